@@ -1,0 +1,77 @@
+//! What L1 stores per key: the value's bytes, what kind of value they encode,
+//! and when the key expires.
+
+use std::sync::Arc;
+
+/// How the bytes of a value are to be read back.
+///
+/// `Raw` is what Redis holds for strings, Buffers and numbers: the bytes
+/// themselves. The other kinds are JS objects encoded by a codec; the tag lets
+/// any thread decode an entry with the codec that wrote it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Kind {
+    Raw = 0,
+    Json = 1,
+    V8 = 2,
+    Custom = 3,
+}
+
+impl Kind {
+    pub fn from_u32(v: u32) -> Option<Kind> {
+        match v {
+            0 => Some(Kind::Raw),
+            1 => Some(Kind::Json),
+            2 => Some(Kind::V8),
+            3 => Some(Kind::Custom),
+            _ => None,
+        }
+    }
+}
+
+/// Deadline value meaning "never expires" (Redis's TTL -1).
+pub const NO_EXPIRY: u64 = 0;
+
+/// One cached value. Cloning is cheap: the bytes are shared.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub data: Arc<[u8]>,
+    /// Absolute Unix milliseconds, or [`NO_EXPIRY`].
+    pub deadline: u64,
+    pub kind: Kind,
+}
+
+impl Entry {
+    pub fn new(data: impl Into<Arc<[u8]>>, kind: Kind, deadline: u64) -> Self {
+        Self {
+            data: data.into(),
+            deadline,
+            kind,
+        }
+    }
+
+    /// Whether the entry is logically gone at `now_ms` (Redis semantics: a key
+    /// whose deadline has passed does not exist, whether or not it was reclaimed).
+    #[inline]
+    pub fn is_expired(&self, now_ms: u64) -> bool {
+        self.deadline != NO_EXPIRY && self.deadline <= now_ms
+    }
+
+    /// The same value with another deadline.
+    pub fn with_deadline(&self, deadline: u64) -> Self {
+        Self {
+            data: Arc::clone(&self.data),
+            deadline,
+            kind: self.kind,
+        }
+    }
+
+    /// Remaining lifetime in ms as Redis's PTTL reports it: -1 for no expiry.
+    pub fn pttl(&self, now_ms: u64) -> i64 {
+        if self.deadline == NO_EXPIRY {
+            -1
+        } else {
+            self.deadline.saturating_sub(now_ms) as i64
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! Errors of the engine. Each has a stable code that the binding hands to
+//! JavaScript unchanged, and a message that never contains user data beyond
+//! sizes (no keys, no values).
+
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommandError {
+    /// The key is empty.
+    EmptyKey,
+    /// The key is longer than the store accepts.
+    KeyTooLarge { max: usize },
+    /// The value is larger than the store accepts.
+    ValueTooLarge { max: u64 },
+    /// Redis: "ERR value is not an integer or out of range".
+    NotInteger,
+    /// Redis: "ERR increment or decrement would overflow".
+    Overflow,
+    /// Redis: "ERR value is not a valid float".
+    NotFloat,
+    /// Redis: "ERR increment would produce NaN or Infinity".
+    NanOrInfinity,
+    /// A named store exists with other bounds.
+    OptionConflict(String),
+    /// The SCAN cursor is not one this store handed out.
+    InvalidCursor,
+}
+
+impl CommandError {
+    /// The stable `code` of the JS error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CommandError::EmptyKey | CommandError::KeyTooLarge { .. } => "ERR_TIERCACHE_INVALID_KEY",
+            CommandError::ValueTooLarge { .. } => "ERR_TIERCACHE_VALUE_TOO_LARGE",
+            CommandError::NotInteger
+            | CommandError::Overflow
+            | CommandError::NotFloat
+            | CommandError::NanOrInfinity
+            | CommandError::InvalidCursor => "ERR_TIERCACHE_REPLY",
+            CommandError::OptionConflict(_) => "ERR_TIERCACHE_OPTION_CONFLICT",
+        }
+    }
+}
+
+impl fmt::Display for CommandError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CommandError::EmptyKey => write!(f, "key must not be empty"),
+            CommandError::KeyTooLarge { max } => write!(f, "key is longer than {max} bytes"),
+            CommandError::ValueTooLarge { max } => write!(f, "value is larger than {max} bytes"),
+            CommandError::NotInteger => write!(f, "ERR value is not an integer or out of range"),
+            CommandError::Overflow => write!(f, "ERR increment or decrement would overflow"),
+            CommandError::NotFloat => write!(f, "ERR value is not a valid float"),
+            CommandError::NanOrInfinity => write!(f, "ERR increment would produce NaN or Infinity"),
+            CommandError::OptionConflict(what) => write!(f, "{what}"),
+            CommandError::InvalidCursor => write!(f, "ERR invalid cursor"),
+        }
+    }
+}
+
+impl std::error::Error for CommandError {}

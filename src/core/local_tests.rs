@@ -1,0 +1,416 @@
+use std::sync::{Arc, Mutex};
+
+use super::*;
+use crate::core::clock::ManualClock;
+
+const T0: u64 = 1_700_000_000_000;
+
+fn store() -> (LocalStore, ManualClock) {
+    store_with(LocalConfig::default())
+}
+
+fn store_with(config: LocalConfig) -> (LocalStore, ManualClock) {
+    let clock = ManualClock::new(T0);
+    (LocalStore::with_clock(config, Arc::new(clock.clone())), clock)
+}
+
+fn set(s: &LocalStore, k: &str, v: &str) {
+    s.set(k.as_bytes(), v.as_bytes().into(), Kind::Raw, SetOptions::default()).unwrap();
+}
+
+fn set_with(s: &LocalStore, k: &str, v: &str, opts: SetOptions) -> SetOutcome {
+    s.set(k.as_bytes(), v.as_bytes().into(), Kind::Raw, opts).unwrap()
+}
+
+fn get(s: &LocalStore, k: &str) -> Option<String> {
+    s.get(k.as_bytes()).map(|e| String::from_utf8(e.data.to_vec()).unwrap())
+}
+
+#[test]
+fn set_get_del_roundtrip() {
+    let (s, _) = store();
+    set(&s, "mykey", "Hello");
+    assert_eq!(get(&s, "mykey").as_deref(), Some("Hello"));
+    assert_eq!(s.del(&["mykey", "missing"]), 1);
+    assert_eq!(get(&s, "mykey"), None);
+}
+
+#[test]
+fn expired_entries_are_never_returned() {
+    let (s, clock) = store();
+    let opts = SetOptions {
+        expiry: SetExpiry::At(T0 + 100),
+        ..Default::default()
+    };
+    set_with(&s, "k", "v", opts);
+    assert_eq!(s.pttl(b"k"), 100);
+    clock.advance(99);
+    assert_eq!(get(&s, "k").as_deref(), Some("v"));
+    clock.advance(1);
+    // The deadline is reached: gone at once, whatever moka's housekeeping does.
+    assert_eq!(get(&s, "k"), None);
+    assert_eq!(s.pttl(b"k"), -2);
+    assert_eq!(s.exists(&["k"]), 0);
+    s.run_pending_tasks();
+    assert_eq!(s.stats().expirations, 1);
+}
+
+#[test]
+fn nx_xx_and_get() {
+    let (s, _) = store();
+    let nx = SetOptions {
+        condition: Condition::IfAbsent,
+        ..Default::default()
+    };
+    let xx = SetOptions {
+        condition: Condition::IfPresent,
+        ..Default::default()
+    };
+    assert!(!set_with(&s, "k", "a", xx).written);
+    assert!(set_with(&s, "k", "a", nx).written);
+    let second = set_with(&s, "k", "b", nx);
+    assert!(!second.written);
+    assert_eq!(&*second.previous.unwrap().data, b"a");
+    let replaced = set_with(&s, "k", "c", xx);
+    assert!(replaced.written);
+    assert_eq!(&*replaced.previous.unwrap().data, b"a");
+    assert_eq!(get(&s, "k").as_deref(), Some("c"));
+}
+
+#[test]
+fn set_clears_ttl_unless_keepttl() {
+    let (s, _) = store();
+    set_with(
+        &s,
+        "k",
+        "a",
+        SetOptions {
+            expiry: SetExpiry::At(T0 + 10_000),
+            ..Default::default()
+        },
+    );
+    set_with(
+        &s,
+        "k",
+        "b",
+        SetOptions {
+            expiry: SetExpiry::Keep,
+            ..Default::default()
+        },
+    );
+    assert_eq!(s.pttl(b"k"), 10_000);
+    set(&s, "k", "c");
+    assert_eq!(s.pttl(b"k"), -1);
+}
+
+#[test]
+fn deadline_in_the_past_deletes() {
+    let (s, _) = store();
+    set(&s, "k", "a");
+    let out = set_with(
+        &s,
+        "k",
+        "b",
+        SetOptions {
+            expiry: SetExpiry::At(T0 - 1),
+            ..Default::default()
+        },
+    );
+    assert!(out.written);
+    assert_eq!(get(&s, "k"), None);
+    assert_eq!(s.stats().bytes, 0);
+}
+
+#[test]
+fn default_ttl_applies_to_plain_sets() {
+    let (s, clock) = store_with(LocalConfig {
+        default_ttl_ms: Some(500),
+        ..Default::default()
+    });
+    set(&s, "k", "v");
+    assert_eq!(s.pttl(b"k"), 500);
+    clock.advance(500);
+    assert_eq!(get(&s, "k"), None);
+}
+
+#[test]
+fn expire_conditions_follow_redis() {
+    let (s, _) = store();
+    set(&s, "k", "v");
+    assert!(!s.expire(b"k", T0 + 1000, ExpireCondition::Xx));
+    assert!(!s.expire(b"k", T0 + 1000, ExpireCondition::Gt), "GT: no TTL counts as infinite");
+    assert!(s.expire(b"k", T0 + 1000, ExpireCondition::Nx));
+    assert!(!s.expire(b"k", T0 + 2000, ExpireCondition::Nx));
+    assert!(s.expire(b"k", T0 + 2000, ExpireCondition::Gt));
+    assert!(!s.expire(b"k", T0 + 3000, ExpireCondition::Lt));
+    assert!(s.expire(b"k", T0 + 500, ExpireCondition::Lt));
+    assert_eq!(s.pttl(b"k"), 500);
+    assert_eq!(s.ttl(b"k"), 1, "TTL rounds to the nearest second like Redis");
+    assert!(s.persist(b"k"));
+    assert!(!s.persist(b"k"));
+    assert_eq!(s.ttl(b"k"), -1);
+    assert!(s.expire(b"k", T0, ExpireCondition::Always), "a past deadline deletes");
+    assert_eq!(s.ttl(b"k"), -2);
+    assert!(!s.expire(b"missing", T0 + 10, ExpireCondition::Always));
+}
+
+#[test]
+fn incr_family_follows_redis() {
+    let (s, _) = store();
+    set(&s, "mykey", "10");
+    assert_eq!(s.incr_by(b"mykey", 1), Ok(11));
+    assert_eq!(get(&s, "mykey").as_deref(), Some("11"));
+    assert_eq!(s.incr_by(b"new", -3), Ok(-3));
+    set(&s, "text", "234293482390480948029348230948");
+    assert_eq!(s.incr_by(b"text", 1), Err(CommandError::NotInteger));
+    set(&s, "max", &i64::MAX.to_string());
+    assert_eq!(s.incr_by(b"max", 1), Err(CommandError::Overflow));
+    set(&s, "f", "10.50");
+    assert_eq!(s.incr_by_float(b"f", 0.1).as_deref(), Ok("10.6"));
+    assert_eq!(s.incr_by_float(b"f", -5.0).as_deref(), Ok("5.6"));
+    set(&s, "g", "5.0e3");
+    assert_eq!(s.incr_by_float(b"g", 2.0e2).as_deref(), Ok("5200"));
+    set(&s, "h", "abc");
+    assert_eq!(s.incr_by_float(b"h", 1.0), Err(CommandError::NotFloat));
+}
+
+#[test]
+fn incr_keeps_ttl() {
+    let (s, _) = store();
+    set_with(
+        &s,
+        "n",
+        "1",
+        SetOptions {
+            expiry: SetExpiry::At(T0 + 5000),
+            ..Default::default()
+        },
+    );
+    s.incr_by(b"n", 1).unwrap();
+    assert_eq!(s.pttl(b"n"), 5000);
+}
+
+#[test]
+fn getdel_and_getex() {
+    let (s, _) = store();
+    set(&s, "k", "v");
+    assert_eq!(&*s.getex(b"k", GetExExpiry::At(T0 + 100)).unwrap().data, b"v");
+    assert_eq!(s.pttl(b"k"), 100);
+    s.getex(b"k", GetExExpiry::Persist);
+    assert_eq!(s.pttl(b"k"), -1);
+    assert_eq!(&*s.getdel(b"k").unwrap().data, b"v");
+    assert!(s.getdel(b"k").is_none());
+}
+
+#[test]
+fn exists_counts_repeats() {
+    let (s, _) = store();
+    set(&s, "key1", "Hello");
+    assert_eq!(s.exists(&["key1"]), 1);
+    assert_eq!(s.exists(&["nosuchkey"]), 0);
+    set(&s, "key2", "World");
+    assert_eq!(s.exists(&["key1", "key2", "nosuchkey"]), 2);
+    assert_eq!(s.exists(&["key1", "key1"]), 2);
+}
+
+#[test]
+fn keys_and_scan_with_patterns() {
+    let (s, _) = store();
+    for k in ["firstname", "lastname", "age"] {
+        set(&s, k, "x");
+    }
+    let mut found: Vec<_> = s.keys(b"*name*").into_iter().map(|k| String::from_utf8(k.to_vec()).unwrap()).collect();
+    found.sort();
+    assert_eq!(found, ["firstname", "lastname"]);
+    assert_eq!(s.keys(b"a??").len(), 1);
+    assert_eq!(s.keys(b"*").len(), 3);
+}
+
+#[test]
+fn scan_returns_every_key_once_across_pages() {
+    let (s, _) = store();
+    for i in 0..1000 {
+        set(&s, &format!("key:{i}"), "v");
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut cursor = 0;
+    let mut rounds = 0;
+    loop {
+        let (next, keys) = s.scan(cursor, Some(b"key:*"), 37).unwrap();
+        for k in keys {
+            assert!(seen.insert(k), "no duplicates without concurrent changes");
+        }
+        rounds += 1;
+        if next == 0 {
+            break;
+        }
+        // Changes during the iteration: keys added may or may not be returned.
+        if rounds == 3 {
+            set(&s, "added-during-scan", "v");
+        }
+        cursor = next;
+    }
+    assert_eq!(seen.len(), 1000);
+    assert!(rounds >= 1000 / 37);
+    assert!(s.scan(u64::MAX, None, 10).is_err());
+}
+
+#[test]
+fn scan_survives_dropped_snapshots() {
+    let (s, _) = store();
+    for i in 0..200 {
+        set(&s, &format!("k{i}"), "v");
+    }
+    let (cursor, first) = s.scan(0, None, 50).unwrap();
+    // Forget every snapshot (as if it idled out): the cursor still resumes.
+    s.scans.clear();
+    let mut seen: std::collections::HashSet<_> = first.into_iter().collect();
+    let mut cursor = cursor;
+    while cursor != 0 {
+        let (next, keys) = s.scan(cursor, None, 50).unwrap();
+        seen.extend(keys);
+        cursor = next;
+    }
+    assert_eq!(seen.len(), 200);
+}
+
+#[test]
+fn flush_and_dbsize() {
+    let (s, _) = store();
+    for i in 0..10 {
+        set(&s, &format!("k{i}"), "v");
+    }
+    assert_eq!(s.dbsize(), 10);
+    s.flush();
+    assert_eq!(s.dbsize(), 0);
+    assert_eq!(get(&s, "k1"), None);
+    assert_eq!(s.stats().bytes, 0);
+}
+
+#[test]
+fn bounded_by_entry_count() {
+    let (s, _) = store_with(LocalConfig {
+        max_entries: Some(100),
+        ..Default::default()
+    });
+    for i in 0..1000 {
+        set(&s, &format!("k{i}"), "v");
+    }
+    s.run_pending_tasks();
+    assert!(s.dbsize() <= 100, "dbsize {}", s.dbsize());
+    assert!(s.stats().evictions_size >= 900);
+}
+
+#[test]
+fn bounded_by_bytes() {
+    let max_bytes = 64 * 1024;
+    let (s, _) = store_with(LocalConfig {
+        max_bytes,
+        ..Default::default()
+    });
+    let value = "x".repeat(1000);
+    for i in 0..1000 {
+        set(&s, &format!("k{i}"), &value);
+    }
+    s.run_pending_tasks();
+    let stats = s.stats();
+    assert!(stats.bytes <= max_bytes, "bytes {}", stats.bytes);
+    assert!(stats.entries <= max_bytes / 1000);
+    assert!(stats.evictions_size > 0);
+}
+
+#[test]
+fn oversized_and_empty_keys_and_values_are_refused() {
+    let (s, _) = store_with(LocalConfig {
+        max_value_bytes: 10,
+        ..Default::default()
+    });
+    let err = s.set(b"k", vec![0u8; 11].into(), Kind::Raw, SetOptions::default()).unwrap_err();
+    assert_eq!(err.code(), "ERR_TIERCACHE_VALUE_TOO_LARGE");
+    let err = s.set(b"", b"v".to_vec().into(), Kind::Raw, SetOptions::default()).unwrap_err();
+    assert_eq!(err, CommandError::EmptyKey);
+    let long = vec![b'k'; MAX_KEY_BYTES + 1];
+    let err = s.set(&long, b"v".to_vec().into(), Kind::Raw, SetOptions::default()).unwrap_err();
+    assert_eq!(err.code(), "ERR_TIERCACHE_INVALID_KEY");
+}
+
+#[test]
+fn stats_count_reads_writes_and_bytes() {
+    let (s, _) = store();
+    set(&s, "a", "12345");
+    set(&s, "a", "123");
+    get(&s, "a");
+    get(&s, "missing");
+    s.del(&["a"]);
+    s.run_pending_tasks();
+    let st = s.stats();
+    assert_eq!((st.hits, st.misses, st.sets, st.deletes), (1, 1, 2, 1));
+    assert_eq!(st.bytes, 0);
+    set(&s, "b", "123");
+    s.run_pending_tasks();
+    assert_eq!(s.stats().bytes, 1 + 3 + ENTRY_OVERHEAD_BYTES);
+}
+
+#[test]
+fn removal_sinks_hear_expirations_and_evictions() {
+    let (s, clock) = store_with(LocalConfig {
+        max_entries: Some(10),
+        ..Default::default()
+    });
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let h = Arc::clone(&heard);
+    let id = s.add_removal_sink(Arc::new(move |k: &[u8], r| h.lock().unwrap().push((k.to_vec(), r))));
+    set_with(
+        &s,
+        "short",
+        "v",
+        SetOptions {
+            expiry: SetExpiry::At(T0 + 10),
+            ..Default::default()
+        },
+    );
+    clock.advance(10);
+    assert_eq!(get(&s, "short"), None);
+    s.run_pending_tasks();
+    assert!(heard.lock().unwrap().contains(&(b"short".to_vec(), RemovalReason::Expired)));
+    for i in 0..100 {
+        set(&s, &format!("k{i}"), "v");
+    }
+    s.run_pending_tasks();
+    assert!(heard.lock().unwrap().iter().any(|(_, r)| *r == RemovalReason::Size));
+    s.remove_removal_sink(id);
+}
+
+#[test]
+fn fronts_are_bumped_except_the_origin() {
+    let (s, _) = store();
+    let mine = Arc::new(FrontEpoch::default());
+    let theirs = Arc::new(FrontEpoch::default());
+    s.add_front(Arc::clone(&mine));
+    s.add_front(Arc::clone(&theirs));
+    s.changed(Some(&mine));
+    assert_eq!((mine.load(), theirs.load()), (0, 1));
+    s.remove_front(&theirs);
+    s.changed(None);
+    assert_eq!((mine.load(), theirs.load()), (1, 1));
+}
+
+#[test]
+fn concurrent_incr_is_atomic() {
+    let (s, _) = store();
+    let s = Arc::new(s);
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let s = Arc::clone(&s);
+            std::thread::spawn(move || {
+                for _ in 0..1000 {
+                    s.incr_by(b"counter", 1).unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(get(&s, "counter").as_deref(), Some("4000"));
+}

@@ -1,0 +1,12 @@
+//! The engine: everything tiercache does, with no knowledge of Node or N-API.
+//! The binding layer (`crate::binding`) maps JavaScript values onto it.
+
+pub mod clock;
+pub mod entry;
+pub mod error;
+pub mod glob;
+pub mod local;
+pub mod numeric;
+pub mod registry;
+pub mod scan;
+pub mod stats;

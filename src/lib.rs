@@ -1,0 +1,8 @@
+//! tiercache: a two-level cache for Node.js.
+//!
+//! `core` is the engine and knows nothing of N-API; `binding` is the thin
+//! `#[napi]` layer that JavaScript calls.
+
+pub mod core;
+
+mod binding;
