@@ -665,6 +665,11 @@ impl LocalStore {
         self.cache.run_pending_tasks();
     }
 
+    /// Counts hits answered by a caller's own front copy of an entry.
+    pub fn add_hits(&self, n: u64) {
+        Counters::add(&self.shared.counters.hits, n);
+    }
+
     pub fn stats(&self) -> StatsSnapshot {
         self.shared.counters.snapshot(self.cache.entry_count())
     }

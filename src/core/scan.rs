@@ -12,7 +12,6 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use std::hash::BuildHasher;
 
 use super::local::Key;
 

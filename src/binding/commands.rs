@@ -1,0 +1,412 @@
+//! The commands, one plain function each. Arguments arrive already parsed
+//! and validated by the facade (ioredis-style varargs, types, TTL ranges);
+//! what is checked here is what the engine must never be handed.
+
+use std::sync::Arc;
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+use super::errors::{command_error, invalid_argument};
+use super::handle::Handle;
+use super::reply::Reply;
+use crate::core::clock::OffsetClock;
+use crate::core::entry::Kind;
+use crate::core::local::{
+    Condition, ExpireCondition, GetExExpiry, LocalConfig, LocalStore, SetExpiry, SetOptions, DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_VALUE_BYTES,
+};
+use crate::core::registry;
+
+type JsResult<T> = Result<T, String>;
+
+#[napi(object)]
+pub struct OpenOptions {
+    pub name: Option<String>,
+    pub max_entries: Option<f64>,
+    pub max_bytes: Option<f64>,
+    pub max_value_bytes: Option<f64>,
+    /// Default TTL in ms.
+    pub ttl: Option<f64>,
+}
+
+fn whole(value: Option<f64>, what: &str, min: f64) -> Result<Option<u64>, String> {
+    match value {
+        None => Ok(None),
+        Some(v) if v.is_finite() && v.fract() == 0.0 && v >= min && v <= 9_007_199_254_740_991.0 => Ok(Some(v as u64)),
+        Some(_) => Err(invalid_argument(format!("{what} must be a whole number >= {min}"))),
+    }
+}
+
+/// A millisecond count from the facade: whole, and within JS's safe range.
+fn millis(value: f64) -> Result<u64, String> {
+    whole(Some(value), "a time in ms", 0.0).map(|v| v.unwrap_or(0))
+}
+
+#[napi(catch_unwind)]
+pub fn open(options: OpenOptions) -> Result<External<Handle>, String> {
+    let max_bytes = whole(options.max_bytes, "maxBytes", 1.0)?.unwrap_or(DEFAULT_MAX_BYTES);
+    let config = LocalConfig {
+        max_entries: whole(options.max_entries, "maxEntries", 1.0)?,
+        max_bytes,
+        max_value_bytes: whole(options.max_value_bytes, "maxValueBytes", 1.0)?
+            .unwrap_or(DEFAULT_MAX_VALUE_BYTES)
+            .min(max_bytes),
+        default_ttl_ms: whole(options.ttl, "ttl", 1.0)?,
+    };
+    let clock = OffsetClock::default();
+    let build = {
+        let clock = clock.clone();
+        move |config| LocalStore::with_clock(config, Arc::new(clock))
+    };
+    let store = match &options.name {
+        Some(name) => registry::open_named(name, config, build).map_err(command_error)?,
+        None => Arc::new(build(config)),
+    };
+    Ok(External::new(Handle::new(store, clock)))
+}
+
+#[napi]
+pub fn close(handle: &External<Handle>) {
+    handle.close();
+}
+
+/// Exposes an atomic as an ArrayBuffer over its own memory, kept alive by
+/// the buffer's finalizer. Each handle owns distinct atomics, so no two
+/// buffers ever share a pointer.
+fn atomic_view<T: Send + Sync + 'static>(env: &Env, owner: Arc<T>, ptr: *mut u8, len: usize) -> Result<ArrayBuffer<'static>> {
+    // SAFETY: `ptr` points into `owner`, which the finalize hint keeps alive
+    // until the ArrayBuffer is collected.
+    let buffer = unsafe { ArrayBuffer::from_external(env, ptr, len, owner, |_, owner| drop(owner)) }?;
+    // SAFETY: the buffer is handed to JS at once and never used from Rust again.
+    Ok(unsafe { std::mem::transmute::<ArrayBuffer<'_>, ArrayBuffer<'static>>(buffer) })
+}
+
+/// The instance's front epoch (a u32 that JS reads without a call): it
+/// changes whenever another instance or housekeeping changed the store, and
+/// tells the facade to drop its decoded front entries.
+#[napi]
+pub fn front_epoch(env: &Env, handle: &External<Handle>) -> Result<ArrayBuffer<'static>> {
+    let ptr = handle.front.as_ptr().cast::<u8>();
+    atomic_view(env, Arc::clone(&handle.front), ptr, 4)
+}
+
+/// The remaining TTL (an f64 of ms, -1 for none) of the value the last
+/// `get` returned, so the front cache knows when its copy expires.
+#[napi]
+pub fn last_ttl(env: &Env, handle: &External<Handle>) -> Result<ArrayBuffer<'static>> {
+    let ptr = handle.last_ttl.as_ptr().cast::<u8>();
+    atomic_view(env, Arc::clone(&handle.last_ttl), ptr, 8)
+}
+
+/// Adds hits that the facade's front cache answered without calling in.
+#[napi]
+pub fn add_hits(handle: &External<Handle>, hits: u32) -> Result<(), String> {
+    handle.store()?.add_hits(hits as u64);
+    Ok(())
+}
+
+/// Test hook: moves this store's clock forward (TTL tests without sleeping).
+#[napi]
+pub fn advance_clock(handle: &External<Handle>, ms: f64) -> Result<(), String> {
+    handle.clock.advance(millis(ms)?);
+    // Every front's TTL arithmetic used the old time.
+    handle.store()?.changed(None);
+    Ok(())
+}
+
+/// Test hook: forces a Rust panic, to prove it surfaces as a JS error.
+#[napi(catch_unwind)]
+pub fn debug_panic(message: String) {
+    panic!("{message}");
+}
+
+#[napi(catch_unwind)]
+pub fn get(handle: &External<Handle>, key: String) -> Result<Reply, String> {
+    let store = handle.store()?;
+    let found = store.get(key.as_bytes());
+    if let Some(e) = &found {
+        handle.set_last_ttl(e.pttl(store.now_ms()));
+    }
+    Ok(Reply::value(found))
+}
+
+#[napi(catch_unwind)]
+pub fn get_buffer(handle: &External<Handle>, key: String) -> Result<Reply, String> {
+    Ok(Reply::bytes(handle.store()?.get(key.as_bytes())))
+}
+
+fn value_bytes(value: Either<String, &[u8]>) -> Arc<[u8]> {
+    match value {
+        Either::A(s) => s.into_bytes().into(),
+        Either::B(b) => b.into(),
+    }
+}
+
+fn kind(kind: u32) -> Result<Kind, String> {
+    Kind::from_u32(kind).ok_or_else(|| invalid_argument("unknown value kind"))
+}
+
+/// SET. `expiry_mode`: 0 none (default TTL), 1 KEEPTTL, 2 relative ms
+/// (EX/PX), 3 absolute Unix ms (EXAT/PXAT). `condition`: 0 always, 1 NX, 2 XX.
+/// Returns the previous value when `get` (SET … GET), else whether it wrote.
+#[napi(catch_unwind)]
+#[allow(clippy::too_many_arguments)]
+pub fn set(
+    handle: &External<Handle>,
+    key: String,
+    value: Either<String, &[u8]>,
+    value_kind: u32,
+    expiry_mode: u32,
+    expiry_ms: f64,
+    condition: u32,
+    get: bool,
+) -> Result<Reply, String> {
+    let store = handle.store()?;
+    let expiry = match expiry_mode {
+        0 => SetExpiry::Default,
+        1 => SetExpiry::Keep,
+        2 => SetExpiry::At(store.now_ms().saturating_add(millis(expiry_ms)?)),
+        3 => SetExpiry::At(millis(expiry_ms)?),
+        _ => return Err(invalid_argument("unknown expiry mode")),
+    };
+    let condition = match condition {
+        0 => Condition::Always,
+        1 => Condition::IfAbsent,
+        2 => Condition::IfPresent,
+        _ => return Err(invalid_argument("unknown condition")),
+    };
+    let outcome = store
+        .set(
+            key.as_bytes(),
+            value_bytes(value),
+            kind(value_kind)?,
+            SetOptions { expiry, condition },
+        )
+        .map_err(command_error)?;
+    if outcome.written {
+        handle.changed();
+    }
+    Ok(if get {
+        Reply::value(outcome.previous)
+    } else {
+        Reply::Bool(outcome.written)
+    })
+}
+
+/// MSET: pairs as a flat [key, value, kind, key, value, kind, …] would cost
+/// a conversion per element; two parallel arrays keep it to one each.
+#[napi(catch_unwind)]
+pub fn mset(handle: &External<Handle>, keys: Vec<String>, values: Vec<Either<String, &[u8]>>, kinds: Vec<u32>) -> Result<(), String> {
+    let store = handle.store()?;
+    if keys.len() != values.len() || keys.len() != kinds.len() {
+        return Err(invalid_argument("keys, values and kinds must have the same length"));
+    }
+    // Check everything first, so a bad pair writes nothing.
+    for key in &keys {
+        store.check_key(key.as_bytes()).map_err(command_error)?;
+    }
+    let kinds = kinds.into_iter().map(kind).collect::<JsResult<Vec<_>>>()?;
+    for ((key, value), kind) in keys.iter().zip(values).zip(kinds) {
+        store
+            .set(key.as_bytes(), value_bytes(value), kind, SetOptions::default())
+            .map_err(command_error)?;
+    }
+    handle.changed();
+    Ok(())
+}
+
+#[napi(catch_unwind)]
+pub fn mget(handle: &External<Handle>, keys: Vec<String>) -> Result<Reply, String> {
+    let store = handle.store()?;
+    Ok(Reply::List(keys.iter().map(|k| Reply::value(store.get(k.as_bytes()))).collect()))
+}
+
+#[napi(catch_unwind)]
+pub fn getdel(handle: &External<Handle>, key: String) -> Result<Reply, String> {
+    let found = handle.store()?.getdel(key.as_bytes());
+    if found.is_some() {
+        handle.changed();
+    }
+    Ok(Reply::value(found))
+}
+
+/// GETEX. `mode`: 0 unchanged, 1 PERSIST, 2 relative ms, 3 absolute ms.
+#[napi(catch_unwind)]
+pub fn getex(handle: &External<Handle>, key: String, mode: u32, ms: f64) -> Result<Reply, String> {
+    let store = handle.store()?;
+    let expiry = match mode {
+        0 => GetExExpiry::Unchanged,
+        1 => GetExExpiry::Persist,
+        2 => GetExExpiry::At(store.now_ms().saturating_add(millis(ms)?)),
+        3 => GetExExpiry::At(millis(ms)?),
+        _ => return Err(invalid_argument("unknown expiry mode")),
+    };
+    let found = store.getex(key.as_bytes(), expiry);
+    if found.is_some() && mode != 0 {
+        handle.changed();
+    }
+    Ok(Reply::value(found))
+}
+
+#[napi(catch_unwind)]
+pub fn del(handle: &External<Handle>, keys: Vec<String>) -> Result<i64, String> {
+    let removed = handle.store()?.del(&keys);
+    if removed > 0 {
+        handle.changed();
+    }
+    Ok(removed as i64)
+}
+
+#[napi(catch_unwind)]
+pub fn exists(handle: &External<Handle>, keys: Vec<String>) -> Result<i64, String> {
+    Ok(handle.store()?.exists(&keys) as i64)
+}
+
+/// EXPIRE family. `relative`: whether `ms` is a duration (else absolute).
+/// `condition`: 0 always, 1 NX, 2 XX, 3 GT, 4 LT. A negative duration or a
+/// past time deletes the key, as Redis does.
+#[napi(catch_unwind)]
+pub fn expire(handle: &External<Handle>, key: String, ms: f64, relative: bool, condition: u32) -> Result<i64, String> {
+    let store = handle.store()?;
+    if !ms.is_finite() || ms.fract() != 0.0 {
+        return Err(invalid_argument("expiry must be a whole number"));
+    }
+    let now = store.now_ms();
+    let deadline = match (relative, ms < 0.0) {
+        (_, true) => now.saturating_sub(1).max(1),
+        (true, false) => now.saturating_add(ms as u64),
+        (false, false) => (ms as u64).max(1),
+    };
+    let condition = match condition {
+        0 => ExpireCondition::Always,
+        1 => ExpireCondition::Nx,
+        2 => ExpireCondition::Xx,
+        3 => ExpireCondition::Gt,
+        4 => ExpireCondition::Lt,
+        _ => return Err(invalid_argument("unknown condition")),
+    };
+    let applied = store.expire(key.as_bytes(), deadline, condition);
+    if applied {
+        handle.changed();
+    }
+    Ok(applied as i64)
+}
+
+#[napi(catch_unwind)]
+pub fn pttl(handle: &External<Handle>, key: String) -> Result<i64, String> {
+    Ok(handle.store()?.pttl(key.as_bytes()))
+}
+
+#[napi(catch_unwind)]
+pub fn ttl(handle: &External<Handle>, key: String) -> Result<i64, String> {
+    Ok(handle.store()?.ttl(key.as_bytes()))
+}
+
+#[napi(catch_unwind)]
+pub fn persist(handle: &External<Handle>, key: String) -> Result<i64, String> {
+    let applied = handle.store()?.persist(key.as_bytes());
+    if applied {
+        handle.changed();
+    }
+    Ok(applied as i64)
+}
+
+/// INCRBY. The delta arrives as a string so all of i64 is reachable.
+#[napi(catch_unwind)]
+pub fn incrby(handle: &External<Handle>, key: String, delta: String) -> Result<i64, String> {
+    let delta = crate::core::numeric::parse_i64(delta.as_bytes())
+        .ok_or_else(|| command_error(crate::core::error::CommandError::NotInteger))?;
+    let v = handle.store()?.incr_by(key.as_bytes(), delta).map_err(command_error)?;
+    handle.changed();
+    Ok(v)
+}
+
+#[napi(catch_unwind)]
+pub fn incrbyfloat(handle: &External<Handle>, key: String, delta: f64) -> Result<String, String> {
+    let v = handle
+        .store()?
+        .incr_by_float(key.as_bytes(), delta)
+        .map_err(command_error)?;
+    handle.changed();
+    Ok(v)
+}
+
+#[napi(catch_unwind)]
+pub fn keys(handle: &External<Handle>, pattern: String) -> Result<Vec<String>, String> {
+    Ok(handle
+        .store()?
+        .keys(pattern.as_bytes())
+        .into_iter()
+        .map(|k| String::from_utf8_lossy(&k).into_owned())
+        .collect())
+}
+
+/// SCAN: returns [nextCursor, keys] with the cursor as a decimal string, as
+/// ioredis does.
+#[napi(catch_unwind)]
+pub fn scan(handle: &External<Handle>, cursor: String, pattern: Option<String>, count: u32) -> Result<(String, Vec<String>), String> {
+    let cursor: u64 = cursor
+        .parse()
+        .map_err(|_| command_error(crate::core::error::CommandError::InvalidCursor))?;
+    let (next, keys) = handle
+        .store()?
+        .scan(cursor, pattern.as_deref().map(str::as_bytes), count as usize)
+        .map_err(command_error)?;
+    Ok((
+        next.to_string(),
+        keys.into_iter().map(|k| String::from_utf8_lossy(&k).into_owned()).collect(),
+    ))
+}
+
+#[napi(catch_unwind)]
+pub fn flush(handle: &External<Handle>) -> Result<(), String> {
+    handle.store()?.flush();
+    handle.changed();
+    Ok(())
+}
+
+#[napi(catch_unwind)]
+pub fn dbsize(handle: &External<Handle>) -> Result<i64, String> {
+    Ok(handle.store()?.dbsize() as i64)
+}
+
+#[napi(object)]
+pub struct NativeStats {
+    pub hits: f64,
+    pub misses: f64,
+    pub sets: f64,
+    pub deletes: f64,
+    pub evictions: f64,
+    pub expirations: f64,
+    pub entries: f64,
+    pub bytes: f64,
+    pub max_entries: Option<f64>,
+    pub max_bytes: f64,
+}
+
+#[napi(catch_unwind)]
+pub fn stats(handle: &External<Handle>) -> Result<NativeStats, String> {
+    let store = handle.store()?;
+    store.run_pending_tasks();
+    let s = store.stats();
+    Ok(NativeStats {
+        hits: s.hits as f64,
+        misses: s.misses as f64,
+        sets: s.sets as f64,
+        deletes: s.deletes as f64,
+        evictions: s.evictions_size as f64,
+        expirations: s.expirations as f64,
+        entries: s.entries as f64,
+        bytes: s.bytes as f64,
+        max_entries: store.config().max_entries.map(|n| n as f64),
+        max_bytes: store.config().max_bytes as f64,
+    })
+}
+
+/// Runs pending housekeeping (evictions, expirations) now; events follow.
+#[napi(catch_unwind)]
+pub fn run_pending_tasks(handle: &External<Handle>) -> Result<(), String> {
+    handle.store()?.run_pending_tasks();
+    Ok(())
+}

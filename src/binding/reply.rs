@@ -1,0 +1,103 @@
+//! Replies as JS values, built with one N-API call where possible.
+//!
+//! Raw values come back as strings (as ioredis's `get` does: creating a
+//! string is far cheaper than a Buffer). Codec-encoded values come back as
+//! `[kind, payload]` so the facade picks the decoder: a string payload for
+//! JSON, a Buffer for the others.
+
+use std::ptr;
+use std::sync::Arc;
+
+use napi::bindgen_prelude::ToNapiValue;
+use napi::sys;
+
+use crate::core::entry::{Entry, Kind};
+
+pub enum Reply {
+    Null,
+    Bool(bool),
+    /// A stored value, in the `get` shape.
+    Value(Entry),
+    /// A stored value's bytes as a Buffer (`getBuffer`).
+    Bytes(Arc<[u8]>),
+    List(Vec<Reply>),
+}
+
+impl Reply {
+    pub fn value(entry: Option<Entry>) -> Reply {
+        entry.map(Reply::Value).unwrap_or(Reply::Null)
+    }
+
+    pub fn bytes(entry: Option<Entry>) -> Reply {
+        entry.map(|e| Reply::Bytes(e.data)).unwrap_or(Reply::Null)
+    }
+}
+
+unsafe fn check(status: sys::napi_status, what: &str) -> napi::Result<()> {
+    if status == sys::Status::napi_ok {
+        Ok(())
+    } else {
+        Err(napi::Error::from_reason(format!("failed to create {what}")))
+    }
+}
+
+unsafe fn utf8_string(env: sys::napi_env, bytes: &[u8]) -> napi::Result<sys::napi_value> {
+    let mut out = ptr::null_mut();
+    match std::str::from_utf8(bytes) {
+        Ok(s) => check(
+            sys::napi_create_string_utf8(env, s.as_ptr().cast(), s.len() as isize, &mut out),
+            "string",
+        )?,
+        Err(_) => {
+            // Invalid UTF-8 decodes with U+FFFD, exactly as Buffer#toString does.
+            let s = String::from_utf8_lossy(bytes);
+            check(
+                sys::napi_create_string_utf8(env, s.as_ptr().cast(), s.len() as isize, &mut out),
+                "string",
+            )?
+        }
+    }
+    Ok(out)
+}
+
+unsafe fn buffer(env: sys::napi_env, bytes: &[u8]) -> napi::Result<sys::napi_value> {
+    let mut out = ptr::null_mut();
+    let mut data = ptr::null_mut();
+    check(
+        sys::napi_create_buffer_copy(env, bytes.len(), bytes.as_ptr().cast(), &mut data, &mut out),
+        "Buffer",
+    )?;
+    Ok(out)
+}
+
+impl ToNapiValue for Reply {
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        let mut out = ptr::null_mut();
+        match val {
+            Reply::Null => check(sys::napi_get_null(env, &mut out), "null")?,
+            Reply::Bool(b) => check(sys::napi_get_boolean(env, b, &mut out), "boolean")?,
+            Reply::Bytes(b) => return buffer(env, &b),
+            Reply::Value(e) if e.kind == Kind::Raw => return utf8_string(env, &e.data),
+            Reply::Value(e) => {
+                let payload = if e.kind == Kind::Json {
+                    utf8_string(env, &e.data)?
+                } else {
+                    buffer(env, &e.data)?
+                };
+                let mut kind = ptr::null_mut();
+                check(sys::napi_create_uint32(env, e.kind as u32, &mut kind), "number")?;
+                check(sys::napi_create_array_with_length(env, 2, &mut out), "array")?;
+                check(sys::napi_set_element(env, out, 0, kind), "array")?;
+                check(sys::napi_set_element(env, out, 1, payload), "array")?;
+            }
+            Reply::List(items) => {
+                check(sys::napi_create_array_with_length(env, items.len(), &mut out), "array")?;
+                for (i, item) in items.into_iter().enumerate() {
+                    let v = Reply::to_napi_value(env, item)?;
+                    check(sys::napi_set_element(env, out, i as u32, v), "array")?;
+                }
+            }
+        }
+        Ok(out)
+    }
+}
