@@ -16,6 +16,9 @@ export declare class ExternalObject<T> {
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** Adds hits that the facade's front cache answered without calling in. */
+export declare function addHits(handle: ExternalObject<Handle>, hits: number): void
+
 /** Test hook: moves this store's clock forward (TTL tests without sleeping). */
 export declare function advanceClock(handle: ExternalObject<Handle>, ms: number): void
 
@@ -40,9 +43,9 @@ export declare function expire(handle: ExternalObject<Handle>, key: string, ms: 
 export declare function flush(handle: ExternalObject<Handle>): void
 
 /**
- * The instance's front epoch as a 4-byte ArrayBuffer that JS reads without
- * a call: it changes whenever another instance or housekeeping changed the
- * store, telling the facade to drop its decoded front entries.
+ * The instance's front epoch (a u32 that JS reads without a call): it
+ * changes whenever another instance or housekeeping changed the store, and
+ * tells the facade to drop its decoded front entries.
  */
 export declare function frontEpoch(handle: ExternalObject<Handle>): ArrayBuffer
 
@@ -61,6 +64,12 @@ export declare function incrby(handle: ExternalObject<Handle>, key: string, delt
 export declare function incrbyfloat(handle: ExternalObject<Handle>, key: string, delta: number): string
 
 export declare function keys(handle: ExternalObject<Handle>, pattern: string): Array<string>
+
+/**
+ * The remaining TTL (an f64 of ms, -1 for none) of the value the last
+ * `get` returned, so the front cache knows when its copy expires.
+ */
+export declare function lastTtl(handle: ExternalObject<Handle>): ArrayBuffer
 
 export declare function mget(handle: ExternalObject<Handle>, keys: Array<string>): Reply
 

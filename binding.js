@@ -835,6 +835,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.addHits = nativeBinding.addHits
 module.exports.advanceClock = nativeBinding.advanceClock
 module.exports.close = nativeBinding.close
 module.exports.dbsize = nativeBinding.dbsize
@@ -851,6 +852,7 @@ module.exports.getex = nativeBinding.getex
 module.exports.incrby = nativeBinding.incrby
 module.exports.incrbyfloat = nativeBinding.incrbyfloat
 module.exports.keys = nativeBinding.keys
+module.exports.lastTtl = nativeBinding.lastTtl
 module.exports.mget = nativeBinding.mget
 module.exports.mset = nativeBinding.mset
 module.exports.open = nativeBinding.open

@@ -1,0 +1,673 @@
+'use strict'
+// The public API: an ioredis-shaped cache over the native L1 store.
+// Arguments are parsed here (ioredis varargs, node-redis option objects),
+// values are encoded here (codecs), and every command answers with a promise
+// or a trailing Node callback. The native binding (binding.js) does the work.
+
+const { EventEmitter } = require('node:events')
+const util = require('node:util')
+
+const native = require('./binding.js')
+const errors = require('./lib/errors')
+const codecs = require('./lib/codec')
+const args = require('./lib/args')
+const { Front, MISS } = require('./lib/front')
+
+const { TierCacheTypeError, TierCacheRangeError, ClosedError, CODES, fromNative } = errors
+const { KIND } = codecs
+
+const DEFAULTS = Object.freeze({
+  name: undefined,
+  maxEntries: undefined,
+  maxBytes: 256 * 1024 * 1024,
+  maxValueBytes: 64 * 1024 * 1024,
+  ttl: undefined,
+  codec: 'json',
+  frontSize: 1024,
+  frontObjects: false
+})
+
+const OPTION_NAMES = new Set(Object.keys(DEFAULTS))
+// Options of the Redis tier (a later release): refused clearly until then.
+const REDIS_OPTION_NAMES = new Set(['redis', 'url', 'host', 'port', 'path', 'password', 'username', 'db', 'keyPrefix', 'tls', 'socket'])
+
+// Hits answered by the front are added to the shared statistics in batches.
+const HIT_FLUSH_EVERY = 1024
+
+const noop = () => {}
+
+function settle (value, error, callback) {
+  if (error === undefined) {
+    const p = Promise.resolve(value)
+    if (callback !== undefined) process.nextTick(callback, null, value)
+    return p
+  }
+  const p = Promise.reject(error)
+  if (callback !== undefined) {
+    p.catch(noop)
+    process.nextTick(callback, error)
+  }
+  return p
+}
+
+/** Splits a trailing callback off variadic arguments. */
+function splitCallback (list) {
+  return list.length > 0 && typeof list[list.length - 1] === 'function' ? list.pop() : undefined
+}
+
+function checkCallback (callback) {
+  if (callback !== undefined && typeof callback !== 'function') {
+    throw new TierCacheTypeError('the callback must be a function', CODES.INVALID_ARGUMENT)
+  }
+}
+
+function positiveInteger (options, name) {
+  const v = options[name]
+  if (v === undefined) return undefined
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) {
+    throw new TierCacheRangeError(`options.${name} must be a positive integer, got ${String(v)}`, CODES.INVALID_ARGUMENT)
+  }
+  return v
+}
+
+function resolveOptions (options) {
+  if (options === undefined || options === null) return { ...DEFAULTS }
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw new TierCacheTypeError(
+      'new TierCache(options): options must be an object (connecting to Redis by port or URL comes with the Redis tier)',
+      typeof options === 'number' || typeof options === 'string' ? CODES.UNSUPPORTED : CODES.INVALID_ARGUMENT
+    )
+  }
+  for (const key of Object.keys(options)) {
+    if (REDIS_OPTION_NAMES.has(key)) {
+      throw new TierCacheTypeError(`options.${key}: the Redis tier is not available in this version`, CODES.UNSUPPORTED)
+    }
+    if (!OPTION_NAMES.has(key)) throw new TierCacheTypeError(`unknown option ${JSON.stringify(key)}`, CODES.INVALID_ARGUMENT)
+  }
+  const o = { ...DEFAULTS }
+  for (const key of Object.keys(options)) if (options[key] !== undefined) o[key] = options[key]
+  if (o.name !== undefined && (typeof o.name !== 'string' || o.name.length === 0)) {
+    throw new TierCacheTypeError('options.name must be a non-empty string', CODES.INVALID_ARGUMENT)
+  }
+  o.maxEntries = positiveInteger(o, 'maxEntries')
+  o.maxBytes = positiveInteger(o, 'maxBytes')
+  o.maxValueBytes = positiveInteger(o, 'maxValueBytes')
+  o.ttl = positiveInteger(o, 'ttl')
+  if (o.frontSize !== 0) o.frontSize = positiveInteger(o, 'frontSize')
+  if (typeof o.frontObjects !== 'boolean') {
+    throw new TierCacheTypeError('options.frontObjects must be a boolean', CODES.INVALID_ARGUMENT)
+  }
+  return o
+}
+
+// Which reply events the native store sends: 'evict' (size) and 'expire'.
+const STORE_EVENTS = new Set(['evict', 'expire'])
+
+class TierCache extends EventEmitter {
+  /**
+   * @param {object} [options] see README "Configuration"
+   */
+  constructor (options) {
+    super()
+    const o = resolveOptions(options)
+    this.options = Object.freeze(o)
+    this._codec = codecs.resolveCodec(o.codec)
+    try {
+      this._h = native.open({
+        name: o.name,
+        maxEntries: o.maxEntries,
+        maxBytes: o.maxBytes,
+        maxValueBytes: o.maxValueBytes,
+        ttl: o.ttl
+      })
+    } catch (err) {
+      throw fromNative(err)
+    }
+    this._front = o.frontSize > 0
+      ? new Front(native.frontEpoch(this._h), native.lastTtl(this._h), o.frontSize)
+      : null
+    this._frontObjects = o.frontObjects
+    this._subscribed = false
+    this.status = 'ready'
+    this.local = new LocalView(this)
+
+    this.on('newListener', (event) => {
+      if (STORE_EVENTS.has(event) && !this._subscribed && this.status !== 'end') this._subscribe()
+    })
+    this.on('removeListener', () => {
+      if (this._subscribed && this.listenerCount('evict') + this.listenerCount('expire') === 0) {
+        native.unsubscribe(this._h)
+        this._subscribed = false
+      }
+    })
+    // As ioredis, announce readiness on the next tick so listeners attached
+    // right after construction hear it.
+    process.nextTick(() => {
+      if (this.status === 'ready') {
+        this.emit('connect')
+        this.emit('ready')
+      }
+    })
+  }
+
+  _subscribe () {
+    native.subscribe(this._h, (key, reason) => {
+      if (reason === 'expired') this.emit('expire', key)
+      else this.emit('evict', key, reason)
+    })
+    this._subscribed = true
+  }
+
+  // ---- encoding ------------------------------------------------------------
+
+  /** [payload, kind] for a value: raw bytes for strings/Buffers/numbers, codec otherwise. */
+  _encode (value) {
+    switch (typeof value) {
+      case 'string': return [value, KIND.RAW]
+      case 'number': case 'bigint': case 'boolean': return [String(value), KIND.RAW]
+      case 'object':
+        if (value === null) break
+        if (value instanceof Uint8Array) return [value, KIND.RAW]
+        return [this._codec.encode(value), this._codec.kind]
+      default:
+        break
+    }
+    throw new TierCacheTypeError(
+      `value must be a string, Buffer, number, bigint, boolean or an object the codec can encode, got ${value === null ? 'null' : typeof value}`,
+      CODES.INVALID_VALUE
+    )
+  }
+
+  _decode (reply) {
+    return typeof reply === 'string' || reply === null ? reply : codecs.decodeTagged(reply, this._codec)
+  }
+
+  // ---- synchronous core of each command (throws; wrapped below) -------------
+
+  _get (key) {
+    if (typeof key !== 'string' || key.length === 0 || key.length > 21845) key = args.toKey(key)
+    const front = this._front
+    if (front !== null) {
+      const hit = front.get(key)
+      if (hit !== MISS) return hit
+      if (front.pendingHits >= HIT_FLUSH_EVERY) native.addHits(this._h, front.takeHits())
+      const before = front.seen
+      const reply = native.get(this._h, key)
+      if (reply === null) return null
+      if (typeof reply === 'string') {
+        front.fill(key, reply, before)
+        return reply
+      }
+      const value = codecs.decodeTagged(reply, this._codec)
+      if (this._frontObjects) front.fill(key, value, before)
+      return value
+    }
+    return this._decode(native.get(this._h, key))
+  }
+
+  _forget (key) {
+    if (this._front !== null) this._front.forget(key)
+  }
+
+  _set (key, value, rest) {
+    key = args.toKey(key)
+    const opts = rest.length === 0 ? null : args.parseSetOptions(rest)
+    const [payload, kind] = this._encode(value)
+    const reply = opts === null
+      ? native.set(this._h, key, payload, kind, 0, 0, 0, false)
+      : native.set(this._h, key, payload, kind, opts.mode, opts.ms, opts.condition, opts.get)
+    this._forget(key)
+    if (opts !== null && opts.get) return this._decode(reply)
+    return reply ? 'OK' : null
+  }
+
+  _setWithTtl (key, ms, value) {
+    key = args.toKey(key)
+    const [payload, kind] = this._encode(value)
+    native.set(this._h, key, payload, kind, args.EXPIRY.RELATIVE, ms, 0, false)
+    this._forget(key)
+    return 'OK'
+  }
+
+  _del (keys) {
+    keys = args.toKeys(keys)
+    for (const k of keys) this._forget(k)
+    return native.del(this._h, keys)
+  }
+
+  _mset (list) {
+    let pairs
+    if (list.length === 1 && list[0] instanceof Map) pairs = [...list[0]]
+    else if (list.length === 1 && Array.isArray(list[0]) && list[0].every(Array.isArray)) pairs = list[0]
+    else if (list.length === 1 && list[0] !== null && typeof list[0] === 'object' && !Array.isArray(list[0])) pairs = Object.entries(list[0])
+    else {
+      const flat = list.length === 1 && Array.isArray(list[0]) ? list[0] : list
+      if (flat.length === 0 || flat.length % 2 !== 0) {
+        throw new TierCacheTypeError('mset takes key/value pairs', CODES.INVALID_ARGUMENT)
+      }
+      pairs = []
+      for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]])
+    }
+    if (pairs.length === 0) throw new TierCacheTypeError('mset takes at least one key/value pair', CODES.INVALID_ARGUMENT)
+    const keys = []
+    const values = []
+    const kinds = []
+    for (const [k, v] of pairs) {
+      const key = args.toKey(k)
+      const [payload, kind] = this._encode(v)
+      keys.push(key)
+      values.push(payload)
+      kinds.push(kind)
+    }
+    native.mset(this._h, keys, values, kinds)
+    for (const k of keys) this._forget(k)
+    return 'OK'
+  }
+
+  _incrby (key, delta) {
+    key = args.toKey(key)
+    const v = native.incrby(this._h, key, delta)
+    this._forget(key)
+    return v
+  }
+
+  _expire (command, key, time, unit, relative, rest) {
+    key = args.toKey(key)
+    const [ms, condition] = args.parseExpireArgs(command, time, unit, rest)
+    this._forget(key)
+    return native.expire(this._h, key, ms, relative, condition)
+  }
+
+  // ---- public commands --------------------------------------------------------
+
+  /** GET: the value, or null. */
+  get (key, callback) {
+    let value, error
+    try {
+      checkCallback(callback)
+      value = this._get(key)
+    } catch (err) {
+      error = fromNative(err)
+    }
+    return settle(value, error, callback)
+  }
+
+  /**
+   * SET key value [EX s | PX ms | EXAT s | PXAT ms | KEEPTTL] [NX | XX] [GET]
+   * Replies 'OK', null when NX/XX refused, or the old value with GET.
+   */
+  set (key, value, ...rest) {
+    const callback = splitCallback(rest)
+    let reply, error
+    try {
+      reply = this._set(key, value, rest)
+    } catch (err) {
+      error = fromNative(err)
+    }
+    return settle(reply, error, callback)
+  }
+
+  /** Runs `fn` synchronously and answers its result or error the ioredis way. */
+  _run (callback, fn) {
+    let reply, error
+    try {
+      checkCallback(callback)
+      reply = fn()
+    } catch (err) {
+      error = fromNative(err)
+    }
+    return settle(reply, error, callback)
+  }
+
+  setex (key, seconds, value, callback) {
+    return this._run(callback, () => this._setWithTtl(key, args.toTtlMs(seconds, 1000, 'setex'), value))
+  }
+
+  psetex (key, ms, value, callback) {
+    return this._run(callback, () => this._setWithTtl(key, args.toTtlMs(ms, 1, 'psetex'), value))
+  }
+
+  /** SETNX: 1 when written, 0 when the key existed. */
+  setnx (key, value, callback) {
+    return this._run(callback, () => (this._set(key, value, ['NX']) === 'OK' ? 1 : 0))
+  }
+
+  /** GET as a Buffer of the stored bytes (a new copy each call). */
+  getBuffer (key, callback) {
+    return this._run(callback, () => native.getBuffer(this._h, args.toKey(key)))
+  }
+
+  getdel (key, callback) {
+    return this._run(callback, () => {
+      key = args.toKey(key)
+      this._forget(key)
+      return this._decode(native.getdel(this._h, key))
+    })
+  }
+
+  /** GETEX key [EX s | PX ms | EXAT s | PXAT ms | PERSIST] */
+  getex (key, ...rest) {
+    const callback = splitCallback(rest)
+    return this._run(callback, () => {
+      key = args.toKey(key)
+      const [mode, ms] = args.parseGetExOptions(rest)
+      if (mode !== 0) this._forget(key)
+      return this._decode(native.getex(this._h, key, mode, ms))
+    })
+  }
+
+  /** DEL key [key …]: how many existed. */
+  del (...keys) {
+    const callback = splitCallback(keys)
+    return this._run(callback, () => this._del(keys))
+  }
+
+  unlink (...keys) {
+    const callback = splitCallback(keys)
+    return this._run(callback, () => this._del(keys))
+  }
+
+  /** EXISTS key [key …]: how many of them exist (repeats count again). */
+  exists (...keys) {
+    const callback = splitCallback(keys)
+    return this._run(callback, () => native.exists(this._h, args.toKeys(keys)))
+  }
+
+  expire (key, seconds, ...rest) {
+    const callback = splitCallback(rest)
+    return this._run(callback, () => this._expire('expire', key, seconds, 1000, true, rest))
+  }
+
+  pexpire (key, ms, ...rest) {
+    const callback = splitCallback(rest)
+    return this._run(callback, () => this._expire('pexpire', key, ms, 1, true, rest))
+  }
+
+  expireat (key, unixSeconds, ...rest) {
+    const callback = splitCallback(rest)
+    return this._run(callback, () => this._expire('expireat', key, unixSeconds, 1000, false, rest))
+  }
+
+  pexpireat (key, unixMs, ...rest) {
+    const callback = splitCallback(rest)
+    return this._run(callback, () => this._expire('pexpireat', key, unixMs, 1, false, rest))
+  }
+
+  /** TTL: seconds left, -1 without expiry, -2 when missing. */
+  ttl (key, callback) {
+    return this._run(callback, () => native.ttl(this._h, args.toKey(key)))
+  }
+
+  pttl (key, callback) {
+    return this._run(callback, () => native.pttl(this._h, args.toKey(key)))
+  }
+
+  persist (key, callback) {
+    return this._run(callback, () => {
+      key = args.toKey(key)
+      this._forget(key)
+      return native.persist(this._h, key)
+    })
+  }
+
+  incr (key, callback) {
+    return this._run(callback, () => this._incrby(key, '1'))
+  }
+
+  decr (key, callback) {
+    return this._run(callback, () => this._incrby(key, '-1'))
+  }
+
+  incrby (key, increment, callback) {
+    return this._run(callback, () => this._incrby(key, args.toIncrement(increment)))
+  }
+
+  decrby (key, decrement, callback) {
+    return this._run(callback, () => {
+      const d = args.toIncrement(decrement)
+      return this._incrby(key, d.startsWith('-') ? d.slice(1) : d === '0' ? '0' : '-' + d)
+    })
+  }
+
+  /** INCRBYFLOAT: the new value as a string, as Redis replies. */
+  incrbyfloat (key, increment, callback) {
+    return this._run(callback, () => {
+      key = args.toKey(key)
+      const v = native.incrbyfloat(this._h, key, args.toFloatIncrement(increment))
+      this._forget(key)
+      return v
+    })
+  }
+
+  /** MGET key [key …] or mget([keys]): values in order, null for misses. */
+  mget (...keys) {
+    const callback = splitCallback(keys)
+    return this._run(callback, () => {
+      const list = args.toKeys(keys)
+      const replies = native.mget(this._h, list)
+      for (let i = 0; i < replies.length; i++) {
+        const r = replies[i]
+        if (r !== null && typeof r !== 'string') replies[i] = codecs.decodeTagged(r, this._codec)
+      }
+      return replies
+    })
+  }
+
+  /** MSET k1 v1 k2 v2 …, mset({ k: v }), mset(new Map(…)) or mset([[k, v], …]). */
+  mset (...pairs) {
+    const callback = splitCallback(pairs)
+    return this._run(callback, () => this._mset(pairs))
+  }
+
+  /**
+   * KEYS pattern (Redis glob). Walks the whole store: for tooling and tests;
+   * use scan in code that runs while serving.
+   */
+  keys (pattern, callback) {
+    return this._run(callback, () => {
+      if (typeof pattern !== 'string') throw new TierCacheTypeError('keys takes a string pattern', CODES.INVALID_ARGUMENT)
+      return native.keys(this._h, pattern)
+    })
+  }
+
+  /** SCAN cursor [MATCH pattern] [COUNT n]: [nextCursor, keys]; '0' when done. */
+  scan (cursor, ...rest) {
+    const callback = splitCallback(rest)
+    return this._run(callback, () => {
+      const c = typeof cursor === 'number' && Number.isSafeInteger(cursor) && cursor >= 0 ? String(cursor) : cursor
+      if (typeof c !== 'string' || !/^\d+$/.test(c)) throw new TierCacheTypeError('scan cursor must be a non-negative integer or its string', CODES.INVALID_ARGUMENT)
+      const { pattern, count } = args.parseScanOptions(rest)
+      return native.scan(this._h, c, pattern, count)
+    })
+  }
+
+  /** Every key matching `options.match`, page by page, as an async iterator. */
+  async * scanIterator (options = {}) {
+    const rest = []
+    if (options.match !== undefined || options.MATCH !== undefined) rest.push('MATCH', options.match ?? options.MATCH)
+    if (options.count !== undefined || options.COUNT !== undefined) rest.push('COUNT', options.count ?? options.COUNT)
+    let cursor = '0'
+    do {
+      const [next, keys] = await this.scan(cursor, ...rest)
+      for (const k of keys) yield k
+      cursor = next
+    } while (cursor !== '0')
+  }
+
+  flushall (...rest) {
+    const callback = splitCallback(rest)
+    return this._run(callback, () => {
+      native.flush(this._h)
+      if (this._front !== null) this._front.clear()
+      return 'OK'
+    })
+  }
+
+  flushdb (...rest) {
+    return this.flushall(...rest)
+  }
+
+  dbsize (callback) {
+    return this._run(callback, () => native.dbsize(this._h))
+  }
+
+  /** Counters of the (possibly shared) L1 store. Synchronous. */
+  stats () {
+    try {
+      if (this._front !== null && this._front.pendingHits > 0) native.addHits(this._h, this._front.takeHits())
+      const s = native.stats(this._h)
+      const reads = s.hits + s.misses
+      return {
+        hits: s.hits,
+        misses: s.misses,
+        hitRatio: reads === 0 ? 0 : s.hits / reads,
+        sets: s.sets,
+        deletes: s.deletes,
+        evictions: s.evictions,
+        expirations: s.expirations,
+        entries: s.entries,
+        bytes: s.bytes,
+        maxEntries: s.maxEntries ?? null,
+        maxBytes: s.maxBytes
+      }
+    } catch (err) {
+      throw fromNative(err)
+    }
+  }
+
+  /** node-redis style: resolves once usable (at once for L1). */
+  connect () {
+    if (this.status === 'end') return Promise.reject(new ClosedError())
+    return Promise.resolve(this)
+  }
+
+  /** Closes the cache: detaches from the store and frees it if nobody else holds it. */
+  quit (callback) {
+    if (this.status !== 'end') {
+      if (this._front !== null && this._front.pendingHits > 0) {
+        try { native.addHits(this._h, this._front.takeHits()) } catch {}
+      }
+      native.close(this._h)
+      if (this._front !== null) this._front.clear()
+      this._subscribed = false
+      this.status = 'end'
+      process.nextTick(() => {
+        this.emit('close')
+        this.emit('end')
+      })
+    }
+    return settle('OK', undefined, callback)
+  }
+
+  close (callback) {
+    return this.quit(callback)
+  }
+
+  disconnect () {
+    this.quit()
+  }
+
+  [util.inspect.custom] (depth, options, inspect) {
+    const shown = {
+      name: this.options.name,
+      status: this.status,
+      maxEntries: this.options.maxEntries,
+      maxBytes: this.options.maxBytes,
+      codec: this._codec.name
+    }
+    return `TierCache ${inspect(shown, options)}`
+  }
+}
+
+// node-redis camelCase spellings that tutorials use.
+const ALIASES = {
+  setEx: 'setex',
+  pSetEx: 'psetex',
+  setNX: 'setnx',
+  getDel: 'getdel',
+  getEx: 'getex',
+  pExpire: 'pexpire',
+  expireAt: 'expireat',
+  pExpireAt: 'pexpireat',
+  pTTL: 'pttl',
+  incrBy: 'incrby',
+  decrBy: 'decrby',
+  incrByFloat: 'incrbyfloat',
+  mGet: 'mget',
+  mSet: 'mset',
+  flushAll: 'flushall',
+  flushDb: 'flushdb',
+  dbSize: 'dbsize'
+}
+for (const [alias, target] of Object.entries(ALIASES)) {
+  Object.defineProperty(TierCache.prototype, alias, {
+    value: TierCache.prototype[target],
+    writable: true,
+    configurable: true
+  })
+}
+
+/**
+ * Synchronous L1 access for hot paths: no promise, no callback. Map-like:
+ * `get` returns undefined on a miss. Throws on bad input.
+ */
+class LocalView {
+  constructor (cache) {
+    this._cache = cache
+  }
+
+  get (key) {
+    try {
+      const v = this._cache._get(key)
+      return v === null ? undefined : v
+    } catch (err) {
+      throw fromNative(err)
+    }
+  }
+
+  /** Sets `key`, with an optional TTL in ms. Returns true. */
+  set (key, value, ttlMs) {
+    try {
+      const c = this._cache
+      if (ttlMs === undefined) c._set(key, value, [])
+      else c._setWithTtl(key, args.toTtlMs(ttlMs, 1, 'local.set'), value)
+      return true
+    } catch (err) {
+      throw fromNative(err)
+    }
+  }
+
+  /** Deletes `key`; true when it existed. */
+  del (key) {
+    try {
+      return this._cache._del([key]) === 1
+    } catch (err) {
+      throw fromNative(err)
+    }
+  }
+
+  has (key) {
+    try {
+      return native.exists(this._cache._h, [args.toKey(key)]) === 1
+    } catch (err) {
+      throw fromNative(err)
+    }
+  }
+}
+
+/** node-redis style factory: `createClient(options)` then `await client.connect()`. */
+function createClient (options) {
+  return new TierCache(options)
+}
+
+module.exports = TierCache
+module.exports.TierCache = TierCache
+module.exports.default = TierCache
+module.exports.createClient = createClient
+module.exports.DEFAULTS = DEFAULTS
+module.exports.MAX_KEY_BYTES = args.MAX_KEY_BYTES
+for (const name of ['TierCacheError', 'TierCacheTypeError', 'TierCacheRangeError', 'ReplyError', 'ClosedError', 'InternalError']) {
+  module.exports[name] = errors[name]
+}
+module.exports.codes = CODES
+module.exports.codecs = { json: codecs.json, v8: codecs.v8 }

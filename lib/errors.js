@@ -1,0 +1,114 @@
+'use strict'
+// Error classes with stable `code`s. Argument errors are real TypeError /
+// RangeError subclasses (so `instanceof TypeError` holds), and every error
+// tiercache raises is also `instanceof TierCacheError`, through a brand.
+
+const BRAND = Symbol.for('tiercache.error')
+
+function brand (err, code) {
+  Object.defineProperty(err, BRAND, { value: true })
+  err.code = code
+  return err
+}
+
+class TierCacheError extends Error {
+  constructor (message, code = 'ERR_TIERCACHE', options) {
+    super(message, options)
+    brand(this, code)
+  }
+
+  // `err instanceof TierCacheError` is true for every tiercache error,
+  // including the TypeError and RangeError subclasses below; subclasses keep
+  // the ordinary prototype check.
+  static [Symbol.hasInstance] (value) {
+    if (this === TierCacheError) return value != null && value[BRAND] === true
+    return Function.prototype[Symbol.hasInstance].call(this, value)
+  }
+}
+TierCacheError.prototype.name = 'TierCacheError'
+
+class TierCacheTypeError extends TypeError {
+  constructor (message, code = 'ERR_TIERCACHE_INVALID_ARGUMENT') {
+    super(message)
+    brand(this, code)
+  }
+}
+TierCacheTypeError.prototype.name = 'TierCacheTypeError'
+
+class TierCacheRangeError extends RangeError {
+  constructor (message, code = 'ERR_TIERCACHE_INVALID_ARGUMENT') {
+    super(message)
+    brand(this, code)
+  }
+}
+TierCacheRangeError.prototype.name = 'TierCacheRangeError'
+
+/** An error reply with Redis's own message, as ioredis's ReplyError. */
+class ReplyError extends TierCacheError {
+  constructor (message) {
+    super(message, 'ERR_TIERCACHE_REPLY')
+  }
+}
+ReplyError.prototype.name = 'ReplyError'
+
+/** A command on a closed cache. */
+class ClosedError extends TierCacheError {
+  constructor (message = 'the cache is closed') {
+    super(message, 'ERR_TIERCACHE_CLOSED')
+  }
+}
+ClosedError.prototype.name = 'ClosedError'
+
+/** A bug inside tiercache (a Rust panic), caught before it could abort Node. */
+class InternalError extends TierCacheError {
+  constructor (message, options) {
+    super(message, 'ERR_TIERCACHE_INTERNAL', options)
+  }
+}
+InternalError.prototype.name = 'InternalError'
+
+const CODES = Object.freeze({
+  INVALID_ARGUMENT: 'ERR_TIERCACHE_INVALID_ARGUMENT',
+  INVALID_KEY: 'ERR_TIERCACHE_INVALID_KEY',
+  KEY_TOO_LARGE: 'ERR_TIERCACHE_KEY_TOO_LARGE',
+  INVALID_VALUE: 'ERR_TIERCACHE_INVALID_VALUE',
+  VALUE_TOO_LARGE: 'ERR_TIERCACHE_VALUE_TOO_LARGE',
+  UNENCODABLE: 'ERR_TIERCACHE_UNENCODABLE',
+  INVALID_TTL: 'ERR_TIERCACHE_INVALID_TTL',
+  SYNTAX: 'ERR_TIERCACHE_SYNTAX',
+  OPTION_CONFLICT: 'ERR_TIERCACHE_OPTION_CONFLICT',
+  UNSUPPORTED: 'ERR_TIERCACHE_UNSUPPORTED',
+  REPLY: 'ERR_TIERCACHE_REPLY',
+  CLOSED: 'ERR_TIERCACHE_CLOSED',
+  INTERNAL: 'ERR_TIERCACHE_INTERNAL'
+})
+
+/** Turns an error thrown by the native binding into its tiercache class. */
+function fromNative (err) {
+  if (err != null && err[BRAND] === true) return err
+  const message = err && typeof err.message === 'string' ? err.message : String(err)
+  switch (err && err.code) {
+    case CODES.REPLY: return new ReplyError(message)
+    case CODES.CLOSED: return new ClosedError(message)
+    case CODES.INVALID_KEY: return message.includes('longer than')
+      ? new TierCacheRangeError(message, CODES.KEY_TOO_LARGE)
+      : new TierCacheRangeError(message, CODES.INVALID_KEY)
+    case CODES.VALUE_TOO_LARGE: return new TierCacheRangeError(message, CODES.VALUE_TOO_LARGE)
+    case CODES.OPTION_CONFLICT: return new TierCacheRangeError(message, CODES.OPTION_CONFLICT)
+    case CODES.INVALID_ARGUMENT: return new TierCacheTypeError(message, CODES.INVALID_ARGUMENT)
+    default:
+      // Anything else is a panic or an N-API failure: a bug, reported as such.
+      return new InternalError(`tiercache internal error: ${message}`, { cause: err })
+  }
+}
+
+module.exports = {
+  TierCacheError,
+  TierCacheTypeError,
+  TierCacheRangeError,
+  ReplyError,
+  ClosedError,
+  InternalError,
+  CODES,
+  fromNative
+}
