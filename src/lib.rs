@@ -5,4 +5,6 @@
 
 pub mod core;
 
+// The engine's tests need no Node; the binding is only built for the addon.
+#[cfg(not(test))]
 mod binding;

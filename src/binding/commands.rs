@@ -74,7 +74,12 @@ pub fn close(handle: &External<Handle>) {
 /// Exposes an atomic as an ArrayBuffer over its own memory, kept alive by
 /// the buffer's finalizer. Each handle owns distinct atomics, so no two
 /// buffers ever share a pointer.
-fn atomic_view<T: Send + Sync + 'static>(env: &Env, owner: Arc<T>, ptr: *mut u8, len: usize) -> Result<ArrayBuffer<'static>> {
+fn atomic_view<T: Send + Sync + 'static>(
+    env: &Env,
+    owner: Arc<T>,
+    ptr: *mut u8,
+    len: usize,
+) -> Result<ArrayBuffer<'static>> {
     // SAFETY: `ptr` points into `owner`, which the finalize hint keeps alive
     // until the ArrayBuffer is collected.
     let buffer = unsafe { ArrayBuffer::from_external(env, ptr, len, owner, |_, owner| drop(owner)) }?;
@@ -197,7 +202,12 @@ pub fn set(
 /// MSET: pairs as a flat [key, value, kind, key, value, kind, …] would cost
 /// a conversion per element; two parallel arrays keep it to one each.
 #[napi(catch_unwind)]
-pub fn mset(handle: &External<Handle>, keys: Vec<String>, values: Vec<Either<String, &[u8]>>, kinds: Vec<u32>) -> Result<(), String> {
+pub fn mset(
+    handle: &External<Handle>,
+    keys: Vec<String>,
+    values: Vec<Either<String, &[u8]>>,
+    kinds: Vec<u32>,
+) -> Result<(), String> {
     let store = handle.store()?;
     if keys.len() != values.len() || keys.len() != kinds.len() {
         return Err(invalid_argument("keys, values and kinds must have the same length"));
@@ -219,7 +229,9 @@ pub fn mset(handle: &External<Handle>, keys: Vec<String>, values: Vec<Either<Str
 #[napi(catch_unwind)]
 pub fn mget(handle: &External<Handle>, keys: Vec<String>) -> Result<Reply, String> {
     let store = handle.store()?;
-    Ok(Reply::List(keys.iter().map(|k| Reply::value(store.get(k.as_bytes()))).collect()))
+    Ok(Reply::List(
+        keys.iter().map(|k| Reply::value(store.get(k.as_bytes()))).collect(),
+    ))
 }
 
 #[napi(catch_unwind)]
@@ -345,7 +357,12 @@ pub fn keys(handle: &External<Handle>, pattern: String) -> Result<Vec<String>, S
 /// SCAN: returns [nextCursor, keys] with the cursor as a decimal string, as
 /// ioredis does.
 #[napi(catch_unwind)]
-pub fn scan(handle: &External<Handle>, cursor: String, pattern: Option<String>, count: u32) -> Result<(String, Vec<String>), String> {
+pub fn scan(
+    handle: &External<Handle>,
+    cursor: String,
+    pattern: Option<String>,
+    count: u32,
+) -> Result<(String, Vec<String>), String> {
     let cursor: u64 = cursor
         .parse()
         .map_err(|_| command_error(crate::core::error::CommandError::InvalidCursor))?;
@@ -355,7 +372,9 @@ pub fn scan(handle: &External<Handle>, cursor: String, pattern: Option<String>, 
         .map_err(command_error)?;
     Ok((
         next.to_string(),
-        keys.into_iter().map(|k| String::from_utf8_lossy(&k).into_owned()).collect(),
+        keys.into_iter()
+            .map(|k| String::from_utf8_lossy(&k).into_owned())
+            .collect(),
     ))
 }
 

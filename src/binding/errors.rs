@@ -14,8 +14,5 @@ pub fn invalid_argument(message: impl Into<String>) -> Error<String> {
 }
 
 pub fn closed() -> Error<String> {
-    Error::new(
-        "ERR_TIERCACHE_CLOSED".to_string(),
-        "the cache is closed".to_string(),
-    )
+    Error::new("ERR_TIERCACHE_CLOSED".to_string(), "the cache is closed".to_string())
 }

@@ -24,7 +24,10 @@ pub fn subscribe(handle: &External<Handle>, callback: Function<(String, String),
     handle.unsubscribe();
     let id = store.add_removal_sink(Arc::new(move |key: &[u8], reason| {
         let key = String::from_utf8_lossy(key).into_owned();
-        tsfn.call((key, reason.as_str().to_string()), ThreadsafeFunctionCallMode::NonBlocking);
+        tsfn.call(
+            (key, reason.as_str().to_string()),
+            ThreadsafeFunctionCallMode::NonBlocking,
+        );
     }));
     *handle.sink_id.lock().unwrap_or_else(|p| p.into_inner()) = Some(id);
     Ok(())

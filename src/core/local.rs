@@ -223,8 +223,7 @@ struct DeadlineExpiry {
 
 impl DeadlineExpiry {
     fn remaining(&self, entry: &Entry) -> Option<Duration> {
-        (entry.deadline != NO_EXPIRY)
-            .then(|| Duration::from_millis(entry.deadline.saturating_sub(self.clock.now_ms())))
+        (entry.deadline != NO_EXPIRY).then(|| Duration::from_millis(entry.deadline.saturating_sub(self.clock.now_ms())))
     }
 }
 
@@ -252,7 +251,9 @@ pub struct LocalStore {
 
 impl std::fmt::Debug for LocalStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LocalStore").field("config", &self.config).finish_non_exhaustive()
+        f.debug_struct("LocalStore")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
     }
 }
 
@@ -306,7 +307,11 @@ impl LocalStore {
     /// Registers a sink for evictions and expirations; returns its id.
     pub fn add_removal_sink(&self, sink: RemovalSink) -> u64 {
         let id = self.shared.next_sink_id.fetch_add(1, Ordering::Relaxed);
-        self.shared.sinks.write().unwrap_or_else(|p| p.into_inner()).push((id, sink));
+        self.shared
+            .sinks
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((id, sink));
         id
     }
 
@@ -320,7 +325,11 @@ impl LocalStore {
 
     /// Registers a front epoch that every change bumps.
     pub fn add_front(&self, front: Arc<FrontEpoch>) {
-        self.shared.fronts.write().unwrap_or_else(|p| p.into_inner()).push(front);
+        self.shared
+            .fronts
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(front);
     }
 
     pub fn remove_front(&self, front: &Arc<FrontEpoch>) {
@@ -442,11 +451,19 @@ impl LocalStore {
             };
             let previous = current.cloned();
             if !allowed {
-                return (Op::Nop, SetOutcome { written: false, previous });
+                return (
+                    Op::Nop,
+                    SetOutcome {
+                        written: false,
+                        previous,
+                    },
+                );
             }
             let deadline = match opts.expiry {
                 SetExpiry::Default => self.default_deadline(now),
-                SetExpiry::Keep => current.map(|e| e.deadline).unwrap_or_else(|| self.default_deadline(now)),
+                SetExpiry::Keep => current
+                    .map(|e| e.deadline)
+                    .unwrap_or_else(|| self.default_deadline(now)),
                 SetExpiry::At(at) => at,
             };
             let entry = Entry {
@@ -454,7 +471,13 @@ impl LocalStore {
                 deadline,
                 kind,
             };
-            (Op::Put(entry), SetOutcome { written: true, previous })
+            (
+                Op::Put(entry),
+                SetOutcome {
+                    written: true,
+                    previous,
+                },
+            )
         });
         if outcome.written {
             Counters::add(&self.shared.counters.sets, 1);

@@ -15,7 +15,8 @@ fn store_with(config: LocalConfig) -> (LocalStore, ManualClock) {
 }
 
 fn set(s: &LocalStore, k: &str, v: &str) {
-    s.set(k.as_bytes(), v.as_bytes().into(), Kind::Raw, SetOptions::default()).unwrap();
+    s.set(k.as_bytes(), v.as_bytes().into(), Kind::Raw, SetOptions::default())
+        .unwrap();
 }
 
 fn set_with(s: &LocalStore, k: &str, v: &str, opts: SetOptions) -> SetOutcome {
@@ -138,7 +139,10 @@ fn expire_conditions_follow_redis() {
     let (s, _) = store();
     set(&s, "k", "v");
     assert!(!s.expire(b"k", T0 + 1000, ExpireCondition::Xx));
-    assert!(!s.expire(b"k", T0 + 1000, ExpireCondition::Gt), "GT: no TTL counts as infinite");
+    assert!(
+        !s.expire(b"k", T0 + 1000, ExpireCondition::Gt),
+        "GT: no TTL counts as infinite"
+    );
     assert!(s.expire(b"k", T0 + 1000, ExpireCondition::Nx));
     assert!(!s.expire(b"k", T0 + 2000, ExpireCondition::Nx));
     assert!(s.expire(b"k", T0 + 2000, ExpireCondition::Gt));
@@ -219,7 +223,11 @@ fn keys_and_scan_with_patterns() {
     for k in ["firstname", "lastname", "age"] {
         set(&s, k, "x");
     }
-    let mut found: Vec<_> = s.keys(b"*name*").into_iter().map(|k| String::from_utf8(k.to_vec()).unwrap()).collect();
+    let mut found: Vec<_> = s
+        .keys(b"*name*")
+        .into_iter()
+        .map(|k| String::from_utf8(k.to_vec()).unwrap())
+        .collect();
     found.sort();
     assert_eq!(found, ["firstname", "lastname"]);
     assert_eq!(s.keys(b"a??").len(), 1);
@@ -325,12 +333,18 @@ fn oversized_and_empty_keys_and_values_are_refused() {
         max_value_bytes: 10,
         ..Default::default()
     });
-    let err = s.set(b"k", vec![0u8; 11].into(), Kind::Raw, SetOptions::default()).unwrap_err();
+    let err = s
+        .set(b"k", vec![0u8; 11].into(), Kind::Raw, SetOptions::default())
+        .unwrap_err();
     assert_eq!(err.code(), "ERR_TIERCACHE_VALUE_TOO_LARGE");
-    let err = s.set(b"", b"v".to_vec().into(), Kind::Raw, SetOptions::default()).unwrap_err();
+    let err = s
+        .set(b"", b"v".to_vec().into(), Kind::Raw, SetOptions::default())
+        .unwrap_err();
     assert_eq!(err, CommandError::EmptyKey);
     let long = vec![b'k'; MAX_KEY_BYTES + 1];
-    let err = s.set(&long, b"v".to_vec().into(), Kind::Raw, SetOptions::default()).unwrap_err();
+    let err = s
+        .set(&long, b"v".to_vec().into(), Kind::Raw, SetOptions::default())
+        .unwrap_err();
     assert_eq!(err.code(), "ERR_TIERCACHE_INVALID_KEY");
 }
 
@@ -372,7 +386,10 @@ fn removal_sinks_hear_expirations_and_evictions() {
     clock.advance(10);
     assert_eq!(get(&s, "short"), None);
     s.run_pending_tasks();
-    assert!(heard.lock().unwrap().contains(&(b"short".to_vec(), RemovalReason::Expired)));
+    assert!(heard
+        .lock()
+        .unwrap()
+        .contains(&(b"short".to_vec(), RemovalReason::Expired)));
     for i in 0..100 {
         set(&s, &format!("k{i}"), "v");
     }

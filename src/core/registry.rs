@@ -16,7 +16,11 @@ fn registry() -> &'static Mutex<HashMap<String, Weak<LocalStore>>> {
 /// Opens the store called `name`, creating it with `config` if no live store
 /// has that name. A live store keeps its bounds: asking for other bounds is an
 /// error rather than a silent surprise.
-pub fn open_named(name: &str, config: LocalConfig, create: impl FnOnce(LocalConfig) -> LocalStore) -> Result<Arc<LocalStore>, CommandError> {
+pub fn open_named(
+    name: &str,
+    config: LocalConfig,
+    create: impl FnOnce(LocalConfig) -> LocalStore,
+) -> Result<Arc<LocalStore>, CommandError> {
     let mut map = registry().lock().unwrap_or_else(|p| p.into_inner());
     if let Some(existing) = map.get(name).and_then(Weak::upgrade) {
         if existing.config() != &config {

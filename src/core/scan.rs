@@ -12,7 +12,6 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-
 use super::local::Key;
 
 const POSITION_BITS: u32 = 47;

@@ -36,9 +36,7 @@ impl Counters {
 
     pub fn sub_bytes(&self, n: u64) {
         // Saturating: a racing reset (flush) must not wrap the counter.
-        let _ = self
-            .bytes
-            .fetch_update(Relaxed, Relaxed, |b| Some(b.saturating_sub(n)));
+        let _ = self.bytes.fetch_update(Relaxed, Relaxed, |b| Some(b.saturating_sub(n)));
     }
 
     pub fn snapshot(&self, entries: u64) -> StatsSnapshot {
