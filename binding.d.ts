@@ -125,7 +125,7 @@ export declare function set(handle: ExternalObject<Handle>, key: string, value: 
 
 export declare function stats(handle: ExternalObject<Handle>): NativeStats
 
-export declare function subscribe(handle: ExternalObject<Handle>, callback: (arg: [string, string]) => void): void
+export declare function subscribe(handle: ExternalObject<Handle>, callback: (arg0: string, arg1: string) => void): void
 
 export declare function ttl(handle: ExternalObject<Handle>, key: string): number
 

@@ -37,6 +37,7 @@ const HIT_FLUSH_EVERY = 1024
 const noop = () => {}
 
 function settle (value, error, callback) {
+  if (typeof callback !== 'function') callback = undefined
   if (error === undefined) {
     const p = Promise.resolve(value)
     if (callback !== undefined) process.nextTick(callback, null, value)
@@ -50,9 +51,16 @@ function settle (value, error, callback) {
   return p
 }
 
-/** Splits a trailing callback off variadic arguments. */
-function splitCallback (list) {
-  return list.length > 0 && typeof list[list.length - 1] === 'function' ? list.pop() : undefined
+/**
+ * Splits a trailing callback off variadic arguments. A trailing `undefined`
+ * beyond the first `minArgs` arguments is an absent callback (wrappers pass
+ * `cb` along whether it is set or not); within them it is an argument, and
+ * is refused as such.
+ */
+function splitCallback (list, minArgs = 0) {
+  const last = list[list.length - 1]
+  if (typeof last === 'function' || (last === undefined && list.length > minArgs)) list.pop()
+  return typeof last === 'function' ? last : undefined
 }
 
 function checkCallback (callback) {
@@ -131,15 +139,6 @@ class TierCache extends EventEmitter {
     this.status = 'ready'
     this.local = new LocalView(this)
 
-    this.on('newListener', (event) => {
-      if (STORE_EVENTS.has(event) && !this._subscribed && this.status !== 'end') this._subscribe()
-    })
-    this.on('removeListener', () => {
-      if (this._subscribed && this.listenerCount('evict') + this.listenerCount('expire') === 0) {
-        native.unsubscribe(this._h)
-        this._subscribed = false
-      }
-    })
     // As ioredis, announce readiness on the next tick so listeners attached
     // right after construction hear it.
     process.nextTick(() => {
@@ -150,12 +149,22 @@ class TierCache extends EventEmitter {
     })
   }
 
-  _subscribe () {
-    native.subscribe(this._h, (key, reason) => {
-      if (reason === 'expired') this.emit('expire', key)
-      else this.emit('evict', key, reason)
-    })
-    this._subscribed = true
+  /**
+   * Subscribes to the store's evictions and expirations while anyone listens
+   * to 'evict' or 'expire' (events cost a cross-thread call each).
+   */
+  _syncSubscription () {
+    const wanted = this.status !== 'end' && this.listenerCount('evict') + this.listenerCount('expire') > 0
+    if (wanted === this._subscribed) return
+    if (wanted) {
+      native.subscribe(this._h, (key, reason) => {
+        if (reason === 'expired') this.emit('expire', key)
+        else this.emit('evict', key, reason)
+      })
+    } else {
+      native.unsubscribe(this._h)
+    }
+    this._subscribed = wanted
   }
 
   // ---- encoding ------------------------------------------------------------
@@ -358,18 +367,18 @@ class TierCache extends EventEmitter {
 
   /** DEL key [key …]: how many existed. */
   del (...keys) {
-    const callback = splitCallback(keys)
+    const callback = splitCallback(keys, 1)
     return this._run(callback, () => this._del(keys))
   }
 
   unlink (...keys) {
-    const callback = splitCallback(keys)
+    const callback = splitCallback(keys, 1)
     return this._run(callback, () => this._del(keys))
   }
 
   /** EXISTS key [key …]: how many of them exist (repeats count again). */
   exists (...keys) {
-    const callback = splitCallback(keys)
+    const callback = splitCallback(keys, 1)
     return this._run(callback, () => native.exists(this._h, args.toKeys(keys)))
   }
 
@@ -441,7 +450,7 @@ class TierCache extends EventEmitter {
 
   /** MGET key [key …] or mget([keys]): values in order, null for misses. */
   mget (...keys) {
-    const callback = splitCallback(keys)
+    const callback = splitCallback(keys, 1)
     return this._run(callback, () => {
       const list = args.toKeys(keys)
       const replies = native.mget(this._h, list)
@@ -455,7 +464,8 @@ class TierCache extends EventEmitter {
 
   /** MSET k1 v1 k2 v2 …, mset({ k: v }), mset(new Map(…)) or mset([[k, v], …]). */
   mset (...pairs) {
-    const callback = splitCallback(pairs)
+    // An even count is all pairs: a trailing undefined there is a value.
+    const callback = splitCallback(pairs, pairs.length % 2 === 0 ? pairs.length : 1)
     return this._run(callback, () => this._mset(pairs))
   }
 
@@ -543,6 +553,11 @@ class TierCache extends EventEmitter {
 
   /** Closes the cache: detaches from the store and frees it if nobody else holds it. */
   quit (callback) {
+    try {
+      checkCallback(callback)
+    } catch (err) {
+      return Promise.reject(err)
+    }
     if (this.status !== 'end') {
       if (this._front !== null && this._front.pendingHits > 0) {
         try { native.addHits(this._h, this._front.takeHits()) } catch {}
@@ -577,6 +592,29 @@ class TierCache extends EventEmitter {
     }
     return `TierCache ${inspect(shown, options)}`
   }
+}
+
+// Listener bookkeeping: the subscription follows the listener count, whatever
+// method added or removed the listener (removeAllListeners included).
+for (const method of ['on', 'addListener', 'prependListener', 'once', 'prependOnceListener',
+  'off', 'removeListener', 'removeAllListeners']) {
+  const base = EventEmitter.prototype[method]
+  Object.defineProperty(TierCache.prototype, method, {
+    value: function (event, ...rest) {
+      const result = base.call(this, event, ...rest)
+      if (event === undefined || STORE_EVENTS.has(event)) this._syncSubscription()
+      return result
+    },
+    writable: true,
+    configurable: true
+  })
+}
+// A once-listener removes itself inside emit: keep the subscription in step.
+const baseEmit = EventEmitter.prototype.emit
+TierCache.prototype.emit = function (event, ...rest) {
+  const result = baseEmit.call(this, event, ...rest)
+  if (this._subscribed && STORE_EVENTS.has(event)) this._syncSubscription()
+  return result
 }
 
 // node-redis camelCase spellings that tutorials use.
@@ -640,7 +678,7 @@ class LocalView {
   /** Deletes `key`; true when it existed. */
   del (key) {
     try {
-      return this._cache._del([key]) === 1
+      return this._cache._del([args.toKey(key)]) === 1
     } catch (err) {
       throw fromNative(err)
     }
@@ -666,7 +704,7 @@ module.exports.default = TierCache
 module.exports.createClient = createClient
 module.exports.DEFAULTS = DEFAULTS
 module.exports.MAX_KEY_BYTES = args.MAX_KEY_BYTES
-for (const name of ['TierCacheError', 'TierCacheTypeError', 'TierCacheRangeError', 'ReplyError', 'ClosedError', 'InternalError']) {
+for (const name of ['TierCacheError', 'TierCacheTypeError', 'TierCacheRangeError', 'ReplyError', 'ClosedError', 'InternalError', 'DecodeError']) {
   module.exports[name] = errors[name]
 }
 module.exports.codes = CODES

@@ -200,8 +200,10 @@ function parseScanOptions (rest) {
     // node-redis: scan(cursor, { MATCH, COUNT })
     const o = rest[0]
     rest = []
-    if (o.MATCH !== undefined) rest.push('MATCH', o.MATCH)
-    if (o.COUNT !== undefined) rest.push('COUNT', o.COUNT)
+    for (const [key, value] of Object.entries(o)) {
+      if (key !== 'MATCH' && key !== 'COUNT' && key !== 'TYPE') throw syntax(`unknown SCAN option ${JSON.stringify(key)}`)
+      if (value !== undefined) rest.push(key, value)
+    }
   }
   for (let i = 0; i < rest.length; i += 2) {
     const t = token(rest[i])

@@ -5,7 +5,7 @@
 // give back unchanged, rather than mangling it silently.
 
 const v8 = require('node:v8')
-const { TierCacheTypeError, CODES } = require('./errors')
+const { TierCacheTypeError, DecodeError, CODES } = require('./errors')
 
 // Kind tags stored with each entry (see src/core/entry.rs).
 const KIND = Object.freeze({ RAW: 0, JSON: 1, V8: 2, CUSTOM: 3 })
@@ -91,13 +91,24 @@ function resolveCodec (option) {
       name: typeof option.name === 'string' ? option.name : 'custom',
       kind: KIND.CUSTOM,
       encode (value) {
-        const out = option.encode(value)
+        let out
+        try {
+          out = option.encode(value)
+        } catch (err) {
+          throw new TierCacheTypeError(`the custom codec refused the value: ${err && err.message}`, CODES.UNENCODABLE, { cause: err })
+        }
         if (typeof out !== 'string' && !(out instanceof Uint8Array)) {
           throw new TierCacheTypeError('a custom codec must encode to a string or a Buffer', CODES.UNENCODABLE)
         }
         return out
       },
-      decode: (buffer) => option.decode(buffer)
+      decode (buffer) {
+        try {
+          return option.decode(buffer)
+        } catch (err) {
+          throw new DecodeError(`the custom codec could not decode a stored value: ${err && err.message}`, { cause: err })
+        }
+      }
     })
   }
   throw new TierCacheTypeError("codec must be 'json', 'v8' or { encode, decode }", CODES.INVALID_ARGUMENT)
@@ -107,9 +118,12 @@ function resolveCodec (option) {
 function decodeTagged (reply, instanceCodec) {
   const kind = reply[0]
   const payload = reply[1]
-  if (kind === KIND.JSON) return json.decode(payload)
-  if (kind === KIND.V8) return v8Codec.decode(payload)
-  return instanceCodec.decode(payload)
+  if (kind === KIND.CUSTOM) return instanceCodec.decode(payload)
+  try {
+    return kind === KIND.JSON ? json.decode(payload) : v8Codec.decode(payload)
+  } catch (err) {
+    throw new DecodeError(`a stored ${kind === KIND.JSON ? 'json' : 'v8'} value could not be decoded: ${err.message}`, { cause: err })
+  }
 }
 
 module.exports = { KIND, json, v8: v8Codec, resolveCodec, decodeTagged }

@@ -28,8 +28,8 @@ class TierCacheError extends Error {
 TierCacheError.prototype.name = 'TierCacheError'
 
 class TierCacheTypeError extends TypeError {
-  constructor (message, code = 'ERR_TIERCACHE_INVALID_ARGUMENT') {
-    super(message)
+  constructor (message, code = 'ERR_TIERCACHE_INVALID_ARGUMENT', options) {
+    super(message, options)
     brand(this, code)
   }
 }
@@ -78,14 +78,36 @@ const CODES = Object.freeze({
   SYNTAX: 'ERR_TIERCACHE_SYNTAX',
   OPTION_CONFLICT: 'ERR_TIERCACHE_OPTION_CONFLICT',
   UNSUPPORTED: 'ERR_TIERCACHE_UNSUPPORTED',
+  DECODE: 'ERR_TIERCACHE_DECODE',
   REPLY: 'ERR_TIERCACHE_REPLY',
   CLOSED: 'ERR_TIERCACHE_CLOSED',
   INTERNAL: 'ERR_TIERCACHE_INTERNAL'
 })
 
-/** Turns an error thrown by the native binding into its tiercache class. */
+/** An object from the user's codec that could not be decoded. */
+class DecodeError extends TierCacheError {
+  constructor (message, options) {
+    super(message, 'ERR_TIERCACHE_DECODE', options)
+  }
+}
+DecodeError.prototype.name = 'DecodeError'
+
+// Statuses napi-rs puts in `code` when N-API itself fails or Rust panics.
+const NAPI_STATUSES = new Set(['GenericFailure', 'InvalidArg', 'ObjectExpected', 'StringExpected',
+  'NameExpected', 'FunctionExpected', 'NumberExpected', 'BooleanExpected', 'ArrayExpected',
+  'PendingException', 'Cancelled', 'EscapeCalledTwice', 'HandleScopeMismatch', 'QueueFull',
+  'Closing', 'BigintExpected', 'DateExpected', 'ArrayBufferExpected', 'DetachableArraybufferExpected',
+  'WouldDeadlock', 'NoExternalBuffersAllowed', 'Unknown'])
+
+/**
+ * Turns an error thrown by the native binding into its tiercache class.
+ * Errors that did not come from the binding (a user callback's) pass through.
+ */
 function fromNative (err) {
-  if (err != null && err[BRAND] === true) return err
+  if (err == null || typeof err !== 'object') return err
+  if (err[BRAND] === true) return err
+  const code = err.code
+  if (typeof code !== 'string' || (!code.startsWith('ERR_TIERCACHE') && !NAPI_STATUSES.has(code))) return err
   const message = err && typeof err.message === 'string' ? err.message : String(err)
   switch (err && err.code) {
     case CODES.REPLY: return new ReplyError(message)
@@ -109,6 +131,7 @@ module.exports = {
   ReplyError,
   ClosedError,
   InternalError,
+  DecodeError,
   CODES,
   fromNative
 }

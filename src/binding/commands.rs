@@ -10,7 +10,6 @@ use napi_derive::napi;
 use super::errors::{command_error, invalid_argument};
 use super::handle::Handle;
 use super::reply::Reply;
-use crate::core::clock::OffsetClock;
 use crate::core::entry::Kind;
 use crate::core::local::{
     Condition, ExpireCondition, GetExExpiry, LocalConfig, LocalStore, SetExpiry, SetOptions, DEFAULT_MAX_BYTES,
@@ -54,16 +53,11 @@ pub fn open(options: OpenOptions) -> Result<External<Handle>, String> {
             .min(max_bytes),
         default_ttl_ms: whole(options.ttl, "ttl", 1.0)?,
     };
-    let clock = OffsetClock::default();
-    let build = {
-        let clock = clock.clone();
-        move |config| LocalStore::with_clock(config, Arc::new(clock))
-    };
     let store = match &options.name {
-        Some(name) => registry::open_named(name, config, build).map_err(command_error)?,
-        None => Arc::new(build(config)),
+        Some(name) => registry::open_named(name, config, LocalStore::new).map_err(command_error)?,
+        None => registry::open_private(config, LocalStore::new),
     };
-    Ok(External::new(Handle::new(store, clock)))
+    Ok(External::new(Handle::new(store)))
 }
 
 #[napi]
@@ -114,9 +108,7 @@ pub fn add_hits(handle: &External<Handle>, hits: u32) -> Result<(), String> {
 /// Test hook: moves this store's clock forward (TTL tests without sleeping).
 #[napi]
 pub fn advance_clock(handle: &External<Handle>, ms: f64) -> Result<(), String> {
-    handle.clock.advance(millis(ms)?);
-    // Every front's TTL arithmetic used the old time.
-    handle.store()?.changed(None);
+    handle.store()?.advance_time(millis(ms)?);
     Ok(())
 }
 
@@ -213,8 +205,12 @@ pub fn mset(
         return Err(invalid_argument("keys, values and kinds must have the same length"));
     }
     // Check everything first, so a bad pair writes nothing.
-    for key in &keys {
-        store.check_key(key.as_bytes()).map_err(command_error)?;
+    for (key, value) in keys.iter().zip(&values) {
+        let len = match value {
+            Either::A(s) => s.len(),
+            Either::B(b) => b.len(),
+        };
+        store.check_entry(key.as_bytes(), len).map_err(command_error)?;
     }
     let kinds = kinds.into_iter().map(kind).collect::<JsResult<Vec<_>>>()?;
     for ((key, value), kind) in keys.iter().zip(values).zip(kinds) {
@@ -407,7 +403,7 @@ pub struct NativeStats {
 #[napi(catch_unwind)]
 pub fn stats(handle: &External<Handle>) -> Result<NativeStats, String> {
     let store = handle.store()?;
-    store.run_pending_tasks();
+    store.purge_expired();
     let s = store.stats();
     Ok(NativeStats {
         hits: s.hits as f64,
@@ -426,6 +422,6 @@ pub fn stats(handle: &External<Handle>) -> Result<NativeStats, String> {
 /// Runs pending housekeeping (evictions, expirations) now; events follow.
 #[napi(catch_unwind)]
 pub fn run_pending_tasks(handle: &External<Handle>) -> Result<(), String> {
-    handle.store()?.run_pending_tasks();
+    handle.store()?.purge_expired();
     Ok(())
 }

@@ -13,10 +13,10 @@ use napi_derive::napi;
 use super::handle::Handle;
 
 #[napi(catch_unwind)]
-pub fn subscribe(handle: &External<Handle>, callback: Function<(String, String), ()>) -> Result<(), String> {
+pub fn subscribe(handle: &External<Handle>, callback: Function<FnArgs<(String, String)>, ()>) -> Result<(), String> {
     let store = handle.store()?;
     let tsfn = callback
-        .build_threadsafe_function::<(String, String)>()
+        .build_threadsafe_function::<FnArgs<(String, String)>>()
         .weak::<true>()
         .callee_handled::<false>()
         .build()
@@ -25,7 +25,7 @@ pub fn subscribe(handle: &External<Handle>, callback: Function<(String, String),
     let id = store.add_removal_sink(Arc::new(move |key: &[u8], reason| {
         let key = String::from_utf8_lossy(key).into_owned();
         tsfn.call(
-            (key, reason.as_str().to_string()),
+            FnArgs::from((key, reason.as_str().to_string())),
             ThreadsafeFunctionCallMode::NonBlocking,
         );
     }));

@@ -5,12 +5,11 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use crate::core::clock::OffsetClock;
 use crate::core::local::{FrontEpoch, LocalStore};
+use crate::core::registry;
 
 pub struct Handle {
     store: Arc<LocalStore>,
-    pub clock: OffsetClock,
     pub front: Arc<FrontEpoch>,
     pub sink_id: Mutex<Option<u64>>,
     /// Remaining TTL in ms (f64 bits; -1 for none) of the value the last `get`
@@ -20,12 +19,12 @@ pub struct Handle {
 }
 
 impl Handle {
-    pub fn new(store: Arc<LocalStore>, clock: OffsetClock) -> Self {
+    /// Wraps a store already acquired through `registry`.
+    pub fn new(store: Arc<LocalStore>) -> Self {
         let front = Arc::new(FrontEpoch::default());
         store.add_front(Arc::clone(&front));
         Self {
             store,
-            clock,
             front,
             sink_id: Mutex::new(None),
             last_ttl: Arc::new(AtomicU64::new((-1f64).to_bits())),
@@ -60,17 +59,15 @@ impl Handle {
         }
     }
 
-    /// Detaches from the store. An unnamed store that nobody else holds is
-    /// emptied now instead of whenever the JS object is collected.
+    /// Detaches from the store. The last instance using a store empties it
+    /// now instead of whenever the JS objects are collected.
     pub fn close(&self) {
         if self.closed.swap(true, Ordering::Relaxed) {
             return;
         }
         self.unsubscribe();
         self.store.remove_front(&self.front);
-        if Arc::strong_count(&self.store) == 1 {
-            self.store.flush();
-        }
+        registry::close(&self.store);
     }
 }
 

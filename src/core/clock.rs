@@ -26,27 +26,6 @@ impl Clock for SystemClock {
     }
 }
 
-/// A clock that the real clock drives plus an offset that tests may advance.
-///
-/// Used by the Node tests through a hidden hook, so TTL edge cases are checked
-/// without sleeping. The offset only ever grows.
-#[derive(Debug, Default, Clone)]
-pub struct OffsetClock {
-    offset_ms: Arc<AtomicU64>,
-}
-
-impl OffsetClock {
-    pub fn advance(&self, ms: u64) {
-        self.offset_ms.fetch_add(ms, Ordering::Relaxed);
-    }
-}
-
-impl Clock for OffsetClock {
-    fn now_ms(&self) -> u64 {
-        SystemClock.now_ms() + self.offset_ms.load(Ordering::Relaxed)
-    }
-}
-
 /// A clock that only moves when told to: for deterministic Rust tests.
 #[derive(Debug, Clone)]
 pub struct ManualClock {

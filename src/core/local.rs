@@ -1,39 +1,43 @@
-//! L1: the in-process store. A `moka::sync::Cache` of byte values with Redis
-//! key semantics on top: per-key deadlines checked on every read, atomic
-//! read-modify-write commands, bounds by entry count and by bytes.
+//! L1: the in-process store. A sharded table with W-TinyLFU eviction
+//! (`shard.rs`) and Redis key semantics on top: per-key deadlines checked on
+//! every read, atomic read-modify-write commands, bounds by entry count and
+//! by bytes.
 //!
 //! # Guarantees
-//! - A read never returns an entry whose deadline has passed, whatever moka's
-//!   housekeeping cadence: the deadline is checked against [`Clock`] on every
-//!   access, and moka's own expiry only reclaims memory.
-//! - Every mutation of one key runs under moka's per-key compute lock, so
-//!   `INCR`, `SET NX`, `GETDEL` and friends are atomic across worker threads.
+//! - A read never returns an entry whose deadline has passed: the deadline
+//!   is checked against [`Clock`] on every access, and expired entries are
+//!   reclaimed as soon as their shard is next touched.
+//! - Every command on one key runs under its shard's lock, so `INCR`,
+//!   `SET NX`, `GETDEL` and friends are atomic across worker threads.
 //! - The sum of entry weights never exceeds `max_bytes`, and the entry count
 //!   never exceeds `max_entries` (each entry weighs at least
 //!   `max_bytes / max_entries`, so one capacity enforces both bounds).
+//! - A key just written is readable at once (it enters the policy's window;
+//!   only the window's oldest entries compete for the main space).
 
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
-
-use moka::notification::RemovalCause;
-use moka::ops::compute::Op;
-use moka::policy::EvictionPolicy;
-use moka::sync::Cache;
-use moka::Expiry;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use super::clock::{Clock, SystemClock};
 use super::entry::{Entry, Kind, NO_EXPIRY};
 use super::error::CommandError;
 use super::glob;
 use super::scan::{ScanCursor, ScanSnapshots};
+use super::shard::{Eviction, Op, Removed, Shard};
 use super::stats::{Counters, StatsSnapshot};
 
 pub type Key = Box<[u8]>;
 
-/// Bytes charged per entry on top of key and value: moka's per-entry node,
-/// the hash-table slot and our `Entry` header, as measured (see README).
+/// Bytes charged per entry on top of key and value: the slab node, the
+/// hash-table slot and allocator headers, as measured (see README).
 pub const ENTRY_OVERHEAD_BYTES: u64 = 96;
+
+/// Most shards a store is split into (each has its own lock and policy).
+const MAX_SHARDS: usize = 16;
+/// Fewest entries a shard should be sized for before the store splits.
+const ENTRIES_PER_SHARD: u64 = 16384;
+/// Average entry weight assumed when only a byte bound is given.
+const TYPICAL_ENTRY_BYTES: u64 = 256;
 
 /// Longest key accepted, in bytes.
 pub const MAX_KEY_BYTES: usize = 64 * 1024;
@@ -170,7 +174,7 @@ pub enum ExpireCondition {
     Lt,
 }
 
-/// What the eviction listener and the store share.
+/// What every thread's commands share besides the table.
 struct Shared {
     counters: Counters,
     sinks: RwLock<Vec<(u64, RemovalSink)>>,
@@ -180,24 +184,28 @@ struct Shared {
 }
 
 impl Shared {
-    fn on_removal(&self, key: &[u8], entry: &Entry, cause: RemovalCause) {
-        self.counters.sub_bytes(entry_bytes(key, entry));
-        let reason = match cause {
-            RemovalCause::Size => Some(RemovalReason::Size),
-            RemovalCause::Expired => Some(RemovalReason::Expired),
-            // Reads remove an expired entry explicitly: still an expiration.
-            RemovalCause::Explicit if entry.is_expired(self.clock.now_ms()) => Some(RemovalReason::Expired),
-            RemovalCause::Explicit | RemovalCause::Replaced => None,
-        };
-        let Some(reason) = reason else { return };
-        match reason {
-            RemovalReason::Size => Counters::add(&self.counters.evictions_size, 1),
-            RemovalReason::Expired => Counters::add(&self.counters.expirations, 1),
+    /// Accounts for and announces entries that left by eviction or expiry.
+    /// Called after the shard lock is released.
+    fn report(&self, removed: Vec<Removed>) {
+        if removed.is_empty() {
+            return;
         }
         self.bump_fronts(None);
         let sinks = self.sinks.read().unwrap_or_else(|p| p.into_inner());
-        for (_, sink) in sinks.iter() {
-            sink(key, reason);
+        for r in removed {
+            let reason = match r.reason {
+                Eviction::Size => {
+                    Counters::add(&self.counters.evictions_size, 1);
+                    RemovalReason::Size
+                }
+                Eviction::Expired => {
+                    Counters::add(&self.counters.expirations, 1);
+                    RemovalReason::Expired
+                }
+            };
+            for (_, sink) in sinks.iter() {
+                sink(&r.key, reason);
+            }
         }
     }
 
@@ -213,37 +221,19 @@ impl Shared {
 
 /// Bytes an entry is charged for in `max_bytes` and in the `bytes` statistic.
 pub fn entry_bytes(key: &[u8], entry: &Entry) -> u64 {
-    key.len() as u64 + entry.data.len() as u64 + ENTRY_OVERHEAD_BYTES
+    super::shard::entry_bytes(key.len(), entry.data.len(), ENTRY_OVERHEAD_BYTES)
 }
 
-/// Gives moka each entry's remaining lifetime, so it reclaims expired memory.
-struct DeadlineExpiry {
-    clock: Arc<dyn Clock>,
-}
-
-impl DeadlineExpiry {
-    fn remaining(&self, entry: &Entry) -> Option<Duration> {
-        (entry.deadline != NO_EXPIRY).then(|| Duration::from_millis(entry.deadline.saturating_sub(self.clock.now_ms())))
-    }
-}
-
-impl Expiry<Key, Entry> for DeadlineExpiry {
-    fn expire_after_create(&self, _key: &Key, value: &Entry, _at: Instant) -> Option<Duration> {
-        self.remaining(value)
-    }
-    fn expire_after_update(
-        &self,
-        _key: &Key,
-        value: &Entry,
-        _at: Instant,
-        _current: Option<Duration>,
-    ) -> Option<Duration> {
-        self.remaining(value)
-    }
-}
+type StoreShard = Shard<ahash::RandomState>;
 
 pub struct LocalStore {
-    cache: Cache<Key, Entry, ahash::RandomState>,
+    shards: Box<[Mutex<StoreShard>]>,
+    /// Added to the clock: tests move time forward without sleeping.
+    time_offset_ms: AtomicU64,
+    /// Instances (JS caches) using this store; a named store nobody uses any
+    /// more is replaced on the next open.
+    open_handles: std::sync::atomic::AtomicUsize,
+    hasher: ahash::RandomState,
     config: LocalConfig,
     shared: Arc<Shared>,
     scans: ScanSnapshots,
@@ -253,6 +243,7 @@ impl std::fmt::Debug for LocalStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LocalStore")
             .field("config", &self.config)
+            .field("shards", &self.shards.len())
             .finish_non_exhaustive()
     }
 }
@@ -268,26 +259,39 @@ impl LocalStore {
             sinks: RwLock::new(Vec::new()),
             fronts: RwLock::new(Vec::new()),
             next_sink_id: AtomicU64::new(1),
-            clock: Arc::clone(&clock),
+            clock,
         });
+        let expected_entries = config
+            .max_entries
+            .unwrap_or(config.max_bytes / TYPICAL_ENTRY_BYTES)
+            .max(1);
+        let shard_count = ((expected_entries / ENTRIES_PER_SHARD) as usize)
+            .clamp(1, MAX_SHARDS)
+            .next_power_of_two()
+            .min(MAX_SHARDS);
         // One capacity for both bounds: every entry weighs at least
         // max_bytes / max_entries, so max_entries of them fill the budget.
         let floor = config
             .max_entries
             .map(|n| config.max_bytes.div_ceil(n.max(1)))
             .unwrap_or(1);
-        let listener_shared = Arc::clone(&shared);
-        let cache = Cache::builder()
-            .max_capacity(config.max_bytes)
-            .eviction_policy(EvictionPolicy::tiny_lfu())
-            .weigher(move |k: &Key, v: &Entry| entry_bytes(k, v).max(floor).min(u32::MAX as u64) as u32)
-            .expire_after(DeadlineExpiry {
-                clock: Arc::clone(&clock),
+        let hasher = ahash::RandomState::new();
+        let shards = (0..shard_count)
+            .map(|_| {
+                Mutex::new(Shard::new(
+                    hasher.clone(),
+                    config.max_bytes / shard_count as u64,
+                    floor,
+                    ENTRY_OVERHEAD_BYTES,
+                    (expected_entries / shard_count as u64) as usize,
+                ))
             })
-            .eviction_listener(move |k: Arc<Key>, v: Entry, cause| listener_shared.on_removal(&k, &v, cause))
-            .build_with_hasher(ahash::RandomState::new());
+            .collect();
         Self {
-            cache,
+            shards,
+            time_offset_ms: AtomicU64::new(0),
+            open_handles: std::sync::atomic::AtomicUsize::new(0),
+            hasher,
             config,
             shared,
             scans: ScanSnapshots::default(),
@@ -299,7 +303,30 @@ impl LocalStore {
     }
 
     pub fn now_ms(&self) -> u64 {
-        self.shared.clock.now_ms()
+        self.shared.clock.now_ms() + self.time_offset_ms.load(Ordering::Relaxed)
+    }
+
+    /// Moves this store's time forward by `ms` (for tests of TTLs without
+    /// sleeping). Every front is told, since their deadlines used the old time.
+    pub fn advance_time(&self, ms: u64) {
+        self.time_offset_ms.fetch_add(ms, Ordering::Relaxed);
+        self.changed(None);
+    }
+
+    /// Counts an instance that uses this store (see `registry`).
+    pub fn acquire(&self) {
+        self.open_handles.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Forgets an instance; returns whether none is left (the caller then
+    /// empties the store, so its memory goes back at once).
+    pub fn release(&self) -> bool {
+        self.open_handles.fetch_sub(1, Ordering::AcqRel) == 1
+    }
+
+    /// Whether any instance still uses this store.
+    pub fn in_use(&self) -> bool {
+        self.open_handles.load(Ordering::Acquire) > 0
     }
 
     // ---- observers -------------------------------------------------------
@@ -357,9 +384,20 @@ impl LocalStore {
         }
     }
 
-    fn check_value(&self, value: &[u8]) -> Result<(), CommandError> {
-        let max = self.config.max_value_bytes.min(self.config.max_bytes);
-        if value.len() as u64 > max {
+    /// Largest value accepted under `key`: the configured limit, and never
+    /// more than one shard can hold (an entry must fit its shard's budget).
+    pub fn max_value_bytes(&self, key_len: usize) -> u64 {
+        let shard_budget = self.config.max_bytes / self.shards.len() as u64;
+        self.config
+            .max_value_bytes
+            .min(shard_budget.saturating_sub(ENTRY_OVERHEAD_BYTES + key_len as u64))
+    }
+
+    /// Whether an entry of `key` and a value of `value_len` bytes is accepted.
+    pub fn check_entry(&self, key: &[u8], value_len: usize) -> Result<(), CommandError> {
+        self.check_key(key)?;
+        let max = self.max_value_bytes(key.len());
+        if value_len as u64 > max {
             Err(CommandError::ValueTooLarge { max })
         } else {
             Ok(())
@@ -375,54 +413,38 @@ impl LocalStore {
 
     // ---- the compute primitive -------------------------------------------
 
-    /// Runs `f` on the live entry of `key` (None when absent or expired) under
-    /// the key's lock and applies the operation it returns.
-    fn compute<R>(&self, key: &[u8], f: impl FnOnce(Option<&Entry>, u64) -> (Op<Entry>, R)) -> R {
-        let now = self.now_ms();
-        let mut out = None;
-        self.cache.entry(Key::from(key)).and_compute_with(|current| {
-            let current = current.map(|e| e.into_value());
-            let live = current.as_ref().filter(|e| !e.is_expired(now));
-            let expired_present = current.is_some() && live.is_none();
-            let (op, result) = f(live, now);
-            out = Some(result);
-            match op {
-                // A deadline already past (EXAT in the past): the key is set
-                // and gone at once, as Redis does.
-                Op::Put(e) if e.is_expired(now) => {
-                    if current.is_some() {
-                        Op::Remove
-                    } else {
-                        Op::Nop
-                    }
-                }
-                Op::Put(e) => {
-                    Counters::add(&self.shared.counters.bytes, entry_bytes(key, &e));
-                    Op::Put(e)
-                }
-                Op::Nop if expired_present => Op::Remove,
-                other => other,
-            }
-        });
-        out.expect("compute closure always runs")
+    #[inline]
+    fn hash(&self, key: &[u8]) -> u64 {
+        self.hasher.hash_one(key)
     }
 
-    /// The live entry of `key` without touching statistics.
+    #[inline]
+    fn shard(&self, hash: u64) -> MutexGuard<'_, StoreShard> {
+        let i = (hash >> 32) as usize & (self.shards.len() - 1);
+        self.shards[i].lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs `f` on the live entry of `key` (None when absent or expired)
+    /// under the shard's lock and applies the operation it returns.
+    fn compute<R>(&self, key: &[u8], f: impl FnOnce(Option<&Entry>, u64) -> (Op, R)) -> R {
+        let now = self.now_ms();
+        let hash = self.hash(key);
+        let mut removed = Vec::new();
+        let result = self
+            .shard(hash)
+            .compute(hash, key, now, &mut removed, |current| f(current, now));
+        self.shared.report(removed);
+        result
+    }
+
+    /// The live entry of `key` without touching statistics or the policy.
     pub fn peek(&self, key: &[u8]) -> Option<Entry> {
         let now = self.now_ms();
-        match self.cache.get(key) {
-            Some(e) if !e.is_expired(now) => Some(e),
-            Some(_) => {
-                self.reap(key);
-                None
-            }
-            None => None,
-        }
-    }
-
-    /// Removes `key` if it is still expired (lazy expiry, as Redis does on access).
-    fn reap(&self, key: &[u8]) {
-        self.compute(key, |_, _| (Op::Nop, ()));
+        let hash = self.hash(key);
+        let mut removed = Vec::new();
+        let found = self.shard(hash).peek(hash, key, now, &mut removed);
+        self.shared.report(removed);
+        found
     }
 
     fn count_read(&self, hit: bool) {
@@ -434,15 +456,18 @@ impl LocalStore {
 
     /// GET
     pub fn get(&self, key: &[u8]) -> Option<Entry> {
-        let found = self.peek(key);
+        let now = self.now_ms();
+        let hash = self.hash(key);
+        let mut removed = Vec::new();
+        let found = self.shard(hash).get(hash, key, now, &mut removed);
+        self.shared.report(removed);
         self.count_read(found.is_some());
         found
     }
 
     /// SET with its options; GET is answered by `previous`.
     pub fn set(&self, key: &[u8], data: Arc<[u8]>, kind: Kind, opts: SetOptions) -> Result<SetOutcome, CommandError> {
-        self.check_key(key)?;
-        self.check_value(&data)?;
+        self.check_entry(key, data.len())?;
         let outcome = self.compute(key, |current, now| {
             let allowed = match opts.condition {
                 Condition::Always => true,
@@ -638,12 +663,21 @@ impl LocalStore {
 
     /// KEYS: every live key matching the glob. O(n): for tooling, not hot paths.
     pub fn keys(&self, pattern: &[u8]) -> Vec<Key> {
+        let mut out = Vec::new();
+        self.each_key(|k| {
+            if glob::matches(pattern, k) {
+                out.push(k.into());
+            }
+        });
+        out
+    }
+
+    /// Calls `f` with every live key, one shard at a time.
+    fn each_key(&self, mut f: impl FnMut(&[u8])) {
         let now = self.now_ms();
-        self.cache
-            .iter()
-            .filter(|(k, e)| !e.is_expired(now) && glob::matches(pattern, k))
-            .map(|(k, _)| (*k).clone())
-            .collect()
+        for shard in self.shards.iter() {
+            shard.lock().unwrap_or_else(|p| p.into_inner()).keys(now, &mut f);
+        }
     }
 
     /// SCAN: up to about `count` keys from `cursor` on, filtered by `pattern`.
@@ -651,13 +685,10 @@ impl LocalStore {
     /// iteration are returned at least once, as Redis guarantees.
     pub fn scan(&self, cursor: u64, pattern: Option<&[u8]>, count: usize) -> Result<(u64, Vec<Key>), CommandError> {
         let cursor = ScanCursor::decode(cursor).ok_or(CommandError::InvalidCursor)?;
-        let now = self.now_ms();
         let snapshot = self.scans.snapshot_for(cursor, || {
-            self.cache
-                .iter()
-                .filter(|(_, e)| !e.is_expired(now))
-                .map(|(k, _)| k)
-                .collect()
+            let mut keys = Vec::with_capacity(self.len());
+            self.each_key(|k| keys.push(Arc::new(Key::from(k))));
+            keys
         });
         let (next, page) = snapshot.page(cursor, count.max(1));
         let keys = page
@@ -671,21 +702,38 @@ impl LocalStore {
 
     /// FLUSHALL / FLUSHDB
     pub fn flush(&self) {
-        self.cache.invalidate_all();
-        self.cache.run_pending_tasks();
+        for shard in self.shards.iter() {
+            shard.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        }
         self.scans.clear();
     }
 
-    /// DBSIZE: entries held (like Redis, it may count keys that expired but
-    /// were not reclaimed yet; housekeeping runs first to keep that small).
-    pub fn dbsize(&self) -> u64 {
-        self.cache.run_pending_tasks();
-        self.cache.entry_count()
+    /// Entries held, expired ones included until reclaimed.
+    fn len(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| s.lock().unwrap_or_else(|p| p.into_inner()).len())
+            .sum()
     }
 
-    /// Runs moka's pending housekeeping (admission, eviction, expiry) now.
-    pub fn run_pending_tasks(&self) {
-        self.cache.run_pending_tasks();
+    /// DBSIZE: live entries (expired ones are reclaimed first).
+    pub fn dbsize(&self) -> u64 {
+        self.purge_expired();
+        self.len() as u64
+    }
+
+    /// Reclaims every expired entry now (each shard also does it whenever it
+    /// is touched); their 'expired' removals are reported.
+    pub fn purge_expired(&self) {
+        let now = self.now_ms();
+        for shard in self.shards.iter() {
+            let mut removed = Vec::new();
+            shard
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .expire_due(now, &mut removed);
+            self.shared.report(removed);
+        }
     }
 
     /// Counts hits answered by a caller's own front copy of an entry.
@@ -694,7 +742,13 @@ impl LocalStore {
     }
 
     pub fn stats(&self) -> StatsSnapshot {
-        self.shared.counters.snapshot(self.cache.entry_count())
+        let (mut entries, mut bytes) = (0, 0);
+        for shard in self.shards.iter() {
+            let s = shard.lock().unwrap_or_else(|p| p.into_inner());
+            entries += s.len() as u64;
+            bytes += s.bytes();
+        }
+        self.shared.counters.snapshot(entries, bytes)
     }
 }
 

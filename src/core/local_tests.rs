@@ -52,7 +52,7 @@ fn expired_entries_are_never_returned() {
     assert_eq!(get(&s, "k"), None);
     assert_eq!(s.pttl(b"k"), -2);
     assert_eq!(s.exists(&["k"]), 0);
-    s.run_pending_tasks();
+    s.purge_expired();
     assert_eq!(s.stats().expirations, 1);
 }
 
@@ -304,7 +304,7 @@ fn bounded_by_entry_count() {
     for i in 0..1000 {
         set(&s, &format!("k{i}"), "v");
     }
-    s.run_pending_tasks();
+    s.purge_expired();
     assert!(s.dbsize() <= 100, "dbsize {}", s.dbsize());
     assert!(s.stats().evictions_size >= 900);
 }
@@ -320,7 +320,7 @@ fn bounded_by_bytes() {
     for i in 0..1000 {
         set(&s, &format!("k{i}"), &value);
     }
-    s.run_pending_tasks();
+    s.purge_expired();
     let stats = s.stats();
     assert!(stats.bytes <= max_bytes, "bytes {}", stats.bytes);
     assert!(stats.entries <= max_bytes / 1000);
@@ -356,12 +356,12 @@ fn stats_count_reads_writes_and_bytes() {
     get(&s, "a");
     get(&s, "missing");
     s.del(&["a"]);
-    s.run_pending_tasks();
+    s.purge_expired();
     let st = s.stats();
     assert_eq!((st.hits, st.misses, st.sets, st.deletes), (1, 1, 2, 1));
     assert_eq!(st.bytes, 0);
     set(&s, "b", "123");
-    s.run_pending_tasks();
+    s.purge_expired();
     assert_eq!(s.stats().bytes, 1 + 3 + ENTRY_OVERHEAD_BYTES);
 }
 
@@ -385,7 +385,7 @@ fn removal_sinks_hear_expirations_and_evictions() {
     );
     clock.advance(10);
     assert_eq!(get(&s, "short"), None);
-    s.run_pending_tasks();
+    s.purge_expired();
     assert!(heard
         .lock()
         .unwrap()
@@ -393,7 +393,7 @@ fn removal_sinks_hear_expirations_and_evictions() {
     for i in 0..100 {
         set(&s, &format!("k{i}"), "v");
     }
-    s.run_pending_tasks();
+    s.purge_expired();
     assert!(heard.lock().unwrap().iter().any(|(_, r)| *r == RemovalReason::Size));
     s.remove_removal_sink(id);
 }
@@ -430,4 +430,32 @@ fn concurrent_incr_is_atomic() {
         t.join().unwrap();
     }
     assert_eq!(get(&s, "counter").as_deref(), Some("4000"));
+}
+
+/// Hit ratio on a trace file (one integer key per line, gzip): run with
+/// `TRACE=/path/x.trace.gz cargo test --release --lib trace_hit_ratio -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn trace_hit_ratio() {
+    let path = std::env::var("TRACE").expect("TRACE=path to a .trace.gz");
+    let out = std::process::Command::new("zcat").arg(&path).output().unwrap();
+    let keys: Vec<&[u8]> = out.stdout.split(|b| *b == b'\n').filter(|l| !l.is_empty()).collect();
+    let distinct = keys.iter().collect::<std::collections::HashSet<_>>().len();
+    for pct in [1, 5, 10, 25] {
+        let cap = (distinct * pct / 100).max(1) as u64;
+        let (s, _) = store_with(LocalConfig {
+            max_entries: Some(cap),
+            ..Default::default()
+        });
+        let mut hits = 0;
+        for k in &keys {
+            if s.get(k).is_some() {
+                hits += 1;
+            } else {
+                s.set(k, b"v".to_vec().into(), Kind::Raw, SetOptions::default())
+                    .unwrap();
+            }
+        }
+        println!("{path} {pct}% ({cap}): {:.2}%", hits as f64 * 100.0 / keys.len() as f64);
+    }
 }

@@ -9,4 +9,6 @@ pub mod local;
 pub mod numeric;
 pub mod registry;
 pub mod scan;
+pub mod shard;
+pub mod sketch;
 pub mod stats;

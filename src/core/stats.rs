@@ -11,7 +11,6 @@ pub struct Counters {
     pub deletes: AtomicU64,
     pub evictions_size: AtomicU64,
     pub expirations: AtomicU64,
-    pub bytes: AtomicU64,
 }
 
 /// A point-in-time copy of the counters, plus the entry count.
@@ -34,12 +33,7 @@ impl Counters {
         counter.fetch_add(n, Relaxed);
     }
 
-    pub fn sub_bytes(&self, n: u64) {
-        // Saturating: a racing reset (flush) must not wrap the counter.
-        let _ = self.bytes.fetch_update(Relaxed, Relaxed, |b| Some(b.saturating_sub(n)));
-    }
-
-    pub fn snapshot(&self, entries: u64) -> StatsSnapshot {
+    pub fn snapshot(&self, entries: u64, bytes: u64) -> StatsSnapshot {
         StatsSnapshot {
             hits: self.hits.load(Relaxed),
             misses: self.misses.load(Relaxed),
@@ -48,7 +42,7 @@ impl Counters {
             evictions_size: self.evictions_size.load(Relaxed),
             expirations: self.expirations.load(Relaxed),
             entries,
-            bytes: self.bytes.load(Relaxed),
+            bytes,
         }
     }
 }

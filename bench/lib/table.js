@@ -1,0 +1,62 @@
+'use strict'
+// Markdown tables and number formats shared by every scenario, so all the
+// tables in RESULTS.md read the same way.
+
+/**
+ * A GitHub-flavoured markdown table. `align` is one letter per column:
+ * 'l' or 'r' (numbers read better right-aligned).
+ */
+function table (headers, rows, align = headers.map(() => 'l')) {
+  const cells = [headers, ...rows].map((row) => row.map((c) => String(c ?? '')))
+  const widths = headers.map((_, i) => Math.max(3, ...cells.map((row) => row[i].length)))
+  const pad = (text, i) => (align[i] === 'r' ? text.padStart(widths[i]) : text.padEnd(widths[i]))
+  const line = (row) => `| ${row.map(pad).join(' | ')} |`
+  const rule = `| ${widths.map((w, i) => (align[i] === 'r' ? '-'.repeat(w - 1) + ':' : '-'.repeat(w))).join(' | ')} |`
+  return [line(cells[0]), rule, ...cells.slice(1).map(line)].join('\n')
+}
+
+/** 3 significant digits with a k/M/G suffix: ops/s span six orders of magnitude. */
+function compact (n) {
+  if (!Number.isFinite(n)) return String(n)
+  const abs = Math.abs(n)
+  for (const [unit, div] of [['G', 1e9], ['M', 1e6], ['k', 1e3]]) {
+    if (abs >= div) return `${(n / div).toPrecision(3)} ${unit}`
+  }
+  return n.toPrecision(3)
+}
+
+function ops (perSecond) {
+  return compact(perSecond)
+}
+
+function ns (value) {
+  if (!Number.isFinite(value)) return String(value)
+  if (value >= 1e6) return `${(value / 1e6).toPrecision(3)} ms`
+  if (value >= 1e3) return `${(value / 1e3).toPrecision(3)} µs`
+  return value >= 100 ? value.toFixed(0) : value.toFixed(1)
+}
+
+/** tiercache ÷ peer, printed so that < 1 (tiercache slower) stands out. */
+function ratio (r) {
+  if (!Number.isFinite(r)) return '—'
+  return `${r >= 10 ? r.toFixed(1) : r.toFixed(2)}×`
+}
+
+function percent (fraction, digits = 2) {
+  return Number.isFinite(fraction) ? `${(fraction * 100).toFixed(digits)}%` : '—'
+}
+
+function int (n) {
+  return Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '—'
+}
+
+function bytes (n) {
+  if (!Number.isFinite(n)) return '—'
+  const abs = Math.abs(n)
+  if (abs >= 2 ** 30) return `${(n / 2 ** 30).toFixed(2)} GiB`
+  if (abs >= 2 ** 20) return `${(n / 2 ** 20).toFixed(1)} MiB`
+  if (abs >= 2 ** 10) return `${(n / 2 ** 10).toFixed(1)} KiB`
+  return `${Math.round(n)} B`
+}
+
+module.exports = { table, compact, ops, ns, ratio, percent, int, bytes }

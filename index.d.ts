@@ -1,0 +1,669 @@
+/// <reference types="node" />
+// Typings of the public API of tiercache (index.js). The native layer's own
+// typings are in binding.d.ts and are not part of this API.
+
+import { EventEmitter } from 'node:events'
+
+/**
+ * A two-level cache with an ioredis-shaped API: every command returns a
+ * promise and also accepts a trailing Node-style callback (the promise is
+ * returned in both cases, as ioredis does). This version has the in-process
+ * L1 tier only: it needs no connection and is usable at once.
+ *
+ * @example
+ * ```ts
+ * import TierCache = require('tiercache')
+ * const cache = new TierCache({ maxBytes: 64 * 1024 * 1024, ttl: 60_000 })
+ * await cache.set('user:1', { name: 'Ada' }, 'EX', 30)
+ * const user = await cache.get<{ name: string }>('user:1')
+ * ```
+ */
+declare class TierCache extends EventEmitter {
+  /**
+   * Opens a cache. With `options.name`, every instance of the process (any
+   * worker thread) opened with that name shares one store.
+   *
+   * @throws {TierCache.TierCacheTypeError} an unknown option, an option of
+   *   the Redis tier (`host`, `port`, `url`, … — not available in this
+   *   version, code `ERR_TIERCACHE_UNSUPPORTED`), or a number or string
+   *   instead of an options object.
+   * @throws {TierCache.TierCacheRangeError} a bound that is not a positive
+   *   integer, or (`ERR_TIERCACHE_OPTION_CONFLICT`) a `name` already open in
+   *   this process with other `maxEntries`/`maxBytes`/`maxValueBytes`/`ttl`.
+   */
+  constructor(options?: TierCache.TierCacheOptions | null)
+
+  /** The options in force: the defaults ({@link TierCache.DEFAULTS}) overlaid with the ones given. Frozen. */
+  readonly options: Readonly<TierCache.ResolvedOptions>
+
+  /** `'ready'` from construction on, `'end'` once `quit()`/`close()`/`disconnect()` was called. */
+  readonly status: 'ready' | 'end'
+
+  /** Synchronous access to the L1 store for hot paths (no promise, no callback). */
+  readonly local: TierCache.LocalView
+
+  // ---- events ---------------------------------------------------------------
+
+  on<E extends keyof TierCache.TierCacheEvents>(event: E, listener: TierCache.TierCacheEvents[E]): this
+  on<E extends string | symbol>(event: Exclude<E, keyof TierCache.TierCacheEvents>, listener: (...args: any[]) => void): this
+  once<E extends keyof TierCache.TierCacheEvents>(event: E, listener: TierCache.TierCacheEvents[E]): this
+  once<E extends string | symbol>(event: Exclude<E, keyof TierCache.TierCacheEvents>, listener: (...args: any[]) => void): this
+  addListener<E extends keyof TierCache.TierCacheEvents>(event: E, listener: TierCache.TierCacheEvents[E]): this
+  addListener<E extends string | symbol>(event: Exclude<E, keyof TierCache.TierCacheEvents>, listener: (...args: any[]) => void): this
+  prependListener<E extends keyof TierCache.TierCacheEvents>(event: E, listener: TierCache.TierCacheEvents[E]): this
+  prependListener<E extends string | symbol>(event: Exclude<E, keyof TierCache.TierCacheEvents>, listener: (...args: any[]) => void): this
+  prependOnceListener<E extends keyof TierCache.TierCacheEvents>(event: E, listener: TierCache.TierCacheEvents[E]): this
+  prependOnceListener<E extends string | symbol>(event: Exclude<E, keyof TierCache.TierCacheEvents>, listener: (...args: any[]) => void): this
+  off<E extends keyof TierCache.TierCacheEvents>(event: E, listener: TierCache.TierCacheEvents[E]): this
+  off<E extends string | symbol>(event: Exclude<E, keyof TierCache.TierCacheEvents>, listener: (...args: any[]) => void): this
+  removeListener<E extends keyof TierCache.TierCacheEvents>(event: E, listener: TierCache.TierCacheEvents[E]): this
+  removeListener<E extends string | symbol>(event: Exclude<E, keyof TierCache.TierCacheEvents>, listener: (...args: any[]) => void): this
+
+  // ---- strings: GET / SET family --------------------------------------------
+
+  /**
+   * GET: the value of `key`, or `null` when it is missing.
+   *
+   * Values written as strings, numbers, bigints, booleans or Buffers come
+   * back as strings (as from Redis: `set('n', 1)` reads back `'1'`); objects
+   * come back decoded by the codec that wrote them. `T` (default `string`)
+   * names the type of the object you stored under `key`: it is an unchecked
+   * assertion, like a cast, and is never checked at run time.
+   */
+  get<T = string>(key: TierCache.KeyType, callback?: TierCache.Callback<T | null>): Promise<T | null>
+
+  /** GET as a new Buffer of the stored bytes (the codec's bytes for objects), or `null`. */
+  getBuffer(key: TierCache.KeyType, callback?: TierCache.Callback<Buffer | null>): Promise<Buffer | null>
+
+  /**
+   * SET key value: `'OK'`. The entry gets the default TTL (`options.ttl`) if
+   * there is one, else none.
+   *
+   * Values: strings, Buffers/Uint8Arrays, numbers, bigints and booleans are
+   * stored as their bytes / decimal text (as Redis stores them); any other
+   * object goes through the codec. `null`, `undefined`, functions and symbols
+   * are refused.
+   */
+  set(key: TierCache.KeyType, value: TierCache.SetValue, callback?: TierCache.Callback<'OK'>): Promise<'OK'>
+  /** SET key value GET: the previous value, or `null` when there was none. */
+  set<T = string>(key: TierCache.KeyType, value: TierCache.SetValue, get: 'GET', callback?: TierCache.Callback<T | null>): Promise<T | null>
+  /**
+   * SET key value EX seconds | PX ms | EXAT unix-seconds | PXAT unix-ms.
+   * `time` is an integer or its decimal string; EX/PX must be > 0; an
+   * EXAT/PXAT in the past writes nothing that can be read back.
+   */
+  set(key: TierCache.KeyType, value: TierCache.SetValue, expiry: TierCache.ExpiryToken, time: number | string, callback?: TierCache.Callback<'OK'>): Promise<'OK'>
+  /** SET key value EX|PX|EXAT|PXAT time GET: the previous value, or `null`. */
+  set<T = string>(key: TierCache.KeyType, value: TierCache.SetValue, expiry: TierCache.ExpiryToken, time: number | string, get: 'GET', callback?: TierCache.Callback<T | null>): Promise<T | null>
+  /** SET key value KEEPTTL: keeps the key's current expiry. */
+  set(key: TierCache.KeyType, value: TierCache.SetValue, keepttl: 'KEEPTTL', callback?: TierCache.Callback<'OK'>): Promise<'OK'>
+  /** SET key value KEEPTTL GET: the previous value, or `null`. */
+  set<T = string>(key: TierCache.KeyType, value: TierCache.SetValue, keepttl: 'KEEPTTL', get: 'GET', callback?: TierCache.Callback<T | null>): Promise<T | null>
+  /** SET key value NX|XX: `'OK'`, or `null` when the condition refused the write. */
+  set(key: TierCache.KeyType, value: TierCache.SetValue, condition: TierCache.SetCondition, callback?: TierCache.Callback<'OK' | null>): Promise<'OK' | null>
+  /** SET key value NX|XX GET: the previous value, or `null` (whether or not it wrote). */
+  set<T = string>(key: TierCache.KeyType, value: TierCache.SetValue, condition: TierCache.SetCondition, get: 'GET', callback?: TierCache.Callback<T | null>): Promise<T | null>
+  /** SET key value EX|PX|EXAT|PXAT time NX|XX: `'OK'`, or `null` when refused. */
+  set(key: TierCache.KeyType, value: TierCache.SetValue, expiry: TierCache.ExpiryToken, time: number | string, condition: TierCache.SetCondition, callback?: TierCache.Callback<'OK' | null>): Promise<'OK' | null>
+  /** SET key value EX|PX|EXAT|PXAT time NX|XX GET: the previous value, or `null`. */
+  set<T = string>(key: TierCache.KeyType, value: TierCache.SetValue, expiry: TierCache.ExpiryToken, time: number | string, condition: TierCache.SetCondition, get: 'GET', callback?: TierCache.Callback<T | null>): Promise<T | null>
+  /** SET key value KEEPTTL NX|XX: `'OK'`, or `null` when refused. */
+  set(key: TierCache.KeyType, value: TierCache.SetValue, keepttl: 'KEEPTTL', condition: TierCache.SetCondition, callback?: TierCache.Callback<'OK' | null>): Promise<'OK' | null>
+  /** SET key value KEEPTTL NX|XX GET: the previous value, or `null`. */
+  set<T = string>(key: TierCache.KeyType, value: TierCache.SetValue, keepttl: 'KEEPTTL', condition: TierCache.SetCondition, get: 'GET', callback?: TierCache.Callback<T | null>): Promise<T | null>
+  /** node-redis options object with `GET: true`: the previous value, or `null`. */
+  set<T = string>(key: TierCache.KeyType, value: TierCache.SetValue, options: TierCache.SetOptions & { GET: true }, callback?: TierCache.Callback<T | null>): Promise<T | null>
+  /** node-redis options object without a condition nor GET: `'OK'`. */
+  set(key: TierCache.KeyType, value: TierCache.SetValue, options: TierCache.SetOptions & { NX?: false | undefined; XX?: false | undefined; condition?: undefined; GET?: false | undefined }, callback?: TierCache.Callback<'OK'>): Promise<'OK'>
+  /** node-redis options object with NX/XX (or `condition`): `'OK'`, or `null` when refused. */
+  set(key: TierCache.KeyType, value: TierCache.SetValue, options: TierCache.SetOptions & { GET?: false | undefined }, callback?: TierCache.Callback<'OK' | null>): Promise<'OK' | null>
+  /** node-redis options object whose `GET` is not known statically. */
+  set<T = string>(key: TierCache.KeyType, value: TierCache.SetValue, options: TierCache.SetOptions, callback?: TierCache.Callback<'OK' | T | null>): Promise<'OK' | T | null>
+
+  /** SETEX key seconds value: SET with a TTL in seconds (> 0). */
+  setex(key: TierCache.KeyType, seconds: number | string, value: TierCache.SetValue, callback?: TierCache.Callback<'OK'>): Promise<'OK'>
+  /** PSETEX key ms value: SET with a TTL in ms (> 0). */
+  psetex(key: TierCache.KeyType, milliseconds: number | string, value: TierCache.SetValue, callback?: TierCache.Callback<'OK'>): Promise<'OK'>
+  /** SETNX key value: 1 when written, 0 when the key existed. */
+  setnx(key: TierCache.KeyType, value: TierCache.SetValue, callback?: TierCache.Callback<0 | 1>): Promise<0 | 1>
+
+  /** GETDEL: the value (as {@link TierCache.get}), deleting the key; `null` when missing. */
+  getdel<T = string>(key: TierCache.KeyType, callback?: TierCache.Callback<T | null>): Promise<T | null>
+
+  /** GETEX key: the value (as {@link TierCache.get}), expiry unchanged. */
+  getex<T = string>(key: TierCache.KeyType, callback?: TierCache.Callback<T | null>): Promise<T | null>
+  /** GETEX key EX|PX|EXAT|PXAT time: the value, and sets the key's expiry. */
+  getex<T = string>(key: TierCache.KeyType, expiry: TierCache.ExpiryToken, time: number | string, callback?: TierCache.Callback<T | null>): Promise<T | null>
+  /** GETEX key PERSIST: the value, and removes the key's expiry. */
+  getex<T = string>(key: TierCache.KeyType, persist: 'PERSIST', callback?: TierCache.Callback<T | null>): Promise<T | null>
+
+  // ---- keys -----------------------------------------------------------------
+
+  /** DEL key [key …]: how many of the keys existed. */
+  del(...args: [...keys: TierCache.KeyType[], callback: TierCache.Callback<number>]): Promise<number>
+  del(...args: [keys: readonly TierCache.KeyType[], callback: TierCache.Callback<number>]): Promise<number>
+  del(...keys: TierCache.KeyType[]): Promise<number>
+  del(keys: readonly TierCache.KeyType[]): Promise<number>
+
+  /** UNLINK key [key …]: as DEL (memory is reclaimed at once either way). */
+  unlink(...args: [...keys: TierCache.KeyType[], callback: TierCache.Callback<number>]): Promise<number>
+  unlink(...args: [keys: readonly TierCache.KeyType[], callback: TierCache.Callback<number>]): Promise<number>
+  unlink(...keys: TierCache.KeyType[]): Promise<number>
+  unlink(keys: readonly TierCache.KeyType[]): Promise<number>
+
+  /** EXISTS key [key …]: how many of the keys exist (a key given twice counts twice). */
+  exists(...args: [...keys: TierCache.KeyType[], callback: TierCache.Callback<number>]): Promise<number>
+  exists(...args: [keys: readonly TierCache.KeyType[], callback: TierCache.Callback<number>]): Promise<number>
+  exists(...keys: TierCache.KeyType[]): Promise<number>
+  exists(keys: readonly TierCache.KeyType[]): Promise<number>
+
+  /**
+   * EXPIRE key seconds [NX|XX|GT|LT]: 1 when the expiry was set, 0 when the
+   * key is missing or the condition refused. A time <= 0 deletes the key.
+   */
+  expire(key: TierCache.KeyType, seconds: number | string, callback?: TierCache.Callback<0 | 1>): Promise<0 | 1>
+  expire(key: TierCache.KeyType, seconds: number | string, condition: TierCache.ExpireCondition, callback?: TierCache.Callback<0 | 1>): Promise<0 | 1>
+  /** PEXPIRE key ms [NX|XX|GT|LT]: as EXPIRE, in ms. */
+  pexpire(key: TierCache.KeyType, milliseconds: number | string, callback?: TierCache.Callback<0 | 1>): Promise<0 | 1>
+  pexpire(key: TierCache.KeyType, milliseconds: number | string, condition: TierCache.ExpireCondition, callback?: TierCache.Callback<0 | 1>): Promise<0 | 1>
+  /** EXPIREAT key unix-seconds [NX|XX|GT|LT]: as EXPIRE, at an absolute time (the past deletes the key). */
+  expireat(key: TierCache.KeyType, unixTimeSeconds: number | string, callback?: TierCache.Callback<0 | 1>): Promise<0 | 1>
+  expireat(key: TierCache.KeyType, unixTimeSeconds: number | string, condition: TierCache.ExpireCondition, callback?: TierCache.Callback<0 | 1>): Promise<0 | 1>
+  /** PEXPIREAT key unix-ms [NX|XX|GT|LT]: as EXPIREAT, in ms. */
+  pexpireat(key: TierCache.KeyType, unixTimeMilliseconds: number | string, callback?: TierCache.Callback<0 | 1>): Promise<0 | 1>
+  pexpireat(key: TierCache.KeyType, unixTimeMilliseconds: number | string, condition: TierCache.ExpireCondition, callback?: TierCache.Callback<0 | 1>): Promise<0 | 1>
+
+  /** TTL: seconds left, -1 when the key has no expiry, -2 when it is missing. */
+  ttl(key: TierCache.KeyType, callback?: TierCache.Callback<number>): Promise<number>
+  /** PTTL: ms left, -1 when the key has no expiry, -2 when it is missing. */
+  pttl(key: TierCache.KeyType, callback?: TierCache.Callback<number>): Promise<number>
+  /** PERSIST: 1 when an expiry was removed, else 0. */
+  persist(key: TierCache.KeyType, callback?: TierCache.Callback<0 | 1>): Promise<0 | 1>
+
+  // ---- counters -------------------------------------------------------------
+
+  /** INCR: the new value (a missing key counts as 0). Rejects with a ReplyError when the value is not an integer. */
+  incr(key: TierCache.KeyType, callback?: TierCache.Callback<number>): Promise<number>
+  /** DECR: the new value. */
+  decr(key: TierCache.KeyType, callback?: TierCache.Callback<number>): Promise<number>
+  /** INCRBY: the new value. `increment` is an integer: a safe-integer number, a bigint or a decimal string (all of i64). */
+  incrby(key: TierCache.KeyType, increment: number | bigint | string, callback?: TierCache.Callback<number>): Promise<number>
+  /** DECRBY: the new value. */
+  decrby(key: TierCache.KeyType, decrement: number | bigint | string, callback?: TierCache.Callback<number>): Promise<number>
+  /** INCRBYFLOAT: the new value as a string, as Redis replies. */
+  incrbyfloat(key: TierCache.KeyType, increment: number | string, callback?: TierCache.Callback<string>): Promise<string>
+
+  // ---- several keys ---------------------------------------------------------
+
+  /** MGET key [key …] or mget([keys]): the values in order (as {@link TierCache.get}), `null` for misses. */
+  mget<T = string>(...args: [...keys: TierCache.KeyType[], callback: TierCache.Callback<Array<T | null>>]): Promise<Array<T | null>>
+  mget<T = string>(...args: [keys: readonly TierCache.KeyType[], callback: TierCache.Callback<Array<T | null>>]): Promise<Array<T | null>>
+  mget<T = string>(...keys: TierCache.KeyType[]): Promise<Array<T | null>>
+  mget<T = string>(keys: readonly TierCache.KeyType[]): Promise<Array<T | null>>
+
+  /**
+   * MSET: writes every pair (each with the default TTL, if any), or none
+   * when a key or value is refused. Pairs as `mset(k1, v1, k2, v2, …)`,
+   * `mset({ k1: v1 })`, `mset(new Map([[k1, v1]]))`, `mset([[k1, v1], …])`
+   * or `mset([k1, v1, k2, v2])`.
+   */
+  mset(map: ReadonlyMap<TierCache.KeyType, TierCache.SetValue>, callback?: TierCache.Callback<'OK'>): Promise<'OK'>
+  mset(pairs: ReadonlyArray<readonly [TierCache.KeyType, TierCache.SetValue]>, callback?: TierCache.Callback<'OK'>): Promise<'OK'>
+  mset(keyValues: readonly TierCache.SetValue[], callback?: TierCache.Callback<'OK'>): Promise<'OK'>
+  mset(object: { readonly [key: string]: TierCache.SetValue }, callback?: TierCache.Callback<'OK'>): Promise<'OK'>
+  mset(...args: [key: TierCache.KeyType, value: TierCache.SetValue, ...keyValues: TierCache.SetValue[], callback: TierCache.Callback<'OK'>]): Promise<'OK'>
+  mset(key: TierCache.KeyType, value: TierCache.SetValue, ...keyValues: TierCache.SetValue[]): Promise<'OK'>
+  /** A spread array of raw keys and values: `mset(...flat)` (pass an array holding objects as `mset(array)`). */
+  mset(...keyValues: Array<string | Buffer | Uint8Array | number | bigint | boolean>): Promise<'OK'>
+
+  /**
+   * KEYS pattern (a Redis glob): every matching key. Walks the whole store:
+   * for tooling and tests; prefer {@link TierCache.scan} while serving.
+   */
+  keys(pattern: string, callback?: TierCache.Callback<string[]>): Promise<string[]>
+
+  /**
+   * SCAN cursor [MATCH pattern] [COUNT n] [TYPE type]: `[nextCursor, keys]`;
+   * iteration is complete when `nextCursor` is `'0'`. Every value is a Redis
+   * string, so `TYPE string` changes nothing and any other TYPE matches no key.
+   */
+  scan(cursor: number | string, callback?: TierCache.Callback<TierCache.ScanReply>): Promise<TierCache.ScanReply>
+  scan(cursor: number | string, matchToken: 'MATCH', pattern: string, callback?: TierCache.Callback<TierCache.ScanReply>): Promise<TierCache.ScanReply>
+  scan(cursor: number | string, countToken: 'COUNT', count: number | string, callback?: TierCache.Callback<TierCache.ScanReply>): Promise<TierCache.ScanReply>
+  scan(cursor: number | string, typeToken: 'TYPE', type: string, callback?: TierCache.Callback<TierCache.ScanReply>): Promise<TierCache.ScanReply>
+  scan(cursor: number | string, matchToken: 'MATCH', pattern: string, countToken: 'COUNT', count: number | string, callback?: TierCache.Callback<TierCache.ScanReply>): Promise<TierCache.ScanReply>
+  scan(cursor: number | string, matchToken: 'MATCH', pattern: string, typeToken: 'TYPE', type: string, callback?: TierCache.Callback<TierCache.ScanReply>): Promise<TierCache.ScanReply>
+  scan(cursor: number | string, countToken: 'COUNT', count: number | string, typeToken: 'TYPE', type: string, callback?: TierCache.Callback<TierCache.ScanReply>): Promise<TierCache.ScanReply>
+  scan(cursor: number | string, matchToken: 'MATCH', pattern: string, countToken: 'COUNT', count: number | string, typeToken: 'TYPE', type: string, callback?: TierCache.Callback<TierCache.ScanReply>): Promise<TierCache.ScanReply>
+  /** node-redis style: scan(cursor, { MATCH, COUNT }). Still answers `[nextCursor, keys]`. */
+  scan(cursor: number | string, options: TierCache.ScanOptions, callback?: TierCache.Callback<TierCache.ScanReply>): Promise<TierCache.ScanReply>
+
+  /** Every key matching `options.match` (all keys without it), fetched page by page with SCAN. */
+  scanIterator(options?: TierCache.ScanIteratorOptions): AsyncIterableIterator<string>
+
+  // ---- server ---------------------------------------------------------------
+
+  /** FLUSHALL: removes every key of the store (shared by every instance of the same `name`). `ASYNC`/`SYNC` are accepted and ignored. */
+  flushall(callback?: TierCache.Callback<'OK'>): Promise<'OK'>
+  flushall(mode: 'ASYNC' | 'SYNC', callback?: TierCache.Callback<'OK'>): Promise<'OK'>
+  /** FLUSHDB: as FLUSHALL (the L1 store has one database). */
+  flushdb(callback?: TierCache.Callback<'OK'>): Promise<'OK'>
+  flushdb(mode: 'ASYNC' | 'SYNC', callback?: TierCache.Callback<'OK'>): Promise<'OK'>
+  /** DBSIZE: entries held (like Redis, it may count keys that expired but were not yet reclaimed). */
+  dbsize(callback?: TierCache.Callback<number>): Promise<number>
+
+  /**
+   * Counters of the (possibly shared) L1 store. Synchronous.
+   * @throws {TierCache.ClosedError} once the cache is closed.
+   */
+  stats(): TierCache.Stats
+
+  /** node-redis style: resolves to this cache once usable (at once for L1); rejects with a ClosedError once closed. */
+  connect(): Promise<this>
+  /**
+   * Closes the cache: detaches from the store, which is freed when no other
+   * instance holds it. Idempotent. Later commands reject with a ClosedError.
+   * Emits `'close'` then `'end'`.
+   */
+  quit(callback?: TierCache.Callback<'OK'>): Promise<'OK'>
+  /** Same as {@link TierCache.quit}. */
+  close(callback?: TierCache.Callback<'OK'>): Promise<'OK'>
+  /** Same as {@link TierCache.quit}, without waiting. */
+  disconnect(): void
+
+  // ---- node-redis camelCase spellings (the same functions) --------------------
+
+  /** Alias of {@link TierCache.setex}. */
+  setEx: TierCache['setex']
+  /** Alias of {@link TierCache.psetex}. */
+  pSetEx: TierCache['psetex']
+  /** Alias of {@link TierCache.setnx}. */
+  setNX: TierCache['setnx']
+  /** Alias of {@link TierCache.getdel}. */
+  getDel: TierCache['getdel']
+  /** Alias of {@link TierCache.getex}. */
+  getEx: TierCache['getex']
+  /** Alias of {@link TierCache.pexpire}. */
+  pExpire: TierCache['pexpire']
+  /** Alias of {@link TierCache.expireat}. */
+  expireAt: TierCache['expireat']
+  /** Alias of {@link TierCache.pexpireat}. */
+  pExpireAt: TierCache['pexpireat']
+  /** Alias of {@link TierCache.pttl}. */
+  pTTL: TierCache['pttl']
+  /** Alias of {@link TierCache.incrby}. */
+  incrBy: TierCache['incrby']
+  /** Alias of {@link TierCache.decrby}. */
+  decrBy: TierCache['decrby']
+  /** Alias of {@link TierCache.incrbyfloat}. */
+  incrByFloat: TierCache['incrbyfloat']
+  /** Alias of {@link TierCache.mget}. */
+  mGet: TierCache['mget']
+  /** Alias of {@link TierCache.mset}. */
+  mSet: TierCache['mset']
+  /** Alias of {@link TierCache.flushall}. */
+  flushAll: TierCache['flushall']
+  /** Alias of {@link TierCache.flushdb}. */
+  flushDb: TierCache['flushdb']
+  /** Alias of {@link TierCache.dbsize}. */
+  dbSize: TierCache['dbsize']
+}
+
+declare namespace TierCache {
+  export { TierCache, TierCache as default }
+
+  /** node-redis style factory: the same as `new TierCache(options)`; then `await client.connect()`. */
+  export function createClient(options?: TierCacheOptions | null): TierCache
+
+  // ---- options ----------------------------------------------------------------
+
+  /** Options of `new TierCache(options)`. Every option is optional; unknown names are refused. */
+  export interface TierCacheOptions {
+    /**
+     * Name of a store shared by every instance of this process (every worker
+     * thread included) opened with the same name: one table, one byte budget.
+     * A non-empty string. All instances of one name must give the same
+     * `maxEntries`, `maxBytes`, `maxValueBytes` and `ttl` (else
+     * `ERR_TIERCACHE_OPTION_CONFLICT`). Default: none, a store of this
+     * instance's own.
+     */
+    name?: string | undefined
+    /** Most entries the store holds before evicting (a positive integer). Default: none, bounded by bytes only. */
+    maxEntries?: number | undefined
+    /** Byte budget of the store (keys and values), a positive integer. Default: 268435456 (256 MiB). */
+    maxBytes?: number | undefined
+    /**
+     * Largest value accepted, in bytes, a positive integer; a larger value is
+     * refused with `ERR_TIERCACHE_VALUE_TOO_LARGE`. Never more than
+     * `maxBytes`. Default: 67108864 (64 MiB).
+     */
+    maxValueBytes?: number | undefined
+    /**
+     * Default TTL in milliseconds (a positive integer), given to entries
+     * written without an expiry: SET without EX/PX/EXAT/PXAT (or with
+     * KEEPTTL on a new key), MSET, and INCR-family commands creating a key.
+     * Default: none, entries live until evicted or deleted.
+     */
+    ttl?: number | undefined
+    /**
+     * How objects are turned into bytes: `'json'` (default; refuses at set
+     * what JSON would not give back unchanged: BigInt, Map, Set, undefined,
+     * NaN, cycles…), `'v8'` (structured clone: Map, Set, Date, BigInt, typed
+     * arrays, cycles), or your own {@link Codec}. Strings, Buffers, numbers,
+     * bigints and booleans never go through the codec.
+     */
+    codec?: 'json' | 'v8' | Codec | undefined
+    /**
+     * Entries of the per-instance front cache, which answers repeated reads
+     * of raw values without calling into the addon (kept consistent with the
+     * shared store). A positive integer, or 0 to disable. Default: 1024.
+     */
+    frontSize?: number | undefined
+    /**
+     * Whether the front cache also keeps decoded objects. Faster reads, but
+     * every read of a key then returns the same object instance: do not
+     * mutate what `get` returns. Default: false.
+     */
+    frontObjects?: boolean | undefined
+  }
+
+  /** `cache.options`: every option with its value in force. */
+  export interface ResolvedOptions {
+    name: string | undefined
+    maxEntries: number | undefined
+    maxBytes: number
+    maxValueBytes: number
+    ttl: number | undefined
+    codec: 'json' | 'v8' | Codec
+    frontSize: number
+    frontObjects: boolean
+  }
+
+  /** The defaults of every option (frozen). */
+  export const DEFAULTS: {
+    readonly name: undefined
+    readonly maxEntries: undefined
+    /** 268435456 (256 MiB) */
+    readonly maxBytes: number
+    /** 67108864 (64 MiB) */
+    readonly maxValueBytes: number
+    readonly ttl: undefined
+    readonly codec: 'json'
+    /** 1024 */
+    readonly frontSize: number
+    readonly frontObjects: false
+  }
+
+  /** Longest key, in UTF-8 bytes: 65536 (64 KiB). */
+  export const MAX_KEY_BYTES: number
+
+  // ---- codecs -----------------------------------------------------------------
+
+  /**
+   * A codec of your own (the `codec` option). It must give back unchanged
+   * what it accepts, and throw on what it cannot represent.
+   */
+  export interface Codec {
+    /** Shown by `util.inspect(cache)`. Default: `'custom'`. */
+    name?: string | undefined
+    /** Turns an object into bytes: a string (stored as UTF-8) or a Buffer/Uint8Array. */
+    encode(value: unknown): string | Uint8Array
+    /** Turns the bytes `encode` produced back into the object. */
+    decode(payload: Buffer): unknown
+  }
+
+  /** A built-in codec, as exported in {@link codecs}. */
+  export interface BuiltinCodec<Name extends 'json' | 'v8', Encoded extends string | Buffer> {
+    readonly name: Name
+    /** The kind tag stored with each entry (1 json, 2 v8). */
+    readonly kind: number
+    encode(value: unknown): Encoded
+    decode(payload: Encoded | Buffer): unknown
+  }
+
+  /** The built-in codecs (each frozen), for use outside a cache or as a base of your own. */
+  export const codecs: {
+    readonly json: BuiltinCodec<'json', string>
+    readonly v8: BuiltinCodec<'v8', Buffer>
+  }
+
+  // ---- arguments and replies --------------------------------------------------
+
+  /** A key: a non-empty string of at most 64 KiB of UTF-8, a finite number (as its decimal text) or a UTF-8 Buffer. */
+  export type KeyType = string | Buffer | number
+
+  /**
+   * A value: strings, Buffers/Uint8Arrays, numbers, bigints and booleans are
+   * stored raw (read back as strings); other objects go through the codec.
+   * (`object` also admits functions, which are refused at run time.)
+   */
+  export type SetValue = string | Buffer | Uint8Array | number | bigint | boolean | object
+
+  /** A Node-style callback, called with the error or `(null, result)`. The promise is returned as well. */
+  export type Callback<T> = (err: Error | null, result?: T) => void
+
+  /** Relative (`EX` seconds, `PX` ms) or absolute (`EXAT` Unix seconds, `PXAT` Unix ms) expiry. */
+  export type ExpiryToken = 'EX' | 'PX' | 'EXAT' | 'PXAT'
+
+  /** SET only if the key does not exist (`NX`) / already exists (`XX`). */
+  export type SetCondition = 'NX' | 'XX'
+
+  /** EXPIRE-family condition: only when the key has no expiry (`NX`), has one (`XX`), or the new one is greater (`GT`) / less (`LT`). */
+  export type ExpireCondition = 'NX' | 'XX' | 'GT' | 'LT'
+
+  /** The fields of SET's node-redis options object; see {@link SetOptions}. */
+  export interface SetOptionFields {
+    /** Expire after this many seconds (> 0). */
+    EX?: number | undefined
+    /** Expire after this many milliseconds (> 0). */
+    PX?: number | undefined
+    /** Expire at this Unix time, in seconds. */
+    EXAT?: number | undefined
+    /** Expire at this Unix time, in milliseconds. */
+    PXAT?: number | undefined
+    /** Keep the key's current expiry. */
+    KEEPTTL?: boolean | undefined
+    /** node-redis v5 spelling of the expiry: `{ type: 'EX', value: 10 }` or `'KEEPTTL'`. */
+    expiration?: { type: ExpiryToken; value: number } | 'KEEPTTL' | undefined
+    /** Write only if the key does not exist (the reply is then `null` when it did). */
+    NX?: boolean | undefined
+    /** Write only if the key exists (the reply is then `null` when it did not). */
+    XX?: boolean | undefined
+    /** node-redis v5 spelling of NX/XX. */
+    condition?: SetCondition | undefined
+    /** Reply with the previous value (or `null`) instead of `'OK'`. */
+    GET?: boolean | undefined
+  }
+
+  /** At most one expiry among EX, PX, EXAT, PXAT, KEEPTTL and expiration. */
+  export type SetExpiryChoice =
+    | { EX?: undefined; PX?: undefined; EXAT?: undefined; PXAT?: undefined; KEEPTTL?: boolean | undefined; expiration?: undefined }
+    | { EX: number; PX?: undefined; EXAT?: undefined; PXAT?: undefined; KEEPTTL?: false | undefined; expiration?: undefined }
+    | { EX?: undefined; PX: number; EXAT?: undefined; PXAT?: undefined; KEEPTTL?: false | undefined; expiration?: undefined }
+    | { EX?: undefined; PX?: undefined; EXAT: number; PXAT?: undefined; KEEPTTL?: false | undefined; expiration?: undefined }
+    | { EX?: undefined; PX?: undefined; EXAT?: undefined; PXAT: number; KEEPTTL?: false | undefined; expiration?: undefined }
+    | { EX?: undefined; PX?: undefined; EXAT?: undefined; PXAT?: undefined; KEEPTTL?: false | undefined; expiration: { type: ExpiryToken; value: number } | 'KEEPTTL' }
+
+  /** At most one condition among NX, XX and condition. */
+  export type SetConditionChoice =
+    | { NX?: boolean | undefined; XX?: false | undefined; condition?: undefined }
+    | { NX?: false | undefined; XX?: boolean | undefined; condition?: undefined }
+    | { NX?: false | undefined; XX?: false | undefined; condition: SetCondition }
+
+  /**
+   * SET's node-redis options object, e.g. `{ EX: 10, NX: true, GET: true }`:
+   * at most one expiry and at most one condition. Keys set to `undefined` or
+   * `false` are ignored.
+   */
+  export type SetOptions = SetOptionFields & SetExpiryChoice & SetConditionChoice
+
+  /** SCAN's reply: the next cursor (`'0'` when done) and a page of keys. */
+  export type ScanReply = [cursor: string, keys: string[]]
+
+  /** node-redis style SCAN options. */
+  export interface ScanOptions {
+    /** Only keys matching this Redis glob. */
+    MATCH?: string | undefined
+    /** How many keys to look at per call (a hint, >= 1). Default: 10. */
+    COUNT?: number | undefined
+  }
+
+  /** Options of {@link TierCache.scanIterator} (either spelling). */
+  export interface ScanIteratorOptions {
+    /** Only keys matching this Redis glob. */
+    match?: string | undefined
+    /** Same as `match`. */
+    MATCH?: string | undefined
+    /** Keys looked at per SCAN call (>= 1). Default: 10. */
+    count?: number | undefined
+    /** Same as `count`. */
+    COUNT?: number | undefined
+  }
+
+  /** Counters of the L1 store (shared by every instance of the same `name`). */
+  export interface Stats {
+    /** Reads that found a value (front-cache hits included). */
+    hits: number
+    /** Reads that found nothing. */
+    misses: number
+    /** hits / (hits + misses), 0 before any read. */
+    hitRatio: number
+    /** Writes. */
+    sets: number
+    /** Keys removed by commands. */
+    deletes: number
+    /** Entries evicted to stay within maxEntries/maxBytes. */
+    evictions: number
+    /** Entries removed because their TTL passed. */
+    expirations: number
+    /** Entries held now. */
+    entries: number
+    /** Bytes held now (keys and values). */
+    bytes: number
+    /** The entry bound, or `null` when bounded by bytes only. */
+    maxEntries: number | null
+    /** The byte budget. */
+    maxBytes: number
+  }
+
+  /**
+   * `cache.local`: synchronous, Map-like access to the L1 store for hot
+   * paths. No promise, no callback: bad input throws.
+   */
+  export interface LocalView {
+    /** The value (as {@link TierCache.get}), or `undefined` on a miss. `T` defaults to `string`. */
+    get<T = string>(key: KeyType): T | undefined
+    /** Sets `key` (with an optional TTL in ms, > 0; else the default TTL). Returns true. */
+    set(key: KeyType, value: SetValue, ttlMs?: number | undefined): true
+    /** Deletes `key`; true when it existed. */
+    del(key: KeyType): boolean
+    /** Whether `key` exists. */
+    has(key: KeyType): boolean
+  }
+
+  /** The events of a cache, with their listeners' signatures. */
+  export interface TierCacheEvents {
+    /**
+     * An entry was evicted to stay within `maxEntries`/`maxBytes`. Listening
+     * to `'evict'` or `'expire'` subscribes to the store; evictions made on
+     * behalf of other instances sharing the store are heard as well.
+     */
+    evict: (key: string, reason: 'size') => void
+    /** An entry was removed because its TTL passed. */
+    expire: (key: string) => void
+    /** Emitted on the tick after construction, as ioredis does. */
+    connect: () => void
+    /** Emitted on the tick after construction, after `'connect'`. */
+    ready: () => void
+    /** Emitted after `quit()`/`close()`/`disconnect()`, before `'end'`. */
+    close: () => void
+    /** Emitted after `quit()`/`close()`/`disconnect()`, last. */
+    end: () => void
+    /** Never emitted by the L1 tier (errors reject the command instead); accepted so ioredis code that listens for it compiles. */
+    error: (error: Error) => void
+    /** EventEmitter's own: a listener is about to be added. */
+    newListener: (event: string | symbol, listener: (...args: any[]) => void) => void
+    /** EventEmitter's own: a listener was removed. */
+    removeListener: (event: string | symbol, listener: (...args: any[]) => void) => void
+  }
+
+  // ---- errors -----------------------------------------------------------------
+
+  /** The stable error codes (frozen). */
+  export const codes: {
+    readonly INVALID_ARGUMENT: 'ERR_TIERCACHE_INVALID_ARGUMENT'
+    readonly INVALID_KEY: 'ERR_TIERCACHE_INVALID_KEY'
+    readonly KEY_TOO_LARGE: 'ERR_TIERCACHE_KEY_TOO_LARGE'
+    readonly INVALID_VALUE: 'ERR_TIERCACHE_INVALID_VALUE'
+    readonly VALUE_TOO_LARGE: 'ERR_TIERCACHE_VALUE_TOO_LARGE'
+    readonly UNENCODABLE: 'ERR_TIERCACHE_UNENCODABLE'
+    readonly INVALID_TTL: 'ERR_TIERCACHE_INVALID_TTL'
+    readonly SYNTAX: 'ERR_TIERCACHE_SYNTAX'
+    readonly OPTION_CONFLICT: 'ERR_TIERCACHE_OPTION_CONFLICT'
+    readonly UNSUPPORTED: 'ERR_TIERCACHE_UNSUPPORTED'
+    readonly DECODE: 'ERR_TIERCACHE_DECODE'
+    readonly REPLY: 'ERR_TIERCACHE_REPLY'
+    readonly CLOSED: 'ERR_TIERCACHE_CLOSED'
+    readonly INTERNAL: 'ERR_TIERCACHE_INTERNAL'
+  }
+
+  /** One of the values of {@link codes}. */
+  export type ErrorCode = (typeof codes)[keyof typeof codes]
+
+  /**
+   * Base class of tiercache's errors. `err instanceof TierCacheError` is true
+   * for every error tiercache raises, including the {@link TierCacheTypeError}
+   * and {@link TierCacheRangeError} argument errors (which extend TypeError
+   * and RangeError).
+   */
+  export class TierCacheError extends Error {
+    /** `code` defaults to `'ERR_TIERCACHE'`, used by no error tiercache raises itself. */
+    constructor(message?: string, code?: ErrorCode | 'ERR_TIERCACHE', options?: { cause?: unknown })
+    code: ErrorCode | 'ERR_TIERCACHE'
+    static [Symbol.hasInstance](value: unknown): value is TierCacheError | TierCacheTypeError | TierCacheRangeError
+  }
+
+  /** A bad argument's type or shape (a TypeError): a bad key, value, option or SET syntax. */
+  export class TierCacheTypeError extends TypeError {
+    /** `code` defaults to `'ERR_TIERCACHE_INVALID_ARGUMENT'`. */
+    constructor(message?: string, code?: ErrorCode, options?: { cause?: unknown })
+    code: ErrorCode
+  }
+
+  /** A bad argument's value (a RangeError): an empty or too long key, a too large value, a bad TTL or bound. */
+  export class TierCacheRangeError extends RangeError {
+    /** `code` defaults to `'ERR_TIERCACHE_INVALID_ARGUMENT'`. */
+    constructor(message?: string, code?: ErrorCode)
+    code: ErrorCode
+  }
+
+  /** An error reply with Redis's own message (as ioredis's ReplyError), e.g. INCR on a non-integer. */
+  export class ReplyError extends TierCacheError {
+    constructor(message?: string)
+    code: 'ERR_TIERCACHE_REPLY'
+    static [Symbol.hasInstance](value: unknown): value is ReplyError
+  }
+
+  /** A command on a closed cache. */
+  export class ClosedError extends TierCacheError {
+    constructor(message?: string)
+    code: 'ERR_TIERCACHE_CLOSED'
+    static [Symbol.hasInstance](value: unknown): value is ClosedError
+  }
+
+  /** A bug inside tiercache (a Rust panic), caught before it could abort Node. */
+  export class InternalError extends TierCacheError {
+    constructor(message?: string, options?: { cause?: unknown })
+    code: 'ERR_TIERCACHE_INTERNAL'
+    static [Symbol.hasInstance](value: unknown): value is InternalError
+  }
+
+  /** A stored object that its codec could not decode (`cause` holds the codec's error). */
+  export class DecodeError extends TierCacheError {
+    constructor(message?: string, options?: { cause?: unknown })
+    code: 'ERR_TIERCACHE_DECODE'
+    static [Symbol.hasInstance](value: unknown): value is DecodeError
+  }
+}
+
+export = TierCache
