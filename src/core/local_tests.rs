@@ -459,3 +459,180 @@ fn trace_hit_ratio() {
         println!("{path} {pct}% ({cap}): {:.2}%", hits as f64 * 100.0 / keys.len() as f64);
     }
 }
+
+/// A small deterministic generator, so failures reproduce.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+fn check_all_invariants(s: &LocalStore) {
+    for shard in s.shards.iter() {
+        shard.lock().unwrap().check_invariants();
+    }
+}
+
+/// Without eviction pressure the store must behave exactly like a map with
+/// deadlines: a model-based test over random commands and time steps.
+#[test]
+fn random_commands_match_a_simple_model() {
+    use std::collections::HashMap;
+    let (s, clock) = store();
+    let mut model: HashMap<String, (String, u64)> = HashMap::new();
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut now = T0;
+    for step in 0..20_000 {
+        let key = format!("k{}", rng.below(64));
+        model.retain(|_, (_, d)| *d == NO_EXPIRY || *d > now);
+        match rng.below(8) {
+            0 | 1 => {
+                let v = format!("v{step}");
+                let ttl = rng.below(3);
+                let deadline = if ttl == 0 { NO_EXPIRY } else { now + 1 + rng.below(50) };
+                let expiry = if deadline == NO_EXPIRY {
+                    SetExpiry::Default
+                } else {
+                    SetExpiry::At(deadline)
+                };
+                set_with(
+                    &s,
+                    &key,
+                    &v,
+                    SetOptions {
+                        expiry,
+                        ..Default::default()
+                    },
+                );
+                model.insert(key, (v, deadline));
+            }
+            2 => {
+                let expected = model.get(&key).map(|(v, _)| v.clone());
+                assert_eq!(get(&s, &key), expected, "get {key} at step {step}");
+            }
+            3 => {
+                let existed = model.remove(&key).is_some();
+                assert_eq!(s.del(&[key.as_bytes()]), existed as u64, "del at step {step}");
+            }
+            4 => {
+                let r = s.incr_by(key.as_bytes(), 1);
+                match model.get_mut(&key) {
+                    None => {
+                        assert_eq!(r, Ok(1));
+                        model.insert(key, ("1".into(), NO_EXPIRY));
+                    }
+                    Some((v, _)) => match v.parse::<i64>() {
+                        Ok(n) => {
+                            assert_eq!(r, Ok(n + 1));
+                            *v = (n + 1).to_string();
+                        }
+                        Err(_) => assert_eq!(r, Err(CommandError::NotInteger)),
+                    },
+                }
+            }
+            5 => {
+                let deadline = now + 1 + rng.below(30);
+                let applied = s.expire(key.as_bytes(), deadline, ExpireCondition::Always);
+                assert_eq!(applied, model.contains_key(&key));
+                if let Some((_, d)) = model.get_mut(&key) {
+                    *d = deadline;
+                }
+            }
+            6 => {
+                let expected = match model.get(&key) {
+                    None => -2,
+                    Some((_, d)) if *d == NO_EXPIRY => -1,
+                    Some((_, d)) => (*d - now) as i64,
+                };
+                assert_eq!(s.pttl(key.as_bytes()), expected, "pttl at step {step}");
+            }
+            _ => {
+                let dt = rng.below(5);
+                clock.advance(dt);
+                now += dt;
+            }
+        }
+        if step % 500 == 0 {
+            check_all_invariants(&s);
+            model.retain(|_, (_, d)| *d == NO_EXPIRY || *d > now);
+            assert_eq!(s.dbsize(), model.len() as u64, "dbsize at step {step}");
+        }
+    }
+    check_all_invariants(&s);
+}
+
+/// Under eviction pressure, with values of random sizes: the structure stays
+/// sound and both bounds hold after every operation.
+#[test]
+fn random_load_keeps_invariants_and_bounds() {
+    let max_bytes = 16 * 1024;
+    let (s, clock) = store_with(LocalConfig {
+        max_entries: Some(50),
+        max_bytes,
+        ..Default::default()
+    });
+    let mut rng = Rng(42);
+    for step in 0..30_000 {
+        let key = format!("key{}", rng.below(400));
+        match rng.below(6) {
+            0..=2 => {
+                let len = 1 + rng.below(600) as usize;
+                let expiry = if rng.below(4) == 0 {
+                    SetExpiry::At(T0 + 1 + rng.below(10_000))
+                } else {
+                    SetExpiry::Default
+                };
+                s.set(
+                    key.as_bytes(),
+                    vec![b'x'; len].into(),
+                    Kind::Raw,
+                    SetOptions {
+                        expiry,
+                        ..Default::default()
+                    },
+                )
+                .unwrap();
+            }
+            3 => {
+                s.get(key.as_bytes());
+            }
+            4 => {
+                s.del(&[key.as_bytes()]);
+            }
+            _ => clock.advance(rng.below(20)),
+        }
+        if step % 100 == 0 {
+            check_all_invariants(&s);
+            let st = s.stats();
+            assert!(st.entries <= 50, "entries {} at step {step}", st.entries);
+            assert!(st.bytes <= max_bytes, "bytes {} at step {step}", st.bytes);
+        }
+    }
+}
+
+#[test]
+fn a_key_just_set_is_readable_even_when_full() {
+    let (s, _) = store_with(LocalConfig {
+        max_entries: Some(10),
+        ..Default::default()
+    });
+    // Make the resident keys popular, then write cold new ones: each new key
+    // must still be readable right after its set (it enters the window).
+    for round in 0..20 {
+        for i in 0..10 {
+            set(&s, &format!("hot{i}"), "v");
+            get(&s, &format!("hot{i}"));
+        }
+        let k = format!("new{round}");
+        set(&s, &k, "v");
+        assert_eq!(get(&s, &k).as_deref(), Some("v"), "round {round}");
+    }
+}
