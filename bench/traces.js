@@ -47,20 +47,19 @@ function loadTrace (file, cap) {
   const names = []
   let ids = new Int32Array(1 << 20)
   let n = 0
-  let value = 0
-  let digits = 0
+  let start = 0
   for (let p = 0; p <= buf.length && (cap === 0 || n < cap); p++) {
-    const c = p < buf.length ? buf[p] : 10
-    if (c >= 48 && c <= 57) {
-      value = value * 10 + (c - 48)
-      digits++
-    } else if (c === 10 || c === 13) {
-      if (digits === 0) continue
-      let id = idOf.get(value)
+    if (p < buf.length && buf[p] !== 10) continue
+    // Keys are kept as the exact text of the line (some traces hold negative
+    // or large integers): the caches are given that text as the key.
+    const end = p > start && buf[p - 1] === 13 ? p - 1 : p
+    if (end > start) {
+      const name = buf.latin1Slice(start, end)
+      let id = idOf.get(name)
       if (id === undefined) {
         id = names.length
-        idOf.set(value, id)
-        names.push(String(value))
+        idOf.set(name, id)
+        names.push(name)
       }
       if (n === ids.length) {
         const grown = new Int32Array(ids.length * 2)
@@ -68,11 +67,8 @@ function loadTrace (file, cap) {
         ids = grown
       }
       ids[n++] = id
-      value = 0
-      digits = 0
-    } else {
-      throw new Error(`${file}: unexpected byte ${c} at offset ${p}`)
     }
+    start = p + 1
   }
   return { ids: ids.subarray(0, n), names }
 }
