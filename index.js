@@ -55,7 +55,8 @@ function settle (value, error, callback) {
  * Splits a trailing callback off variadic arguments. A trailing `undefined`
  * beyond the first `minArgs` arguments is an absent callback (wrappers pass
  * `cb` along whether it is set or not); within them it is an argument, and
- * is refused as such.
+ * is refused as such. Key lists pass Infinity: `mget(a, undefined)` must
+ * fail rather than answer one value for two keys.
  */
 function splitCallback (list, minArgs = 0) {
   const last = list[list.length - 1]
@@ -367,18 +368,18 @@ class TierCache extends EventEmitter {
 
   /** DEL key [key …]: how many existed. */
   del (...keys) {
-    const callback = splitCallback(keys, 1)
+    const callback = splitCallback(keys, Infinity)
     return this._run(callback, () => this._del(keys))
   }
 
   unlink (...keys) {
-    const callback = splitCallback(keys, 1)
+    const callback = splitCallback(keys, Infinity)
     return this._run(callback, () => this._del(keys))
   }
 
   /** EXISTS key [key …]: how many of them exist (repeats count again). */
   exists (...keys) {
-    const callback = splitCallback(keys, 1)
+    const callback = splitCallback(keys, Infinity)
     return this._run(callback, () => native.exists(this._h, args.toKeys(keys)))
   }
 
@@ -450,7 +451,7 @@ class TierCache extends EventEmitter {
 
   /** MGET key [key …] or mget([keys]): values in order, null for misses. */
   mget (...keys) {
-    const callback = splitCallback(keys, 1)
+    const callback = splitCallback(keys, Infinity)
     return this._run(callback, () => {
       const list = args.toKeys(keys)
       const replies = native.mget(this._h, list)

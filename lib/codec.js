@@ -43,6 +43,22 @@ function dropProto (key, value) {
   return key === '__proto__' ? undefined : value
 }
 
+const PROTO_BYTES = Buffer.from('__proto__')
+
+function stripProtoKeys (value, seen) {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return value
+  seen.add(value)
+  if (Object.prototype.hasOwnProperty.call(value, '__proto__')) delete value.__proto__
+  if (value instanceof Map) {
+    for (const [k, v] of value) { stripProtoKeys(k, seen); stripProtoKeys(v, seen) }
+  } else if (value instanceof Set) {
+    for (const v of value) stripProtoKeys(v, seen)
+  } else if (!ArrayBuffer.isView(value)) {
+    for (const k of Object.keys(value)) stripProtoKeys(value[k], seen)
+  }
+  return value
+}
+
 const json = Object.freeze({
   name: 'json',
   kind: KIND.JSON,
@@ -74,7 +90,10 @@ const v8Codec = Object.freeze({
     }
   },
   decode (buffer) {
-    return v8.deserialize(buffer)
+    const value = v8.deserialize(buffer)
+    // Same care as JSON: an own "__proto__" key from a stored value must not
+    // reach code that merges it. Only walked when the bytes mention it.
+    return buffer.includes(PROTO_BYTES) ? stripProtoKeys(value, new Set()) : value
   }
 })
 

@@ -425,4 +425,3 @@ pub fn run_pending_tasks(handle: &External<Handle>) -> Result<(), String> {
     handle.store()?.purge_expired();
     Ok(())
 }
-

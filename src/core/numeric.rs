@@ -40,7 +40,13 @@ pub fn parse_f64(bytes: &[u8]) -> Option<f64> {
 
 /// Writes a float result as Redis does for INCRBYFLOAT: plain decimal
 /// notation, no exponent, no trailing zeros (`10.5` + `0.1` gives `"10.6"`).
+///
+/// Redis adds in x87 long double and prints 17 digits of that, so the f64
+/// noise of decimal sums never shows (`0.1` + `0.2` gives `"0.3"`). The same
+/// answer comes from rounding to 15 significant digits when that moves the
+/// f64 by at most a few units in the last place, and the exact value otherwise.
 pub fn format_f64(v: f64) -> String {
+    let v = round_away_binary_noise(v);
     let mut s = format!("{v}");
     if s.contains('.') {
         while s.ends_with('0') {
@@ -54,6 +60,19 @@ pub fn format_f64(v: f64) -> String {
         s = "0".to_string();
     }
     s
+}
+
+fn round_away_binary_noise(v: f64) -> f64 {
+    if v == 0.0 || !v.is_finite() {
+        return v;
+    }
+    let rounded: f64 = format!("{v:.14e}").parse().unwrap_or(v);
+    let ulp = f64::from_bits(v.abs().to_bits() + 1) - v.abs();
+    if (rounded - v).abs() <= 4.0 * ulp {
+        rounded
+    } else {
+        v
+    }
 }
 
 #[cfg(test)]
@@ -101,5 +120,7 @@ mod tests {
         assert_eq!(format_f64(3.0), "3");
         assert_eq!(format_f64(-0.0), "0");
         assert_eq!(format_f64(1e20), "100000000000000000000");
+        assert_eq!(format_f64(0.1 + 0.2), "0.3");
+        assert_eq!(format_f64(1.0 / 3.0), "0.3333333333333333", "real precision is kept");
     }
 }
