@@ -10,7 +10,7 @@
 // (as a request handler doing Promise.all would), to show what it adds.
 
 const { runChild, isChild, childMain, progress } = require('./lib/child')
-const { compare, sink } = require('./lib/measure')
+const { compare, report, sink } = require('./lib/measure')
 const fx = require('./lib/fixtures')
 const { tiercache, lruCache, ttlCache, nodeCache } = require('./lib/caches')
 const fmt = require('./lib/table')
@@ -183,7 +183,7 @@ async function measureGroup (kind, size) {
     kind,
     size,
     jsonBytes,
-    rows: rows.map(({ fn, ...meta }) => ({ ...meta, ...results.get(meta.id) }))
+    rows: report(rows, results)
   }
 }
 

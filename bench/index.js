@@ -4,11 +4,12 @@
 // Tables go to stdout as each scenario finishes and, at the end, to
 // bench/RESULTS.md (overwritten) with the machine they were measured on.
 
+const crypto = require('node:crypto')
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 
-const { versions } = require('./lib/caches')
+const { versions, ROOT } = require('./lib/caches')
 const { ROUNDS, ROUND_MS } = require('./lib/measure')
 
 const SCENARIOS = [
@@ -32,6 +33,18 @@ function selected (argv) {
   return SCENARIOS.filter((s) => argv.includes(s.name))
 }
 
+/**
+ * Which native build was measured: the addon is rebuilt as the code moves,
+ * and numbers only mean something next to the build that produced them.
+ */
+function addonIdentity () {
+  const file = fs.readdirSync(ROOT).find((f) => /^tiercache\..*\.node$/.test(f))
+  if (file === undefined) return 'no prebuilt addon found'
+  const full = path.join(ROOT, file)
+  const sha = crypto.createHash('sha256').update(fs.readFileSync(full)).digest('hex').slice(0, 12)
+  return `${file}, sha256 ${sha}…, built ${fs.statSync(full).mtime.toISOString()}`
+}
+
 function header (chosen, started) {
   const cpus = os.cpus()
   const v = versions()
@@ -43,6 +56,7 @@ function header (chosen, started) {
     `- node: ${process.version} (V8 ${process.versions.v8}), ${process.platform}-${process.arch}`,
     `- machine: ${cpus[0] ? cpus[0].model : 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()}`,
     `- load average when the run started: ${load} (a shared machine: compare ratios, not absolute numbers)`,
+    `- addon: ${addonIdentity()}`,
     `- libraries: tiercache ${v.tiercache}, lru-cache ${v['lru-cache']}, @isaacs/ttlcache ${v['@isaacs/ttlcache']}, node-cache ${v['node-cache']}; timing by mitata ${v.mitata}`,
     `- timing: ${ROUNDS} interleaved rounds of ≥ ${ROUND_MS} ms per contestant, median reported (BENCH_ROUNDS, BENCH_ROUND_MS)`,
     `- scenarios: ${chosen.map((s) => s.name).join(', ')}`,

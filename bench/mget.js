@@ -6,7 +6,7 @@
 // a caller wanting MGET's result without a promise would write.
 
 const { runChild, isChild, childMain, progress } = require('./lib/child')
-const { compare, sink } = require('./lib/measure')
+const { compare, report, sink } = require('./lib/measure')
 const fx = require('./lib/fixtures')
 const { tiercache, lruCache, ttlCache, nodeCache } = require('./lib/caches')
 const fmt = require('./lib/table')
@@ -138,7 +138,7 @@ async function measureGroup (kind, size) {
   ]
   rows.forEach((r, n) => { r.id = String(n) })
   const results = await compare(label, rows)
-  return { kind, size, rows: rows.map(({ fn, ...meta }) => ({ ...meta, ...results.get(meta.id) })) }
+  return { kind, size, rows: report(rows, results) }
 }
 
 const PEER_COLUMNS = [

@@ -8,7 +8,7 @@
 // way to time the layers one by one.
 
 const { runChild, isChild, childMain, progress } = require('./lib/child')
-const { compare, sink } = require('./lib/measure')
+const { compare, report, sink, ROUNDS: BASE_ROUNDS } = require('./lib/measure')
 const fx = require('./lib/fixtures')
 const { tiercache, lruCache } = require('./lib/caches')
 const native = require('../binding.js')
@@ -19,6 +19,12 @@ const SIZES = [1_000, 100_000]
 const ORDER_LENGTH = 1 << 20
 const MASK = ORDER_LENGTH - 1
 const BATCH = 100
+// A front smaller than the key set but larger than the default: shows how
+// the cost of a front miss grows with frontSize.
+const BIG_FRONT = 16_384
+// The layers are differences between rows, so they need steadier medians
+// than the other scenarios' ratios do.
+const ROUNDS = Math.max(5, BASE_ROUNDS)
 
 async function measureSize (size) {
   progress(`profile ${size} keys: building caches`)
@@ -34,6 +40,7 @@ async function measureSize (size) {
   const withFront = tiercache({ frontSize: size })
   const defaultFront = tiercache()
   const noFront = tiercache({ frontSize: 0 })
+  const bigFront = size > BIG_FRONT ? tiercache({ frontSize: BIG_FRONT }) : null
   const objects = tiercache({ frontSize: 0 })
   for (let k = 0; k < size; k++) {
     map.set(keys[k], values[k])
@@ -41,6 +48,7 @@ async function measureSize (size) {
     withFront.local.set(keys[k], values[k])
     defaultFront.local.set(keys[k], values[k])
     noFront.local.set(keys[k], values[k])
+    if (bigFront !== null) bigFront.local.set(keys[k], values[k])
   }
   for (let k = 0; k < users.length; k++) objects.local.set(keys[k], users[k])
   for (let k = 0; k < size; k++) withFront.local.get(keys[k])
@@ -50,7 +58,7 @@ async function measureSize (size) {
   const missKey = 'key:absent'
 
   let i0 = 0; let i1 = 0; let i2 = 0; let i3 = 0; let i4 = 0; let i5 = 0
-  let i8 = 0; let i9 = 0; let i10 = 0; let i11 = 0; let i12 = 0; let i13 = 0; let i14 = 0; let i15 = 0; let i16 = 0
+  let i8 = 0; let i9 = 0; let i10 = 0; let i11 = 0; let i12 = 0; let i13 = 0; let i14 = 0; let i15 = 0; let i16 = 0; let i17 = 0
   const pending = new Array(BATCH)
   const rows = [
     { group: 'get', what: 'empty loop (index + key fetch)', fn: () => sink(keys[order[i0++ & MASK]]) },
@@ -60,11 +68,14 @@ async function measureSize (size) {
     { group: 'get', what: `tiercache \`cache.local.get(k)\`, front hit (frontSize ${size})`, fn: () => sink(withFront.local.get(keys[order[i4++ & MASK]])) },
     { group: 'get', what: `tiercache \`await Promise.all(100 × cache.get(k))\`, front hit (frontSize ${size})`, opsPerCall: BATCH, fn: async () => { for (let b = 0; b < BATCH; b++) pending[b] = withFront.get(keys[order[i5++ & MASK]]); sink(await Promise.all(pending)) } },
     { group: 'get', what: 'N-API call floor: `binding.addHits(handle, 0)` (no string, no lookup)', fn: () => sink(native.addHits(h, 0)) },
-    { group: 'get', what: '`binding.get(handle, missingKey)`: call + key to UTF-8 + moka miss', fn: () => sink(native.get(h, missKey)) },
-    { group: 'get', what: '`binding.pttl(handle, k)`: call + key to UTF-8 + moka hit, number reply', fn: () => sink(native.pttl(h, keys[order[i8++ & MASK]])) },
+    { group: 'get', what: '`binding.get(handle, missingKey)`: call + key to UTF-8 + store lookup (miss)', fn: () => sink(native.get(h, missKey)) },
+    { group: 'get', what: '`binding.pttl(handle, k)`: call + key to UTF-8 + store lookup (hit), number reply', fn: () => sink(native.pttl(h, keys[order[i8++ & MASK]])) },
     { group: 'get', what: '`binding.get(handle, k)`: + string reply, hit counter, last TTL', fn: () => sink(native.get(h, keys[order[i9++ & MASK]])) },
     { group: 'get', what: 'tiercache `cache.local.get(k)`, frontSize 0 (facade + native)', fn: () => sink(noFront.local.get(keys[order[i10++ & MASK]])) },
     { group: 'get', what: 'tiercache `cache.local.get(k)`, default front (1024)' + (size > 1024 ? ': mostly front misses + front refills' : ''), fn: () => sink(defaultFront.local.get(keys[order[i11++ & MASK]])) },
+    ...(size > BIG_FRONT
+      ? [{ group: 'get', what: `tiercache \`cache.local.get(k)\`, frontSize ${BIG_FRONT}: front misses, each refill evicts the oldest entry`, fn: () => sink(bigFront.local.get(keys[order[i17++ & MASK]])) }]
+      : []),
     { group: 'object', what: '`JSON.parse` of the same ~1 KB JSON text', fn: () => sink(JSON.parse(userJson[userOrder[i12++ & MASK]])) },
     { group: 'object', what: '`binding.get(handle, k)` of a ~1 KB JSON entry: [kind, text] reply, no decode', fn: () => sink(native.get(hObjects, keys[userOrder[i13++ & MASK]])) },
     { group: 'object', what: 'tiercache `cache.local.get(k)` of a ~1 KB object, frontSize 0 (native + decode)', fn: () => sink(objects.local.get(keys[userOrder[i14++ & MASK]])) },
@@ -81,9 +92,9 @@ async function measureSize (size) {
   const results = new Map()
   // Gets before sets: a set drops the key from the front the get rows read.
   for (const group of ['get', 'object', 'set']) {
-    for (const [id, m] of await compare(`profile ${size} ${group}`, rows.filter((r) => r.group === group))) results.set(id, m)
+    for (const [id, m] of await compare(`profile ${size} ${group}`, rows.filter((r) => r.group === group), { rounds: ROUNDS })) results.set(id, m)
   }
-  return { size, rows: rows.map(({ fn, ...meta }) => ({ ...meta, ...results.get(meta.id) })) }
+  return { size, rows: report(rows, results) }
 }
 
 function split (r) {
@@ -97,7 +108,7 @@ function split (r) {
   const layers = [
     ['JS loop and key fetch (the benchmark itself)', loop],
     ['crossing into the addon (N-API call, External handle, napi-rs borrow scope)', call - loop],
-    ['key → UTF-8 copy, moka lookup and read record (hit)', pttl - call],
+    ['key → UTF-8 copy, store lookup (hash, shard, key compare) and read bookkeeping', pttl - call],
     ['reply: JS string from the value bytes, hit counter, last-TTL store', get - pttl],
     ['facade: LocalView.get → _get → front check → decode switch', local - get]
   ]
@@ -130,6 +141,7 @@ async function run () {
     '## 5. Where the time goes: one get, layer by layer',
     '',
     'Each row adds a layer to the previous ones; `binding.*` rows call the native addon directly, bypassing index.js.',
+    `Medians of ${ROUNDS} interleaved rounds; the layer table subtracts rows, so small or negative layers are within noise.`,
     '',
     ...results.map(section)
   ].join('\n')

@@ -68,4 +68,16 @@ async function compare (label, contestants, { rounds = ROUNDS, roundMs = ROUND_M
   return out
 }
 
-module.exports = { compare, sink, median, ROUNDS, ROUND_MS, get blackhole () { return blackhole } }
+/**
+ * Each contestant's description merged with its result, minus the measured
+ * function: what a child process sends back to the parent.
+ */
+function report (contestants, results) {
+  return contestants.map((c) => {
+    const row = { ...c, ...results.get(c.id) }
+    delete row.fn
+    return row
+  })
+}
+
+module.exports = { compare, report, sink, median, ROUNDS, ROUND_MS, get blackhole () { return blackhole } }

@@ -39,7 +39,9 @@ function ns (value) {
 /** tiercache ÷ peer, printed so that < 1 (tiercache slower) stands out. */
 function ratio (r) {
   if (!Number.isFinite(r)) return '—'
-  return `${r >= 10 ? r.toFixed(1) : r.toFixed(2)}×`
+  if (r >= 10) return `${r.toFixed(1)}×`
+  // Two significant digits below 0.1, where toFixed(2) would print 0.00×.
+  return `${r >= 0.1 ? r.toFixed(2) : r.toPrecision(2)}×`
 }
 
 function percent (fraction, digits = 2) {

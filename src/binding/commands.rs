@@ -133,10 +133,10 @@ pub fn get_buffer(handle: &External<Handle>, key: String) -> Result<Reply, Strin
     Ok(Reply::bytes(handle.store()?.get(key.as_bytes())))
 }
 
-fn value_bytes(value: Either<String, &[u8]>) -> Arc<[u8]> {
+fn value_bytes<'a>(value: &'a Either<String, &[u8]>) -> &'a [u8] {
     match value {
-        Either::A(s) => s.into_bytes().into(),
-        Either::B(b) => b.into(),
+        Either::A(s) => s.as_bytes(),
+        Either::B(b) => b,
     }
 }
 
@@ -176,7 +176,7 @@ pub fn set(
     let outcome = store
         .set(
             key.as_bytes(),
-            value_bytes(value),
+            value_bytes(&value),
             kind(value_kind)?,
             SetOptions { expiry, condition },
         )
@@ -206,16 +206,14 @@ pub fn mset(
     }
     // Check everything first, so a bad pair writes nothing.
     for (key, value) in keys.iter().zip(&values) {
-        let len = match value {
-            Either::A(s) => s.len(),
-            Either::B(b) => b.len(),
-        };
-        store.check_entry(key.as_bytes(), len).map_err(command_error)?;
+        store
+            .check_entry(key.as_bytes(), value_bytes(value).len())
+            .map_err(command_error)?;
     }
     let kinds = kinds.into_iter().map(kind).collect::<JsResult<Vec<_>>>()?;
     for ((key, value), kind) in keys.iter().zip(values).zip(kinds) {
         store
-            .set(key.as_bytes(), value_bytes(value), kind, SetOptions::default())
+            .set(key.as_bytes(), value_bytes(&value), kind, SetOptions::default())
             .map_err(command_error)?;
     }
     handle.changed();

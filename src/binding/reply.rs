@@ -6,7 +6,6 @@
 //! JSON, a Buffer for the others.
 
 use std::ptr;
-use std::sync::Arc;
 
 use napi::bindgen_prelude::ToNapiValue;
 use napi::sys;
@@ -19,7 +18,7 @@ pub enum Reply {
     /// A stored value, in the `get` shape.
     Value(Entry),
     /// A stored value's bytes as a Buffer (`getBuffer`).
-    Bytes(Arc<[u8]>),
+    Bytes(Entry),
     List(Vec<Reply>),
 }
 
@@ -29,7 +28,7 @@ impl Reply {
     }
 
     pub fn bytes(entry: Option<Entry>) -> Reply {
-        entry.map(|e| Reply::Bytes(e.data)).unwrap_or(Reply::Null)
+        entry.map(Reply::Bytes).unwrap_or(Reply::Null)
     }
 }
 
@@ -76,13 +75,13 @@ impl ToNapiValue for Reply {
         match val {
             Reply::Null => check(sys::napi_get_null(env, &mut out), "null")?,
             Reply::Bool(b) => check(sys::napi_get_boolean(env, b, &mut out), "boolean")?,
-            Reply::Bytes(b) => return buffer(env, &b),
-            Reply::Value(e) if e.kind == Kind::Raw => return utf8_string(env, &e.data),
+            Reply::Bytes(e) => return buffer(env, e.value()),
+            Reply::Value(e) if e.kind == Kind::Raw => return utf8_string(env, e.value()),
             Reply::Value(e) => {
                 let payload = if e.kind == Kind::Json {
-                    utf8_string(env, &e.data)?
+                    utf8_string(env, e.value())?
                 } else {
-                    buffer(env, &e.data)?
+                    buffer(env, e.value())?
                 };
                 let mut kind = ptr::null_mut();
                 check(sys::napi_create_uint32(env, e.kind as u32, &mut kind), "number")?;

@@ -32,22 +32,53 @@ impl Kind {
 /// Deadline value meaning "never expires" (Redis's TTL -1).
 pub const NO_EXPIRY: u64 = 0;
 
-/// One cached value. Cloning is cheap: the bytes are shared.
+/// One cached entry: its key and value in a single shared allocation (one
+/// cache miss reads both, and one allocation per entry keeps memory low),
+/// what kind of value the bytes encode, and when it expires. Cloning is
+/// cheap: the bytes are shared.
 #[derive(Debug, Clone)]
 pub struct Entry {
-    pub data: Arc<[u8]>,
+    /// The key's bytes followed by the value's.
+    bytes: Arc<[u8]>,
+    key_len: u32,
     /// Absolute Unix milliseconds, or [`NO_EXPIRY`].
     pub deadline: u64,
     pub kind: Kind,
 }
 
 impl Entry {
-    pub fn new(data: impl Into<Arc<[u8]>>, kind: Kind, deadline: u64) -> Self {
+    /// Copies `key` and `value` into a new entry.
+    pub fn new(key: &[u8], value: &[u8], kind: Kind, deadline: u64) -> Self {
+        let mut bytes = Vec::with_capacity(key.len() + value.len());
+        bytes.extend_from_slice(key);
+        bytes.extend_from_slice(value);
         Self {
-            data: data.into(),
+            bytes: bytes.into(),
+            key_len: key.len() as u32,
             deadline,
             kind,
         }
+    }
+
+    /// A placeholder with no key and no value (for free slots).
+    pub fn empty() -> Self {
+        static EMPTY: std::sync::OnceLock<Arc<[u8]>> = std::sync::OnceLock::new();
+        Self {
+            bytes: Arc::clone(EMPTY.get_or_init(|| Arc::from(&[][..]))),
+            key_len: 0,
+            deadline: NO_EXPIRY,
+            kind: Kind::Raw,
+        }
+    }
+
+    #[inline]
+    pub fn key(&self) -> &[u8] {
+        &self.bytes[..self.key_len as usize]
+    }
+
+    #[inline]
+    pub fn value(&self) -> &[u8] {
+        &self.bytes[self.key_len as usize..]
     }
 
     /// Whether the entry is logically gone at `now_ms` (Redis semantics: a key
@@ -57,10 +88,11 @@ impl Entry {
         self.deadline != NO_EXPIRY && self.deadline <= now_ms
     }
 
-    /// The same value with another deadline.
+    /// The same key and value with another deadline (the bytes are shared).
     pub fn with_deadline(&self, deadline: u64) -> Self {
         Self {
-            data: Arc::clone(&self.data),
+            bytes: Arc::clone(&self.bytes),
+            key_len: self.key_len,
             deadline,
             kind: self.kind,
         }

@@ -220,14 +220,16 @@ impl Shared {
 }
 
 /// Bytes an entry is charged for in `max_bytes` and in the `bytes` statistic.
-pub fn entry_bytes(key: &[u8], entry: &Entry) -> u64 {
-    super::shard::entry_bytes(key.len(), entry.data.len(), ENTRY_OVERHEAD_BYTES)
+pub fn entry_bytes(entry: &Entry) -> u64 {
+    super::shard::entry_bytes(entry.key().len(), entry.value().len(), ENTRY_OVERHEAD_BYTES)
 }
 
 type StoreShard = Shard<ahash::RandomState>;
 
 pub struct LocalStore {
     shards: Box<[Mutex<StoreShard>]>,
+    /// What the smallest shard can hold: the most one entry may weigh.
+    smallest_shard_capacity: u64,
     /// Added to the clock: tests move time forward without sleeping.
     time_offset_ms: AtomicU64,
     /// Instances (JS caches) using this store; a named store nobody uses any
@@ -271,24 +273,30 @@ impl LocalStore {
             .min(MAX_SHARDS);
         // One capacity for both bounds: every entry weighs at least
         // max_bytes / max_entries, so max_entries of them fill the budget.
-        let floor = config
-            .max_entries
-            .map(|n| config.max_bytes.div_ceil(n.max(1)))
-            .unwrap_or(1);
+        // Shares are spread so the shards hold exactly max_entries together.
+        let (floor, units) = match config.max_entries {
+            Some(n) => ((config.max_bytes / n.max(1)).max(1), n.max(1)),
+            None => (1, config.max_bytes),
+        };
+        let per_shard = units / shard_count as u64;
+        let remainder = units % shard_count as u64;
         let hasher = ahash::RandomState::new();
-        let shards = (0..shard_count)
-            .map(|_| {
+        let shards = (0..shard_count as u64)
+            .map(|i| {
+                let share = per_shard + u64::from(i < remainder);
                 Mutex::new(Shard::new(
                     hasher.clone(),
-                    config.max_bytes / shard_count as u64,
+                    share * floor,
                     floor,
                     ENTRY_OVERHEAD_BYTES,
                     (expected_entries / shard_count as u64) as usize,
                 ))
             })
-            .collect();
+            .collect::<Box<[Mutex<StoreShard>]>>();
+        let smallest_shard_capacity = per_shard * floor;
         Self {
             shards,
+            smallest_shard_capacity,
             time_offset_ms: AtomicU64::new(0),
             open_handles: std::sync::atomic::AtomicUsize::new(0),
             hasher,
@@ -387,7 +395,7 @@ impl LocalStore {
     /// Largest value accepted under `key`: the configured limit, and never
     /// more than one shard can hold (an entry must fit its shard's budget).
     pub fn max_value_bytes(&self, key_len: usize) -> u64 {
-        let shard_budget = self.config.max_bytes / self.shards.len() as u64;
+        let shard_budget = self.smallest_shard_capacity;
         self.config
             .max_value_bytes
             .min(shard_budget.saturating_sub(ENTRY_OVERHEAD_BYTES + key_len as u64))
@@ -466,8 +474,10 @@ impl LocalStore {
     }
 
     /// SET with its options; GET is answered by `previous`.
-    pub fn set(&self, key: &[u8], data: Arc<[u8]>, kind: Kind, opts: SetOptions) -> Result<SetOutcome, CommandError> {
-        self.check_entry(key, data.len())?;
+    pub fn set(&self, key: &[u8], value: &[u8], kind: Kind, opts: SetOptions) -> Result<SetOutcome, CommandError> {
+        self.check_entry(key, value.len())?;
+        // Allocated before taking the shard lock; only the deadline is decided under it.
+        let fresh = Entry::new(key, value, kind, NO_EXPIRY);
         let outcome = self.compute(key, |current, now| {
             let allowed = match opts.condition {
                 Condition::Always => true,
@@ -491,13 +501,8 @@ impl LocalStore {
                     .unwrap_or_else(|| self.default_deadline(now)),
                 SetExpiry::At(at) => at,
             };
-            let entry = Entry {
-                data: Arc::clone(&data),
-                deadline,
-                kind,
-            };
             (
-                Op::Put(entry),
+                Op::Put(fresh.with_deadline(deadline)),
                 SetOutcome {
                     written: true,
                     previous,
@@ -609,7 +614,7 @@ impl LocalStore {
         let result = self.compute(key, |current, now| {
             let (base, deadline) = match current {
                 None => (0, self.default_deadline(now)),
-                Some(e) => match super::numeric::parse_i64(&e.data) {
+                Some(e) => match super::numeric::parse_i64(e.value()) {
                     Some(v) => (v, e.deadline),
                     None => return (Op::Nop, Err(CommandError::NotInteger)),
                 },
@@ -617,8 +622,8 @@ impl LocalStore {
             match base.checked_add(delta) {
                 None => (Op::Nop, Err(CommandError::Overflow)),
                 Some(v) => {
-                    let data: Arc<[u8]> = v.to_string().into_bytes().into();
-                    (Op::Put(Entry::new(data, Kind::Raw, deadline)), Ok(v))
+                    let entry = Entry::new(key, v.to_string().as_bytes(), Kind::Raw, deadline);
+                    (Op::Put(entry), Ok(v))
                 }
             }
         });
@@ -637,7 +642,7 @@ impl LocalStore {
         let result = self.compute(key, |current, now| {
             let (base, deadline) = match current {
                 None => (0.0, self.default_deadline(now)),
-                Some(e) => match super::numeric::parse_f64(&e.data) {
+                Some(e) => match super::numeric::parse_f64(e.value()) {
                     Some(v) => (v, e.deadline),
                     None => return (Op::Nop, Err(CommandError::NotFloat)),
                 },
@@ -647,8 +652,8 @@ impl LocalStore {
                 return (Op::Nop, Err(CommandError::NanOrInfinity));
             }
             let text = super::numeric::format_f64(v);
-            let data: Arc<[u8]> = text.as_bytes().into();
-            (Op::Put(Entry::new(data, Kind::Raw, deadline)), Ok(text))
+            let entry = Entry::new(key, text.as_bytes(), Kind::Raw, deadline);
+            (Op::Put(entry), Ok(text))
         });
         if result.is_ok() {
             Counters::add(&self.shared.counters.sets, 1);

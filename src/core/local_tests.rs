@@ -15,16 +15,17 @@ fn store_with(config: LocalConfig) -> (LocalStore, ManualClock) {
 }
 
 fn set(s: &LocalStore, k: &str, v: &str) {
-    s.set(k.as_bytes(), v.as_bytes().into(), Kind::Raw, SetOptions::default())
+    s.set(k.as_bytes(), v.as_bytes(), Kind::Raw, SetOptions::default())
         .unwrap();
 }
 
 fn set_with(s: &LocalStore, k: &str, v: &str, opts: SetOptions) -> SetOutcome {
-    s.set(k.as_bytes(), v.as_bytes().into(), Kind::Raw, opts).unwrap()
+    s.set(k.as_bytes(), v.as_bytes(), Kind::Raw, opts).unwrap()
 }
 
 fn get(s: &LocalStore, k: &str) -> Option<String> {
-    s.get(k.as_bytes()).map(|e| String::from_utf8(e.data.to_vec()).unwrap())
+    s.get(k.as_bytes())
+        .map(|e| String::from_utf8(e.value().to_vec()).unwrap())
 }
 
 #[test]
@@ -71,10 +72,10 @@ fn nx_xx_and_get() {
     assert!(set_with(&s, "k", "a", nx).written);
     let second = set_with(&s, "k", "b", nx);
     assert!(!second.written);
-    assert_eq!(&*second.previous.unwrap().data, b"a");
+    assert_eq!(second.previous.unwrap().value(), b"a");
     let replaced = set_with(&s, "k", "c", xx);
     assert!(replaced.written);
-    assert_eq!(&*replaced.previous.unwrap().data, b"a");
+    assert_eq!(replaced.previous.unwrap().value(), b"a");
     assert_eq!(get(&s, "k").as_deref(), Some("c"));
 }
 
@@ -198,11 +199,11 @@ fn incr_keeps_ttl() {
 fn getdel_and_getex() {
     let (s, _) = store();
     set(&s, "k", "v");
-    assert_eq!(&*s.getex(b"k", GetExExpiry::At(T0 + 100)).unwrap().data, b"v");
+    assert_eq!(s.getex(b"k", GetExExpiry::At(T0 + 100)).unwrap().value(), b"v");
     assert_eq!(s.pttl(b"k"), 100);
     s.getex(b"k", GetExExpiry::Persist);
     assert_eq!(s.pttl(b"k"), -1);
-    assert_eq!(&*s.getdel(b"k").unwrap().data, b"v");
+    assert_eq!(s.getdel(b"k").unwrap().value(), b"v");
     assert!(s.getdel(b"k").is_none());
 }
 
@@ -333,18 +334,12 @@ fn oversized_and_empty_keys_and_values_are_refused() {
         max_value_bytes: 10,
         ..Default::default()
     });
-    let err = s
-        .set(b"k", vec![0u8; 11].into(), Kind::Raw, SetOptions::default())
-        .unwrap_err();
+    let err = s.set(b"k", &[0u8; 11], Kind::Raw, SetOptions::default()).unwrap_err();
     assert_eq!(err.code(), "ERR_TIERCACHE_VALUE_TOO_LARGE");
-    let err = s
-        .set(b"", b"v".to_vec().into(), Kind::Raw, SetOptions::default())
-        .unwrap_err();
+    let err = s.set(b"", b"v", Kind::Raw, SetOptions::default()).unwrap_err();
     assert_eq!(err, CommandError::EmptyKey);
     let long = vec![b'k'; MAX_KEY_BYTES + 1];
-    let err = s
-        .set(&long, b"v".to_vec().into(), Kind::Raw, SetOptions::default())
-        .unwrap_err();
+    let err = s.set(&long, b"v", Kind::Raw, SetOptions::default()).unwrap_err();
     assert_eq!(err.code(), "ERR_TIERCACHE_INVALID_KEY");
 }
 
@@ -452,8 +447,7 @@ fn trace_hit_ratio() {
             if s.get(k).is_some() {
                 hits += 1;
             } else {
-                s.set(k, b"v".to_vec().into(), Kind::Raw, SetOptions::default())
-                    .unwrap();
+                s.set(k, b"v", Kind::Raw, SetOptions::default()).unwrap();
             }
         }
         println!("{path} {pct}% ({cap}): {:.2}%", hits as f64 * 100.0 / keys.len() as f64);
@@ -592,7 +586,7 @@ fn random_load_keeps_invariants_and_bounds() {
                 };
                 s.set(
                     key.as_bytes(),
-                    vec![b'x'; len].into(),
+                    &vec![b'x'; len],
                     Kind::Raw,
                     SetOptions {
                         expiry,

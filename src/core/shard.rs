@@ -21,11 +21,10 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::hash::BuildHasher;
-use std::sync::{Arc, OnceLock};
 
 use hashbrown::HashTable;
 
-use super::entry::{Entry, Kind, NO_EXPIRY};
+use super::entry::{Entry, NO_EXPIRY};
 use super::sketch::FrequencySketch;
 
 const NIL: u32 = u32::MAX;
@@ -55,7 +54,7 @@ enum Queue {
 }
 
 struct Node {
-    key: Box<[u8]>,
+    /// Key and value (`entry.key()`, `entry.value()`).
     entry: Entry,
     /// Policy weight: bytes charged, at least the store's per-entry floor.
     weight: u32,
@@ -110,11 +109,6 @@ pub enum Op {
 /// Bytes an entry is charged for: key, value and the per-entry overhead.
 pub fn entry_bytes(key_len: usize, value_len: usize, overhead: u64) -> u64 {
     key_len as u64 + value_len as u64 + overhead
-}
-
-fn empty_value() -> Arc<[u8]> {
-    static EMPTY: OnceLock<Arc<[u8]>> = OnceLock::new();
-    Arc::clone(EMPTY.get_or_init(|| Arc::from(&[][..])))
 }
 
 /// Adapts the window size to the workload by hill climbing on the hit rate.
@@ -223,10 +217,6 @@ impl<S: BuildHasher> Shard<S> {
         self.bytes
     }
 
-    pub fn capacity(&self) -> u64 {
-        self.capacity
-    }
-
     fn weight_of(&self, key_len: usize, value_len: usize) -> u32 {
         entry_bytes(key_len, value_len, self.overhead)
             .max(self.weight_floor)
@@ -239,7 +229,9 @@ impl<S: BuildHasher> Shard<S> {
 
     fn find(&self, hash: u64, key: &[u8]) -> Option<u32> {
         let nodes = &self.nodes;
-        self.table.find(hash, |&i| &*nodes[i as usize].key == key).copied()
+        self.table
+            .find(hash, |&i| nodes[i as usize].entry.key() == key)
+            .copied()
     }
 
     // ---- lists -------------------------------------------------------------
@@ -300,7 +292,7 @@ impl<S: BuildHasher> Shard<S> {
     // ---- policy ------------------------------------------------------------
 
     fn hash_node(&self, i: u32) -> u64 {
-        self.hasher.hash_one(&*self.nodes[i as usize].key)
+        self.hasher.hash_one(self.nodes[i as usize].entry.key())
     }
 
     fn main_capacity(&self) -> u64 {
@@ -396,9 +388,8 @@ impl<S: BuildHasher> Shard<S> {
 
     // ---- entries -----------------------------------------------------------
 
-    fn alloc_node(&mut self, key: Box<[u8]>, entry: Entry, weight: u32) -> u32 {
+    fn alloc_node(&mut self, entry: Entry, weight: u32) -> u32 {
         let node = Node {
-            key,
             entry,
             weight,
             prev: NIL,
@@ -427,15 +418,18 @@ impl<S: BuildHasher> Shard<S> {
             slot.remove();
         }
         let node = &mut self.nodes[i as usize];
-        let key = std::mem::take(&mut node.key);
-        let bytes = entry_bytes(key.len(), node.entry.data.len(), self.overhead);
-        node.entry = Entry::new(empty_value(), Kind::Raw, NO_EXPIRY);
+        let entry = std::mem::replace(&mut node.entry, Entry::empty());
+        let bytes = entry_bytes(entry.key().len(), entry.value().len(), self.overhead);
         node.queue = Queue::Free;
         node.generation = node.generation.wrapping_add(1);
         self.bytes -= bytes;
         self.free.push(i);
         if let Some(reason) = reason {
-            removed.push(Removed { key, bytes, reason });
+            removed.push(Removed {
+                key: entry.key().into(),
+                bytes,
+                reason,
+            });
         }
     }
 
@@ -526,19 +520,17 @@ impl<S: BuildHasher> Shard<S> {
             (Op::Put(e), Some(i)) if e.is_expired(now) => self.remove_index(i, None, removed),
             (Op::Put(e), None) if e.is_expired(now) => {}
             (Op::Put(e), Some(i)) => self.replace(i, hash, e, removed),
-            (Op::Put(e), None) => self.insert(hash, key, e, removed),
+            (Op::Put(e), None) => self.insert(hash, e, removed),
         }
         result
     }
 
     fn replace(&mut self, i: u32, hash: u64, entry: Entry, removed: &mut Vec<Removed>) {
-        let weight = self.weight_of(self.nodes[i as usize].key.len(), entry.data.len());
-        let old_bytes = entry_bytes(
-            self.nodes[i as usize].key.len(),
-            self.nodes[i as usize].entry.data.len(),
-            self.overhead,
-        );
-        let new_bytes = entry_bytes(self.nodes[i as usize].key.len(), entry.data.len(), self.overhead);
+        debug_assert_eq!(entry.key(), self.nodes[i as usize].entry.key());
+        let key_len = entry.key().len();
+        let weight = self.weight_of(key_len, entry.value().len());
+        let old_bytes = entry_bytes(key_len, self.nodes[i as usize].entry.value().len(), self.overhead);
+        let new_bytes = entry_bytes(key_len, entry.value().len(), self.overhead);
         let deadline_changed = self.nodes[i as usize].entry.deadline != entry.deadline;
         // Reweigh in place: take it out of its list's weight, put it back.
         let q = self.nodes[i as usize].queue;
@@ -560,14 +552,14 @@ impl<S: BuildHasher> Shard<S> {
         self.evict(removed);
     }
 
-    fn insert(&mut self, hash: u64, key: &[u8], entry: Entry, removed: &mut Vec<Removed>) {
-        let weight = self.weight_of(key.len(), entry.data.len());
-        self.bytes += entry_bytes(key.len(), entry.data.len(), self.overhead);
-        let i = self.alloc_node(key.into(), entry, weight);
+    fn insert(&mut self, hash: u64, entry: Entry, removed: &mut Vec<Removed>) {
+        let weight = self.weight_of(entry.key().len(), entry.value().len());
+        self.bytes += entry_bytes(entry.key().len(), entry.value().len(), self.overhead);
+        let i = self.alloc_node(entry, weight);
         let nodes = &self.nodes;
         let hasher = &self.hasher;
         self.table
-            .insert_unique(hash, i, |&j| hasher.hash_one(&*nodes[j as usize].key));
+            .insert_unique(hash, i, |&j| hasher.hash_one(nodes[j as usize].entry.key()));
         self.push_head(i, Queue::Window);
         self.track_deadline(i);
         if self.len() > self.sketch.expected_keys() {
@@ -583,7 +575,7 @@ impl<S: BuildHasher> Shard<S> {
         for &i in self.table.iter() {
             let n = &self.nodes[i as usize];
             if !n.entry.is_expired(now) {
-                out(&n.key);
+                out(n.entry.key());
             }
         }
     }
@@ -622,7 +614,7 @@ impl<S: BuildHasher> Shard<S> {
                 assert_eq!(n.queue, q);
                 assert_eq!(n.prev, prev);
                 weight += n.weight as u64;
-                bytes += entry_bytes(n.key.len(), n.entry.data.len(), self.overhead);
+                bytes += entry_bytes(n.entry.key().len(), n.entry.value().len(), self.overhead);
                 count += 1;
                 prev = i;
                 i = n.next;

@@ -2,7 +2,9 @@
 //!
 //! TinyLFU's memory of popularity. Four counters per key, the minimum is the
 //! estimate; when the number of increments reaches the sample size, every
-//! counter is halved, so the sketch forgets old popularity (aging).
+//! counter is halved, so the sketch forgets old popularity (aging). A key's
+//! four counters all sit in one 64-byte block, so a lookup costs one cache
+//! miss rather than four (as in Caffeine's blocked sketch).
 
 const SEEDS: [u64; 4] = [
     0xc3a5_c85c_97cb_3127,
@@ -22,12 +24,15 @@ pub struct FrequencySketch {
     sample_size: u64,
 }
 
+/// u64 words per block: one cache line.
+const BLOCK_WORDS: usize = 8;
+
 impl FrequencySketch {
     /// A sketch sized for about `expected_keys` distinct keys.
     pub fn new(expected_keys: usize) -> Self {
-        let words = expected_keys.max(16).next_power_of_two() / 4;
+        let words = (expected_keys.max(16).next_power_of_two() / 4).max(BLOCK_WORDS);
         Self {
-            table: vec![0; words.max(4)],
+            table: vec![0; words],
             additions: 0,
             sample_size: 10 * expected_keys.max(16) as u64,
         }
@@ -38,12 +43,15 @@ impl FrequencySketch {
         self.table.len() * 4
     }
 
+    /// The word and bit offset of `hash`'s counter in `row`: the block comes
+    /// from the hash, the word and nibble within it from the row's rehash.
     #[inline]
     fn slot(&self, hash: u64, row: usize) -> (usize, u32) {
+        let block = ((hash >> 32) as usize).wrapping_mul(BLOCK_WORDS) & (self.table.len() - 1);
         let mut h = hash.wrapping_add(SEEDS[row]).wrapping_mul(SEEDS[(row + 1) & 3]);
         h ^= h >> 29;
-        let counter = (h as usize) & (self.table.len() * 16 - 1);
-        (counter >> 4, ((counter & 15) * 4) as u32)
+        let word = block + (h as usize & (BLOCK_WORDS - 1));
+        (word, (((h >> 3) & 15) * 4) as u32)
     }
 
     /// The estimated frequency of `hash` (0..=15).
