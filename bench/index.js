@@ -4,12 +4,12 @@
 // Tables go to stdout as each scenario finishes and, at the end, to
 // bench/RESULTS.md (overwritten) with the machine they were measured on.
 
-const crypto = require('node:crypto')
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 
-const { versions, ROOT } = require('./lib/caches')
+const { versions, addonIdentity } = require('./lib/caches')
+const { addonsLoaded } = require('./lib/child')
 const { ROUNDS, ROUND_MS } = require('./lib/measure')
 
 const SCENARIOS = [
@@ -31,18 +31,6 @@ function selected (argv) {
     }
   }
   return SCENARIOS.filter((s) => argv.includes(s.name))
-}
-
-/**
- * Which native build was measured: the addon is rebuilt as the code moves,
- * and numbers only mean something next to the build that produced them.
- */
-function addonIdentity () {
-  const file = fs.readdirSync(ROOT).find((f) => /^tiercache\..*\.node$/.test(f))
-  if (file === undefined) return 'no prebuilt addon found'
-  const full = path.join(ROOT, file)
-  const sha = crypto.createHash('sha256').update(fs.readFileSync(full)).digest('hex').slice(0, 12)
-  return `${file}, sha256 ${sha}…, built ${fs.statSync(full).mtime.toISOString()}`
 }
 
 function header (chosen, started) {
@@ -78,14 +66,26 @@ async function main () {
   for (const scenario of chosen) {
     process.stderr.write(`▶ ${scenario.name}: ${scenario.title}\n`)
     const s0 = performance.now()
+    const before = addonsLoaded.length
     const md = await scenario.run()
     const seconds = (performance.now() - s0) / 1e3
-    const section = `${md}\n_${scenario.name} took ${seconds.toFixed(0)} s._\n`
+    const builds = [...new Set(addonsLoaded.slice(before))]
+    const buildNote = builds.length > 1 ? ` ⚠ the addon was rebuilt during this scenario: its processes loaded ${builds.join('; ')}.` : ''
+    const section = `${md}\n_${scenario.name} took ${seconds.toFixed(0)} s._${buildNote}\n`
     sections.push(section)
     console.log(section)
   }
   const total = (performance.now() - t0) / 1e3
-  const footer = `---\n\nTotal run time: ${Math.floor(total / 60)} min ${Math.round(total % 60)} s; load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}.\n`
+  const builds = [...new Set(addonsLoaded)]
+  const footer = [
+    '---',
+    '',
+    `Total run time: ${Math.floor(total / 60)} min ${Math.round(total % 60)} s; load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}.`,
+    builds.length > 1
+      ? `⚠ The addon was rebuilt while this ran; the measuring processes loaded: ${builds.join('; ')}. Re-run for one build.`
+      : `Every measuring process loaded ${builds[0] ?? addonIdentity()}.`,
+    ''
+  ].join('\n')
   console.log(footer)
   fs.writeFileSync(RESULTS, [head, ...sections, footer].join('\n'))
   process.stderr.write(`results written to ${path.relative(process.cwd(), RESULTS)}\n`)

@@ -5,6 +5,8 @@
 // @isaacs/ttlcache gets ttl: Infinity (with a finite TTL it also files every
 // key in a per-millisecond expiry bucket, another workload).
 
+const crypto = require('node:crypto')
+const fs = require('node:fs')
 const path = require('node:path')
 
 const TierCache = require('../..')
@@ -13,6 +15,22 @@ const { TTLCache } = require('@isaacs/ttlcache')
 const NodeCache = require('node-cache')
 
 const ROOT = path.join(__dirname, '..', '..')
+
+/**
+ * Which native build is on disk: "file, sha256 prefix, build time". The
+ * addon is rebuilt as the code moves, and numbers only mean something next
+ * to the build that produced them.
+ */
+function addonIdentity () {
+  const file = fs.readdirSync(ROOT).find((f) => /^tiercache\..*\.node$/.test(f))
+  if (file === undefined) return 'no prebuilt addon found'
+  const full = path.join(ROOT, file)
+  const sha = crypto.createHash('sha256').update(fs.readFileSync(full)).digest('hex').slice(0, 12)
+  return `${file} sha256 ${sha}… built ${fs.statSync(full).mtime.toISOString()}`
+}
+
+// Taken right after the require above loaded the addon into this process.
+const LOADED_ADDON = addonIdentity()
 
 function tiercache (options) {
   return new TierCache(options)
@@ -54,4 +72,4 @@ function versions () {
   }
 }
 
-module.exports = { TierCache, tiercache, lruCache, ttlCache, nodeCache, versions, ROOT }
+module.exports = { TierCache, tiercache, lruCache, ttlCache, nodeCache, versions, addonIdentity, LOADED_ADDON, ROOT }

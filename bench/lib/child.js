@@ -7,6 +7,9 @@ const { fork } = require('node:child_process')
 
 const CHILD_FLAG = '--child'
 
+/** Addon builds the children reported loading, in order (see lib/caches.js). */
+const addonsLoaded = []
+
 /**
  * Forks `file` with `--child ...args` and resolves with the value its
  * `childMain` handler returned. Progress written by the child to stderr is
@@ -30,7 +33,10 @@ function runChild (file, args = [], { execArgv = [], timeoutMs = 15 * 60 * 1000 
     })
     child.on('exit', (code, signal) => {
       clearTimeout(timer)
-      if (reply !== undefined && reply.ok) return resolve(reply.result)
+      if (reply !== undefined && reply.ok) {
+        if (reply.addon !== undefined) addonsLoaded.push(reply.addon)
+        return resolve(reply.result)
+      }
       const why = reply !== undefined ? reply.error : `exited with ${signal ?? code} before answering`
       reject(new Error(`${file} ${args.join(' ')}: ${why}`))
     })
@@ -49,10 +55,13 @@ function isChild () {
  */
 function childMain (handler) {
   const args = process.argv.slice(3)
+  // Required here, not at the top: the parent side of this module must not
+  // load the addon just to fork children.
+  const { LOADED_ADDON } = require('./caches')
   Promise.resolve()
     .then(() => handler(args))
     .then(
-      (result) => ({ ok: true, result }),
+      (result) => ({ ok: true, result, addon: LOADED_ADDON }),
       (err) => ({ ok: false, error: err && err.stack ? err.stack : String(err) })
     )
     .then((message) => {
@@ -79,4 +88,4 @@ async function pool (tasks, limit) {
   return results
 }
 
-module.exports = { runChild, isChild, childMain, progress, pool }
+module.exports = { runChild, isChild, childMain, progress, pool, addonsLoaded }

@@ -10,6 +10,7 @@ use napi_derive::napi;
 use super::errors::{command_error, invalid_argument};
 use super::handle::Handle;
 use super::reply::Reply;
+use super::utf8_arg::Utf8Arg;
 use crate::core::entry::Kind;
 use crate::core::local::{
     Condition, ExpireCondition, GetExExpiry, LocalConfig, LocalStore, SetExpiry, SetOptions, DEFAULT_MAX_BYTES,
@@ -119,7 +120,7 @@ pub fn debug_panic(message: String) {
 }
 
 #[napi(catch_unwind)]
-pub fn get(handle: &External<Handle>, key: String) -> Result<Reply, String> {
+pub fn get(handle: &External<Handle>, #[napi(ts_arg_type = "string")] key: Utf8Arg) -> Result<Reply, String> {
     let store = handle.store()?;
     let found = store.get(key.as_bytes());
     if let Some(e) = &found {
@@ -129,14 +130,31 @@ pub fn get(handle: &External<Handle>, key: String) -> Result<Reply, String> {
 }
 
 #[napi(catch_unwind)]
-pub fn get_buffer(handle: &External<Handle>, key: String) -> Result<Reply, String> {
+pub fn get_buffer(handle: &External<Handle>, #[napi(ts_arg_type = "string")] key: Utf8Arg) -> Result<Reply, String> {
     Ok(Reply::bytes(handle.store()?.get(key.as_bytes())))
 }
 
-fn value_bytes<'a>(value: &'a Either<String, &[u8]>) -> &'a [u8] {
+fn value_bytes<'a, S: AsBytes>(value: &'a Either<S, &[u8]>) -> &'a [u8] {
     match value {
-        Either::A(s) => s.as_bytes(),
+        Either::A(s) => s.bytes(),
         Either::B(b) => b,
+    }
+}
+
+/// A string argument's UTF-8 bytes, whichever way it was read.
+trait AsBytes {
+    fn bytes(&self) -> &[u8];
+}
+
+impl AsBytes for String {
+    fn bytes(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+impl AsBytes for Utf8Arg {
+    fn bytes(&self) -> &[u8] {
+        self.as_bytes()
     }
 }
 
@@ -151,8 +169,8 @@ fn kind(kind: u32) -> Result<Kind, String> {
 #[allow(clippy::too_many_arguments)]
 pub fn set(
     handle: &External<Handle>,
-    key: String,
-    value: Either<String, &[u8]>,
+    #[napi(ts_arg_type = "string")] key: Utf8Arg,
+    #[napi(ts_arg_type = "string | Uint8Array")] value: Either<Utf8Arg, &[u8]>,
     value_kind: u32,
     expiry_mode: u32,
     expiry_ms: f64,
@@ -229,7 +247,7 @@ pub fn mget(handle: &External<Handle>, keys: Vec<String>) -> Result<Reply, Strin
 }
 
 #[napi(catch_unwind)]
-pub fn getdel(handle: &External<Handle>, key: String) -> Result<Reply, String> {
+pub fn getdel(handle: &External<Handle>, #[napi(ts_arg_type = "string")] key: Utf8Arg) -> Result<Reply, String> {
     let found = handle.store()?.getdel(key.as_bytes());
     if found.is_some() {
         handle.changed();
@@ -239,7 +257,12 @@ pub fn getdel(handle: &External<Handle>, key: String) -> Result<Reply, String> {
 
 /// GETEX. `mode`: 0 unchanged, 1 PERSIST, 2 relative ms, 3 absolute ms.
 #[napi(catch_unwind)]
-pub fn getex(handle: &External<Handle>, key: String, mode: u32, ms: f64) -> Result<Reply, String> {
+pub fn getex(
+    handle: &External<Handle>,
+    #[napi(ts_arg_type = "string")] key: Utf8Arg,
+    mode: u32,
+    ms: f64,
+) -> Result<Reply, String> {
     let store = handle.store()?;
     let expiry = match mode {
         0 => GetExExpiry::Unchanged,
@@ -273,7 +296,13 @@ pub fn exists(handle: &External<Handle>, keys: Vec<String>) -> Result<i64, Strin
 /// `condition`: 0 always, 1 NX, 2 XX, 3 GT, 4 LT. A negative duration or a
 /// past time deletes the key, as Redis does.
 #[napi(catch_unwind)]
-pub fn expire(handle: &External<Handle>, key: String, ms: f64, relative: bool, condition: u32) -> Result<i64, String> {
+pub fn expire(
+    handle: &External<Handle>,
+    #[napi(ts_arg_type = "string")] key: Utf8Arg,
+    ms: f64,
+    relative: bool,
+    condition: u32,
+) -> Result<i64, String> {
     let store = handle.store()?;
     if !ms.is_finite() || ms.fract() != 0.0 {
         return Err(invalid_argument("expiry must be a whole number"));
@@ -300,17 +329,17 @@ pub fn expire(handle: &External<Handle>, key: String, ms: f64, relative: bool, c
 }
 
 #[napi(catch_unwind)]
-pub fn pttl(handle: &External<Handle>, key: String) -> Result<i64, String> {
+pub fn pttl(handle: &External<Handle>, #[napi(ts_arg_type = "string")] key: Utf8Arg) -> Result<i64, String> {
     Ok(handle.store()?.pttl(key.as_bytes()))
 }
 
 #[napi(catch_unwind)]
-pub fn ttl(handle: &External<Handle>, key: String) -> Result<i64, String> {
+pub fn ttl(handle: &External<Handle>, #[napi(ts_arg_type = "string")] key: Utf8Arg) -> Result<i64, String> {
     Ok(handle.store()?.ttl(key.as_bytes()))
 }
 
 #[napi(catch_unwind)]
-pub fn persist(handle: &External<Handle>, key: String) -> Result<i64, String> {
+pub fn persist(handle: &External<Handle>, #[napi(ts_arg_type = "string")] key: Utf8Arg) -> Result<i64, String> {
     let applied = handle.store()?.persist(key.as_bytes());
     if applied {
         handle.changed();
@@ -320,7 +349,11 @@ pub fn persist(handle: &External<Handle>, key: String) -> Result<i64, String> {
 
 /// INCRBY. The delta arrives as a string so all of i64 is reachable.
 #[napi(catch_unwind)]
-pub fn incrby(handle: &External<Handle>, key: String, delta: String) -> Result<i64, String> {
+pub fn incrby(
+    handle: &External<Handle>,
+    #[napi(ts_arg_type = "string")] key: Utf8Arg,
+    delta: String,
+) -> Result<i64, String> {
     let delta = crate::core::numeric::parse_i64(delta.as_bytes())
         .ok_or_else(|| command_error(crate::core::error::CommandError::NotInteger))?;
     let v = handle.store()?.incr_by(key.as_bytes(), delta).map_err(command_error)?;
@@ -329,7 +362,11 @@ pub fn incrby(handle: &External<Handle>, key: String, delta: String) -> Result<i
 }
 
 #[napi(catch_unwind)]
-pub fn incrbyfloat(handle: &External<Handle>, key: String, delta: f64) -> Result<String, String> {
+pub fn incrbyfloat(
+    handle: &External<Handle>,
+    #[napi(ts_arg_type = "string")] key: Utf8Arg,
+    delta: f64,
+) -> Result<String, String> {
     let v = handle
         .store()?
         .incr_by_float(key.as_bytes(), delta)

@@ -8,3 +8,4 @@ mod errors;
 mod events;
 mod handle;
 mod reply;
+mod utf8_arg;
