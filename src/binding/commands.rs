@@ -61,7 +61,7 @@ pub fn open(options: OpenOptions) -> Result<External<Handle>, String> {
     Ok(External::new(Handle::new(store)))
 }
 
-#[napi]
+#[napi(catch_unwind)]
 pub fn close(handle: &External<Handle>) {
     handle.close();
 }
@@ -85,7 +85,7 @@ fn atomic_view<T: Send + Sync + 'static>(
 /// The instance's front epoch (a u32 that JS reads without a call): it
 /// changes whenever another instance or housekeeping changed the store, and
 /// tells the facade to drop its decoded front entries.
-#[napi]
+#[napi(catch_unwind)]
 pub fn front_epoch(env: &Env, handle: &External<Handle>) -> Result<ArrayBuffer<'static>> {
     let ptr = handle.front.as_ptr().cast::<u8>();
     atomic_view(env, Arc::clone(&handle.front), ptr, 4)
@@ -93,21 +93,21 @@ pub fn front_epoch(env: &Env, handle: &External<Handle>) -> Result<ArrayBuffer<'
 
 /// The remaining TTL (an f64 of ms, -1 for none) of the value the last
 /// `get` returned, so the front cache knows when its copy expires.
-#[napi]
+#[napi(catch_unwind)]
 pub fn last_ttl(env: &Env, handle: &External<Handle>) -> Result<ArrayBuffer<'static>> {
     let ptr = handle.last_ttl.as_ptr().cast::<u8>();
     atomic_view(env, Arc::clone(&handle.last_ttl), ptr, 8)
 }
 
 /// Adds hits that the facade's front cache answered without calling in.
-#[napi]
+#[napi(catch_unwind)]
 pub fn add_hits(handle: &External<Handle>, hits: u32) -> Result<(), String> {
     handle.store()?.add_hits(hits as u64);
     Ok(())
 }
 
 /// Test hook: moves this store's clock forward (TTL tests without sleeping).
-#[napi]
+#[napi(catch_unwind)]
 pub fn advance_clock(handle: &External<Handle>, ms: f64) -> Result<(), String> {
     handle.store()?.advance_time(millis(ms)?);
     Ok(())

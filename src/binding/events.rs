@@ -33,7 +33,7 @@ pub fn subscribe(handle: &External<Handle>, callback: Function<FnArgs<(String, S
     Ok(())
 }
 
-#[napi]
+#[napi(catch_unwind)]
 pub fn unsubscribe(handle: &External<Handle>) {
     handle.unsubscribe();
 }
