@@ -121,12 +121,11 @@ pub fn debug_panic(message: String) {
 
 #[napi(catch_unwind)]
 pub fn get(handle: &External<Handle>, #[napi(ts_arg_type = "string")] key: Utf8Arg) -> Result<Reply, String> {
-    let store = handle.store()?;
-    let found = store.get(key.as_bytes());
-    if let Some(e) = &found {
-        handle.set_last_ttl(e.pttl(store.now_ms()));
-    }
-    Ok(Reply::value(found))
+    let found = handle.store()?.get_with_pttl(key.as_bytes());
+    Ok(Reply::value(found.map(|(entry, pttl)| {
+        handle.set_last_ttl(pttl);
+        entry
+    })))
 }
 
 #[napi(catch_unwind)]

@@ -23,14 +23,16 @@ use super::entry::{Entry, Kind, NO_EXPIRY};
 use super::error::CommandError;
 use super::glob;
 use super::scan::{ScanCursor, ScanSnapshots};
-use super::shard::{Eviction, Op, Removed, Shard};
+use super::shard::{Budget, Eviction, Op, Removed, Shard};
 use super::stats::{Counters, StatsSnapshot};
 
 pub type Key = Box<[u8]>;
 
 /// Bytes charged per entry on top of key and value: the slab node, the
-/// hash-table slot and allocator headers, as measured (see README).
-pub const ENTRY_OVERHEAD_BYTES: u64 = 96;
+/// hash-table slot, the allocation's headers and the tables' growth slack.
+/// Measured: a million 10-byte keys with 20-byte values grow RSS by ~180
+/// bytes each (see README "Benchmarks").
+pub const ENTRY_OVERHEAD_BYTES: u64 = 150;
 
 /// Most shards a store is split into (each has its own lock and policy).
 const MAX_SHARDS: usize = 16;
@@ -278,22 +280,29 @@ impl LocalStore {
             Some(n) => ((config.max_bytes / n.max(1)).max(1), n.max(1)),
             None => (1, config.max_bytes),
         };
-        let per_shard = units / shard_count as u64;
-        let remainder = units % shard_count as u64;
+        // Keys do not hash evenly: a shard may exceed its even share by an
+        // eighth while the store-wide budget holds the total to the bound.
+        let per_shard = units.div_ceil(shard_count as u64);
+        let shard_capacity = if shard_count == 1 {
+            units
+        } else {
+            per_shard + per_shard / 8
+        } * floor;
+        let budget = Arc::new(Budget::new(units * floor));
         let hasher = ahash::RandomState::new();
         let shards = (0..shard_count as u64)
-            .map(|i| {
-                let share = per_shard + u64::from(i < remainder);
+            .map(|_| {
                 Mutex::new(Shard::new(
                     hasher.clone(),
-                    share * floor,
+                    Arc::clone(&budget),
+                    shard_capacity,
                     floor,
                     ENTRY_OVERHEAD_BYTES,
                     (expected_entries / shard_count as u64) as usize,
                 ))
             })
             .collect::<Box<[Mutex<StoreShard>]>>();
-        let smallest_shard_capacity = per_shard * floor;
+        let smallest_shard_capacity = units.div_ceil(shard_count as u64) * floor;
         Self {
             shards,
             smallest_shard_capacity,
@@ -464,13 +473,22 @@ impl LocalStore {
 
     /// GET
     pub fn get(&self, key: &[u8]) -> Option<Entry> {
+        self.get_with_pttl(key).map(|(e, _)| e)
+    }
+
+    /// GET, with the entry's remaining time to live (PTTL: -1 for none)
+    /// from the same clock reading.
+    pub fn get_with_pttl(&self, key: &[u8]) -> Option<(Entry, i64)> {
         let now = self.now_ms();
         let hash = self.hash(key);
         let mut removed = Vec::new();
         let found = self.shard(hash).get(hash, key, now, &mut removed);
         self.shared.report(removed);
         self.count_read(found.is_some());
-        found
+        found.map(|e| {
+            let pttl = e.pttl(now);
+            (e, pttl)
+        })
     }
 
     /// SET with its options; GET is answered by `previous`.

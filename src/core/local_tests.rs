@@ -427,6 +427,26 @@ fn concurrent_incr_is_atomic() {
     assert_eq!(get(&s, "counter").as_deref(), Some("4000"));
 }
 
+/// Hits of an exact LRU cache of `cap` entries on `keys` (the reference).
+fn lru_hits(keys: &[&[u8]], cap: usize) -> u64 {
+    use std::collections::{BTreeMap, HashMap};
+    let mut stamp_of: HashMap<&[u8], u64> = HashMap::new();
+    let mut by_stamp: BTreeMap<u64, &[u8]> = BTreeMap::new();
+    let mut hits = 0;
+    for (now, k) in keys.iter().enumerate() {
+        let now = now as u64;
+        if let Some(old) = stamp_of.insert(k, now) {
+            by_stamp.remove(&old);
+            hits += 1;
+        } else if stamp_of.len() > cap {
+            let (_, victim) = by_stamp.pop_first().unwrap();
+            stamp_of.remove(victim);
+        }
+        by_stamp.insert(now, k);
+    }
+    hits
+}
+
 /// Hit ratio on a trace file (one integer key per line, gzip): run with
 /// `TRACE=/path/x.trace.gz cargo test --release --lib trace_hit_ratio -- --ignored --nocapture`.
 #[test]
@@ -450,7 +470,12 @@ fn trace_hit_ratio() {
                 s.set(k, b"v", Kind::Raw, SetOptions::default()).unwrap();
             }
         }
-        println!("{path} {pct}% ({cap}): {:.2}%", hits as f64 * 100.0 / keys.len() as f64);
+        let lru = lru_hits(&keys, cap as usize);
+        println!(
+            "{path} {pct}% ({cap}): {:.2}% (LRU {:.2}%)",
+            hits as f64 * 100.0 / keys.len() as f64,
+            lru as f64 * 100.0 / keys.len() as f64
+        );
     }
 }
 
@@ -629,4 +654,33 @@ fn a_key_just_set_is_readable_even_when_full() {
         set(&s, &k, "v");
         assert_eq!(get(&s, &k).as_deref(), Some("v"), "round {round}");
     }
+}
+
+#[test]
+fn sharded_store_holds_exactly_max_entries() {
+    let (s, _) = store_with(LocalConfig {
+        max_entries: Some(40_000),
+        max_bytes: 1 << 30,
+        ..Default::default()
+    });
+    assert!(s.shards.len() > 1, "this test is about a sharded store");
+    for i in 0..80_000 {
+        set(&s, &format!("key:{i}"), "v");
+    }
+    assert_eq!(s.dbsize(), 40_000, "keys hash unevenly, the budget still fills exactly");
+    check_all_invariants(&s);
+}
+
+#[test]
+fn entry_bound_holds_with_a_huge_byte_budget() {
+    // max_bytes / max_entries does not fit 32 bits: weights must not be clamped.
+    let (s, _) = store_with(LocalConfig {
+        max_entries: Some(10),
+        max_bytes: 64 << 30,
+        ..Default::default()
+    });
+    for i in 0..100 {
+        set(&s, &format!("k{i}"), "v");
+    }
+    assert_eq!(s.dbsize(), 10);
 }

@@ -21,6 +21,8 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use hashbrown::HashTable;
 
@@ -57,7 +59,7 @@ struct Node {
     /// Key and value (`entry.key()`, `entry.value()`).
     entry: Entry,
     /// Policy weight: bytes charged, at least the store's per-entry floor.
-    weight: u32,
+    weight: u64,
     prev: u32,
     next: u32,
     /// Changes whenever the node is freed or its deadline changes, so stale
@@ -162,8 +164,38 @@ impl Climber {
     }
 }
 
+/// The store-wide weight budget that every shard draws from, so the store
+/// holds exactly `max_entries` however unevenly keys hash into shards.
+#[derive(Debug)]
+pub struct Budget {
+    used: AtomicU64,
+    limit: u64,
+}
+
+impl Budget {
+    pub fn new(limit: u64) -> Self {
+        Self {
+            used: AtomicU64::new(0),
+            limit,
+        }
+    }
+
+    fn over(&self) -> bool {
+        self.used.load(Ordering::Relaxed) > self.limit
+    }
+
+    fn add(&self, w: u64) {
+        self.used.fetch_add(w, Ordering::Relaxed);
+    }
+
+    fn sub(&self, w: u64) {
+        self.used.fetch_sub(w, Ordering::Relaxed);
+    }
+}
+
 pub struct Shard<S> {
     hasher: S,
+    budget: Arc<Budget>,
     table: HashTable<u32>,
     nodes: Vec<Node>,
     free: Vec<u32>,
@@ -184,9 +216,19 @@ pub struct Shard<S> {
 }
 
 impl<S: BuildHasher> Shard<S> {
-    pub fn new(hasher: S, capacity: u64, weight_floor: u64, overhead: u64, expected_keys: usize) -> Self {
+    /// A shard that may hold up to `capacity` of weight, and together with
+    /// the other shards no more than `budget`.
+    pub fn new(
+        hasher: S,
+        budget: Arc<Budget>,
+        capacity: u64,
+        weight_floor: u64,
+        overhead: u64,
+        expected_keys: usize,
+    ) -> Self {
         Self {
             hasher,
+            budget,
             table: HashTable::new(),
             nodes: Vec::new(),
             free: Vec::new(),
@@ -217,10 +259,8 @@ impl<S: BuildHasher> Shard<S> {
         self.bytes
     }
 
-    fn weight_of(&self, key_len: usize, value_len: usize) -> u32 {
-        entry_bytes(key_len, value_len, self.overhead)
-            .max(self.weight_floor)
-            .min(u32::MAX as u64) as u32
+    fn weight_of(&self, key_len: usize, value_len: usize) -> u64 {
+        entry_bytes(key_len, value_len, self.overhead).max(self.weight_floor)
     }
 
     fn total_weight(&self) -> u64 {
@@ -248,7 +288,7 @@ impl<S: BuildHasher> Shard<S> {
     fn unlink(&mut self, i: u32) {
         let (prev, next, q, w) = {
             let n = &self.nodes[i as usize];
-            (n.prev, n.next, n.queue, n.weight as u64)
+            (n.prev, n.next, n.queue, n.weight)
         };
         if prev != NIL {
             self.nodes[prev as usize].next = next;
@@ -267,7 +307,7 @@ impl<S: BuildHasher> Shard<S> {
     }
 
     fn push_head(&mut self, i: u32, q: Queue) {
-        let w = self.nodes[i as usize].weight as u64;
+        let w = self.nodes[i as usize].weight;
         let list = self.list_mut(q);
         let old_head = list.head;
         list.head = i;
@@ -366,11 +406,11 @@ impl<S: BuildHasher> Shard<S> {
             self.move_to(c, Queue::Probation);
             candidates += 1;
         }
-        while self.total_weight() > self.capacity {
-            let victim = [self.probation.tail, self.protected.tail, self.window.tail]
-                .into_iter()
-                .find(|&i| i != NIL)
-                .expect("over capacity implies an entry");
+        // Over this shard's own capacity, or the store over its budget: the
+        // shard being written to gives room. It keeps at least the entry just
+        // written, so a near-empty shard cannot spin while others are full.
+        while self.total_weight() > self.capacity || (self.budget.over() && self.window.head != self.evictable_tail()) {
+            let victim = self.evictable_tail();
             let candidate = self.probation.head;
             if candidates == 0 || candidate == victim || self.nodes[victim as usize].queue != Queue::Probation {
                 if candidate == victim {
@@ -386,9 +426,17 @@ impl<S: BuildHasher> Shard<S> {
         }
     }
 
+    /// Main's least recent entry, else the window's: the next victim.
+    fn evictable_tail(&self) -> u32 {
+        [self.probation.tail, self.protected.tail, self.window.tail]
+            .into_iter()
+            .find(|&i| i != NIL)
+            .unwrap_or(NIL)
+    }
+
     // ---- entries -----------------------------------------------------------
 
-    fn alloc_node(&mut self, entry: Entry, weight: u32) -> u32 {
+    fn alloc_node(&mut self, entry: Entry, weight: u64) -> u32 {
         let node = Node {
             entry,
             weight,
@@ -417,6 +465,7 @@ impl<S: BuildHasher> Shard<S> {
         if let Ok(slot) = self.table.find_entry(hash, |&j| j == i) {
             slot.remove();
         }
+        self.budget.sub(self.nodes[i as usize].weight);
         let node = &mut self.nodes[i as usize];
         let entry = std::mem::replace(&mut node.entry, Entry::empty());
         let bytes = entry_bytes(entry.key().len(), entry.value().len(), self.overhead);
@@ -535,6 +584,8 @@ impl<S: BuildHasher> Shard<S> {
         // Reweigh in place: take it out of its list's weight, put it back.
         let q = self.nodes[i as usize].queue;
         self.unlink(i);
+        self.budget.sub(self.nodes[i as usize].weight);
+        self.budget.add(weight);
         {
             let n = &mut self.nodes[i as usize];
             n.weight = weight;
@@ -555,6 +606,7 @@ impl<S: BuildHasher> Shard<S> {
     fn insert(&mut self, hash: u64, entry: Entry, removed: &mut Vec<Removed>) {
         let weight = self.weight_of(entry.key().len(), entry.value().len());
         self.bytes += entry_bytes(entry.key().len(), entry.value().len(), self.overhead);
+        self.budget.add(weight);
         let i = self.alloc_node(entry, weight);
         let nodes = &self.nodes;
         let hasher = &self.hasher;
@@ -583,6 +635,7 @@ impl<S: BuildHasher> Shard<S> {
     /// Drops everything (FLUSHALL). Returns how many entries were dropped.
     pub fn clear(&mut self) -> usize {
         let n = self.len();
+        self.budget.sub(self.total_weight());
         let expected = self.sketch.expected_keys();
         self.table = HashTable::new();
         self.nodes = Vec::new();
@@ -613,7 +666,7 @@ impl<S: BuildHasher> Shard<S> {
                 let n = &self.nodes[i as usize];
                 assert_eq!(n.queue, q);
                 assert_eq!(n.prev, prev);
-                weight += n.weight as u64;
+                weight += n.weight;
                 bytes += entry_bytes(n.entry.key().len(), n.entry.value().len(), self.overhead);
                 count += 1;
                 prev = i;

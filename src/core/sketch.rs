@@ -47,7 +47,10 @@ impl FrequencySketch {
     /// from the hash, the word and nibble within it from the row's rehash.
     #[inline]
     fn slot(&self, hash: u64, row: usize) -> (usize, u32) {
-        let block = ((hash >> 32) as usize).wrapping_mul(BLOCK_WORDS) & (self.table.len() - 1);
+        // Mixed first: the store picks shards by hash bits, so raw bits would
+        // leave most blocks of a shard's sketch unused.
+        let spread = hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 29;
+        let block = (spread as usize).wrapping_mul(BLOCK_WORDS) & (self.table.len() - 1);
         let mut h = hash.wrapping_add(SEEDS[row]).wrapping_mul(SEEDS[(row + 1) & 3]);
         h ^= h >> 29;
         let word = block + (h as usize & (BLOCK_WORDS - 1));
