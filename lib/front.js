@@ -5,8 +5,17 @@
 // whenever another instance, another thread, eviction or expiry changed
 // anything; on a bump the whole front is dropped. Writes made through this
 // instance update the front themselves and do not bump it.
+//
+// Bounded as two generations of at most maxEntries each (so the front holds
+// the last maxEntries keys read, and never more than twice that): new entries go to
+// the young Map; when it is full it becomes the old one and the previous old
+// one is dropped whole; a hit in the old generation moves the entry back to
+// the young one. Every step is O(1) — evicting one by one from a Map's head
+// costs O(size) in V8, whose iterators walk over deleted slots.
 
 const MISS = Symbol('front miss')
+const ADAPT_EVERY = 4096
+const SPARSE_FILL = 16
 
 class Front {
   /**
@@ -18,27 +27,49 @@ class Front {
     this.epoch = new Uint32Array(epochBuffer)
     this.lastTtl = new Float64Array(ttlBuffer)
     this.seen = this.epoch[0]
-    this.max = maxEntries
-    this.map = new Map()
+    this.generationSize = Math.max(1, maxEntries)
+    this.young = new Map()
+    this.old = new Map()
     /** Hits answered here and not yet added to the native statistics. */
     this.pendingHits = 0
+    // When reads rarely repeat within the front's reach (a working set far
+    // larger than frontSize), filling costs more than it saves: then only
+    // one miss in SPARSE_FILL fills, until hits pick up again.
+    this.hits = 0
+    this.fills = 0
+    this.missesToSkip = 0
+    this.sparse = false
   }
 
   /** The cached value of `key`, or MISS. */
   get (key) {
     if (this.epoch[0] !== this.seen) {
-      this.map.clear()
+      this.clear()
       this.seen = this.epoch[0]
       return MISS
     }
-    const e = this.map.get(key)
-    if (e === undefined) return MISS
+    let e = this.young.get(key)
+    if (e === undefined) {
+      e = this.old.get(key)
+      if (e === undefined) return MISS
+      this.old.delete(key)
+      this._add(key, e)
+    }
     if (e.deadline !== 0 && e.deadline <= Date.now()) {
-      this.map.delete(key)
+      this.forget(key)
       return MISS
     }
     this.pendingHits++
+    this.hits++
     return e.value
+  }
+
+  _add (key, entry) {
+    if (this.young.size >= this.generationSize) {
+      this.old = this.young
+      this.young = new Map()
+    }
+    this.young.set(key, entry)
   }
 
   /**
@@ -47,17 +78,26 @@ class Front {
    */
   fill (key, value, epochBefore) {
     if (this.epoch[0] !== epochBefore || epochBefore !== this.seen) return
+    if (this.sparse && this.missesToSkip-- > 0) return
+    this.missesToSkip = SPARSE_FILL - 1
+    if (++this.fills === ADAPT_EVERY) {
+      this.sparse = this.hits * 8 < this.fills
+      this.hits = 0
+      this.fills = 0
+    }
     const ttl = this.lastTtl[0]
-    if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value)
-    this.map.set(key, { value, deadline: ttl < 0 ? 0 : Date.now() + ttl })
+    this.old.delete(key)
+    this._add(key, { value, deadline: ttl < 0 ? 0 : Date.now() + ttl })
   }
 
   forget (key) {
-    this.map.delete(key)
+    this.young.delete(key)
+    this.old.delete(key)
   }
 
   clear () {
-    this.map.clear()
+    if (this.young.size > 0) this.young = new Map()
+    if (this.old.size > 0) this.old = new Map()
   }
 
   takeHits () {
