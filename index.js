@@ -452,15 +452,38 @@ class TierCache extends EventEmitter {
   /** MGET key [key …] or mget([keys]): values in order, null for misses. */
   mget (...keys) {
     const callback = splitCallback(keys, Infinity)
-    return this._run(callback, () => {
-      const list = args.toKeys(keys)
-      const replies = native.mget(this._h, list)
-      for (let i = 0; i < replies.length; i++) {
-        const r = replies[i]
-        if (r !== null && typeof r !== 'string') replies[i] = codecs.decodeTagged(r, this._codec)
+    return this._run(callback, () => this._mget(args.toKeys(keys)))
+  }
+
+  /** Values of `list`: what the front holds, the rest in one native call. */
+  _mget (list) {
+    const front = this._front
+    let values = list
+    let missing = list
+    let missingAt = null
+    if (front !== null) {
+      values = new Array(list.length)
+      missing = []
+      missingAt = []
+      for (let i = 0; i < list.length; i++) {
+        const hit = front.get(list[i])
+        if (hit === MISS) {
+          missing.push(list[i])
+          missingAt.push(i)
+        } else {
+          values[i] = hit
+        }
       }
-      return replies
-    })
+      if (missing.length === 0) return values
+    }
+    const replies = native.mget(this._h, missing)
+    for (let j = 0; j < replies.length; j++) {
+      const r = replies[j]
+      const v = r === null || typeof r === 'string' ? r : codecs.decodeTagged(r, this._codec)
+      if (missingAt === null) replies[j] = v
+      else values[missingAt[j]] = v
+    }
+    return missingAt === null ? replies : values
   }
 
   /** MSET k1 v1 k2 v2 …, mset({ k: v }), mset(new Map(…)) or mset([[k, v], …]). */

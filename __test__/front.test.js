@@ -158,3 +158,23 @@ test('front hits count as hits in stats()', async (t) => {
   assert.equal(cache.stats().hits, 2_000)
   assert.equal(cache.stats().misses, 0)
 })
+
+test('mget answers from the front and the store together, in order', async (t) => {
+  const { TierCache } = require('..')
+  const cache = new TierCache({ frontSize: 16 })
+  t.after(() => cache.quit())
+  await cache.mset({ a: '1', b: '2', c: '3' })
+  await cache.get('a') // now in the front
+  await cache.set('o', { n: 1 })
+  assert.deepEqual(await cache.mget('a', 'missing', 'b', 'o', 'a'), ['1', null, '2', { n: 1 }, '1'])
+  // A write through another instance of the same store must not be hidden by the front.
+  const name = `front-mget-${process.pid}-${Date.now()}`
+  const one = new TierCache({ name })
+  const two = new TierCache({ name })
+  t.after(() => Promise.all([one.quit(), two.quit()]))
+  await one.set('k', 'old')
+  assert.deepEqual(await one.mget(['k']), ['old'])
+  await one.get('k')
+  await two.set('k', 'new')
+  assert.deepEqual(await one.mget(['k', 'k']), ['new', 'new'])
+})

@@ -16,6 +16,8 @@ const zlib = require('node:zlib')
 
 const { runChild, isChild, childMain, progress, pool } = require('./lib/child')
 const { tiercache, lruCache } = require('./lib/caches')
+const { TTLCache } = require('@isaacs/ttlcache')
+const NodeCache = require('node-cache')
 const { runPendingTasks } = require('../lib/testing.js')
 const fmt = require('./lib/table')
 
@@ -84,6 +86,45 @@ function replayLru (trace, capacity) {
     const k = names[ids[t]]
     if (cache.get(k) !== undefined) hits++
     else cache.set(k, k)
+  }
+  return hits
+}
+
+/**
+ * @isaacs/ttlcache bounded by `max`. With `ttl: Infinity` (as the other
+ * scenarios use) version 2.1.5 loops forever on the first set past `max`:
+ * immortal entries are never purged. A TTL of ~31 years makes it drop the
+ * soonest-expiring, i.e. the oldest, entry instead: FIFO.
+ */
+function replayTtl (trace, capacity) {
+  const { ids, names } = trace
+  const cache = new TTLCache({ max: capacity, ttl: 1e12 })
+  let hits = 0
+  for (let t = 0; t < ids.length; t++) {
+    const k = names[ids[t]]
+    if (cache.get(k) !== undefined) hits++
+    else cache.set(k, k)
+  }
+  return hits
+}
+
+/**
+ * node-cache bounded by `maxKeys`: it has no eviction, a set on a full cache
+ * throws ECACHEFULL, so it keeps the first `capacity` keys it saw.
+ */
+function replayNodeCache (trace, capacity) {
+  const { ids, names } = trace
+  const cache = new NodeCache({ stdTTL: 0, checkperiod: 0, maxKeys: capacity, useClones: false })
+  let hits = 0
+  for (let t = 0; t < ids.length; t++) {
+    const k = names[ids[t]]
+    if (cache.get(k) !== undefined) {
+      hits++
+    } else {
+      try {
+        cache.set(k, k)
+      } catch {}
+    }
   }
   return hits
 }
@@ -229,6 +270,8 @@ async function measureTrace (file, cap, distinct) {
       holds: tiercacheHolds(capacity),
       opt: timed(() => replayOpt(trace, capacity)),
       lru: timed(() => replayLru(trace, capacity)),
+      ttl: timed(() => replayTtl(trace, capacity)),
+      nodeCache: timed(() => replayNodeCache(trace, capacity)),
       tiercache: { hits: median(hits), min: Math.min(...hits), max: Math.max(...hits), ms: median(replays.map((r) => r.ms)) },
       strict: timed(() => replayTiercache(trace, capacity, true))
     })
@@ -250,19 +293,21 @@ function traceSection (r, meta) {
     `${fmt.int(r.distinctSeen)} distinct keys in them; capacities are % of the trace's ${fmt.int(meta.distinct)} distinct keys. ` +
     `Replayed in ${(r.ms / 1e3).toFixed(1)} s.\n`
   const body = fmt.table(
-    ['capacity', 'entries', 'OPT (ceiling)', 'lru-cache', `tiercache (median of ${TIERCACHE_REPLAYS})`, 'tiercache range', 'tiercache − lru-cache (pp)', 'tiercache, strict housekeeping', 'tiercache ns/access'],
+    ['capacity', 'entries', 'OPT (ceiling)', 'lru-cache', '@isaacs/ttlcache', 'node-cache (maxKeys)', `tiercache (median of ${TIERCACHE_REPLAYS})`, 'tiercache range', 'tiercache − lru-cache (pp)', 'tiercache, strict housekeeping', 'tiercache ns/access'],
     r.rows.map((row) => [
       `${row.fraction * 100}%`,
       fmt.int(row.capacity) + (row.holds !== row.capacity ? ` (tiercache holds ${fmt.int(row.holds)})` : ''),
       fmt.percent(ratio(row.opt)),
       fmt.percent(ratio(row.lru)),
+      fmt.percent(ratio(row.ttl)),
+      fmt.percent(ratio(row.nodeCache)),
       fmt.percent(ratio(row.tiercache)),
       `${fmt.percent(row.tiercache.min / r.accesses)}–${fmt.percent(row.tiercache.max / r.accesses)}`,
       pp(ratio(row.tiercache) - ratio(row.lru)),
       fmt.percent(ratio(row.strict)),
       Math.round(row.tiercache.ms * 1e6 / r.accesses)
     ]),
-    ['r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']
+    ['r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']
   )
   return `${head}\n${body}\n`
 }
@@ -305,7 +350,7 @@ async function run () {
     '## 4. Hit ratio on real traces',
     '',
     'Replay: `get`, and `set` on a miss. tiercache is `new TierCache({ maxEntries: C, frontSize: 0 })` through `cache.local`,',
-    'keys as strings; lru-cache is `new LRUCache({ max: C })`. OPT is Bélády\'s offline optimum (with bypass): the ceiling.',
+    'keys as strings; lru-cache is `new LRUCache({ max: C })`; @isaacs/ttlcache is `{ max: C, ttl: 1e12 }` (FIFO; `ttl: Infinity` hangs once full); node-cache is `{ maxKeys: C }` (no eviction: it keeps the first C keys). OPT is Bélády\'s offline optimum (with bypass): the ceiling.',
     `tiercache hashes with a per-store random seed, so it is replayed ${TIERCACHE_REPLAYS} times (median and range shown).`,
     '"strict housekeeping" calls the test hook runPendingTasks after every insert: where evictions are applied lazily in',
     'batches (moka) the cache can briefly hold more than C entries and answer hits from them; this column shows that slack\'s worth.',
