@@ -90,6 +90,11 @@ function replayLru (trace, capacity) {
   return hits
 }
 
+// @isaacs/ttlcache walks its expiry buckets on every eviction (one bucket per
+// millisecond of insert time here), so a replay costs O(capacity) per miss:
+// minutes per cell beyond this size. Larger cells are left out ("—").
+const TTLCACHE_MAX_CAPACITY = 10000
+
 /**
  * @isaacs/ttlcache bounded by `max`. With `ttl: Infinity` (as the other
  * scenarios use) version 2.1.5 loops forever on the first set past `max`:
@@ -270,7 +275,7 @@ async function measureTrace (file, cap, distinct) {
       holds: tiercacheHolds(capacity),
       opt: timed(() => replayOpt(trace, capacity)),
       lru: timed(() => replayLru(trace, capacity)),
-      ttl: timed(() => replayTtl(trace, capacity)),
+      ttl: capacity <= TTLCACHE_MAX_CAPACITY ? timed(() => replayTtl(trace, capacity)) : null,
       nodeCache: timed(() => replayNodeCache(trace, capacity)),
       tiercache: { hits: median(hits), min: Math.min(...hits), max: Math.max(...hits), ms: median(replays.map((r) => r.ms)) },
       strict: timed(() => replayTiercache(trace, capacity, true))
@@ -299,7 +304,7 @@ function traceSection (r, meta) {
       fmt.int(row.capacity) + (row.holds !== row.capacity ? ` (tiercache holds ${fmt.int(row.holds)})` : ''),
       fmt.percent(ratio(row.opt)),
       fmt.percent(ratio(row.lru)),
-      fmt.percent(ratio(row.ttl)),
+      row.ttl === null ? '—' : fmt.percent(ratio(row.ttl)),
       fmt.percent(ratio(row.nodeCache)),
       fmt.percent(ratio(row.tiercache)),
       `${fmt.percent(row.tiercache.min / r.accesses)}–${fmt.percent(row.tiercache.max / r.accesses)}`,

@@ -81,7 +81,9 @@ class Front {
     if (this.sparse && this.missesToSkip-- > 0) return
     this.missesToSkip = SPARSE_FILL - 1
     if (++this.fills === ADAPT_EVERY) {
-      this.sparse = this.hits * 8 < this.fills
+      // Sparse only once the front is full (a generation has turned over)
+      // and still mostly missing: a front that is warming up fills fully.
+      this.sparse = this.old.size > 0 && this.hits * 8 < this.fills
       this.hits = 0
       this.fills = 0
     }
