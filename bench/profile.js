@@ -112,7 +112,7 @@ function split (r) {
   const frontHit = at('tiercache `cache.local.get(k)`, front hit')
   const layers = [
     ['JS loop and key fetch (the benchmark itself)', loop],
-    ['crossing into the addon (N-API call, External handle, napi-rs borrow scope)', call - loop],
+    ['crossing into the addon (N-API call, External handle)', call - loop],
     ['key → UTF-8 copy, store lookup (hash, shard, key compare) and read bookkeeping', pttl - call],
     ['reply: JS string from the value bytes, hit counter, last-TTL store', get - pttl],
     ['facade: LocalView.get → _get → front check → decode switch', local - get]
