@@ -78,9 +78,9 @@ function loadTrace (file, cap) {
   return { ids: ids.subarray(0, n), names }
 }
 
-function replayLru (trace, capacity) {
+/** Replays `trace` through any cache with Map-like get/set: get, and set on a miss. */
+function replayGetSet (trace, cache) {
   const { ids, names } = trace
-  const cache = lruCache(capacity)
   let hits = 0
   for (let t = 0; t < ids.length; t++) {
     const k = names[ids[t]]
@@ -88,6 +88,10 @@ function replayLru (trace, capacity) {
     else cache.set(k, k)
   }
   return hits
+}
+
+function replayLru (trace, capacity) {
+  return replayGetSet(trace, lruCache(capacity))
 }
 
 // @isaacs/ttlcache walks its expiry buckets on every eviction (one bucket per
@@ -102,15 +106,7 @@ const TTLCACHE_MAX_CAPACITY = 10000
  * soonest-expiring, i.e. the oldest, entry instead: FIFO.
  */
 function replayTtl (trace, capacity) {
-  const { ids, names } = trace
-  const cache = new TTLCache({ max: capacity, ttl: 1e12 })
-  let hits = 0
-  for (let t = 0; t < ids.length; t++) {
-    const k = names[ids[t]]
-    if (cache.get(k) !== undefined) hits++
-    else cache.set(k, k)
-  }
-  return hits
+  return replayGetSet(trace, new TTLCache({ max: capacity, ttl: 1e12 }))
 }
 
 /**
