@@ -15,12 +15,7 @@ const fx = require('./lib/fixtures')
 const { tiercache, lruCache, ttlCache, nodeCache } = require('./lib/caches')
 const fmt = require('./lib/table')
 
-const GROUPS = [
-  { kind: 'string', size: 1_000 },
-  { kind: 'string', size: 100_000 },
-  { kind: 'object', size: 1_000 },
-  { kind: 'object', size: 100_000 }
-]
+const { GROUPS } = fx
 const BATCH = 100
 // Longer than the largest key set, so a run does not replay a short cycle.
 const ORDER_LENGTH = 1 << 20

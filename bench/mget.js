@@ -11,12 +11,7 @@ const fx = require('./lib/fixtures')
 const { tiercache, lruCache, ttlCache, nodeCache } = require('./lib/caches')
 const fmt = require('./lib/table')
 
-const GROUPS = [
-  { kind: 'string', size: 1_000 },
-  { kind: 'string', size: 100_000 },
-  { kind: 'object', size: 1_000 },
-  { kind: 'object', size: 100_000 }
-]
+const { GROUPS } = fx
 const KEYS_PER_CALL = 100
 // Distinct random batches, cycled: enough that a 100,000-key set is read all over.
 const BATCHES = 4096

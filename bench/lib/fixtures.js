@@ -134,7 +134,16 @@ function randomOrder (n, length, seed = 42) {
   return order
 }
 
+/** The (value kind × key-set size) groups the per-operation scenarios run. */
+const GROUPS = Object.freeze([
+  { kind: 'string', size: 1_000 },
+  { kind: 'string', size: 100_000 },
+  { kind: 'object', size: 1_000 },
+  { kind: 'object', size: 100_000 }
+])
+
 module.exports = {
+  GROUPS,
   prng,
   flat,
   key,

@@ -43,6 +43,17 @@ fn millis(value: f64) -> Result<u64, String> {
     whole(Some(value), "a time in ms", 0.0).map(|v| v.unwrap_or(0))
 }
 
+/// The absolute deadline of a time given in ms, relative to the store's
+/// clock (EX/PX) or as Unix ms (EXAT/PXAT).
+fn deadline(store: &LocalStore, relative: bool, ms: f64) -> JsResult<u64> {
+    let ms = millis(ms)?;
+    Ok(if relative {
+        store.now_ms().saturating_add(ms)
+    } else {
+        ms
+    })
+}
+
 #[napi(catch_unwind)]
 pub fn open(options: OpenOptions) -> Result<External<Handle>, String> {
     let max_bytes = whole(options.max_bytes, "maxBytes", 1.0)?.unwrap_or(DEFAULT_MAX_BYTES);
@@ -180,8 +191,8 @@ pub fn set(
     let expiry = match expiry_mode {
         0 => SetExpiry::Default,
         1 => SetExpiry::Keep,
-        2 => SetExpiry::At(store.now_ms().saturating_add(millis(expiry_ms)?)),
-        3 => SetExpiry::At(millis(expiry_ms)?),
+        2 => SetExpiry::At(deadline(store, true, expiry_ms)?),
+        3 => SetExpiry::At(deadline(store, false, expiry_ms)?),
         _ => return Err(invalid_argument("unknown expiry mode")),
     };
     let condition = match condition {
@@ -266,8 +277,8 @@ pub fn getex(
     let expiry = match mode {
         0 => GetExExpiry::Unchanged,
         1 => GetExExpiry::Persist,
-        2 => GetExExpiry::At(store.now_ms().saturating_add(millis(ms)?)),
-        3 => GetExExpiry::At(millis(ms)?),
+        2 => GetExExpiry::At(deadline(store, true, ms)?),
+        3 => GetExExpiry::At(deadline(store, false, ms)?),
         _ => return Err(invalid_argument("unknown expiry mode")),
     };
     let found = store.getex(key.as_bytes(), expiry);
