@@ -1,0 +1,83 @@
+'use strict'
+// A private redis-server for a test suite: started on a free loopback port
+// with nothing persisted, stopped when the suite ends. Tests never touch a
+// Redis they did not start (port 6379 may belong to someone else).
+
+const { spawn } = require('node:child_process')
+const net = require('node:net')
+
+/** A free TCP port on 127.0.0.1, as the kernel hands one out. */
+function freePort () {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer()
+    srv.unref()
+    srv.on('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address()
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+/** Sends one inline command and resolves with the first reply line. */
+function ask (port, command, timeoutMs = 1000) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1')
+    let reply = ''
+    const timer = setTimeout(() => socket.destroy(new Error(`redis on ${port}: no reply to ${command}`)), timeoutMs)
+    socket.on('connect', () => socket.write(`${command}\r\n`))
+    socket.on('data', (chunk) => {
+      reply += chunk
+      if (reply.includes('\r\n')) {
+        clearTimeout(timer)
+        socket.end()
+        resolve(reply.slice(0, reply.indexOf('\r\n')))
+      }
+    })
+    socket.on('error', (err) => {
+      clearTimeout(timer)
+      reject(err)
+    })
+  })
+}
+
+/**
+ * Starts redis-server (from PATH) on a free port and waits until it answers
+ * PING. Returns { port, url, stop(), kill() }: `stop` shuts it down cleanly,
+ * `kill` sends SIGKILL (for crash tests). Extra `args` are passed through.
+ */
+async function startRedis ({ args = [], startTimeoutMs = 5000 } = {}) {
+  const port = await freePort()
+  const child = spawn('redis-server', [
+    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+    '--daemonize', 'no', '--logfile', '', ...args
+  ], { stdio: ['ignore', 'ignore', 'pipe'] })
+  let exited = null
+  child.on('exit', (code, signal) => { exited = { code, signal } })
+  const deadline = Date.now() + startTimeoutMs
+  for (;;) {
+    if (exited) throw new Error(`redis-server exited at start (${JSON.stringify(exited)})`)
+    try {
+      if (await ask(port, 'PING', 200) === '+PONG') break
+    } catch {}
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL')
+      throw new Error(`redis-server did not answer PING on port ${port} within ${startTimeoutMs} ms`)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  const gone = new Promise((resolve) => child.once('exit', resolve))
+  const finish = async (signal) => {
+    if (exited === null) child.kill(signal)
+    await gone
+  }
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    ask: (command) => ask(port, command),
+    stop: () => finish('SIGTERM'),
+    kill: () => finish('SIGKILL')
+  }
+}
+
+module.exports = { startRedis, freePort }
