@@ -538,7 +538,7 @@ declare namespace TierCache {
     expirations: number
     /** Entries held now. */
     entries: number
-    /** Bytes held now (keys and values). */
+    /** Bytes held now: keys, values and 150 bytes of overhead per entry (what `maxBytes` bounds). */
     bytes: number
     /** The entry bound, or `null` when bounded by bytes only. */
     maxEntries: number | null

@@ -221,11 +221,6 @@ impl Shared {
     }
 }
 
-/// Bytes an entry is charged for in `max_bytes` and in the `bytes` statistic.
-pub fn entry_bytes(entry: &Entry) -> u64 {
-    super::shard::entry_bytes(entry.key().len(), entry.value().len(), ENTRY_OVERHEAD_BYTES)
-}
-
 type StoreShard = Shard<ahash::RandomState>;
 
 pub struct LocalStore {
