@@ -127,6 +127,92 @@ export declare function stats(handle: ExternalObject<Handle>): NativeStats
 
 export declare function subscribe(handle: ExternalObject<Handle>, callback: (arg0: string, arg1: string) => void): void
 
+export declare function tierClose(t: ExternalObject<TierHandle>): void
+
+export declare function tierConnect(t: ExternalObject<TierHandle>): void
+
+/** EXPIRE family. `condition`: 0 always, 1 NX, 2 XX, 3 GT, 4 LT. */
+export declare function tierExpire(t: ExternalObject<TierHandle>, id: number, key: string, ms: number, absolute: boolean, condition: number): void
+
+/** GET / getBuffer. `fill: false` reads Redis only (the `l2` view). */
+export declare function tierGet(t: ExternalObject<TierHandle>, id: number, key: string, buffer: boolean, fill: boolean): void
+
+/** GETEX. `mode`: 0 unchanged, 1 PERSIST, 2 relative ms, 3 absolute ms. */
+export declare function tierGetex(t: ExternalObject<TierHandle>, id: number, key: string, mode: number, ms: number): void
+
+/** INCRBY with the delta as a decimal string (exact beyond 2^53). */
+export declare function tierIncrby(t: ExternalObject<TierHandle>, id: number, key: string, delta: string): void
+
+export declare function tierIncrbyfloat(t: ExternalObject<TierHandle>, id: number, key: string, delta: string): void
+
+/** One-key commands: 0 GETDEL, 1 PTTL, 2 TTL, 3 PERSIST. */
+export declare function tierKeyCommand(t: ExternalObject<TierHandle>, id: number, command: number, key: string): void
+
+export declare function tierKeys(t: ExternalObject<TierHandle>, id: number, pattern: string): void
+
+/** Multi-key commands: 0 DEL, 1 EXISTS. */
+export declare function tierKeysCommand(t: ExternalObject<TierHandle>, id: number, command: number, keys: Array<string>): void
+
+export declare function tierMget(t: ExternalObject<TierHandle>, id: number, keys: Array<string>, fill: boolean): void
+
+export declare function tierMset(t: ExternalObject<TierHandle>, id: number, keys: Array<string>, values: Array<string | Buffer>, kinds: Array<number>): void
+
+/**
+ * Attaches a Redis tier to the instance's store. `on_batch` receives the
+ * outcomes and events (see the module comment). Nothing is sent until
+ * `tierConnect`.
+ */
+export declare function tierOpen(handle: ExternalObject<Handle>, options: TierOptions, onBatch: (batch: unknown[]) => void): ExternalObject<TierHandle>
+
+export interface TierOptions {
+  host: string
+  port: number
+  tls: boolean
+  ca?: Buffer
+  cert?: Buffer
+  key?: Buffer
+  rejectUnauthorized?: boolean
+  username?: string
+  password?: string
+  db: number
+  keyPrefix: string
+  /** All times in ms. */
+  connectTimeout: number
+  commandTimeout: number
+  offlineQueue: number
+  breakerThreshold: number
+  breakerCooldown: number
+  offlineGrace: number
+  l1Ttl?: number
+}
+
+export declare function tierScan(t: ExternalObject<TierHandle>, id: number, cursor: string, pattern?: string | undefined | null, count?: number | undefined | null): void
+
+/** Keyless commands: 0 FLUSHDB, 1 FLUSHALL, 2 DBSIZE, 3 PING. */
+export declare function tierServerCommand(t: ExternalObject<TierHandle>, id: number, command: number): void
+
+/** SET, with the L1 binding's encoding of the options (see `commands::set`). */
+export declare function tierSet(t: ExternalObject<TierHandle>, id: number, key: string, value: string | Buffer, valueKind: number, expiryMode: number, expiryMs: number, condition: number, get: boolean): void
+
+export declare function tierStats(t: ExternalObject<TierHandle>): TierStatsJs
+
+export interface TierStatsJs {
+  hits: number
+  misses: number
+  errors: number
+  timeouts: number
+  rejected: number
+  invalidations: number
+  flushes: number
+  connects: number
+  disconnects: number
+  breaker: string
+  link: string
+}
+
+/** Whether to deliver an 'invalidate' event per key (only while listened to). */
+export declare function tierWatchInvalidations(t: ExternalObject<TierHandle>, on: boolean): void
+
 export declare function ttl(handle: ExternalObject<Handle>, key: string): number
 
 export declare function unsubscribe(handle: ExternalObject<Handle>): void

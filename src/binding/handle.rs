@@ -42,6 +42,11 @@ impl Handle {
         }
     }
 
+    /// The store itself, for a tier that keeps it alive on another thread.
+    pub fn store_arc(&self) -> napi::Result<Arc<LocalStore>, String> {
+        self.store().map(|_| Arc::clone(&self.store))
+    }
+
     #[inline]
     pub fn set_last_ttl(&self, remaining_ms: i64) {
         self.last_ttl.store((remaining_ms as f64).to_bits(), Ordering::Relaxed);

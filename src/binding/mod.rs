@@ -8,4 +8,5 @@ mod errors;
 mod events;
 mod handle;
 mod reply;
+mod tier;
 mod utf8_arg;

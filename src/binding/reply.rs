@@ -15,6 +15,9 @@ use crate::core::entry::{Entry, Kind};
 pub enum Reply {
     Null,
     Bool(bool),
+    /// An integer reply (a JS number: exact up to 2^53, as ioredis).
+    Int(i64),
+    Text(String),
     /// A stored value, in the `get` shape.
     Value(Entry),
     /// A stored value's bytes as a Buffer (`getBuffer`).
@@ -75,6 +78,13 @@ impl ToNapiValue for Reply {
         match val {
             Reply::Null => check(sys::napi_get_null(env, &mut out), "null")?,
             Reply::Bool(b) => check(sys::napi_get_boolean(env, b, &mut out), "boolean")?,
+            Reply::Int(n) => check(sys::napi_create_double(env, n as f64, &mut out), "number")?,
+            Reply::Text(s) => {
+                check(
+                    sys::napi_create_string_utf8(env, s.as_ptr().cast(), s.len() as isize, &mut out),
+                    "string",
+                )?
+            }
             Reply::Bytes(e) => return buffer(env, e.value()),
             Reply::Value(e) if e.kind == Kind::Raw => return utf8_string(env, e.value()),
             Reply::Value(e) => {

@@ -528,6 +528,24 @@ impl LocalStore {
         Ok(outcome)
     }
 
+    /// Caches `entry`, a copy of what Redis holds, if `may_fill` still
+    /// agrees when called under the shard lock (see `tier::guard`). Not
+    /// counted as a SET. A value too large for this store, or already
+    /// expired, is not cached.
+    pub fn fill_if(&self, entry: Entry, may_fill: impl FnOnce() -> bool) -> bool {
+        if self.check_entry(entry.key(), entry.value().len()).is_err() {
+            return false;
+        }
+        let fresh = entry.clone();
+        self.compute(entry.key(), move |_, now| {
+            if (fresh.deadline != NO_EXPIRY && fresh.deadline <= now) || !may_fill() {
+                (Op::Nop, false)
+            } else {
+                (Op::Put(fresh), true)
+            }
+        })
+    }
+
     /// GETDEL
     pub fn getdel(&self, key: &[u8]) -> Option<Entry> {
         let found = self.compute(key, |current, _| match current {

@@ -12,3 +12,4 @@ pub mod scan;
 pub mod shard;
 pub mod sketch;
 pub mod stats;
+pub mod tier;

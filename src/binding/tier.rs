@@ -1,0 +1,519 @@
+//! The Redis tier's binding: commands are submitted with an id and return at
+//! once; their outcomes (and the tier's events) are queued and delivered to
+//! the instance's JS callback in batches, one thread-safe call per batch, so
+//! a burst of concurrent replies costs one wake-up of the event loop.
+//!
+//! The batch is a flat array of triples `[id, code, value]`: id 0 is an
+//! event (code = its name), otherwise code is null for a reply (value) or
+//! the error code (value = message).
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use napi::bindgen_prelude::*;
+use napi::sys;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi_derive::napi;
+
+use super::errors::invalid_argument;
+use super::handle::Handle;
+use super::reply::Reply;
+use crate::core::entry::Kind;
+use crate::core::local::Condition;
+use crate::core::tier::{
+    ExpireMode, Expiry, GetExMode, Op, Tier, TierConfig, TierError, TierEvent, TierReply, TlsConfig,
+};
+
+
+enum Completion {
+    Reply(u32, std::result::Result<TierReply, TierError>),
+    Event(TierEvent),
+}
+
+type Queue = Arc<Mutex<Vec<Completion>>>;
+type Wake = ThreadsafeFunction<(), (), Batch, Status, false, true>;
+
+struct Completions {
+    queue: Queue,
+    wake: Wake,
+}
+
+impl Completions {
+    fn push(&self, c: Completion) {
+        let first = {
+            let mut q = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+            q.push(c);
+            q.len() == 1
+        };
+        // The batch already scheduled will take this one too.
+        if first {
+            self.wake.call((), ThreadsafeFunctionCallMode::NonBlocking);
+        }
+    }
+}
+
+pub struct TierHandle {
+    tier: Tier,
+    completions: Arc<Completions>,
+}
+
+impl TierHandle {
+    fn submit(&self, id: u32, op: Op) {
+        let completions = Arc::clone(&self.completions);
+        self.tier.submit(
+            op,
+            Box::new(move |outcome| completions.push(Completion::Reply(id, outcome))),
+        );
+    }
+}
+
+impl Drop for TierHandle {
+    fn drop(&mut self) {
+        self.tier.close();
+    }
+}
+
+struct Batch(Vec<Completion>);
+
+fn reply(r: TierReply) -> Reply {
+    match r {
+        TierReply::Null => Reply::Null,
+        TierReply::Status(s) => Reply::Text(s.to_string()),
+        TierReply::Int(n) => Reply::Int(n),
+        TierReply::Text(s) => Reply::Text(s),
+        TierReply::Value(e) => Reply::Value(e),
+        TierReply::Buffer(e) => Reply::Bytes(e),
+        TierReply::List(items) => Reply::List(items.into_iter().map(reply).collect()),
+    }
+}
+
+fn event(e: TierEvent) -> (&'static str, Reply) {
+    let text = |s: String| Reply::Text(s);
+    match e {
+        TierEvent::Connected => ("connected", Reply::Null),
+        TierEvent::ConnectFailed(why) => ("connect-failed", text(why)),
+        TierEvent::Lost(why) => ("lost", text(why)),
+        TierEvent::Invalidated(None) => ("invalidate", Reply::Null),
+        TierEvent::Invalidated(Some(key)) => ("invalidate", text(String::from_utf8_lossy(&key).into_owned())),
+        TierEvent::OfflineFlush => ("offline-flush", Reply::Null),
+    }
+}
+
+impl ToNapiValue for Batch {
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        let mut items = Vec::with_capacity(val.0.len() * 3);
+        for c in val.0 {
+            match c {
+                Completion::Reply(id, Ok(r)) => {
+                    items.push(Reply::Int(id as i64));
+                    items.push(Reply::Null);
+                    items.push(reply(r));
+                }
+                Completion::Reply(id, Err(e)) => {
+                    items.push(Reply::Int(id as i64));
+                    items.push(Reply::Text(e.code().to_string()));
+                    items.push(Reply::Text(e.to_string()));
+                }
+                Completion::Event(e) => {
+                    let (name, value) = event(e);
+                    items.push(Reply::Int(0));
+                    items.push(Reply::Text(name.to_string()));
+                    items.push(value);
+                }
+            }
+        }
+        Reply::to_napi_value(env, Reply::List(items))
+    }
+}
+
+#[napi(object)]
+pub struct TierOptions {
+    pub host: String,
+    pub port: u32,
+    pub tls: bool,
+    pub ca: Option<Buffer>,
+    pub cert: Option<Buffer>,
+    pub key: Option<Buffer>,
+    pub reject_unauthorized: Option<bool>,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub db: u32,
+    pub key_prefix: String,
+    /// All times in ms.
+    pub connect_timeout: f64,
+    pub command_timeout: f64,
+    pub offline_queue: u32,
+    pub breaker_threshold: u32,
+    pub breaker_cooldown: f64,
+    pub offline_grace: f64,
+    pub l1_ttl: Option<f64>,
+}
+
+fn ms(value: f64, what: &str) -> Result<Duration, String> {
+    if value.is_finite() && value >= 0.0 && value <= 9_007_199_254_740_991.0 {
+        Ok(Duration::from_millis(value as u64))
+    } else {
+        Err(invalid_argument(format!("{what} must be a number of ms")))
+    }
+}
+
+fn config(o: TierOptions, default_ttl_ms: Option<u64>) -> Result<TierConfig, String> {
+    let port = u16::try_from(o.port).map_err(|_| invalid_argument("port must be 0–65535"))?;
+    let tls = o.tls.then(|| TlsConfig {
+        ca: o.ca.map(|b| b.to_vec()),
+        cert: o.cert.map(|b| b.to_vec()),
+        key: o.key.map(|b| b.to_vec()),
+        reject_unauthorized: o.reject_unauthorized.unwrap_or(true),
+    });
+    Ok(TierConfig {
+        host: o.host,
+        port,
+        tls,
+        username: o.username,
+        password: o.password,
+        db: o.db as i64,
+        key_prefix: o.key_prefix.into_bytes(),
+        connect_timeout: ms(o.connect_timeout, "connectTimeout")?,
+        command_timeout: ms(o.command_timeout, "commandTimeout")?,
+        offline_queue: o.offline_queue as usize,
+        breaker_threshold: o.breaker_threshold,
+        breaker_cooldown: ms(o.breaker_cooldown, "breaker.cooldown")?,
+        offline_grace: ms(o.offline_grace, "offlineGrace")?,
+        l1_ttl_ms: o.l1_ttl.map(|v| ms(v, "l1Ttl").map(|d| d.as_millis() as u64)).transpose()?,
+        default_ttl_ms,
+    })
+}
+
+/// Attaches a Redis tier to the instance's store. `on_batch` receives the
+/// outcomes and events (see the module comment). Nothing is sent until
+/// `tierConnect`.
+#[napi(catch_unwind)]
+pub fn tier_open(
+    handle: &External<Handle>,
+    options: TierOptions,
+    #[napi(ts_arg_type = "(batch: unknown[]) => void")] on_batch: Function<(), ()>,
+) -> Result<External<TierHandle>, String> {
+    let store = handle.store_arc()?;
+    let default_ttl = store.config().default_ttl_ms;
+    let config = config(options, default_ttl)?;
+    let queue: Queue = Arc::new(Mutex::new(Vec::new()));
+    let drain = Arc::clone(&queue);
+    let wake: Wake = on_batch
+        .build_threadsafe_function::<()>()
+        .weak::<true>()
+        .callee_handled::<false>()
+        .build_callback(move |_ctx| {
+            let items = std::mem::take(&mut *drain.lock().unwrap_or_else(|p| p.into_inner()));
+            Ok(Batch(items))
+        })
+        .map_err(|e| Error::new("ERR_TIERCACHE_INTERNAL".to_string(), e.reason.clone()))?;
+    let completions = Arc::new(Completions { queue, wake });
+    let sink = Arc::clone(&completions);
+    let tier = Tier::new(store, config, Arc::new(move |e| sink.push(Completion::Event(e))))
+        .map_err(|e| Error::new(e.code().to_string(), e.to_string()))?;
+    Ok(External::new(TierHandle { tier, completions }))
+}
+
+#[napi(catch_unwind)]
+pub fn tier_connect(t: &External<TierHandle>) {
+    t.tier.connect();
+}
+
+#[napi(catch_unwind)]
+pub fn tier_close(t: &External<TierHandle>) {
+    t.tier.close();
+}
+
+/// Whether to deliver an 'invalidate' event per key (only while listened to).
+#[napi(catch_unwind)]
+pub fn tier_watch_invalidations(t: &External<TierHandle>, on: bool) {
+    t.tier.report_invalidations(on);
+}
+
+#[napi(object)]
+pub struct TierStatsJs {
+    pub hits: f64,
+    pub misses: f64,
+    pub errors: f64,
+    pub timeouts: f64,
+    pub rejected: f64,
+    pub invalidations: f64,
+    pub flushes: f64,
+    pub connects: f64,
+    pub disconnects: f64,
+    pub breaker: String,
+    pub link: String,
+}
+
+#[napi(catch_unwind)]
+pub fn tier_stats(t: &External<TierHandle>) -> TierStatsJs {
+    let s = t.tier.stats();
+    TierStatsJs {
+        hits: s.hits as f64,
+        misses: s.misses as f64,
+        errors: s.errors as f64,
+        timeouts: s.timeouts as f64,
+        rejected: s.rejected as f64,
+        invalidations: s.invalidations as f64,
+        flushes: s.flushes as f64,
+        connects: s.connects as f64,
+        disconnects: s.disconnects as f64,
+        breaker: s.breaker.to_string(),
+        link: s.link.to_string(),
+    }
+}
+
+fn key_bytes(key: String) -> Vec<u8> {
+    key.into_bytes()
+}
+
+fn keys_bytes(keys: Vec<String>) -> Vec<Vec<u8>> {
+    keys.into_iter().map(String::into_bytes).collect()
+}
+
+fn kind(kind: u32) -> Result<Kind, String> {
+    Kind::from_u32(kind).ok_or_else(|| invalid_argument("unknown value kind"))
+}
+
+fn whole_ms(value: f64) -> Result<u64, String> {
+    if value.is_finite() && value.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&value) {
+        Ok(value as u64)
+    } else {
+        Err(invalid_argument("a time in ms must be a whole number"))
+    }
+}
+
+fn payload(value: Either<String, Buffer>) -> Vec<u8> {
+    match value {
+        Either::A(s) => s.into_bytes(),
+        Either::B(b) => b.to_vec(),
+    }
+}
+
+/// GET / getBuffer. `fill: false` reads Redis only (the `l2` view).
+#[napi(catch_unwind)]
+pub fn tier_get(t: &External<TierHandle>, id: u32, key: String, buffer: bool, fill: bool) {
+    t.submit(
+        id,
+        Op::Get {
+            key: key_bytes(key),
+            buffer,
+            fill,
+        },
+    );
+}
+
+#[napi(catch_unwind)]
+pub fn tier_mget(t: &External<TierHandle>, id: u32, keys: Vec<String>, fill: bool) {
+    t.submit(
+        id,
+        Op::MGet {
+            keys: keys_bytes(keys),
+            fill,
+        },
+    );
+}
+
+/// SET, with the L1 binding's encoding of the options (see `commands::set`).
+#[napi(catch_unwind)]
+#[allow(clippy::too_many_arguments)]
+pub fn tier_set(
+    t: &External<TierHandle>,
+    id: u32,
+    key: String,
+    value: Either<String, Buffer>,
+    value_kind: u32,
+    expiry_mode: u32,
+    expiry_ms: f64,
+    condition: u32,
+    get: bool,
+) -> Result<(), String> {
+    let expiry = match expiry_mode {
+        0 => Expiry::Default,
+        1 => Expiry::Keep,
+        2 => Expiry::In(whole_ms(expiry_ms)?),
+        3 => Expiry::At(whole_ms(expiry_ms)?),
+        _ => return Err(invalid_argument("unknown expiry mode")),
+    };
+    let condition = match condition {
+        0 => Condition::Always,
+        1 => Condition::IfAbsent,
+        2 => Condition::IfPresent,
+        _ => return Err(invalid_argument("unknown condition")),
+    };
+    t.submit(
+        id,
+        Op::Set {
+            key: key_bytes(key),
+            payload: payload(value),
+            kind: kind(value_kind)?,
+            expiry,
+            condition,
+            get,
+        },
+    );
+    Ok(())
+}
+
+#[napi(catch_unwind)]
+pub fn tier_mset(
+    t: &External<TierHandle>,
+    id: u32,
+    keys: Vec<String>,
+    values: Vec<Either<String, Buffer>>,
+    kinds: Vec<u32>,
+) -> Result<(), String> {
+    if keys.len() != values.len() || keys.len() != kinds.len() {
+        return Err(invalid_argument("keys, values and kinds must have the same length"));
+    }
+    let mut entries = Vec::with_capacity(keys.len());
+    for ((k, v), kd) in keys.into_iter().zip(values).zip(kinds) {
+        entries.push((k.into_bytes(), payload(v), kind(kd)?));
+    }
+    t.submit(id, Op::MSet { entries });
+    Ok(())
+}
+
+/// Multi-key commands: 0 DEL, 1 EXISTS.
+#[napi(catch_unwind)]
+pub fn tier_keys_command(t: &External<TierHandle>, id: u32, command: u32, keys: Vec<String>) -> Result<(), String> {
+    let keys = keys_bytes(keys);
+    let op = match command {
+        0 => Op::Del { keys },
+        1 => Op::Exists { keys },
+        _ => return Err(invalid_argument("unknown command")),
+    };
+    t.submit(id, op);
+    Ok(())
+}
+
+/// One-key commands: 0 GETDEL, 1 PTTL, 2 TTL, 3 PERSIST.
+#[napi(catch_unwind)]
+pub fn tier_key_command(t: &External<TierHandle>, id: u32, command: u32, key: String) -> Result<(), String> {
+    let key = key_bytes(key);
+    let op = match command {
+        0 => Op::GetDel { key },
+        1 => Op::Pttl { key, seconds: false },
+        2 => Op::Pttl { key, seconds: true },
+        3 => Op::Persist { key },
+        _ => return Err(invalid_argument("unknown command")),
+    };
+    t.submit(id, op);
+    Ok(())
+}
+
+/// Keyless commands: 0 FLUSHDB, 1 FLUSHALL, 2 DBSIZE, 3 PING.
+#[napi(catch_unwind)]
+pub fn tier_server_command(t: &External<TierHandle>, id: u32, command: u32) -> Result<(), String> {
+    let op = match command {
+        0 => Op::Flush { all: false },
+        1 => Op::Flush { all: true },
+        2 => Op::DbSize,
+        3 => Op::Ping,
+        _ => return Err(invalid_argument("unknown command")),
+    };
+    t.submit(id, op);
+    Ok(())
+}
+
+/// GETEX. `mode`: 0 unchanged, 1 PERSIST, 2 relative ms, 3 absolute ms.
+#[napi(catch_unwind)]
+pub fn tier_getex(t: &External<TierHandle>, id: u32, key: String, mode: u32, ms: f64) -> Result<(), String> {
+    let mode = match mode {
+        0 => GetExMode::Unchanged,
+        1 => GetExMode::Persist,
+        2 => GetExMode::In(whole_ms(ms)?),
+        3 => GetExMode::At(whole_ms(ms)?),
+        _ => return Err(invalid_argument("unknown expiry mode")),
+    };
+    t.submit(
+        id,
+        Op::GetEx {
+            key: key_bytes(key),
+            mode,
+        },
+    );
+    Ok(())
+}
+
+/// EXPIRE family. `condition`: 0 always, 1 NX, 2 XX, 3 GT, 4 LT.
+#[napi(catch_unwind)]
+pub fn tier_expire(
+    t: &External<TierHandle>,
+    id: u32,
+    key: String,
+    ms: f64,
+    absolute: bool,
+    condition: u32,
+) -> Result<(), String> {
+    if !ms.is_finite() || ms.fract() != 0.0 || ms.abs() > 9_007_199_254_740_991.0 {
+        return Err(invalid_argument("expiry must be a whole number"));
+    }
+    let mode = match condition {
+        0 => ExpireMode::Always,
+        1 => ExpireMode::Nx,
+        2 => ExpireMode::Xx,
+        3 => ExpireMode::Gt,
+        4 => ExpireMode::Lt,
+        _ => return Err(invalid_argument("unknown condition")),
+    };
+    t.submit(
+        id,
+        Op::Expire {
+            key: key_bytes(key),
+            ms: ms as i64,
+            absolute,
+            mode,
+        },
+    );
+    Ok(())
+}
+
+/// INCRBY with the delta as a decimal string (exact beyond 2^53).
+#[napi(catch_unwind)]
+pub fn tier_incrby(t: &External<TierHandle>, id: u32, key: String, delta: String) -> Result<(), String> {
+    let delta: i64 = delta
+        .parse()
+        .map_err(|_| invalid_argument("increment must be an integer"))?;
+    t.submit(
+        id,
+        Op::IncrBy {
+            key: key_bytes(key),
+            delta,
+        },
+    );
+    Ok(())
+}
+
+#[napi(catch_unwind)]
+pub fn tier_incrbyfloat(t: &External<TierHandle>, id: u32, key: String, delta: String) {
+    t.submit(
+        id,
+        Op::IncrByFloat {
+            key: key_bytes(key),
+            delta,
+        },
+    );
+}
+
+#[napi(catch_unwind)]
+pub fn tier_keys(t: &External<TierHandle>, id: u32, pattern: String) {
+    t.submit(
+        id,
+        Op::Keys {
+            pattern: pattern.into_bytes(),
+        },
+    );
+}
+
+#[napi(catch_unwind)]
+pub fn tier_scan(t: &External<TierHandle>, id: u32, cursor: String, pattern: Option<String>, count: Option<f64>) {
+    t.submit(
+        id,
+        Op::Scan {
+            cursor,
+            pattern: pattern.map(String::into_bytes),
+            count: count.map(|c| c as u64),
+        },
+    );
+}

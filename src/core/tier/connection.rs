@@ -1,0 +1,491 @@
+//! The connection to Redis and its life: connect (RESP3, tracking armed),
+//! lose it, be told to reconnect. Reconnection is driven from outside (the
+//! facade's retry strategy, as in ioredis): this side reports what happened
+//! and never retries on its own.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+
+use redis::aio::MultiplexedConnection;
+use redis::{
+    AsyncConnectionConfig, Client, ConnectionAddr, ConnectionInfo, IntoConnectionInfo, ProtocolVersion, PushInfo,
+    PushKind, RedisConnectionInfo, Value,
+};
+use tokio::sync::Notify;
+use tokio::time::Instant;
+
+use super::breaker::Breaker;
+use super::config::TierConfig;
+use super::error::{describe, TierError};
+use super::guard::FillGuard;
+use super::ops::{self, Op};
+use super::reply::TierReply;
+use super::runtime::runtime;
+use super::stats::{TierCounters, TierStats};
+use crate::core::local::LocalStore;
+
+/// What the tier tells its owner, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TierEvent {
+    /// Connected, tracking armed, L1 flushed: ready for commands.
+    Connected,
+    /// A connection attempt failed (the message names why, never the password).
+    ConnectFailed(String),
+    /// The connection was lost (or dropped for failing); L1 keeps serving
+    /// for `offline_grace`. The owner decides whether and when to reconnect.
+    Lost(String),
+    /// Redis invalidated a key (None: everything, as after FLUSHALL).
+    Invalidated(Option<Vec<u8>>),
+    /// L1 was flushed because Redis stayed away longer than `offline_grace`.
+    OfflineFlush,
+}
+
+pub type EventSink = Arc<dyn Fn(TierEvent) + Send + Sync>;
+pub type Done = Box<dyn FnOnce(Result<TierReply, TierError>) + Send>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Never asked to connect (lazyConnect).
+    Idle,
+    Connecting,
+    Ready,
+    /// The connection broke; a reconnect is expected: commands may wait.
+    Lost,
+    /// The last attempt failed: commands fail at once.
+    Failed,
+    Closed,
+}
+
+impl Phase {
+    fn name(self) -> &'static str {
+        match self {
+            Phase::Idle => "idle",
+            Phase::Connecting => "connecting",
+            Phase::Ready => "ready",
+            Phase::Lost => "lost",
+            Phase::Failed => "failed",
+            Phase::Closed => "closed",
+        }
+    }
+}
+
+struct Link {
+    phase: Phase,
+    conn: Option<MultiplexedConnection>,
+    /// Bumped by every connect attempt: events of older ones are ignored.
+    generation: u64,
+    /// Bumped by every successful connect (the offline-grace timer checks it).
+    sessions: u64,
+}
+
+pub(super) struct Inner {
+    pub(super) store: Arc<LocalStore>,
+    pub(super) config: TierConfig,
+    client: Client,
+    link: Mutex<Link>,
+    ready: Notify,
+    waiting: AtomicUsize,
+    pub(super) guard: FillGuard,
+    breaker: Breaker,
+    pub(super) counters: TierCounters,
+    events: EventSink,
+    report_invalidations: AtomicBool,
+}
+
+/// One cache instance's Redis tier. Cheap to clone.
+#[derive(Clone)]
+pub struct Tier {
+    inner: Arc<Inner>,
+}
+
+fn build_client(config: &TierConfig) -> Result<Client, TierError> {
+    let addr = match &config.tls {
+        None => ConnectionAddr::Tcp(config.host.clone(), config.port),
+        Some(tls) => ConnectionAddr::TcpTls {
+            host: config.host.clone(),
+            port: config.port,
+            insecure: !tls.reject_unauthorized,
+            tls_params: None,
+        },
+    };
+    let mut redis_info = RedisConnectionInfo::default()
+        .set_db(config.db)
+        .set_protocol(ProtocolVersion::RESP3)
+        .set_lib_name("tiercache", env!("CARGO_PKG_VERSION"));
+    if let Some(user) = &config.username {
+        redis_info = redis_info.set_username(user);
+    }
+    if let Some(password) = &config.password {
+        redis_info = redis_info.set_password(password);
+    }
+    let info: ConnectionInfo = addr
+        .into_connection_info()
+        .map_err(|e| TierError::Unavailable(describe(&e)))?
+        .set_redis_settings(redis_info);
+    let built = match &config.tls {
+        Some(tls) if tls.ca.is_some() || tls.cert.is_some() => {
+            let client_tls = match (&tls.cert, &tls.key) {
+                (Some(cert), Some(key)) => Some(redis::ClientTlsConfig {
+                    client_cert: cert.clone(),
+                    client_key: key.clone(),
+                }),
+                _ => None,
+            };
+            Client::build_with_tls(
+                info,
+                redis::TlsCertificates {
+                    client_tls,
+                    root_cert: tls.ca.clone(),
+                },
+            )
+        }
+        _ => Client::open(info),
+    };
+    built.map_err(|e| TierError::Unavailable(format!("invalid connection settings: {}", describe(&e))))
+}
+
+impl Tier {
+    /// Prepares the tier; nothing is sent until [`Tier::connect`].
+    pub fn new(store: Arc<LocalStore>, config: TierConfig, events: EventSink) -> Result<Tier, TierError> {
+        let client = build_client(&config)?;
+        let breaker = Breaker::new(config.breaker_threshold, config.breaker_cooldown);
+        Ok(Tier {
+            inner: Arc::new(Inner {
+                store,
+                config,
+                client,
+                link: Mutex::new(Link {
+                    phase: Phase::Idle,
+                    conn: None,
+                    generation: 0,
+                    sessions: 0,
+                }),
+                ready: Notify::new(),
+                waiting: AtomicUsize::new(0),
+                guard: FillGuard::default(),
+                breaker,
+                counters: TierCounters::default(),
+                events,
+                report_invalidations: AtomicBool::new(false),
+            }),
+        })
+    }
+
+    /// Starts a connection attempt unless one is under way or connected.
+    /// Reports `Connected` or `ConnectFailed`.
+    pub fn connect(&self) {
+        let generation = {
+            let mut link = self.inner.link();
+            if matches!(link.phase, Phase::Connecting | Phase::Ready | Phase::Closed) {
+                return;
+            }
+            link.phase = Phase::Connecting;
+            link.generation += 1;
+            link.generation
+        };
+        let inner = Arc::clone(&self.inner);
+        runtime().spawn(async move {
+            let attempt = tokio::time::timeout(inner.config.connect_timeout, open(&inner, generation)).await;
+            match attempt {
+                Ok(Ok(conn)) => inner.install(generation, conn),
+                Ok(Err(err)) => inner.attempt_failed(generation, err.to_string()),
+                Err(_) => inner.attempt_failed(generation, "Redis did not complete the handshake within connectTimeout".into()),
+            }
+        });
+    }
+
+    /// Closes the connection for good; waiting commands fail with Closed.
+    pub fn close(&self) {
+        {
+            let mut link = self.inner.link();
+            link.phase = Phase::Closed;
+            link.generation += 1;
+            link.conn = None;
+        }
+        self.inner.ready.notify_waiters();
+    }
+
+    /// Runs `op` and hands its outcome to `done` (on the I/O thread).
+    pub fn submit(&self, op: Op, done: Done) {
+        let inner = Arc::clone(&self.inner);
+        runtime().spawn(async move {
+            let outcome = inner.execute(op).await;
+            done(outcome);
+        });
+    }
+
+    /// Whether `Invalidated` events are wanted (they cost a call into JS each).
+    pub fn report_invalidations(&self, on: bool) {
+        self.inner.report_invalidations.store(on, Ordering::Relaxed);
+    }
+
+    pub fn stats(&self) -> TierStats {
+        let c = &self.inner.counters;
+        let get = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
+        let phase = self.inner.link().phase;
+        TierStats {
+            hits: get(&c.hits),
+            misses: get(&c.misses),
+            errors: get(&c.errors),
+            timeouts: get(&c.timeouts),
+            rejected: get(&c.rejected),
+            invalidations: get(&c.invalidations),
+            flushes: get(&c.flushes),
+            connects: get(&c.connects),
+            disconnects: get(&c.disconnects),
+            // While Redis is unreachable, commands are refused as by an open breaker.
+            breaker: if matches!(phase, Phase::Failed) {
+                "open"
+            } else {
+                self.inner.breaker.name()
+            },
+            link: phase.name(),
+        }
+    }
+}
+
+/// Opens a connection: RESP3, authenticated, database selected (by
+/// redis-rs), then broadcast tracking of the key prefix armed.
+async fn open(inner: &Arc<Inner>, generation: u64) -> Result<MultiplexedConnection, TierError> {
+    let weak: Weak<Inner> = Arc::downgrade(inner);
+    let pushes = move |info: PushInfo| -> Result<(), ()> {
+        if let Some(inner) = weak.upgrade() {
+            inner.on_push(generation, info);
+        }
+        Ok(())
+    };
+    let cfg = AsyncConnectionConfig::new()
+        .set_connection_timeout(Some(inner.config.connect_timeout))
+        // Commands are timed by `execute`, per command, including waiting.
+        .set_response_timeout(None)
+        .set_push_sender(pushes);
+    let mut conn = inner
+        .client
+        .get_multiplexed_async_connection_with_config(&cfg)
+        .await
+        .map_err(|e| TierError::Unavailable(describe(&e)))?;
+    let mut tracking = redis::cmd("CLIENT");
+    tracking.arg("TRACKING").arg("ON").arg("BCAST");
+    if !inner.config.key_prefix.is_empty() {
+        tracking.arg("PREFIX").arg(&inner.config.key_prefix);
+    }
+    // Our own writes update L1 directly; their echoes would only evict them.
+    tracking.arg("NOLOOP");
+    match conn.send_packed_command(&tracking).await {
+        Ok(Value::ServerError(e)) => Err(TierError::Unavailable(format!(
+            "Redis refused CLIENT TRACKING ({}); Redis 6 or later is required",
+            e.details().unwrap_or(e.code())
+        ))),
+        Ok(_) => Ok(conn),
+        Err(e) => Err(TierError::from_redis(&e)),
+    }
+}
+
+impl Inner {
+    fn link(&self) -> MutexGuard<'_, Link> {
+        self.link.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn emit(&self, event: TierEvent) {
+        (self.events)(event);
+    }
+
+    /// Drops every L1 entry: nothing it holds can be vouched for any more.
+    fn forget_everything(&self) {
+        self.guard.invalidate_all();
+        self.store.flush();
+        self.store.changed(None);
+        TierCounters::add(&self.counters.flushes, 1);
+    }
+
+    fn install(self: &Arc<Self>, generation: u64, conn: MultiplexedConnection) {
+        {
+            let mut link = self.link();
+            if link.generation != generation || link.phase != Phase::Connecting {
+                return; // closed or superseded meanwhile; `conn` drops here
+            }
+            // Whatever L1 holds was not covered by this connection's
+            // invalidations: start from empty (before commands can fill it).
+            self.forget_everything();
+            link.conn = Some(conn);
+            link.phase = Phase::Ready;
+            link.sessions += 1;
+        }
+        self.breaker.reset();
+        TierCounters::add(&self.counters.connects, 1);
+        self.ready.notify_waiters();
+        self.emit(TierEvent::Connected);
+    }
+
+    fn attempt_failed(&self, generation: u64, why: String) {
+        {
+            let mut link = self.link();
+            if link.generation != generation || link.phase != Phase::Connecting {
+                return;
+            }
+            link.phase = Phase::Failed;
+        }
+        self.ready.notify_waiters();
+        self.emit(TierEvent::ConnectFailed(why));
+    }
+
+    /// The connection of `generation` is gone (closed by Redis or the network,
+    /// or dropped by us for failing). L1 keeps serving, for a while.
+    fn lost(self: &Arc<Self>, generation: u64, why: &str) {
+        let session = {
+            let mut link = self.link();
+            if link.generation != generation || link.phase != Phase::Ready {
+                return;
+            }
+            link.conn = None;
+            link.phase = Phase::Lost;
+            link.sessions
+        };
+        // Fills of replies still in flight on the old connection are refused.
+        self.guard.invalidate_all();
+        TierCounters::add(&self.counters.disconnects, 1);
+        self.emit(TierEvent::Lost(why.to_string()));
+        let weak = Arc::downgrade(self);
+        let grace = self.config.offline_grace;
+        runtime().spawn(async move {
+            tokio::time::sleep(grace).await;
+            if let Some(inner) = weak.upgrade() {
+                let stale = {
+                    let link = inner.link();
+                    link.sessions == session && link.phase != Phase::Ready
+                };
+                if stale {
+                    inner.forget_everything();
+                    inner.emit(TierEvent::OfflineFlush);
+                }
+            }
+        });
+    }
+
+    fn on_push(self: &Arc<Self>, generation: u64, info: PushInfo) {
+        match info.kind {
+            PushKind::Invalidate => self.on_invalidate(info.data),
+            PushKind::Disconnection => self.lost(generation, "connection closed"),
+            _ => {}
+        }
+    }
+
+    fn on_invalidate(&self, data: Vec<Value>) {
+        let keys = match data.into_iter().next() {
+            Some(Value::Array(keys)) | Some(Value::Set(keys)) => keys,
+            // A null list: everything was invalidated (FLUSHALL, FLUSHDB).
+            _ => {
+                self.forget_everything();
+                if self.report_invalidations.load(Ordering::Relaxed) {
+                    self.emit(TierEvent::Invalidated(None));
+                }
+                return;
+            }
+        };
+        let prefix = &self.config.key_prefix;
+        let report = self.report_invalidations.load(Ordering::Relaxed);
+        let mut count = 0;
+        for key in keys {
+            let full = match key {
+                Value::BulkString(b) => b,
+                Value::SimpleString(s) => s.into_bytes(),
+                _ => continue,
+            };
+            let Some(user_key) = full.strip_prefix(prefix.as_slice()) else {
+                continue;
+            };
+            if user_key.is_empty() {
+                continue;
+            }
+            // Bump first, then remove under the shard lock (see guard.rs).
+            self.guard.invalidate(user_key);
+            self.store.del(&[user_key]);
+            count += 1;
+            if report {
+                self.emit(TierEvent::Invalidated(Some(user_key.to_vec())));
+            }
+        }
+        if count > 0 {
+            self.store.changed(None);
+            TierCounters::add(&self.counters.invalidations, count);
+        }
+    }
+
+    /// A connection to send on, waiting (bounded, within `deadline`) while
+    /// one is being established.
+    async fn acquire(&self, deadline: Instant) -> Result<(MultiplexedConnection, u64), TierError> {
+        loop {
+            let notified = self.ready.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            {
+                let link = self.link();
+                match link.phase {
+                    Phase::Ready => {
+                        if let Some(conn) = &link.conn {
+                            return Ok((conn.clone(), link.generation));
+                        }
+                    }
+                    Phase::Connecting | Phase::Lost => {}
+                    Phase::Idle => return Err(TierError::Unavailable("not connected (lazyConnect)".into())),
+                    Phase::Failed => return Err(TierError::Unavailable("Redis is unreachable".into())),
+                    Phase::Closed => return Err(TierError::Closed),
+                }
+            }
+            if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.config.offline_queue {
+                self.waiting.fetch_sub(1, Ordering::SeqCst);
+                return Err(TierError::Unavailable("not connected, and the offline queue is full".into()));
+            }
+            let waited = tokio::time::timeout_at(deadline, notified).await;
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            if waited.is_err() {
+                return Err(TierError::Unavailable("not connected within commandTimeout".into()));
+            }
+        }
+    }
+
+    async fn execute(self: Arc<Self>, op: Op) -> Result<TierReply, TierError> {
+        let deadline = Instant::now() + self.config.command_timeout;
+        let (conn, generation) = match self.acquire(deadline).await {
+            Ok(c) => c,
+            Err(e) => {
+                TierCounters::add(&self.counters.rejected, 1);
+                return Err(e);
+            }
+        };
+        if !self.breaker.allow() {
+            TierCounters::add(&self.counters.rejected, 1);
+            return Err(TierError::Unavailable("circuit breaker open".into()));
+        }
+        match tokio::time::timeout_at(deadline, ops::run(&self, conn, op)).await {
+            Err(_) => {
+                TierCounters::add(&self.counters.timeouts, 1);
+                self.failed(generation, "commands timed out");
+                Err(TierError::Timeout)
+            }
+            Ok(Err(e @ (TierError::Unavailable(_) | TierError::Timeout))) => {
+                TierCounters::add(&self.counters.errors, 1);
+                self.failed(generation, "connection failed");
+                Err(e)
+            }
+            Ok(Err(e)) => {
+                // An error reply: Redis is healthy.
+                self.breaker.success();
+                TierCounters::add(&self.counters.errors, 1);
+                Err(e)
+            }
+            Ok(Ok(reply)) => {
+                self.breaker.success();
+                Ok(reply)
+            }
+        }
+    }
+
+    /// A transport failure: count it; when the breaker opens, drop the
+    /// connection too (a blackholed socket never recovers by itself).
+    fn failed(self: &Arc<Self>, generation: u64, why: &str) {
+        if self.breaker.failure() {
+            self.lost(generation, why);
+        }
+    }
+}

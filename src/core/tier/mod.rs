@@ -1,0 +1,30 @@
+//! The Redis tier (L2): a connection to Redis that the local store (L1)
+//! reads through, writes through, and stays coherent with.
+//!
+//! Coherence comes from Redis's server-assisted invalidation (CLIENT TRACKING
+//! in broadcast mode over RESP3): every change to a key under the key prefix,
+//! by anyone, arrives as a push and drops the L1 copy. A [`guard::FillGuard`]
+//! keeps a reply that raced with such a change from being cached, and losing
+//! the connection (hence the invalidation stream) means the L1 can no longer
+//! vouch for what it holds: it is flushed on reconnect, and after
+//! `offline_grace` if Redis stays away.
+//!
+//! This module knows nothing of N-API: commands are submitted with a
+//! completion callback and events go to a sink, both plain Rust closures.
+
+pub mod breaker;
+pub mod config;
+mod connection;
+pub mod error;
+pub mod guard;
+mod ops;
+pub mod reply;
+mod runtime;
+pub mod stats;
+pub mod wire;
+
+pub use config::{TierConfig, TlsConfig};
+pub use connection::{Tier, TierEvent};
+pub use error::TierError;
+pub use ops::{Expiry, ExpireMode, GetExMode, Op};
+pub use reply::TierReply;

@@ -1,0 +1,645 @@
+//! The commands of the two-level cache: what each sends to Redis and how L1
+//! follows.
+//!
+//! Reads that miss L1 fetch the value and its PTTL in one round trip and
+//! backfill L1 for at most that long. Writes are decided by Redis: L1's copy
+//! is dropped before sending (so no reader in this process sees the old value
+//! once the write is on its way) and, for SET and MSET, the written value is
+//! cached after Redis acknowledges it. Every fill goes through the guard.
+
+use redis::aio::MultiplexedConnection;
+use redis::{Cmd, Pipeline, Value};
+
+use super::connection::Inner;
+use super::error::TierError;
+use super::guard::Ticket;
+use super::reply::TierReply;
+use super::stats::TierCounters;
+use super::wire;
+use crate::core::entry::{Entry, Kind, NO_EXPIRY};
+use crate::core::local::Condition;
+
+/// SET's expiry, as the facade parsed it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expiry {
+    /// No expiry given: the cache's default TTL, if any.
+    Default,
+    /// KEEPTTL
+    Keep,
+    /// EX / PX, in ms from now.
+    In(u64),
+    /// EXAT / PXAT, in Unix ms.
+    At(u64),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GetExMode {
+    Unchanged,
+    Persist,
+    In(u64),
+    At(u64),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpireMode {
+    Always,
+    Nx,
+    Xx,
+    Gt,
+    Lt,
+}
+
+#[derive(Debug, Clone)]
+pub enum Op {
+    /// GET (or getBuffer). `fill: false` reads Redis without touching L1.
+    Get {
+        key: Vec<u8>,
+        buffer: bool,
+        fill: bool,
+    },
+    MGet {
+        keys: Vec<Vec<u8>>,
+        fill: bool,
+    },
+    Set {
+        key: Vec<u8>,
+        payload: Vec<u8>,
+        kind: Kind,
+        expiry: Expiry,
+        condition: Condition,
+        get: bool,
+    },
+    MSet {
+        entries: Vec<(Vec<u8>, Vec<u8>, Kind)>,
+    },
+    GetDel {
+        key: Vec<u8>,
+    },
+    GetEx {
+        key: Vec<u8>,
+        mode: GetExMode,
+    },
+    Del {
+        keys: Vec<Vec<u8>>,
+    },
+    Exists {
+        keys: Vec<Vec<u8>>,
+    },
+    /// PEXPIRE (relative ms) or PEXPIREAT (Unix ms).
+    Expire {
+        key: Vec<u8>,
+        ms: i64,
+        absolute: bool,
+        mode: ExpireMode,
+    },
+    Pttl {
+        key: Vec<u8>,
+        seconds: bool,
+    },
+    Persist {
+        key: Vec<u8>,
+    },
+    IncrBy {
+        key: Vec<u8>,
+        delta: i64,
+    },
+    IncrByFloat {
+        key: Vec<u8>,
+        delta: String,
+    },
+    Keys {
+        pattern: Vec<u8>,
+    },
+    Scan {
+        cursor: String,
+        pattern: Option<Vec<u8>>,
+        count: Option<u64>,
+    },
+    /// FLUSHDB (or FLUSHALL with `all`).
+    Flush {
+        all: bool,
+    },
+    DbSize,
+    Ping,
+}
+
+impl Op {
+    /// The user keys this command writes (their L1 copies are dropped first).
+    fn written_keys(&self) -> Vec<&[u8]> {
+        match self {
+            Op::Set { key, .. }
+            | Op::GetDel { key }
+            | Op::Expire { key, .. }
+            | Op::Persist { key }
+            | Op::IncrBy { key, .. }
+            | Op::IncrByFloat { key, .. } => vec![key.as_slice()],
+            Op::GetEx { key, mode } if *mode != GetExMode::Unchanged => vec![key.as_slice()],
+            Op::Del { keys } => keys.iter().map(Vec::as_slice).collect(),
+            Op::MSet { entries } => entries.iter().map(|(k, _, _)| k.as_slice()).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Writes in flight: registered with the guard, released however the
+/// command ends (reply, error, or the timeout dropping the future).
+struct WriteTickets<'a> {
+    inner: &'a Inner,
+    tickets: Vec<Ticket>,
+    ended: bool,
+}
+
+impl<'a> WriteTickets<'a> {
+    fn begin(inner: &'a Inner, keys: &[&[u8]]) -> Self {
+        let tickets: Vec<Ticket> = keys.iter().map(|k| inner.guard.begin_write(k)).collect();
+        if !keys.is_empty() {
+            inner.store.del(keys);
+            inner.store.changed(None);
+        }
+        Self {
+            inner,
+            tickets,
+            ended: false,
+        }
+    }
+
+    fn end(&mut self) {
+        if !self.ended {
+            self.ended = true;
+            for t in &self.tickets {
+                self.inner.guard.end_write(t);
+            }
+        }
+    }
+}
+
+impl Drop for WriteTickets<'_> {
+    fn drop(&mut self) {
+        self.end();
+    }
+}
+
+fn prefixed(inner: &Inner, key: &[u8]) -> Vec<u8> {
+    let p = &inner.config.key_prefix;
+    let mut out = Vec::with_capacity(p.len() + key.len());
+    out.extend_from_slice(p);
+    out.extend_from_slice(key);
+    out
+}
+
+/// The key prefix as a glob that matches only itself.
+fn escaped_prefix(inner: &Inner) -> Vec<u8> {
+    let mut out = Vec::with_capacity(inner.config.key_prefix.len());
+    for &b in &inner.config.key_prefix {
+        if matches!(b, b'*' | b'?' | b'[' | b']' | b'\\') {
+            out.push(b'\\');
+        }
+        out.push(b);
+    }
+    out
+}
+
+fn unprefixed(inner: &Inner, key: Vec<u8>) -> TierReply {
+    let p = inner.config.key_prefix.len();
+    let user = if key.len() >= p { &key[p..] } else { &key[..] };
+    TierReply::Text(String::from_utf8_lossy(user).into_owned())
+}
+
+async fn send(conn: &mut MultiplexedConnection, cmd: &Cmd) -> Result<Value, TierError> {
+    match conn.send_packed_command(cmd).await {
+        Ok(Value::ServerError(e)) => Err(TierError::from_redis(&e.into())),
+        Ok(v) => Ok(v),
+        Err(e) => Err(TierError::from_redis(&e)),
+    }
+}
+
+async fn send_all(conn: &mut MultiplexedConnection, pipe: &Pipeline, count: usize) -> Result<Vec<Value>, TierError> {
+    let values = conn
+        .send_packed_commands(pipe, 0, count)
+        .await
+        .map_err(|e| TierError::from_redis(&e))?;
+    if values.len() != count {
+        return Err(TierError::Protocol(format!("{} replies for {count} commands", values.len())));
+    }
+    Ok(values)
+}
+
+fn server_error(v: Value) -> Result<Value, TierError> {
+    match v {
+        Value::ServerError(e) => Err(TierError::from_redis(&e.into())),
+        v => Ok(v),
+    }
+}
+
+fn int(v: Value) -> Result<i64, TierError> {
+    match server_error(v)? {
+        Value::Int(n) => Ok(n),
+        other => Err(TierError::Protocol(format!("expected an integer, got {other:?}"))),
+    }
+}
+
+fn bytes(v: Value) -> Result<Option<Vec<u8>>, TierError> {
+    match server_error(v)? {
+        Value::Nil => Ok(None),
+        Value::BulkString(b) => Ok(Some(b)),
+        Value::SimpleString(s) => Ok(Some(s.into_bytes())),
+        Value::VerbatimString { text, .. } => Ok(Some(text.into_bytes())),
+        other => Err(TierError::Protocol(format!("expected a string, got {other:?}"))),
+    }
+}
+
+fn ok_or_nil(v: Value) -> Result<bool, TierError> {
+    match server_error(v)? {
+        Value::Okay => Ok(true),
+        Value::SimpleString(s) if s == "OK" => Ok(true),
+        Value::Nil => Ok(false),
+        other => Err(TierError::Protocol(format!("expected OK or nil, got {other:?}"))),
+    }
+}
+
+/// The entry for `key` from Redis's bytes, with L1's deadline.
+fn entry(key: &[u8], stored: &[u8], deadline: u64) -> Entry {
+    let (kind, payload) = wire::decode(stored);
+    Entry::new(key, payload, kind, deadline)
+}
+
+fn value_reply(entry: Option<Entry>, buffer: bool) -> TierReply {
+    match entry {
+        None => TierReply::Null,
+        Some(e) if buffer => TierReply::Buffer(e),
+        Some(e) => TierReply::Value(e),
+    }
+}
+
+/// L1's deadline for a copy of a value Redis holds for `pttl` more ms,
+/// measured from `sent` (before Redis ran the command, so the copy never
+/// outlives the original). None: not worth caching.
+fn copy_deadline(inner: &Inner, sent: u64, redis_deadline: Option<u64>) -> Option<u64> {
+    let cap = inner.config.l1_ttl_ms.map(|ttl| sent.saturating_add(ttl));
+    let deadline = match (redis_deadline, cap) {
+        (None, None) => NO_EXPIRY,
+        (Some(d), None) | (None, Some(d)) => d,
+        (Some(d), Some(c)) => d.min(c),
+    };
+    if deadline != NO_EXPIRY && deadline <= sent {
+        None
+    } else {
+        Some(deadline)
+    }
+}
+
+fn fill(inner: &Inner, ticket: &Ticket, e: Entry) {
+    inner.store.fill_if(e, || inner.guard.may_fill(ticket));
+}
+
+pub(super) async fn run(inner: &Inner, mut conn: MultiplexedConnection, op: Op) -> Result<TierReply, TierError> {
+    let op = match op {
+        // GETEX without options is GET.
+        Op::GetEx {
+            key,
+            mode: GetExMode::Unchanged,
+        } => Op::Get {
+            key,
+            buffer: false,
+            fill: true,
+        },
+        op => op,
+    };
+    let keys = op.written_keys();
+    let mut writes = WriteTickets::begin(inner, &keys);
+    let sent = inner.store.now_ms();
+    let c = &mut conn;
+    let reply = match op {
+        Op::Get { key, buffer, fill: do_fill } => {
+            let ticket = inner.guard.read_ticket(&key);
+            let pk = prefixed(inner, &key);
+            let mut pipe = redis::pipe();
+            pipe.cmd("GET").arg(&pk).cmd("PTTL").arg(&pk);
+            let mut values = send_all(c, &pipe, 2).await?.into_iter();
+            let stored = bytes(values.next().unwrap_or(Value::Nil))?;
+            let pttl = int(values.next().unwrap_or(Value::Int(-2)))?;
+            read_reply(inner, &ticket, &key, stored, pttl, sent, do_fill, buffer)
+        }
+        Op::MGet { keys, fill: do_fill } => {
+            if keys.is_empty() {
+                return Ok(TierReply::List(Vec::new()));
+            }
+            let tickets: Vec<Ticket> = keys.iter().map(|k| inner.guard.read_ticket(k)).collect();
+            let mut pipe = redis::pipe();
+            let full: Vec<Vec<u8>> = keys.iter().map(|k| prefixed(inner, k)).collect();
+            pipe.cmd("MGET").arg(&full);
+            for k in &full {
+                pipe.cmd("PTTL").arg(k);
+            }
+            let mut values = send_all(c, &pipe, 1 + keys.len()).await?.into_iter();
+            let stored = match server_error(values.next().unwrap_or(Value::Nil))? {
+                Value::Array(items) if items.len() == keys.len() => items,
+                other => return Err(TierError::Protocol(format!("MGET replied {other:?}"))),
+            };
+            let mut out = Vec::with_capacity(keys.len());
+            for ((key, ticket), item) in keys.iter().zip(&tickets).zip(stored) {
+                let pttl = int(values.next().unwrap_or(Value::Int(-2)))?;
+                out.push(read_reply(inner, ticket, key, bytes(item)?, pttl, sent, do_fill, false));
+            }
+            TierReply::List(out)
+        }
+        Op::Set {
+            key,
+            payload,
+            kind,
+            expiry,
+            condition,
+            get,
+        } => {
+            let mut cmd = redis::cmd("SET");
+            cmd.arg(prefixed(inner, &key));
+            match wire::header(kind, &payload) {
+                None => cmd.arg(&payload),
+                Some(_) => cmd.arg(wire::encode(kind, &payload)),
+            };
+            let expiry = match expiry {
+                Expiry::Default => inner.config.default_ttl_ms.map(Expiry::In).unwrap_or(Expiry::Default),
+                other => other,
+            };
+            match expiry {
+                Expiry::Default => {}
+                Expiry::Keep => {
+                    cmd.arg("KEEPTTL");
+                }
+                Expiry::In(ms) => {
+                    cmd.arg("PX").arg(ms);
+                }
+                Expiry::At(ms) => {
+                    cmd.arg("PXAT").arg(ms);
+                }
+            }
+            match condition {
+                Condition::Always => {}
+                Condition::IfAbsent => {
+                    cmd.arg("NX");
+                }
+                Condition::IfPresent => {
+                    cmd.arg("XX");
+                }
+            }
+            if get {
+                cmd.arg("GET");
+            }
+            let answer = send(c, &cmd).await?;
+            let (written, reply) = if get {
+                let old = bytes(answer)?;
+                let written = match condition {
+                    Condition::Always => true,
+                    Condition::IfAbsent => old.is_none(),
+                    Condition::IfPresent => old.is_some(),
+                };
+                (written, value_reply(old.map(|b| entry(&key, &b, NO_EXPIRY)), false))
+            } else {
+                let written = ok_or_nil(answer)?;
+                (written, if written { TierReply::Status("OK") } else { TierReply::Null })
+            };
+            writes.end();
+            if written {
+                let redis_deadline = match expiry {
+                    Expiry::Default => Some(None),
+                    Expiry::Keep => None,
+                    Expiry::In(ms) => Some(Some(sent.saturating_add(ms))),
+                    Expiry::At(ms) => Some(Some(ms)),
+                };
+                if let Some(d) = redis_deadline.and_then(|d| copy_deadline(inner, sent, d)) {
+                    fill(inner, &writes.tickets[0], Entry::new(&key, &payload, kind, d));
+                }
+            }
+            reply
+        }
+        Op::MSet { entries } => {
+            let ttl = inner.config.default_ttl_ms;
+            let answer = match ttl {
+                None => {
+                    let mut cmd = redis::cmd("MSET");
+                    for (k, v, kind) in &entries {
+                        cmd.arg(prefixed(inner, k)).arg(wire::encode(*kind, v));
+                    }
+                    send(c, &cmd).await?
+                }
+                Some(ms) => {
+                    // MSET cannot set a TTL: the same, atomically, as SETs.
+                    let mut pipe = redis::pipe();
+                    pipe.atomic();
+                    for (k, v, kind) in &entries {
+                        pipe.cmd("SET").arg(prefixed(inner, k)).arg(wire::encode(*kind, v)).arg("PX").arg(ms);
+                    }
+                    let exec = c
+                        .send_packed_commands(&pipe, entries.len() + 1, 1)
+                        .await
+                        .map_err(|e| TierError::from_redis(&e))?;
+                    for result in exec {
+                        match server_error(result)? {
+                            Value::Array(items) => {
+                                for item in items {
+                                    server_error(item)?;
+                                }
+                            }
+                            _ => return Err(TierError::Protocol("EXEC was aborted".into())),
+                        }
+                    }
+                    Value::Okay
+                }
+            };
+            server_error(answer)?;
+            writes.end();
+            if let Some(d) = copy_deadline(inner, sent, ttl.map(|ms| sent.saturating_add(ms))) {
+                for ((k, v, kind), t) in entries.iter().zip(&writes.tickets) {
+                    fill(inner, t, Entry::new(k, v, *kind, d));
+                }
+            }
+            TierReply::Status("OK")
+        }
+        Op::GetDel { key } => {
+            let mut cmd = redis::cmd("GETDEL");
+            cmd.arg(prefixed(inner, &key));
+            let old = bytes(send(c, &cmd).await?)?;
+            value_reply(old.map(|b| entry(&key, &b, NO_EXPIRY)), false)
+        }
+        Op::GetEx { key, mode } => {
+            let mut cmd = redis::cmd("GETEX");
+            cmd.arg(prefixed(inner, &key));
+            match mode {
+                GetExMode::Unchanged => {}
+                GetExMode::Persist => {
+                    cmd.arg("PERSIST");
+                }
+                GetExMode::In(ms) => {
+                    cmd.arg("PX").arg(ms);
+                }
+                GetExMode::At(ms) => {
+                    cmd.arg("PXAT").arg(ms);
+                }
+            }
+            let old = bytes(send(c, &cmd).await?)?;
+            value_reply(old.map(|b| entry(&key, &b, NO_EXPIRY)), false)
+        }
+        Op::Del { keys } => {
+            let mut cmd = redis::cmd("DEL");
+            for k in &keys {
+                cmd.arg(prefixed(inner, k));
+            }
+            TierReply::Int(int(send(c, &cmd).await?)?)
+        }
+        Op::Exists { keys } => {
+            let mut cmd = redis::cmd("EXISTS");
+            for k in &keys {
+                cmd.arg(prefixed(inner, k));
+            }
+            TierReply::Int(int(send(c, &cmd).await?)?)
+        }
+        Op::Expire {
+            key,
+            ms,
+            absolute,
+            mode,
+        } => {
+            let mut cmd = redis::cmd(if absolute { "PEXPIREAT" } else { "PEXPIRE" });
+            cmd.arg(prefixed(inner, &key)).arg(ms);
+            match mode {
+                ExpireMode::Always => {}
+                ExpireMode::Nx => {
+                    cmd.arg("NX");
+                }
+                ExpireMode::Xx => {
+                    cmd.arg("XX");
+                }
+                ExpireMode::Gt => {
+                    cmd.arg("GT");
+                }
+                ExpireMode::Lt => {
+                    cmd.arg("LT");
+                }
+            }
+            TierReply::Int(int(send(c, &cmd).await?)?)
+        }
+        Op::Pttl { key, seconds } => {
+            let mut cmd = redis::cmd(if seconds { "TTL" } else { "PTTL" });
+            cmd.arg(prefixed(inner, &key));
+            TierReply::Int(int(send(c, &cmd).await?)?)
+        }
+        Op::Persist { key } => {
+            let mut cmd = redis::cmd("PERSIST");
+            cmd.arg(prefixed(inner, &key));
+            TierReply::Int(int(send(c, &cmd).await?)?)
+        }
+        Op::IncrBy { key, delta } => {
+            let mut cmd = redis::cmd("INCRBY");
+            cmd.arg(prefixed(inner, &key)).arg(delta);
+            TierReply::Int(int(send(c, &cmd).await?)?)
+        }
+        Op::IncrByFloat { key, delta } => {
+            let mut cmd = redis::cmd("INCRBYFLOAT");
+            cmd.arg(prefixed(inner, &key)).arg(&delta);
+            match bytes(send(c, &cmd).await?)? {
+                Some(b) => TierReply::Text(String::from_utf8_lossy(&b).into_owned()),
+                None => TierReply::Null,
+            }
+        }
+        Op::Keys { pattern } => {
+            let mut full = escaped_prefix(inner);
+            full.extend_from_slice(&pattern);
+            let mut cmd = redis::cmd("KEYS");
+            cmd.arg(full);
+            match server_error(send(c, &cmd).await?)? {
+                Value::Array(items) | Value::Set(items) => TierReply::List(
+                    items
+                        .into_iter()
+                        .filter_map(|v| bytes(v).ok().flatten())
+                        .map(|k| unprefixed(inner, k))
+                        .collect(),
+                ),
+                other => return Err(TierError::Protocol(format!("KEYS replied {other:?}"))),
+            }
+        }
+        Op::Scan { cursor, pattern, count } => {
+            let mut cmd = redis::cmd("SCAN");
+            cmd.arg(&cursor);
+            if pattern.is_some() || !inner.config.key_prefix.is_empty() {
+                let mut full = escaped_prefix(inner);
+                full.extend_from_slice(pattern.as_deref().unwrap_or(b"*"));
+                cmd.arg("MATCH").arg(full);
+            }
+            if let Some(n) = count {
+                cmd.arg("COUNT").arg(n);
+            }
+            match server_error(send(c, &cmd).await?)? {
+                Value::Array(mut parts) if parts.len() == 2 => {
+                    let keys = parts.pop().unwrap_or(Value::Nil);
+                    let next = bytes(parts.pop().unwrap_or(Value::Nil))?.unwrap_or_default();
+                    let keys = match keys {
+                        Value::Array(items) | Value::Set(items) => items
+                            .into_iter()
+                            .filter_map(|v| bytes(v).ok().flatten())
+                            .map(|k| unprefixed(inner, k))
+                            .collect(),
+                        other => return Err(TierError::Protocol(format!("SCAN replied {other:?}"))),
+                    };
+                    TierReply::List(vec![
+                        TierReply::Text(String::from_utf8_lossy(&next).into_owned()),
+                        TierReply::List(keys),
+                    ])
+                }
+                other => return Err(TierError::Protocol(format!("SCAN replied {other:?}"))),
+            }
+        }
+        Op::Flush { all } => {
+            inner.guard.invalidate_all();
+            inner.store.flush();
+            inner.store.changed(None);
+            server_error(send(c, &redis::cmd(if all { "FLUSHALL" } else { "FLUSHDB" })).await?)?;
+            // Our own flush is not echoed (NOLOOP): drop what filled meanwhile.
+            inner.guard.invalidate_all();
+            inner.store.flush();
+            inner.store.changed(None);
+            TierReply::Status("OK")
+        }
+        Op::DbSize => TierReply::Int(int(send(c, &redis::cmd("DBSIZE")).await?)?),
+        Op::Ping => {
+            server_error(send(c, &redis::cmd("PING")).await?)?;
+            TierReply::Status("PONG")
+        }
+    };
+    writes.end();
+    Ok(reply)
+}
+
+/// The reply to a read, and L1's copy of it when allowed.
+#[allow(clippy::too_many_arguments)]
+fn read_reply(
+    inner: &Inner,
+    ticket: &Ticket,
+    key: &[u8],
+    stored: Option<Vec<u8>>,
+    pttl: i64,
+    sent: u64,
+    do_fill: bool,
+    buffer: bool,
+) -> TierReply {
+    let Some(stored) = stored else {
+        TierCounters::add(&inner.counters.misses, 1);
+        return TierReply::Null;
+    };
+    TierCounters::add(&inner.counters.hits, 1);
+    let redis_deadline = match pttl {
+        -1 => Some(None),
+        ms if ms > 0 => Some(Some(sent.saturating_add(ms as u64))),
+        // -2 (expired between GET and PTTL) or 0: do not cache.
+        _ => None,
+    };
+    let deadline = if do_fill {
+        redis_deadline.and_then(|d| copy_deadline(inner, sent, d))
+    } else {
+        None
+    };
+    let e = entry(key, &stored, deadline.unwrap_or(NO_EXPIRY));
+    if deadline.is_some() {
+        fill(inner, ticket, e.clone());
+    }
+    value_reply(Some(e), buffer)
+}
