@@ -12,6 +12,9 @@ const errors = require('./lib/errors')
 const codecs = require('./lib/codec')
 const args = require('./lib/args')
 const { Front, MISS } = require('./lib/front')
+const redisOptions = require('./lib/redis-options')
+const { Remote, UnavailableError, TimeoutError } = require('./lib/remote')
+const twoLevel = require('./lib/two-level')
 
 const { TierCacheTypeError, TierCacheRangeError, ClosedError, CODES, fromNative } = errors
 const { KIND } = codecs
@@ -28,8 +31,6 @@ const DEFAULTS = Object.freeze({
 })
 
 const OPTION_NAMES = new Set(Object.keys(DEFAULTS))
-// Options of the Redis tier (a later release): refused clearly until then.
-const REDIS_OPTION_NAMES = new Set(['redis', 'url', 'host', 'port', 'path', 'password', 'username', 'db', 'keyPrefix', 'tls', 'socket'])
 
 // Hits answered by the front are added to the shared statistics in batches.
 const HIT_FLUSH_EVERY = 1024
@@ -79,18 +80,9 @@ function positiveInteger (options, name) {
   return v
 }
 
+/** The L1 options (Redis connection and behaviour options already split off). */
 function resolveOptions (options) {
-  if (options === undefined || options === null) return { ...DEFAULTS }
-  if (typeof options !== 'object' || Array.isArray(options)) {
-    throw new TierCacheTypeError(
-      'new TierCache(options): options must be an object (connecting to Redis by port or URL comes with the Redis tier)',
-      typeof options === 'number' || typeof options === 'string' ? CODES.UNSUPPORTED : CODES.INVALID_ARGUMENT
-    )
-  }
   for (const key of Object.keys(options)) {
-    if (REDIS_OPTION_NAMES.has(key)) {
-      throw new TierCacheTypeError(`options.${key}: the Redis tier is not available in this version`, CODES.UNSUPPORTED)
-    }
     if (!OPTION_NAMES.has(key)) throw new TierCacheTypeError(`unknown option ${JSON.stringify(key)}`, CODES.INVALID_ARGUMENT)
   }
   const o = { ...DEFAULTS }
@@ -109,16 +101,28 @@ function resolveOptions (options) {
   return o
 }
 
-// Which reply events the native store sends: 'evict' (size) and 'expire'.
-const STORE_EVENTS = new Set(['evict', 'expire'])
+// Which reply events the native store sends: 'evict' (size) and 'expire';
+// and the Redis tier: 'invalidate'.
+const STORE_EVENTS = new Set(['evict', 'expire', 'invalidate'])
 
 class TierCache extends EventEmitter {
   /**
-   * @param {object} [options] see README "Configuration"
+   * ioredis's forms: (), (options), (url[, options]), (port[, host][, options]).
+   * Without any Redis connection option the cache is L1 only.
+   * @param {...any} argList see README "Configuration"
    */
-  constructor (options) {
+  constructor (...argList) {
     super()
-    const o = resolveOptions(options)
+    const [own, redisSource] = redisOptions.splitArguments(argList)
+    const redisConfig = redisSource === null ? null : redisOptions.normalizeRedis(redisSource, own)
+    if (redisSource === null) {
+      for (const k of Object.keys(own)) {
+        if (redisOptions.BEHAVIOUR_KEYS.has(k) && own[k] !== undefined) {
+          throw new TierCacheTypeError(`options.${k} applies to the Redis tier: give a Redis URL or host too`, CODES.INVALID_ARGUMENT)
+        }
+      }
+    }
+    const o = resolveOptions(redisOptions.stripBehaviour(own))
     this.options = Object.freeze(o)
     this._codec = codecs.resolveCodec(o.codec)
     try {
@@ -137,17 +141,42 @@ class TierCache extends EventEmitter {
       : null
     this._frontObjects = o.frontObjects
     this._subscribed = false
-    this.status = 'ready'
+    this._closed = false
+    this._decodeReply = twoLevel.decoder(this)
     this.local = new LocalView(this)
+    this.l2 = new twoLevel.L2View(this)
+    this._remote = null
+    if (redisConfig === null) {
+      this.status = 'ready'
+      // As ioredis, announce readiness on the next tick so listeners attached
+      // right after construction hear it.
+      process.nextTick(() => {
+        if (this.status === 'ready') {
+          this.emit('connect')
+          this.emit('ready')
+        }
+      })
+      return
+    }
+    try {
+      this._remote = new Remote(this, redisConfig)
+    } catch (err) {
+      native.close(this._h)
+      throw fromNative(err)
+    }
+    this.status = 'wait'
+    if (!redisConfig.lazyConnect) this._remote.connect()
+  }
 
-    // As ioredis, announce readiness on the next tick so listeners attached
-    // right after construction hear it.
-    process.nextTick(() => {
-      if (this.status === 'ready') {
-        this.emit('connect')
-        this.emit('ready')
-      }
-    })
+  /** Whether this instance has a Redis tier. */
+  get hasRedis () {
+    return this._remote !== null
+  }
+
+  _requireRemote () {
+    if (this._remote === null) {
+      throw new TierCacheTypeError('this cache has no Redis tier (give a Redis URL or host)', CODES.UNSUPPORTED)
+    }
   }
 
   /**
@@ -155,7 +184,8 @@ class TierCache extends EventEmitter {
    * to 'evict' or 'expire' (events cost a cross-thread call each).
    */
   _syncSubscription () {
-    const wanted = this.status !== 'end' && this.listenerCount('evict') + this.listenerCount('expire') > 0
+    if (this._remote !== null && !this._closed) this._remote.watchInvalidations(this.listenerCount('invalidate') > 0)
+    const wanted = !this._closed && this.listenerCount('evict') + this.listenerCount('expire') > 0
     if (wanted === this._subscribed) return
     if (wanted) {
       native.subscribe(this._h, (key, reason) => {
@@ -246,6 +276,14 @@ class TierCache extends EventEmitter {
   }
 
   _mset (list) {
+    const { keys, values, kinds } = this._msetArguments(list)
+    native.mset(this._h, keys, values, kinds)
+    for (const k of keys) this._forget(k)
+    return 'OK'
+  }
+
+  /** MSET's pairs, in any of its forms, as parallel arrays (validated). */
+  _msetArguments (list) {
     let pairs
     if (list.length === 1 && list[0] instanceof Map) pairs = [...list[0]]
     else if (list.length === 1 && Array.isArray(list[0]) && list[0].every(Array.isArray)) pairs = list[0]
@@ -269,9 +307,7 @@ class TierCache extends EventEmitter {
       values.push(payload)
       kinds.push(kind)
     }
-    native.mset(this._h, keys, values, kinds)
-    for (const k of keys) this._forget(k)
-    return 'OK'
+    return { keys, values, kinds }
   }
 
   _incrby (key, delta) {
@@ -292,6 +328,7 @@ class TierCache extends EventEmitter {
 
   /** GET: the value, or null. */
   get (key, callback) {
+    if (this._remote !== null) return twoLevel.commands.get.call(this, key, callback)
     let value, error
     try {
       checkCallback(callback)
@@ -545,16 +582,45 @@ class TierCache extends EventEmitter {
     return this._run(callback, () => native.dbsize(this._h))
   }
 
+  /** PING: 'PONG' (from Redis when there is a Redis tier). */
+  ping (...rest) {
+    const callback = splitCallback(rest)
+    return this._run(callback, () => {
+      if (this._closed) throw new ClosedError()
+      return 'PONG'
+    })
+  }
+
   /** Counters of the (possibly shared) L1 store. Synchronous. */
   stats () {
     try {
       if (this._front !== null && this._front.pendingHits > 0) native.addHits(this._h, this._front.takeHits())
       const s = native.stats(this._h)
-      const reads = s.hits + s.misses
+      const l2 = this._remote === null ? null : this._remote.stats()
+      // Overall: a read is a hit if either tier answered it.
+      const hits = s.hits + (l2 === null ? 0 : l2.hits)
+      const misses = l2 === null ? s.misses : l2.misses
       return {
-        hits: s.hits,
-        misses: s.misses,
-        hitRatio: reads === 0 ? 0 : s.hits / reads,
+        hits,
+        misses,
+        hitRatio: hits + misses === 0 ? 0 : hits / (hits + misses),
+        l1: { hits: s.hits, misses: s.misses, hitRatio: s.hits + s.misses === 0 ? 0 : s.hits / (s.hits + s.misses) },
+        l2: l2 === null
+          ? null
+          : {
+              hits: l2.hits,
+              misses: l2.misses,
+              hitRatio: l2.hits + l2.misses === 0 ? 0 : l2.hits / (l2.hits + l2.misses),
+              errors: l2.errors,
+              timeouts: l2.timeouts,
+              rejected: l2.rejected,
+              invalidations: l2.invalidations,
+              flushes: l2.flushes,
+              connects: l2.connects,
+              disconnects: l2.disconnects,
+              breaker: l2.breaker,
+              status: this.status
+            },
         sets: s.sets,
         deletes: s.deletes,
         evictions: s.evictions,
@@ -569,10 +635,17 @@ class TierCache extends EventEmitter {
     }
   }
 
-  /** node-redis style: resolves once usable (at once for L1). */
-  connect () {
-    if (this.status === 'end') return Promise.reject(new ClosedError())
-    return Promise.resolve(this)
+  /**
+   * node-redis style: resolves with the instance once usable (at once for
+   * L1 only); rejects if the connection attempt fails (reconnection goes on).
+   */
+  connect (callback) {
+    let p
+    if (this._closed) p = Promise.reject(new ClosedError())
+    else if (this._remote === null) p = Promise.resolve(this)
+    else p = this._remote.whenReady().then(() => this)
+    if (typeof callback === 'function') p.then((v) => callback(null, v), (e) => callback(e))
+    return p
   }
 
   /** Closes the cache: detaches from the store and frees it if nobody else holds it. */
@@ -582,27 +655,51 @@ class TierCache extends EventEmitter {
     } catch (err) {
       return Promise.reject(err)
     }
-    if (this.status !== 'end') {
+    if (!this._closed && this._remote !== null) {
+      const remote = this._remote
+      this._closed = true
+      return remote.close().then(() => {
+        this._closeLocal()
+        return settle('OK', undefined, callback)
+      })
+    }
+    this._closeLocal()
+    return settle('OK', undefined, callback)
+  }
+
+  /** Closes the L1 side; ends the status and says so. */
+  _closeLocal () {
+    if (this.status !== 'end' || this._remote !== null) {
       if (this._front !== null && this._front.pendingHits > 0) {
         try { native.addHits(this._h, this._front.takeHits()) } catch {}
       }
-      native.close(this._h)
+      if (this._h !== null) native.close(this._h)
       if (this._front !== null) this._front.clear()
       this._subscribed = false
+      this._closed = true
+      const announce = this.status !== 'end'
       this.status = 'end'
-      process.nextTick(() => {
-        this.emit('close')
-        this.emit('end')
-      })
+      if (announce) {
+        process.nextTick(() => {
+          this.emit('close')
+          this.emit('end')
+        })
+      }
     }
-    return settle('OK', undefined, callback)
   }
 
   close (callback) {
     return this.quit(callback)
   }
 
+  /** Closes at once, without waiting for commands in flight (they settle as they can). */
   disconnect () {
+    if (this._remote !== null && !this._closed) {
+      this._closed = true
+      this._remote.closeNow()
+      this._closeLocal()
+      return
+    }
     this.quit()
   }
 
@@ -614,6 +711,7 @@ class TierCache extends EventEmitter {
       maxBytes: this.options.maxBytes,
       codec: this._codec.name
     }
+    if (this._remote !== null) shown.redis = this._remote.describe()
     return `TierCache ${inspect(shown, options)}`
   }
 }
@@ -640,6 +738,9 @@ TierCache.prototype.emit = function (event, ...rest) {
   if (this._subscribed && STORE_EVENTS.has(event)) this._syncSubscription()
   return result
 }
+
+// Instances with a Redis tier run the two-level version of each command.
+twoLevel.install(TierCache)
 
 // node-redis camelCase spellings that tutorials use.
 const ALIASES = {
@@ -717,9 +818,20 @@ class LocalView {
   }
 }
 
-/** node-redis style factory: `createClient(options)` then `await client.connect()`. */
+/**
+ * node-redis style factory: `createClient({ url })` then `await client.connect()`.
+ * As node-redis, nothing connects before `connect()` (lazyConnect).
+ */
 function createClient (options) {
-  return new TierCache(options)
+  const o = options === undefined || options === null ? {} : options
+  if (typeof o !== 'object' || Array.isArray(o)) {
+    throw new TierCacheTypeError('createClient(options): options must be an object', CODES.INVALID_ARGUMENT)
+  }
+  return new TierCache({ lazyConnect: hasConnection(o) ? true : undefined, ...o })
+}
+
+function hasConnection (o) {
+  return ['url', 'socket', 'redis', 'host', 'port'].some((k) => o[k] !== undefined && o[k] !== null)
 }
 
 module.exports = TierCache
@@ -731,5 +843,7 @@ module.exports.MAX_KEY_BYTES = args.MAX_KEY_BYTES
 for (const name of ['TierCacheError', 'TierCacheTypeError', 'TierCacheRangeError', 'ReplyError', 'ClosedError', 'InternalError', 'DecodeError']) {
   module.exports[name] = errors[name]
 }
+module.exports.UnavailableError = UnavailableError
+module.exports.TimeoutError = TimeoutError
 module.exports.codes = CODES
 module.exports.codecs = { json: codecs.json, v8: codecs.v8 }

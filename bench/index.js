@@ -11,13 +11,16 @@ const path = require('node:path')
 const { versions, addonIdentity } = require('./lib/caches')
 const { addonsLoaded } = require('./lib/child')
 const { ROUNDS, ROUND_MS } = require('./lib/measure')
+const { peerVersions } = require('./lib/redis')
 
 const SCENARIOS = [
   require('./hotpath'),
   require('./mget'),
   require('./memory'),
   require('./traces'),
-  require('./profile')
+  require('./profile'),
+  require('./l2'),
+  require('./tiers')
 ]
 const RESULTS = path.join(__dirname, 'RESULTS.md')
 
@@ -33,6 +36,12 @@ function selected (argv) {
   return SCENARIOS.filter((s) => argv.includes(s.name))
 }
 
+/** The Redis-tier peers' versions, for runs that include l2 or tiers. */
+function redisPeers () {
+  const p = peerVersions()
+  return `- Redis tier: redis-server ${p['redis-server']}; ioredis ${p.ioredis}, node-redis (redis) ${p.redis}, bentocache ${p.bentocache}, cacheable ${p.cacheable} with @keyv/redis ${p['@keyv/redis']} and keyv ${p.keyv}`
+}
+
 function header (chosen, started) {
   const cpus = os.cpus()
   const v = versions()
@@ -46,6 +55,7 @@ function header (chosen, started) {
     `- load average when the run started: ${load} (a shared machine: compare ratios, not absolute numbers)`,
     `- addon: ${addonIdentity()}`,
     `- libraries: tiercache ${v.tiercache}, lru-cache ${v['lru-cache']}, @isaacs/ttlcache ${v['@isaacs/ttlcache']}, node-cache ${v['node-cache']}; timing by mitata ${v.mitata}`,
+    ...(chosen.some((s) => s.name === 'l2' || s.name === 'tiers') ? [redisPeers()] : []),
     `- timing: ${ROUNDS} interleaved rounds of ≥ ${ROUND_MS} ms per contestant, median reported (BENCH_ROUNDS, BENCH_ROUND_MS)`,
     `- scenarios: ${chosen.map((s) => s.name).join(', ')}`,
     ''

@@ -3,7 +3,7 @@
 //! facade's retry strategy, as in ioredis): this side reports what happened
 //! and never retries on its own.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use redis::aio::MultiplexedConnection;
@@ -11,14 +11,15 @@ use redis::{
     AsyncConnectionConfig, Client, ConnectionAddr, ConnectionInfo, IntoConnectionInfo, ProtocolVersion, PushInfo,
     PushKind, RedisConnectionInfo, Value,
 };
-use tokio::sync::Notify;
+use futures_util::stream::{FuturesUnordered, StreamExt};
+use tokio::sync::{mpsc, Notify};
 use tokio::time::Instant;
 
 use super::breaker::Breaker;
 use super::config::TierConfig;
 use super::error::{describe, TierError};
 use super::guard::FillGuard;
-use super::ops::{self, Op};
+use super::ops::{self, Op, Tickets};
 use super::reply::TierReply;
 use super::runtime::runtime;
 use super::stats::{TierCounters, TierStats};
@@ -84,7 +85,6 @@ pub(super) struct Inner {
     client: Client,
     link: Mutex<Link>,
     ready: Notify,
-    waiting: AtomicUsize,
     pub(super) guard: FillGuard,
     breaker: Breaker,
     pub(super) counters: TierCounters,
@@ -92,10 +92,19 @@ pub(super) struct Inner {
     report_invalidations: AtomicBool,
 }
 
-/// One cache instance's Redis tier. Cheap to clone.
-#[derive(Clone)]
+/// A submitted command: its guard tickets were taken at submission, its
+/// deadline runs from then too.
+struct Job {
+    op: Op,
+    tickets: Tickets,
+    deadline: Instant,
+    done: Done,
+}
+
+/// One cache instance's Redis tier.
 pub struct Tier {
     inner: Arc<Inner>,
+    jobs: mpsc::UnboundedSender<Job>,
 }
 
 fn build_client(config: &TierConfig) -> Result<Client, TierError> {
@@ -149,8 +158,7 @@ impl Tier {
     pub fn new(store: Arc<LocalStore>, config: TierConfig, events: EventSink) -> Result<Tier, TierError> {
         let client = build_client(&config)?;
         let breaker = Breaker::new(config.breaker_threshold, config.breaker_cooldown);
-        Ok(Tier {
-            inner: Arc::new(Inner {
+        let inner = Arc::new(Inner {
                 store,
                 config,
                 client,
@@ -161,14 +169,15 @@ impl Tier {
                     sessions: 0,
                 }),
                 ready: Notify::new(),
-                waiting: AtomicUsize::new(0),
                 guard: FillGuard::default(),
                 breaker,
                 counters: TierCounters::default(),
                 events,
                 report_invalidations: AtomicBool::new(false),
-            }),
-        })
+        });
+        let (jobs, queue) = mpsc::unbounded_channel();
+        runtime().spawn(dispatch(Arc::clone(&inner), queue));
+        Ok(Tier { inner, jobs })
     }
 
     /// Starts a connection attempt unless one is under way or connected.
@@ -206,12 +215,20 @@ impl Tier {
     }
 
     /// Runs `op` and hands its outcome to `done` (on the I/O thread).
+    /// Commands reach Redis in the order they are submitted, as on one
+    /// ioredis connection; a write's L1 copy is dropped before this returns.
     pub fn submit(&self, op: Op, done: Done) {
-        let inner = Arc::clone(&self.inner);
-        runtime().spawn(async move {
-            let outcome = inner.execute(op).await;
-            done(outcome);
-        });
+        let op = op.normalized();
+        let tickets = Tickets::take(&self.inner, &op);
+        let job = Job {
+            op,
+            tickets,
+            deadline: Instant::now() + self.inner.config.command_timeout,
+            done,
+        };
+        if let Err(mpsc::error::SendError(job)) = self.jobs.send(job) {
+            (job.done)(Err(TierError::Closed));
+        }
     }
 
     /// Whether `Invalidated` events are wanted (they cost a call into JS each).
@@ -411,53 +428,35 @@ impl Inner {
         }
     }
 
-    /// A connection to send on, waiting (bounded, within `deadline`) while
-    /// one is being established.
-    async fn acquire(&self, deadline: Instant) -> Result<(MultiplexedConnection, u64), TierError> {
-        loop {
-            let notified = self.ready.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
-            {
-                let link = self.link();
-                match link.phase {
-                    Phase::Ready => {
-                        if let Some(conn) = &link.conn {
-                            return Ok((conn.clone(), link.generation));
-                        }
-                    }
-                    Phase::Connecting | Phase::Lost => {}
-                    Phase::Idle => return Err(TierError::Unavailable("not connected (lazyConnect)".into())),
-                    Phase::Failed => return Err(TierError::Unavailable("Redis is unreachable".into())),
-                    Phase::Closed => return Err(TierError::Closed),
-                }
+    /// Where a command should go now.
+    fn route(&self) -> Route {
+        let link = self.link();
+        match (link.phase, &link.conn) {
+            (Phase::Ready, Some(conn)) => Route::Send(conn.clone(), link.generation),
+            (Phase::Connecting | Phase::Lost, _) if self.config.offline_queue > 0 => Route::Wait,
+            (Phase::Connecting | Phase::Lost, _) => Route::Fail(TierError::Unavailable("not connected".into())),
+            (Phase::Idle, _) => Route::Fail(TierError::Unavailable("not connected (lazyConnect)".into())),
+            (Phase::Failed, _) | (Phase::Ready, None) => {
+                Route::Fail(TierError::Unavailable("Redis is unreachable".into()))
             }
-            if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.config.offline_queue {
-                self.waiting.fetch_sub(1, Ordering::SeqCst);
-                return Err(TierError::Unavailable("not connected, and the offline queue is full".into()));
-            }
-            let waited = tokio::time::timeout_at(deadline, notified).await;
-            self.waiting.fetch_sub(1, Ordering::SeqCst);
-            if waited.is_err() {
-                return Err(TierError::Unavailable("not connected within commandTimeout".into()));
-            }
+            (Phase::Closed, _) => Route::Fail(TierError::Closed),
         }
     }
 
-    async fn execute(self: Arc<Self>, op: Op) -> Result<TierReply, TierError> {
-        let deadline = Instant::now() + self.config.command_timeout;
-        let (conn, generation) = match self.acquire(deadline).await {
-            Ok(c) => c,
-            Err(e) => {
-                TierCounters::add(&self.counters.rejected, 1);
-                return Err(e);
-            }
-        };
-        if !self.breaker.allow() {
-            TierCounters::add(&self.counters.rejected, 1);
-            return Err(TierError::Unavailable("circuit breaker open".into()));
-        }
-        match tokio::time::timeout_at(deadline, ops::run(&self, conn, op)).await {
+    fn reject(&self, job: Job, err: TierError) {
+        TierCounters::add(&self.counters.rejected, 1);
+        (job.done)(Err(err));
+    }
+
+    /// Runs one command on `conn`, times it, and accounts for the outcome.
+    async fn run_job(self: Arc<Self>, conn: MultiplexedConnection, generation: u64, job: Job) {
+        let Job {
+            op,
+            tickets,
+            deadline,
+            done,
+        } = job;
+        let outcome = match tokio::time::timeout_at(deadline, ops::run(&self, conn, op, tickets)).await {
             Err(_) => {
                 TierCounters::add(&self.counters.timeouts, 1);
                 self.failed(generation, "commands timed out");
@@ -478,7 +477,8 @@ impl Inner {
                 self.breaker.success();
                 Ok(reply)
             }
-        }
+        };
+        done(outcome);
     }
 
     /// A transport failure: count it; when the breaker opens, drop the
@@ -486,6 +486,86 @@ impl Inner {
     fn failed(self: &Arc<Self>, generation: u64, why: &str) {
         if self.breaker.failure() {
             self.lost(generation, why);
+        }
+    }
+}
+
+enum Route {
+    Send(MultiplexedConnection, u64),
+    Wait,
+    Fail(TierError),
+}
+
+type InFlight = FuturesUnordered<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>>;
+
+/// Starts `job` on `conn` (its request is queued on the connection when the
+/// in-flight set first polls it, in submission order), unless the breaker
+/// refuses it.
+fn start(inner: &Arc<Inner>, in_flight: &mut InFlight, conn: MultiplexedConnection, generation: u64, job: Job) {
+    if !inner.breaker.allow() {
+        inner.reject(job, TierError::Unavailable("circuit breaker open".into()));
+        return;
+    }
+    in_flight.push(Box::pin(Arc::clone(inner).run_job(conn, generation, job)));
+}
+
+/// The tier's one task: takes commands in submission order and keeps them in
+/// that order on the wire. While a connection is being (re)established they
+/// wait in a bounded FIFO, each until its own deadline; replies are awaited
+/// concurrently. Ends when the tier is dropped and everything has settled.
+async fn dispatch(inner: Arc<Inner>, mut jobs: mpsc::UnboundedReceiver<Job>) {
+    let mut in_flight: InFlight = FuturesUnordered::new();
+    let mut parked: std::collections::VecDeque<Job> = std::collections::VecDeque::new();
+    let mut open = true;
+    while open || !in_flight.is_empty() || !parked.is_empty() {
+        let notified = inner.ready.notified();
+        tokio::pin!(notified);
+        if !parked.is_empty() {
+            // Registered before the state is read, so no change is missed.
+            notified.as_mut().enable();
+            match inner.route() {
+                Route::Send(conn, generation) => {
+                    while let Some(job) = parked.pop_front() {
+                        start(&inner, &mut in_flight, conn.clone(), generation, job);
+                    }
+                }
+                Route::Fail(err) => {
+                    while let Some(job) = parked.pop_front() {
+                        inner.reject(job, err.clone());
+                    }
+                }
+                Route::Wait => {
+                    let now = Instant::now();
+                    while parked.front().is_some_and(|j| j.deadline <= now) {
+                        if let Some(job) = parked.pop_front() {
+                            inner.reject(job, TierError::Unavailable("not connected within commandTimeout".into()));
+                        }
+                    }
+                }
+            }
+        }
+        // Deadlines grow with submission order: the first parked is the next due.
+        let next_due = parked.front().map(|j| j.deadline);
+        tokio::select! {
+            biased;
+            Some(()) = in_flight.next(), if !in_flight.is_empty() => {}
+            job = jobs.recv(), if open => match job {
+                None => open = false,
+                Some(job) if !parked.is_empty() => {
+                    if parked.len() >= inner.config.offline_queue {
+                        inner.reject(job, TierError::Unavailable("not connected, and the offline queue is full".into()));
+                    } else {
+                        parked.push_back(job);
+                    }
+                }
+                Some(job) => match inner.route() {
+                    Route::Send(conn, generation) => start(&inner, &mut in_flight, conn, generation, job),
+                    Route::Wait => parked.push_back(job),
+                    Route::Fail(err) => inner.reject(job, err),
+                },
+            },
+            _ = &mut notified, if !parked.is_empty() => {}
+            _ = tokio::time::sleep_until(next_due.unwrap_or_else(Instant::now)), if next_due.is_some() => {}
         }
     }
 }

@@ -7,6 +7,8 @@
 //! once the write is on its way) and, for SET and MSET, the written value is
 //! cached after Redis acknowledges it. Every fill goes through the guard.
 
+use std::sync::Arc;
+
 use redis::aio::MultiplexedConnection;
 use redis::{Cmd, Pipeline, Value};
 
@@ -141,41 +143,52 @@ impl Op {
     }
 }
 
-/// Writes in flight: registered with the guard, released however the
-/// command ends (reply, error, or the timeout dropping the future).
-struct WriteTickets<'a> {
-    inner: &'a Inner,
-    tickets: Vec<Ticket>,
+/// The guard tickets of one command, taken when it is submitted (on the
+/// caller's thread, so the L1 copy of a written key is gone before the
+/// caller's next read): read tickets for the keys it may fill, write tickets
+/// for the keys it changes. Writes are released however the command ends
+/// (reply, error, or a timeout dropping it).
+pub(super) struct Tickets {
+    inner: Arc<Inner>,
+    reads: Vec<Ticket>,
+    writes: Vec<Ticket>,
     ended: bool,
 }
 
-impl<'a> WriteTickets<'a> {
-    fn begin(inner: &'a Inner, keys: &[&[u8]]) -> Self {
-        let tickets: Vec<Ticket> = keys.iter().map(|k| inner.guard.begin_write(k)).collect();
-        if !keys.is_empty() {
-            inner.store.del(keys);
+impl Tickets {
+    pub(super) fn take(inner: &Arc<Inner>, op: &Op) -> Tickets {
+        let written = op.written_keys();
+        let writes: Vec<Ticket> = written.iter().map(|k| inner.guard.begin_write(k)).collect();
+        if !written.is_empty() {
+            inner.store.del(&written);
             inner.store.changed(None);
         }
-        Self {
-            inner,
-            tickets,
+        let reads = match op {
+            Op::Get { key, .. } => vec![inner.guard.read_ticket(key)],
+            Op::MGet { keys, .. } => keys.iter().map(|k| inner.guard.read_ticket(k)).collect(),
+            _ => Vec::new(),
+        };
+        Tickets {
+            inner: Arc::clone(inner),
+            reads,
+            writes,
             ended: false,
         }
     }
 
-    fn end(&mut self) {
+    fn end_writes(&mut self) {
         if !self.ended {
             self.ended = true;
-            for t in &self.tickets {
+            for t in &self.writes {
                 self.inner.guard.end_write(t);
             }
         }
     }
 }
 
-impl Drop for WriteTickets<'_> {
+impl Drop for Tickets {
     fn drop(&mut self) {
-        self.end();
+        self.end_writes();
     }
 }
 
@@ -292,26 +305,34 @@ fn fill(inner: &Inner, ticket: &Ticket, e: Entry) {
     inner.store.fill_if(e, || inner.guard.may_fill(ticket));
 }
 
-pub(super) async fn run(inner: &Inner, mut conn: MultiplexedConnection, op: Op) -> Result<TierReply, TierError> {
-    let op = match op {
-        // GETEX without options is GET.
-        Op::GetEx {
-            key,
-            mode: GetExMode::Unchanged,
-        } => Op::Get {
-            key,
-            buffer: false,
-            fill: true,
-        },
-        op => op,
-    };
-    let keys = op.written_keys();
-    let mut writes = WriteTickets::begin(inner, &keys);
+impl Op {
+    /// GETEX without options is GET.
+    pub(super) fn normalized(self) -> Op {
+        match self {
+            Op::GetEx {
+                key,
+                mode: GetExMode::Unchanged,
+            } => Op::Get {
+                key,
+                buffer: false,
+                fill: true,
+            },
+            op => op,
+        }
+    }
+}
+
+pub(super) async fn run(
+    inner: &Inner,
+    mut conn: MultiplexedConnection,
+    op: Op,
+    mut writes: Tickets,
+) -> Result<TierReply, TierError> {
     let sent = inner.store.now_ms();
     let c = &mut conn;
     let reply = match op {
         Op::Get { key, buffer, fill: do_fill } => {
-            let ticket = inner.guard.read_ticket(&key);
+            let ticket = writes.reads[0];
             let pk = prefixed(inner, &key);
             let mut pipe = redis::pipe();
             pipe.cmd("GET").arg(&pk).cmd("PTTL").arg(&pk);
@@ -324,7 +345,7 @@ pub(super) async fn run(inner: &Inner, mut conn: MultiplexedConnection, op: Op) 
             if keys.is_empty() {
                 return Ok(TierReply::List(Vec::new()));
             }
-            let tickets: Vec<Ticket> = keys.iter().map(|k| inner.guard.read_ticket(k)).collect();
+            let tickets = std::mem::take(&mut writes.reads);
             let mut pipe = redis::pipe();
             let full: Vec<Vec<u8>> = keys.iter().map(|k| prefixed(inner, k)).collect();
             pipe.cmd("MGET").arg(&full);
@@ -398,7 +419,7 @@ pub(super) async fn run(inner: &Inner, mut conn: MultiplexedConnection, op: Op) 
                 let written = ok_or_nil(answer)?;
                 (written, if written { TierReply::Status("OK") } else { TierReply::Null })
             };
-            writes.end();
+            writes.end_writes();
             if written {
                 let redis_deadline = match expiry {
                     Expiry::Default => Some(None),
@@ -407,7 +428,7 @@ pub(super) async fn run(inner: &Inner, mut conn: MultiplexedConnection, op: Op) 
                     Expiry::At(ms) => Some(Some(ms)),
                 };
                 if let Some(d) = redis_deadline.and_then(|d| copy_deadline(inner, sent, d)) {
-                    fill(inner, &writes.tickets[0], Entry::new(&key, &payload, kind, d));
+                    fill(inner, &writes.writes[0], Entry::new(&key, &payload, kind, d));
                 }
             }
             reply
@@ -447,9 +468,9 @@ pub(super) async fn run(inner: &Inner, mut conn: MultiplexedConnection, op: Op) 
                 }
             };
             server_error(answer)?;
-            writes.end();
+            writes.end_writes();
             if let Some(d) = copy_deadline(inner, sent, ttl.map(|ms| sent.saturating_add(ms))) {
-                for ((k, v, kind), t) in entries.iter().zip(&writes.tickets) {
+                for ((k, v, kind), t) in entries.iter().zip(&writes.writes) {
                     fill(inner, t, Entry::new(k, v, *kind, d));
                 }
             }
@@ -605,7 +626,7 @@ pub(super) async fn run(inner: &Inner, mut conn: MultiplexedConnection, op: Op) 
             TierReply::Status("PONG")
         }
     };
-    writes.end();
+    writes.end_writes();
     Ok(reply)
 }
 

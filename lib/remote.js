@@ -1,0 +1,307 @@
+'use strict'
+// The Redis side of one cache instance: its connection status (ioredis's
+// statuses and events), the commands in flight, and reconnection.
+//
+// Commands are submitted to the addon with an id and answered in batches
+// (one call from the I/O thread per burst of replies); this object maps the
+// ids back to promises. The addon reports connection events through the same
+// batches, in order with the replies. Reconnecting is decided here, with the
+// retry strategy, as in ioredis: the addon only attempts when told.
+
+const native = require('../binding.js')
+const { TierCacheError, ReplyError, ClosedError, InternalError, CODES } = require('./errors')
+const { defaultRetryStrategy } = require('./redis-options')
+
+const L2_UNAVAILABLE = 'ERR_TIERCACHE_L2_UNAVAILABLE'
+const L2_TIMEOUT = 'ERR_TIERCACHE_L2_TIMEOUT'
+
+/** Redis could not be used: not connected, unreachable, or the breaker is open. */
+class UnavailableError extends TierCacheError {
+  constructor (message) {
+    super(message, L2_UNAVAILABLE)
+  }
+}
+UnavailableError.prototype.name = 'UnavailableError'
+
+/** Redis did not answer within commandTimeout; the command may have run. */
+class TimeoutError extends TierCacheError {
+  constructor (message) {
+    super(message, L2_TIMEOUT)
+  }
+}
+TimeoutError.prototype.name = 'TimeoutError'
+
+function errorFor (code, message) {
+  switch (code) {
+    case L2_UNAVAILABLE: return new UnavailableError(message)
+    case L2_TIMEOUT: return new TimeoutError(message)
+    case CODES.REPLY: return new ReplyError(message)
+    case CODES.CLOSED: return new ClosedError(message)
+    default: return new InternalError(`tiercache internal error: ${message}`)
+  }
+}
+
+const noop = () => {}
+const KEEP_ALIVE_MS = 2 ** 31 - 1
+const UNHANDLED_ERROR_EVERY_MS = 5000
+
+class Remote {
+  /**
+   * @param {import('../index').TierCache} cache the owning instance (events are emitted on it)
+   * @param {object} config from redis-options.normalizeRedis
+   */
+  constructor (cache, config) {
+    this.cache = cache
+    this.config = config
+    this.pending = new Map()
+    this.nextId = 1
+    this.attempts = 0
+    this.retryTimer = null
+    this.ended = false
+    this.readyWaiters = []
+    this.lastUnhandledError = 0
+    this.retryStrategy = typeof config.retryStrategy === 'function' ? config.retryStrategy : defaultRetryStrategy
+    // Commands in flight keep the process alive (the addon's wake-up is
+    // weak): a referenced timer is the cheapest switch for that.
+    this.keepAlive = setInterval(noop, KEEP_ALIVE_MS)
+    this.keepAlive.unref()
+    const tls = config.tls || {}
+    this.handle = native.tierOpen(cache._h, {
+      host: config.host,
+      port: config.port,
+      tls: config.tls !== null,
+      ca: tls.ca,
+      cert: tls.cert,
+      key: tls.key,
+      rejectUnauthorized: tls.rejectUnauthorized,
+      username: config.username,
+      password: config.password,
+      db: config.db,
+      keyPrefix: config.keyPrefix,
+      connectTimeout: config.connectTimeout,
+      commandTimeout: config.commandTimeout,
+      offlineQueue: config.offlineQueue,
+      breakerThreshold: config.breaker.threshold,
+      breakerCooldown: config.breaker.cooldown,
+      offlineGrace: config.offlineGrace,
+      l1Ttl: config.l1Ttl
+    }, (batch) => this.onBatch(batch))
+  }
+
+  setStatus (status, ...eventArgs) {
+    this.cache.status = status
+    if (status !== 'connecting' && status !== 'wait') this.cache.emit(status, ...eventArgs)
+  }
+
+  /** Starts connecting unless already connecting or connected. */
+  connect () {
+    const status = this.cache.status
+    if (this.ended) return
+    if (status === 'connecting' || status === 'connect' || status === 'ready') return
+    if (this.retryTimer !== null) {
+      clearTimeout(this.retryTimer)
+      this.retryTimer = null
+    }
+    this.cache.status = 'connecting'
+    native.tierConnect(this.handle)
+  }
+
+  /** Resolves when ready; rejects if the attempt under way fails. */
+  whenReady () {
+    if (this.cache.status === 'ready') return Promise.resolve()
+    if (this.ended) return Promise.reject(new ClosedError('the connection to Redis was ended'))
+    return new Promise((resolve, reject) => {
+      this.readyWaiters.push({ resolve, reject })
+      this.holdOpen()
+      this.connect()
+    })
+  }
+
+  /** Keeps the process alive exactly while someone awaits Redis. */
+  holdOpen () {
+    if (this.pending.size > 0 || this.readyWaiters.length > 0) this.keepAlive.ref()
+    else this.keepAlive.unref()
+  }
+
+  settleWaiters (error) {
+    const waiters = this.readyWaiters
+    this.readyWaiters = []
+    this.holdOpen()
+    for (const w of waiters) {
+      if (error === undefined) w.resolve()
+      else w.reject(error)
+    }
+  }
+
+  /**
+   * Submits a command: `submit(id)` calls the addon, `map` turns the reply
+   * into the user's value, and `fallback` (offlineMode 'local') answers from
+   * L1 when Redis is unavailable.
+   */
+  call (submit, map, fallback) {
+    if (this.cache.status === 'wait') this.connect()
+    const id = this.nextId
+    this.nextId = id >= 0x7fffffff ? 1 : id + 1
+    return new Promise((resolve, reject) => {
+      try {
+        submit(id)
+      } catch (err) {
+        reject(require('./errors').fromNative(err))
+        return
+      }
+      this.pending.set(id, { resolve, reject, map, fallback })
+      if (this.pending.size === 1) this.holdOpen()
+    })
+  }
+
+  onBatch (batch) {
+    for (let i = 0; i < batch.length; i += 3) {
+      const id = batch[i]
+      const code = batch[i + 1]
+      const value = batch[i + 2]
+      if (id === 0) {
+        this.onEvent(code, value)
+        continue
+      }
+      const p = this.pending.get(id)
+      if (p === undefined) continue
+      this.pending.delete(id)
+      if (code === null) {
+        let result
+        try {
+          result = p.map === undefined ? value : p.map(value)
+        } catch (err) {
+          p.reject(err)
+          continue
+        }
+        p.resolve(result)
+      } else if (code === L2_UNAVAILABLE && p.fallback !== undefined && this.config.offlineMode === 'local') {
+        try {
+          p.resolve(p.fallback())
+        } catch (err) {
+          p.reject(err)
+        }
+      } else {
+        p.reject(errorFor(code, value))
+      }
+    }
+    if (this.pending.size === 0) this.holdOpen()
+  }
+
+  onEvent (name, value) {
+    switch (name) {
+      case 'connected':
+        this.attempts = 0
+        this.setStatus('connect')
+        this.setStatus('ready')
+        this.settleWaiters()
+        break
+      case 'connect-failed':
+        this.emitError(new UnavailableError(value))
+        this.settleWaiters(new UnavailableError(value))
+        this.scheduleReconnect()
+        break
+      case 'lost':
+        this.emitError(new UnavailableError(`connection to Redis lost: ${value}`))
+        this.scheduleReconnect()
+        break
+      case 'invalidate':
+        this.cache.emit('invalidate', value)
+        break
+      case 'offline-flush':
+        break
+      default:
+        break
+    }
+  }
+
+  /** 'error' without a listener would throw (and crash): say it once in a while instead, as ioredis does. */
+  emitError (err) {
+    if (this.cache.listenerCount('error') > 0) {
+      this.cache.emit('error', err)
+      return
+    }
+    const now = Date.now()
+    if (now - this.lastUnhandledError >= UNHANDLED_ERROR_EVERY_MS) {
+      this.lastUnhandledError = now
+      console.error(`[tiercache] Unhandled error event: ${err.message}`)
+    }
+  }
+
+  scheduleReconnect () {
+    if (this.ended) return
+    this.setStatus('close')
+    let delay
+    try {
+      delay = this.retryStrategy(++this.attempts)
+    } catch (err) {
+      this.emitError(err)
+      delay = null
+    }
+    if (typeof delay !== 'number' || !Number.isFinite(delay) || delay < 0) {
+      // The strategy gave up: as ioredis, the status becomes 'end'. L1 keeps serving.
+      this.ended = true
+      native.tierClose(this.handle)
+      this.setStatus('end')
+      this.settleWaiters(new ClosedError('the connection to Redis was ended by retryStrategy'))
+      return
+    }
+    this.setStatus('reconnecting', delay)
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null
+      this.connect()
+    }, delay)
+    this.retryTimer.unref()
+  }
+
+  /** Waits for commands in flight, then closes the connection. */
+  async close () {
+    if (this.retryTimer !== null) {
+      clearTimeout(this.retryTimer)
+      this.retryTimer = null
+    }
+    if (this.pending.size > 0) {
+      await Promise.allSettled([...this.pending.values()].map((p) => new Promise((resolve) => {
+        const { resolve: res, reject: rej } = p
+        p.resolve = (v) => { res(v); resolve() }
+        p.reject = (e) => { rej(e); resolve() }
+      })))
+    }
+    this.closeNow()
+  }
+
+  closeNow () {
+    if (this.retryTimer !== null) {
+      clearTimeout(this.retryTimer)
+      this.retryTimer = null
+    }
+    this.ended = true
+    native.tierClose(this.handle)
+    this.settleWaiters(new ClosedError())
+    this.keepAlive.unref()
+  }
+
+  watchInvalidations (on) {
+    native.tierWatchInvalidations(this.handle, on)
+  }
+
+  stats () {
+    return native.tierStats(this.handle)
+  }
+
+  /** What util.inspect shows: never the password. */
+  describe () {
+    const c = this.config
+    return {
+      host: c.host,
+      port: c.port,
+      db: c.db,
+      username: c.username,
+      password: c.password === undefined ? undefined : '<redacted>',
+      tls: c.tls !== null,
+      keyPrefix: c.keyPrefix
+    }
+  }
+}
+
+module.exports = { Remote, UnavailableError, TimeoutError, L2_UNAVAILABLE, L2_TIMEOUT }

@@ -1,0 +1,410 @@
+'use strict'
+// The commands of an instance with a Redis tier. Reads answer from L1 when
+// it holds the key and otherwise from Redis (which backfills L1); writes are
+// decided by Redis and L1 follows (see src/core/tier/ops.rs). Arguments are
+// parsed exactly as for L1, so both modes refuse the same bad input with
+// the same errors.
+//
+// `install` wraps the prototype's L1 methods: an instance without a Redis
+// tier keeps running the L1 method directly.
+
+const native = require('../binding.js')
+const args = require('./args')
+const codecs = require('./codec')
+const { TierCacheTypeError, CODES, fromNative } = require('./errors')
+const { MISS } = require('./front')
+
+const noop = () => {}
+const KEYS_COMMAND = { DEL: 0, EXISTS: 1 }
+const KEY_COMMAND = { GETDEL: 0, PTTL: 1, TTL: 2, PERSIST: 3 }
+const SERVER_COMMAND = { FLUSHDB: 0, FLUSHALL: 1, DBSIZE: 2, PING: 3 }
+
+function splitCallback (list, minArgs = 0) {
+  const last = list[list.length - 1]
+  if (typeof last === 'function' || (last === undefined && list.length > minArgs)) list.pop()
+  return typeof last === 'function' ? last : undefined
+}
+
+/** Runs `start` (which returns a promise) and answers through the callback too. */
+function answer (callback, start) {
+  let p
+  try {
+    if (callback !== undefined && typeof callback !== 'function') {
+      throw new TierCacheTypeError('the callback must be a function', CODES.INVALID_ARGUMENT)
+    }
+    p = start()
+  } catch (err) {
+    p = Promise.reject(fromNative(err))
+  }
+  if (typeof callback === 'function') {
+    p.then((v) => process.nextTick(callback, null, v), (e) => process.nextTick(callback, e))
+  }
+  return p
+}
+
+/** A value already known (an L1 hit), answered the ioredis way. */
+function known (value, callback) {
+  if (typeof callback === 'function') process.nextTick(callback, null, value)
+  return Promise.resolve(value)
+}
+
+const decoder = (cache) => (reply) => reply === null || typeof reply === 'string' ? reply : codecs.decodeTagged(reply, cache._codec)
+
+/** The L1 value of `key` (front first), or MISS. */
+function fromL1 (cache, key) {
+  const front = cache._front
+  if (front !== null) {
+    const hit = front.get(key)
+    if (hit !== MISS) return hit
+  }
+  const reply = native.get(cache._h, key)
+  if (reply === null) return MISS
+  return typeof reply === 'string' ? reply : codecs.decodeTagged(reply, cache._codec)
+}
+
+const commands = {
+  get (key, callback) {
+    let hit
+    try {
+      if (callback !== undefined && typeof callback !== 'function') {
+        throw new TierCacheTypeError('the callback must be a function', CODES.INVALID_ARGUMENT)
+      }
+      key = args.toKey(key)
+      hit = fromL1(this, key)
+    } catch (err) {
+      return answer(callback, () => { throw err })
+    }
+    if (hit !== MISS) return known(hit, callback)
+    return answer(callback, () => this._remote.call(
+      (id) => native.tierGet(this._remote.handle, id, key, false, true),
+      this._decodeReply,
+      () => null
+    ))
+  },
+
+  getBuffer (key, callback) {
+    return answer(callback, () => {
+      key = args.toKey(key)
+      const local = native.getBuffer(this._h, key)
+      if (local !== null) return Promise.resolve(local)
+      return this._remote.call((id) => native.tierGet(this._remote.handle, id, key, true, true), undefined, () => null)
+    })
+  },
+
+  set (key, value, ...rest) {
+    const callback = splitCallback(rest)
+    return answer(callback, () => {
+      key = args.toKey(key)
+      const opts = rest.length === 0 ? null : args.parseSetOptions(rest)
+      const [payload, kind] = this._encode(value)
+      this._forget(key)
+      const o = opts === null ? { mode: 0, ms: 0, condition: 0, get: false } : opts
+      return this._remote.call(
+        (id) => native.tierSet(this._remote.handle, id, key, payload, kind, o.mode, o.ms, o.condition, o.get),
+        o.get ? this._decodeReply : undefined,
+        () => this._set(key, value, rest)
+      )
+    })
+  },
+
+  setex (key, seconds, value, callback) {
+    return answer(callback, () => this._setWithTtlRemote(key, args.toTtlMs(seconds, 1000, 'setex'), value))
+  },
+
+  psetex (key, ms, value, callback) {
+    return answer(callback, () => this._setWithTtlRemote(key, args.toTtlMs(ms, 1, 'psetex'), value))
+  },
+
+  setnx (key, value, callback) {
+    return answer(callback, () => commands.set.call(this, key, value, 'NX').then((r) => (r === 'OK' ? 1 : 0)))
+  },
+
+  getdel (key, callback) {
+    return answer(callback, () => {
+      key = args.toKey(key)
+      this._forget(key)
+      return this._remote.call(
+        (id) => native.tierKeyCommand(this._remote.handle, id, KEY_COMMAND.GETDEL, key),
+        this._decodeReply,
+        () => this._decode(native.getdel(this._h, key))
+      )
+    })
+  },
+
+  getex (key, ...rest) {
+    const callback = splitCallback(rest)
+    return answer(callback, () => {
+      key = args.toKey(key)
+      const [mode, ms] = args.parseGetExOptions(rest)
+      if (mode === 0) return commands.get.call(this, key)
+      this._forget(key)
+      return this._remote.call(
+        (id) => native.tierGetex(this._remote.handle, id, key, mode, ms),
+        this._decodeReply,
+        () => this._decode(native.getex(this._h, key, mode, ms))
+      )
+    })
+  },
+
+  del (...keys) {
+    const callback = splitCallback(keys, Infinity)
+    return answer(callback, () => this._keysCommand(KEYS_COMMAND.DEL, keys))
+  },
+
+  unlink (...keys) {
+    const callback = splitCallback(keys, Infinity)
+    return answer(callback, () => this._keysCommand(KEYS_COMMAND.DEL, keys))
+  },
+
+  exists (...keys) {
+    const callback = splitCallback(keys, Infinity)
+    return answer(callback, () => this._keysCommand(KEYS_COMMAND.EXISTS, keys))
+  },
+
+  expire (key, seconds, ...rest) {
+    const callback = splitCallback(rest)
+    return answer(callback, () => this._expireRemote('expire', key, seconds, 1000, true, rest))
+  },
+
+  pexpire (key, ms, ...rest) {
+    const callback = splitCallback(rest)
+    return answer(callback, () => this._expireRemote('pexpire', key, ms, 1, true, rest))
+  },
+
+  expireat (key, unixSeconds, ...rest) {
+    const callback = splitCallback(rest)
+    return answer(callback, () => this._expireRemote('expireat', key, unixSeconds, 1000, false, rest))
+  },
+
+  pexpireat (key, unixMs, ...rest) {
+    const callback = splitCallback(rest)
+    return answer(callback, () => this._expireRemote('pexpireat', key, unixMs, 1, false, rest))
+  },
+
+  ttl (key, callback) {
+    return answer(callback, () => {
+      key = args.toKey(key)
+      return this._remote.call((id) => native.tierKeyCommand(this._remote.handle, id, KEY_COMMAND.TTL, key), undefined,
+        () => native.ttl(this._h, key))
+    })
+  },
+
+  pttl (key, callback) {
+    return answer(callback, () => {
+      key = args.toKey(key)
+      return this._remote.call((id) => native.tierKeyCommand(this._remote.handle, id, KEY_COMMAND.PTTL, key), undefined,
+        () => native.pttl(this._h, key))
+    })
+  },
+
+  persist (key, callback) {
+    return answer(callback, () => {
+      key = args.toKey(key)
+      this._forget(key)
+      return this._remote.call((id) => native.tierKeyCommand(this._remote.handle, id, KEY_COMMAND.PERSIST, key), undefined,
+        () => native.persist(this._h, key))
+    })
+  },
+
+  incr (key, callback) {
+    return answer(callback, () => this._incrRemote(key, '1'))
+  },
+
+  decr (key, callback) {
+    return answer(callback, () => this._incrRemote(key, '-1'))
+  },
+
+  incrby (key, increment, callback) {
+    return answer(callback, () => this._incrRemote(key, args.toIncrement(increment)))
+  },
+
+  decrby (key, decrement, callback) {
+    return answer(callback, () => {
+      const d = args.toIncrement(decrement)
+      return this._incrRemote(key, d.startsWith('-') ? d.slice(1) : d === '0' ? '0' : '-' + d)
+    })
+  },
+
+  incrbyfloat (key, increment, callback) {
+    return answer(callback, () => {
+      key = args.toKey(key)
+      const delta = String(args.toFloatIncrement(increment))
+      this._forget(key)
+      return this._remote.call((id) => native.tierIncrbyfloat(this._remote.handle, id, key, delta), undefined,
+        () => native.incrbyfloat(this._h, key, args.toFloatIncrement(increment)))
+    })
+  },
+
+  mget (...keys) {
+    const callback = splitCallback(keys, Infinity)
+    return answer(callback, () => {
+      const list = args.toKeys(keys)
+      const values = new Array(list.length)
+      const missing = []
+      const missingAt = []
+      for (let i = 0; i < list.length; i++) {
+        const v = fromL1(this, list[i])
+        if (v === MISS) {
+          missing.push(list[i])
+          missingAt.push(i)
+        } else {
+          values[i] = v
+        }
+      }
+      if (missing.length === 0) return Promise.resolve(values)
+      const merge = (replies) => {
+        for (let j = 0; j < missingAt.length; j++) values[missingAt[j]] = this._decodeReply(replies[j])
+        return values
+      }
+      return this._remote.call((id) => native.tierMget(this._remote.handle, id, missing, true), merge,
+        () => merge(missing.map(() => null)))
+    })
+  },
+
+  mset (...pairs) {
+    const callback = splitCallback(pairs, pairs.length % 2 === 0 ? pairs.length : 1)
+    return answer(callback, () => {
+      const { keys, values, kinds } = this._msetArguments(pairs)
+      for (const k of keys) this._forget(k)
+      return this._remote.call((id) => native.tierMset(this._remote.handle, id, keys, values, kinds), undefined,
+        () => this._mset(pairs))
+    })
+  },
+
+  keys (pattern, callback) {
+    return answer(callback, () => {
+      if (typeof pattern !== 'string') throw new TierCacheTypeError('keys takes a string pattern', CODES.INVALID_ARGUMENT)
+      return this._remote.call((id) => native.tierKeys(this._remote.handle, id, pattern), undefined,
+        () => native.keys(this._h, pattern))
+    })
+  },
+
+  scan (cursor, ...rest) {
+    const callback = splitCallback(rest)
+    return answer(callback, () => {
+      const c = typeof cursor === 'number' && Number.isSafeInteger(cursor) && cursor >= 0 ? String(cursor) : cursor
+      if (typeof c !== 'string' || !/^\d+$/.test(c)) throw new TierCacheTypeError('scan cursor must be a non-negative integer or its string', CODES.INVALID_ARGUMENT)
+      const { pattern, count } = args.parseScanOptions(rest)
+      return this._remote.call((id) => native.tierScan(this._remote.handle, id, c, pattern ?? undefined, count))
+    })
+  },
+
+  flushall (...rest) {
+    const callback = splitCallback(rest)
+    return answer(callback, () => this._serverCommand(SERVER_COMMAND.FLUSHALL))
+  },
+
+  flushdb (...rest) {
+    const callback = splitCallback(rest)
+    return answer(callback, () => this._serverCommand(SERVER_COMMAND.FLUSHDB))
+  },
+
+  dbsize (callback) {
+    return answer(callback, () => this._serverCommand(SERVER_COMMAND.DBSIZE))
+  },
+
+  ping (...rest) {
+    const callback = splitCallback(rest)
+    return answer(callback, () => this._serverCommand(SERVER_COMMAND.PING))
+  }
+}
+
+/** Helpers the commands above share (installed on the prototype, private). */
+const helpers = {
+  _setWithTtlRemote (key, ms, value) {
+    key = args.toKey(key)
+    const [payload, kind] = this._encode(value)
+    this._forget(key)
+    return this._remote.call(
+      (id) => native.tierSet(this._remote.handle, id, key, payload, kind, args.EXPIRY.RELATIVE, ms, 0, false),
+      undefined,
+      () => this._setWithTtl(key, ms, value)
+    )
+  },
+
+  _keysCommand (command, keys) {
+    const list = args.toKeys(keys)
+    if (command === KEYS_COMMAND.DEL) for (const k of list) this._forget(k)
+    return this._remote.call((id) => native.tierKeysCommand(this._remote.handle, id, command, list), undefined,
+      () => (command === KEYS_COMMAND.DEL ? this._del(list) : native.exists(this._h, list)))
+  },
+
+  _expireRemote (command, key, time, unit, relative, rest) {
+    key = args.toKey(key)
+    const [ms, condition] = args.parseExpireArgs(command, time, unit, rest)
+    this._forget(key)
+    return this._remote.call((id) => native.tierExpire(this._remote.handle, id, key, ms, !relative, condition), undefined,
+      () => native.expire(this._h, key, ms, relative, condition))
+  },
+
+  _incrRemote (key, delta) {
+    key = args.toKey(key)
+    this._forget(key)
+    return this._remote.call((id) => native.tierIncrby(this._remote.handle, id, key, delta), undefined,
+      () => native.incrby(this._h, key, delta))
+  },
+
+  _serverCommand (command) {
+    if (command <= SERVER_COMMAND.FLUSHALL && this._front !== null) this._front.clear()
+    return this._remote.call((id) => native.tierServerCommand(this._remote.handle, id, command))
+  }
+}
+
+/**
+ * Makes every command of `TierCache.prototype` that has a two-level version
+ * dispatch on `this._remote` (null: L1 only).
+ */
+function install (TierCache) {
+  const proto = TierCache.prototype
+  for (const [name, twoLevel] of Object.entries(commands)) {
+    const local = proto[name]
+    if (name === 'get') continue // dispatches itself: the hottest path
+    Object.defineProperty(proto, name, {
+      value: function (...a) {
+        return this._remote === null ? local.apply(this, a) : twoLevel.apply(this, a)
+      },
+      writable: true,
+      configurable: true
+    })
+  }
+  for (const [name, fn] of Object.entries(helpers)) {
+    Object.defineProperty(proto, name, { value: fn, writable: true, configurable: true })
+  }
+}
+
+/** The `l2` view: reads that go to Redis only, without touching L1. */
+class L2View {
+  constructor (cache) {
+    this._cache = cache
+  }
+
+  get (key, callback) {
+    const c = this._cache
+    return answer(callback, () => {
+      c._requireRemote()
+      key = args.toKey(key)
+      return c._remote.call((id) => native.tierGet(c._remote.handle, id, key, false, false), c._decodeReply)
+    })
+  }
+
+  getBuffer (key, callback) {
+    const c = this._cache
+    return answer(callback, () => {
+      c._requireRemote()
+      key = args.toKey(key)
+      return c._remote.call((id) => native.tierGet(c._remote.handle, id, key, true, false))
+    })
+  }
+
+  mget (...keys) {
+    const c = this._cache
+    const callback = splitCallback(keys, Infinity)
+    return answer(callback, () => {
+      c._requireRemote()
+      const list = args.toKeys(keys)
+      return c._remote.call((id) => native.tierMget(c._remote.handle, id, list, false), (replies) => replies.map(c._decodeReply))
+    })
+  }
+}
+
+module.exports = { install, commands, L2View, decoder, noop }
