@@ -79,12 +79,10 @@ impl ToNapiValue for Reply {
             Reply::Null => check(sys::napi_get_null(env, &mut out), "null")?,
             Reply::Bool(b) => check(sys::napi_get_boolean(env, b, &mut out), "boolean")?,
             Reply::Int(n) => check(sys::napi_create_double(env, n as f64, &mut out), "number")?,
-            Reply::Text(s) => {
-                check(
-                    sys::napi_create_string_utf8(env, s.as_ptr().cast(), s.len() as isize, &mut out),
-                    "string",
-                )?
-            }
+            Reply::Text(s) => check(
+                sys::napi_create_string_utf8(env, s.as_ptr().cast(), s.len() as isize, &mut out),
+                "string",
+            )?,
             Reply::Bytes(e) => return buffer(env, e.value()),
             Reply::Value(e) if e.kind == Kind::Raw => return utf8_string(env, e.value()),
             Reply::Value(e) => {

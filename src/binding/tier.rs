@@ -24,14 +24,22 @@ use crate::core::tier::{
     ExpireMode, Expiry, GetExMode, Op, Tier, TierConfig, TierError, TierEvent, TierReply, TlsConfig,
 };
 
-
 enum Completion {
     Reply(u32, std::result::Result<TierReply, TierError>),
     Event(TierEvent),
 }
 
-type Queue = Arc<Mutex<Vec<Completion>>>;
 type Wake = ThreadsafeFunction<(), (), Batch, Status, false, true>;
+
+/// Outcomes waiting for the JS thread, and whether a delivery is already
+/// scheduled (it takes everything queued when it runs).
+#[derive(Default)]
+struct Pending {
+    items: Vec<Completion>,
+    scheduled: bool,
+}
+
+type Queue = Arc<Mutex<Pending>>;
 
 struct Completions {
     queue: Queue,
@@ -39,14 +47,23 @@ struct Completions {
 }
 
 impl Completions {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Pending> {
+        self.queue.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Queues without waking JS; [`Completions::flush`] delivers.
     fn push(&self, c: Completion) {
-        let first = {
-            let mut q = self.queue.lock().unwrap_or_else(|p| p.into_inner());
-            q.push(c);
-            q.len() == 1
+        self.lock().items.push(c);
+    }
+
+    fn flush(&self) {
+        let wake = {
+            let mut q = self.lock();
+            let wake = !q.items.is_empty() && !q.scheduled;
+            q.scheduled |= wake;
+            wake
         };
-        // The batch already scheduled will take this one too.
-        if first {
+        if wake {
             self.wake.call((), ThreadsafeFunctionCallMode::NonBlocking);
         }
     }
@@ -150,7 +167,7 @@ pub struct TierOptions {
 }
 
 fn ms(value: f64, what: &str) -> Result<Duration, String> {
-    if value.is_finite() && value >= 0.0 && value <= 9_007_199_254_740_991.0 {
+    if value.is_finite() && (0.0..=9_007_199_254_740_991.0).contains(&value) {
         Ok(Duration::from_millis(value as u64))
     } else {
         Err(invalid_argument(format!("{what} must be a number of ms")))
@@ -179,7 +196,10 @@ fn config(o: TierOptions, default_ttl_ms: Option<u64>) -> Result<TierConfig, Str
         breaker_threshold: o.breaker_threshold,
         breaker_cooldown: ms(o.breaker_cooldown, "breaker.cooldown")?,
         offline_grace: ms(o.offline_grace, "offlineGrace")?,
-        l1_ttl_ms: o.l1_ttl.map(|v| ms(v, "l1Ttl").map(|d| d.as_millis() as u64)).transpose()?,
+        l1_ttl_ms: o
+            .l1_ttl
+            .map(|v| ms(v, "l1Ttl").map(|d| d.as_millis() as u64))
+            .transpose()?,
         default_ttl_ms,
     })
 }
@@ -196,20 +216,26 @@ pub fn tier_open(
     let store = handle.store_arc()?;
     let default_ttl = store.config().default_ttl_ms;
     let config = config(options, default_ttl)?;
-    let queue: Queue = Arc::new(Mutex::new(Vec::new()));
+    let queue: Queue = Arc::new(Mutex::new(Pending::default()));
     let drain = Arc::clone(&queue);
     let wake: Wake = on_batch
         .build_threadsafe_function::<()>()
         .weak::<true>()
         .callee_handled::<false>()
         .build_callback(move |_ctx| {
-            let items = std::mem::take(&mut *drain.lock().unwrap_or_else(|p| p.into_inner()));
-            Ok(Batch(items))
+            let mut q = drain.lock().unwrap_or_else(|p| p.into_inner());
+            q.scheduled = false;
+            Ok(Batch(std::mem::take(&mut q.items)))
         })
         .map_err(|e| Error::new("ERR_TIERCACHE_INTERNAL".to_string(), e.reason.clone()))?;
     let completions = Arc::new(Completions { queue, wake });
     let sink = Arc::clone(&completions);
-    let tier = Tier::new(store, config, Arc::new(move |e| sink.push(Completion::Event(e))))
+    let flusher = Arc::clone(&completions);
+    let events = Arc::new(move |e| {
+        sink.push(Completion::Event(e));
+        sink.flush();
+    });
+    let tier = Tier::new(store, config, events, Arc::new(move || flusher.flush()))
         .map_err(|e| Error::new(e.code().to_string(), e.to_string()))?;
     Ok(External::new(TierHandle { tier, completions }))
 }

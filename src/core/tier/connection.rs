@@ -6,12 +6,13 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
+use futures_util::future::{AbortHandle, AbortRegistration, Abortable, Aborted};
+use futures_util::stream::{FuturesUnordered, StreamExt};
 use redis::aio::MultiplexedConnection;
 use redis::{
     AsyncConnectionConfig, Client, ConnectionAddr, ConnectionInfo, IntoConnectionInfo, ProtocolVersion, PushInfo,
     PushKind, RedisConnectionInfo, Value,
 };
-use futures_util::stream::{FuturesUnordered, StreamExt};
 use tokio::sync::{mpsc, Notify};
 use tokio::time::Instant;
 
@@ -42,7 +43,12 @@ pub enum TierEvent {
 }
 
 pub type EventSink = Arc<dyn Fn(TierEvent) + Send + Sync>;
+/// Receives one command's outcome. It should only queue it: the tier calls
+/// the [`Flush`] hook once a burst of outcomes is queued.
 pub type Done = Box<dyn FnOnce(Result<TierReply, TierError>) + Send>;
+/// Called after a burst of `Done` calls, so the owner can deliver them in
+/// one go (one wake-up of the JS thread for many replies).
+pub type Flush = Arc<dyn Fn() + Send + Sync>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
@@ -89,6 +95,7 @@ pub(super) struct Inner {
     breaker: Breaker,
     pub(super) counters: TierCounters,
     events: EventSink,
+    flush: Flush,
     report_invalidations: AtomicBool,
 }
 
@@ -155,25 +162,26 @@ fn build_client(config: &TierConfig) -> Result<Client, TierError> {
 
 impl Tier {
     /// Prepares the tier; nothing is sent until [`Tier::connect`].
-    pub fn new(store: Arc<LocalStore>, config: TierConfig, events: EventSink) -> Result<Tier, TierError> {
+    pub fn new(store: Arc<LocalStore>, config: TierConfig, events: EventSink, flush: Flush) -> Result<Tier, TierError> {
         let client = build_client(&config)?;
         let breaker = Breaker::new(config.breaker_threshold, config.breaker_cooldown);
         let inner = Arc::new(Inner {
-                store,
-                config,
-                client,
-                link: Mutex::new(Link {
-                    phase: Phase::Idle,
-                    conn: None,
-                    generation: 0,
-                    sessions: 0,
-                }),
-                ready: Notify::new(),
-                guard: FillGuard::default(),
-                breaker,
-                counters: TierCounters::default(),
-                events,
-                report_invalidations: AtomicBool::new(false),
+            store,
+            config,
+            client,
+            link: Mutex::new(Link {
+                phase: Phase::Idle,
+                conn: None,
+                generation: 0,
+                sessions: 0,
+            }),
+            ready: Notify::new(),
+            guard: FillGuard::default(),
+            breaker,
+            counters: TierCounters::default(),
+            events,
+            flush,
+            report_invalidations: AtomicBool::new(false),
         });
         let (jobs, queue) = mpsc::unbounded_channel();
         runtime().spawn(dispatch(Arc::clone(&inner), queue));
@@ -198,7 +206,10 @@ impl Tier {
             match attempt {
                 Ok(Ok(conn)) => inner.install(generation, conn),
                 Ok(Err(err)) => inner.attempt_failed(generation, err.to_string()),
-                Err(_) => inner.attempt_failed(generation, "Redis did not complete the handshake within connectTimeout".into()),
+                Err(_) => inner.attempt_failed(
+                    generation,
+                    "Redis did not complete the handshake within connectTimeout".into(),
+                ),
             }
         });
     }
@@ -228,6 +239,7 @@ impl Tier {
         };
         if let Err(mpsc::error::SendError(job)) = self.jobs.send(job) {
             (job.done)(Err(TierError::Closed));
+            (self.inner.flush)();
         }
     }
 
@@ -448,16 +460,22 @@ impl Inner {
         (job.done)(Err(err));
     }
 
-    /// Runs one command on `conn`, times it, and accounts for the outcome.
-    async fn run_job(self: Arc<Self>, conn: MultiplexedConnection, generation: u64, job: Job) {
-        let Job {
-            op,
-            tickets,
-            deadline,
-            done,
-        } = job;
-        let outcome = match tokio::time::timeout_at(deadline, ops::run(&self, conn, op, tickets)).await {
-            Err(_) => {
+    /// Runs one command on `conn` and accounts for the outcome. The
+    /// dispatcher aborts it at its deadline (one timer for all commands: a
+    /// tokio timer per command costs a wake-up of the I/O thread each).
+    async fn run_job(
+        self: Arc<Self>,
+        conn: MultiplexedConnection,
+        generation: u64,
+        job: Job,
+        abort: AbortRegistration,
+        finished: Arc<AtomicBool>,
+    ) {
+        let Job { op, tickets, done, .. } = job;
+        let run = Abortable::new(ops::run(&self, conn, op, tickets), abort).await;
+        finished.store(true, Ordering::Relaxed);
+        let outcome = match run {
+            Err(Aborted) => {
                 TierCounters::add(&self.counters.timeouts, 1);
                 self.failed(generation, "commands timed out");
                 Err(TierError::Timeout)
@@ -496,17 +514,57 @@ enum Route {
     Fail(TierError),
 }
 
-type InFlight = FuturesUnordered<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>>;
+/// Commands on the wire, and their deadlines in submission order (hence in
+/// deadline order: every command gets the same timeout).
+struct InFlight {
+    jobs: FuturesUnordered<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>>,
+    deadlines: std::collections::VecDeque<(Instant, AbortHandle, Arc<AtomicBool>)>,
+}
 
-/// Starts `job` on `conn` (its request is queued on the connection when the
-/// in-flight set first polls it, in submission order), unless the breaker
-/// refuses it.
-fn start(inner: &Arc<Inner>, in_flight: &mut InFlight, conn: MultiplexedConnection, generation: u64, job: Job) {
-    if !inner.breaker.allow() {
-        inner.reject(job, TierError::Unavailable("circuit breaker open".into()));
-        return;
+impl InFlight {
+    /// Starts `job` on `conn` (its request is queued on the connection when
+    /// first polled, in submission order), unless the breaker refuses it.
+    fn start(&mut self, inner: &Arc<Inner>, conn: MultiplexedConnection, generation: u64, job: Job) {
+        if !inner.breaker.allow() {
+            inner.reject(job, TierError::Unavailable("circuit breaker open".into()));
+            return;
+        }
+        let (handle, registration) = AbortHandle::new_pair();
+        let finished = Arc::new(AtomicBool::new(false));
+        self.deadlines.push_back((job.deadline, handle, Arc::clone(&finished)));
+        self.jobs.push(Box::pin(Arc::clone(inner).run_job(
+            conn,
+            generation,
+            job,
+            registration,
+            finished,
+        )));
     }
-    in_flight.push(Box::pin(Arc::clone(inner).run_job(conn, generation, job)));
+
+    /// Aborts the commands past their deadline; forgets finished ones.
+    fn expire(&mut self, now: Instant) {
+        while let Some((at, handle, finished)) = self.deadlines.front() {
+            if finished.load(Ordering::Relaxed) {
+                self.deadlines.pop_front();
+            } else if *at <= now {
+                handle.abort();
+                self.deadlines.pop_front();
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn next_deadline(&mut self) -> Option<Instant> {
+        while self
+            .deadlines
+            .front()
+            .is_some_and(|(_, _, f)| f.load(Ordering::Relaxed))
+        {
+            self.deadlines.pop_front();
+        }
+        self.deadlines.front().map(|(at, _, _)| *at)
+    }
 }
 
 /// The tier's one task: takes commands in submission order and keeps them in
@@ -514,10 +572,20 @@ fn start(inner: &Arc<Inner>, in_flight: &mut InFlight, conn: MultiplexedConnecti
 /// wait in a bounded FIFO, each until its own deadline; replies are awaited
 /// concurrently. Ends when the tier is dropped and everything has settled.
 async fn dispatch(inner: Arc<Inner>, mut jobs: mpsc::UnboundedReceiver<Job>) {
-    let mut in_flight: InFlight = FuturesUnordered::new();
+    let mut in_flight = InFlight {
+        jobs: FuturesUnordered::new(),
+        deadlines: std::collections::VecDeque::new(),
+    };
+    // One timer for every deadline (commands in flight, commands waiting for
+    // a connection), reset only when the earliest one changes.
+    let timer = tokio::time::sleep_until(Instant::now());
+    tokio::pin!(timer);
+    let mut armed: Option<Instant> = None;
     let mut parked: std::collections::VecDeque<Job> = std::collections::VecDeque::new();
     let mut open = true;
-    while open || !in_flight.is_empty() || !parked.is_empty() {
+    // Outcomes were handed out since the last flush.
+    let mut unflushed = false;
+    while open || !in_flight.jobs.is_empty() || !parked.is_empty() || unflushed {
         let notified = inner.ready.notified();
         tokio::pin!(notified);
         if !parked.is_empty() {
@@ -526,30 +594,44 @@ async fn dispatch(inner: Arc<Inner>, mut jobs: mpsc::UnboundedReceiver<Job>) {
             match inner.route() {
                 Route::Send(conn, generation) => {
                     while let Some(job) = parked.pop_front() {
-                        start(&inner, &mut in_flight, conn.clone(), generation, job);
+                        in_flight.start(&inner, conn.clone(), generation, job);
                     }
                 }
                 Route::Fail(err) => {
                     while let Some(job) = parked.pop_front() {
                         inner.reject(job, err.clone());
                     }
+                    unflushed = true;
                 }
                 Route::Wait => {
                     let now = Instant::now();
                     while parked.front().is_some_and(|j| j.deadline <= now) {
                         if let Some(job) = parked.pop_front() {
-                            inner.reject(job, TierError::Unavailable("not connected within commandTimeout".into()));
+                            inner.reject(
+                                job,
+                                TierError::Unavailable("not connected within commandTimeout".into()),
+                            );
+                            unflushed = true;
                         }
                     }
                 }
             }
         }
-        // Deadlines grow with submission order: the first parked is the next due.
-        let next_due = parked.front().map(|j| j.deadline);
+        // Deadlines grow with submission order: the first of each queue is due first.
+        let next_due = match (parked.front().map(|j| j.deadline), in_flight.next_deadline()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        if next_due.is_some() && next_due != armed {
+            if let Some(at) = next_due {
+                timer.as_mut().reset(at);
+            }
+            armed = next_due;
+        }
         tokio::select! {
             biased;
-            Some(()) = in_flight.next(), if !in_flight.is_empty() => {}
-            job = jobs.recv(), if open => match job {
+            Some(()) = in_flight.jobs.next(), if !in_flight.jobs.is_empty() => unflushed = true,
+            job = jobs.recv(), if open => { unflushed = true; match job {
                 None => open = false,
                 Some(job) if !parked.is_empty() => {
                     if parked.len() >= inner.config.offline_queue {
@@ -559,13 +641,21 @@ async fn dispatch(inner: Arc<Inner>, mut jobs: mpsc::UnboundedReceiver<Job>) {
                     }
                 }
                 Some(job) => match inner.route() {
-                    Route::Send(conn, generation) => start(&inner, &mut in_flight, conn, generation, job),
+                    Route::Send(conn, generation) => in_flight.start(&inner, conn, generation, job),
                     Route::Wait => parked.push_back(job),
                     Route::Fail(err) => inner.reject(job, err),
                 },
-            },
+            }},
             _ = &mut notified, if !parked.is_empty() => {}
-            _ = tokio::time::sleep_until(next_due.unwrap_or_else(Instant::now)), if next_due.is_some() => {}
+            _ = &mut timer, if armed.is_some() => {
+                armed = None;
+                in_flight.expire(Instant::now());
+            }
+            // Reached only when nothing above is ready: the burst is over.
+            _ = std::future::ready(()), if unflushed => {
+                (inner.flush)();
+                unflushed = false;
+            }
         }
     }
 }

@@ -78,7 +78,9 @@ impl FillGuard {
     }
 
     pub fn end_write(&self, ticket: &Ticket) {
-        self.stripes[ticket.stripe].writes_in_flight.fetch_sub(1, Ordering::SeqCst);
+        self.stripes[ticket.stripe]
+            .writes_in_flight
+            .fetch_sub(1, Ordering::SeqCst);
     }
 
     /// Whether a reply obtained with `ticket` may be cached now. For a write,

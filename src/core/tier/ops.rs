@@ -232,7 +232,10 @@ async fn send_all(conn: &mut MultiplexedConnection, pipe: &Pipeline, count: usiz
         .await
         .map_err(|e| TierError::from_redis(&e))?;
     if values.len() != count {
-        return Err(TierError::Protocol(format!("{} replies for {count} commands", values.len())));
+        return Err(TierError::Protocol(format!(
+            "{} replies for {count} commands",
+            values.len()
+        )));
     }
     Ok(values)
 }
@@ -331,7 +334,23 @@ pub(super) async fn run(
     let sent = inner.store.now_ms();
     let c = &mut conn;
     let reply = match op {
-        Op::Get { key, buffer, fill: do_fill } => {
+        Op::Get {
+            key,
+            buffer,
+            fill: false,
+        } => {
+            // The `l2` view: Redis's value only, nothing cached, one command.
+            let mut cmd = redis::cmd("GET");
+            cmd.arg(prefixed(inner, &key));
+            let stored = bytes(send(c, &cmd).await?)?;
+            count_read(inner, stored.is_some());
+            value_reply(stored.map(|b| entry(&key, &b, NO_EXPIRY)), buffer)
+        }
+        Op::Get {
+            key,
+            buffer,
+            fill: true,
+        } => {
             let ticket = writes.reads[0];
             let pk = prefixed(inner, &key);
             let mut pipe = redis::pipe();
@@ -339,28 +358,57 @@ pub(super) async fn run(
             let mut values = send_all(c, &pipe, 2).await?.into_iter();
             let stored = bytes(values.next().unwrap_or(Value::Nil))?;
             let pttl = int(values.next().unwrap_or(Value::Int(-2)))?;
-            read_reply(inner, &ticket, &key, stored, pttl, sent, do_fill, buffer)
+            read_reply(inner, &ticket, &key, stored, pttl, sent, buffer)
         }
-        Op::MGet { keys, fill: do_fill } => {
+        Op::MGet { keys, fill: false } => {
+            if keys.is_empty() {
+                return Ok(TierReply::List(Vec::new()));
+            }
+            let full: Vec<Vec<u8>> = keys.iter().map(|k| prefixed(inner, k)).collect();
+            let mut cmd = redis::cmd("MGET");
+            cmd.arg(&full);
+            match server_error(send(c, &cmd).await?)? {
+                Value::Array(items) if items.len() == keys.len() => {
+                    let mut out = Vec::with_capacity(keys.len());
+                    for (key, item) in keys.iter().zip(items) {
+                        let stored = bytes(item)?;
+                        count_read(inner, stored.is_some());
+                        out.push(value_reply(stored.map(|b| entry(key, &b, NO_EXPIRY)), false));
+                    }
+                    TierReply::List(out)
+                }
+                other => return Err(TierError::Protocol(format!("MGET replied {other:?}"))),
+            }
+        }
+        Op::MGet { keys, fill: true } => {
             if keys.is_empty() {
                 return Ok(TierReply::List(Vec::new()));
             }
             let tickets = std::mem::take(&mut writes.reads);
-            let mut pipe = redis::pipe();
-            let full: Vec<Vec<u8>> = keys.iter().map(|k| prefixed(inner, k)).collect();
-            pipe.cmd("MGET").arg(&full);
-            for k in &full {
-                pipe.cmd("PTTL").arg(k);
+            // Values and TTLs in one command: MGET plus a PTTL per key would
+            // cost Redis one command per key.
+            let mut invocation = mget_with_ttl().prepare_invoke();
+            for k in &keys {
+                invocation.key(prefixed(inner, k));
             }
-            let mut values = send_all(c, &pipe, 1 + keys.len()).await?.into_iter();
-            let stored = match server_error(values.next().unwrap_or(Value::Nil))? {
-                Value::Array(items) if items.len() == keys.len() => items,
-                other => return Err(TierError::Protocol(format!("MGET replied {other:?}"))),
+            let flat: Vec<Value> = match invocation.invoke_async::<Value>(c).await {
+                Ok(Value::Array(items)) if items.len() == 2 * keys.len() => items,
+                Ok(Value::ServerError(e)) => return Err(TierError::from_redis(&e.into())),
+                Ok(other) => return Err(TierError::Protocol(format!("MGET script replied {other:?}"))),
+                Err(e) => return Err(TierError::from_redis(&e)),
             };
+            let mut values = flat.into_iter();
+            let mut stored = Vec::with_capacity(keys.len());
+            let mut pttls = Vec::with_capacity(keys.len());
+            while let (Some(v), Some(t)) = (values.next(), values.next()) {
+                stored.push(v);
+                pttls.push(t);
+            }
+            let mut values = pttls.into_iter();
             let mut out = Vec::with_capacity(keys.len());
             for ((key, ticket), item) in keys.iter().zip(&tickets).zip(stored) {
                 let pttl = int(values.next().unwrap_or(Value::Int(-2)))?;
-                out.push(read_reply(inner, ticket, key, bytes(item)?, pttl, sent, do_fill, false));
+                out.push(read_reply(inner, ticket, key, bytes(item)?, pttl, sent, false));
             }
             TierReply::List(out)
         }
@@ -417,7 +465,14 @@ pub(super) async fn run(
                 (written, value_reply(old.map(|b| entry(&key, &b, NO_EXPIRY)), false))
             } else {
                 let written = ok_or_nil(answer)?;
-                (written, if written { TierReply::Status("OK") } else { TierReply::Null })
+                (
+                    written,
+                    if written {
+                        TierReply::Status("OK")
+                    } else {
+                        TierReply::Null
+                    },
+                )
             };
             writes.end_writes();
             if written {
@@ -448,7 +503,11 @@ pub(super) async fn run(
                     let mut pipe = redis::pipe();
                     pipe.atomic();
                     for (k, v, kind) in &entries {
-                        pipe.cmd("SET").arg(prefixed(inner, k)).arg(wire::encode(*kind, v)).arg("PX").arg(ms);
+                        pipe.cmd("SET")
+                            .arg(prefixed(inner, k))
+                            .arg(wire::encode(*kind, v))
+                            .arg("PX")
+                            .arg(ms);
                     }
                     let exec = c
                         .send_packed_commands(&pipe, entries.len() + 1, 1)
@@ -630,8 +689,23 @@ pub(super) async fn run(
     Ok(reply)
 }
 
+/// GET and PTTL of each key, as one flat list.
+fn mget_with_ttl() -> &'static redis::Script {
+    static SCRIPT: std::sync::OnceLock<redis::Script> = std::sync::OnceLock::new();
+    SCRIPT.get_or_init(|| {
+        redis::Script::new(
+            "local out = {} for i, k in ipairs(KEYS) do \
+             out[2 * i - 1] = redis.call('GET', k) out[2 * i] = redis.call('PTTL', k) end return out",
+        )
+    })
+}
+
+fn count_read(inner: &Inner, hit: bool) {
+    let c = &inner.counters;
+    TierCounters::add(if hit { &c.hits } else { &c.misses }, 1);
+}
+
 /// The reply to a read, and L1's copy of it when allowed.
-#[allow(clippy::too_many_arguments)]
 fn read_reply(
     inner: &Inner,
     ticket: &Ticket,
@@ -639,25 +713,19 @@ fn read_reply(
     stored: Option<Vec<u8>>,
     pttl: i64,
     sent: u64,
-    do_fill: bool,
     buffer: bool,
 ) -> TierReply {
+    count_read(inner, stored.is_some());
     let Some(stored) = stored else {
-        TierCounters::add(&inner.counters.misses, 1);
         return TierReply::Null;
     };
-    TierCounters::add(&inner.counters.hits, 1);
     let redis_deadline = match pttl {
         -1 => Some(None),
         ms if ms > 0 => Some(Some(sent.saturating_add(ms as u64))),
         // -2 (expired between GET and PTTL) or 0: do not cache.
         _ => None,
     };
-    let deadline = if do_fill {
-        redis_deadline.and_then(|d| copy_deadline(inner, sent, d))
-    } else {
-        None
-    };
+    let deadline = redis_deadline.and_then(|d| copy_deadline(inner, sent, d));
     let e = entry(key, &stored, deadline.unwrap_or(NO_EXPIRY));
     if deadline.is_some() {
         fill(inner, ticket, e.clone());
