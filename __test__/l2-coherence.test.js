@@ -23,6 +23,7 @@ const util = require('node:util')
 const Redis = require('ioredis')
 
 const { startRedis } = require('./support/redis-server')
+const { startProxy } = require('./support/tcp-proxy')
 
 /** How long an invalidation may take to reach L1 (a noisy 2-core VM). */
 const BOUND_MS = 2000
@@ -755,6 +756,74 @@ describe('L2 coherence: L1 follows every change Redis makes to a key', () => {
       await io.set('evt:k5', '5')
       await until('k5 reported', () => third.includes('k5') || `events ${show(third)}`)
       assert.deepEqual(third, ['k5'], 'no backlog of the unheard invalidations (k2, k4)')
+    })
+  })
+
+  describe('losing the connection', () => {
+    // Invalidations sent while the connection is down are lost: L1 may serve
+    // what it holds (offlineGrace) only until the loss is noticed and the
+    // cache reconnects (L1 is flushed then) or the grace runs out.
+    const OPTIONS = { commandTimeout: 200, offlineGrace: 200 }
+    let proxy
+    let cache
+
+    after(async () => {
+      if (proxy) await proxy.close()
+      if (cache) cache.disconnect()
+    })
+
+    /** A cache behind a fresh proxy, holding sp:<key> = 'old' in L1. */
+    async function behindProxy (key) {
+      if (proxy) await proxy.close()
+      if (cache) cache.disconnect()
+      proxy = await startProxy({ targetPort: redis.port })
+      cache = new TierCache({ redis: proxy.url, keyPrefix: 'sp:', ...OPTIONS })
+      cache.on('error', () => {})
+      await cache.connect()
+      await io.set(`sp:${key}`, 'old')
+      await sleep(10)
+      await holdInL1(cache, key, 'old')
+    }
+
+    /** Polls get(key) (an L1 hit while L1 holds it) until it stops answering 'old'. */
+    function stopsServingOld (key, what, timeout) {
+      return until(what, async () => {
+        let v
+        try {
+          v = await cache.get(key)
+        } catch (err) {
+          v = err // unavailable: not a stale answer
+        }
+        return v !== 'old' || `get still answers 'old' (status ${cache.status}, stats().l2 ${show(cache.stats().l2)})`
+      }, { timeout, interval: 20 })
+    }
+
+    test('a reset connection: L1 stops serving the old value once the cache reconnects', async (t) => {
+      await behindProxy('r')
+      await proxy.mode('reset')
+      await io.set('sp:r', 'new')
+      const resetFor = 300
+      setTimeout(() => { proxy.mode('pass').catch(() => {}) }, resetFor).unref()
+      const ms = await stopsServingOld('r', 'after a reset and a reconnection', resetFor + BOUND_MS)
+      await until('get answers the new value', async () => (await cache.get('r').catch((e) => e.message)) === 'new' || 'not yet')
+      t.diagnostic(`the old value was served for ${ms.toFixed(0)} ms after the reset (the proxy refused for ${resetFor} ms)`)
+    })
+
+    // BUG (kept failing on purpose): nothing checks that the connection is
+    // alive while every read is an L1 hit. When it dies silently (no FIN or
+    // RST reaches the client: a partition, a NAT or load balancer dropping an
+    // idle flow, a frozen host), invalidations stop arriving, no command is
+    // sent that could time out, the status stays 'ready', and L1 serves the
+    // old value indefinitely. Redis's client-side caching guide asks clients
+    // to PING the invalidation connection periodically and, when no answer
+    // comes, to drop it and flush the cache. With a heartbeat of ~1 s that
+    // times out after commandTimeout (200 ms) and offlineGrace 200 ms, the
+    // old value would go within ~1.5 s; 3 s is allowed.
+    test('a connection that dies silently (blackholed): L1 stops serving the old value within a bound', async () => {
+      await behindProxy('s')
+      await proxy.mode('blackhole')
+      await io.set('sp:s', 'new')
+      await stopsServingOld('s', 'a blackholed connection (L1 hits only): L1 stops answering the value Redis replaced', 3000)
     })
   })
 

@@ -385,26 +385,18 @@ pub(super) async fn run(
                 return Ok(TierReply::List(Vec::new()));
             }
             let tickets = std::mem::take(&mut writes.reads);
-            // Values and TTLs in one command: MGET plus a PTTL per key would
-            // cost Redis one command per key.
-            let mut invocation = mget_with_ttl().prepare_invoke();
-            for k in &keys {
-                invocation.key(prefixed(inner, k));
+            // Values and TTLs in one round trip.
+            let full: Vec<Vec<u8>> = keys.iter().map(|k| prefixed(inner, k)).collect();
+            let mut pipe = redis::pipe();
+            pipe.cmd("MGET").arg(&full);
+            for k in &full {
+                pipe.cmd("PTTL").arg(k);
             }
-            let flat: Vec<Value> = match invocation.invoke_async::<Value>(c).await {
-                Ok(Value::Array(items)) if items.len() == 2 * keys.len() => items,
-                Ok(Value::ServerError(e)) => return Err(TierError::from_redis(&e.into())),
-                Ok(other) => return Err(TierError::Protocol(format!("MGET script replied {other:?}"))),
-                Err(e) => return Err(TierError::from_redis(&e)),
+            let mut values = send_all(c, &pipe, 1 + keys.len()).await?.into_iter();
+            let stored = match server_error(values.next().unwrap_or(Value::Nil))? {
+                Value::Array(items) if items.len() == keys.len() => items,
+                other => return Err(TierError::Protocol(format!("MGET replied {other:?}"))),
             };
-            let mut values = flat.into_iter();
-            let mut stored = Vec::with_capacity(keys.len());
-            let mut pttls = Vec::with_capacity(keys.len());
-            while let (Some(v), Some(t)) = (values.next(), values.next()) {
-                stored.push(v);
-                pttls.push(t);
-            }
-            let mut values = pttls.into_iter();
             let mut out = Vec::with_capacity(keys.len());
             for ((key, ticket), item) in keys.iter().zip(&tickets).zip(stored) {
                 let pttl = int(values.next().unwrap_or(Value::Int(-2)))?;
@@ -687,17 +679,6 @@ pub(super) async fn run(
     };
     writes.end_writes();
     Ok(reply)
-}
-
-/// GET and PTTL of each key, as one flat list.
-fn mget_with_ttl() -> &'static redis::Script {
-    static SCRIPT: std::sync::OnceLock<redis::Script> = std::sync::OnceLock::new();
-    SCRIPT.get_or_init(|| {
-        redis::Script::new(
-            "local out = {} for i, k in ipairs(KEYS) do \
-             out[2 * i - 1] = redis.call('GET', k) out[2 * i] = redis.call('PTTL', k) end return out",
-        )
-    })
 }
 
 fn count_read(inner: &Inner, hit: bool) {
