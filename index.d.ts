@@ -7,8 +7,10 @@ import { EventEmitter } from 'node:events'
 /**
  * A two-level cache with an ioredis-shaped API: every command returns a
  * promise and also accepts a trailing Node-style callback (the promise is
- * returned in both cases, as ioredis does). This version has the in-process
- * L1 tier only: it needs no connection and is usable at once.
+ * returned in both cases, as ioredis does). L1 is in-process (off the V8
+ * heap, shared by worker threads); with a Redis URL or host, Redis is L2:
+ * reads that miss L1 go to Redis and backfill L1, writes go through to
+ * Redis, and Redis's invalidations keep every instance's L1 coherent.
  *
  * @example
  * ```ts
@@ -23,24 +25,43 @@ declare class TierCache extends EventEmitter {
    * Opens a cache. With `options.name`, every instance of the process (any
    * worker thread) opened with that name shares one store.
    *
-   * @throws {TierCache.TierCacheTypeError} an unknown option, an option of
-   *   the Redis tier (`host`, `port`, `url`, … — not available in this
-   *   version, code `ERR_TIERCACHE_UNSUPPORTED`), or a number or string
-   *   instead of an options object.
+   * The forms of ioredis: `()` and `(options)` (L1 only unless the options
+   * name a Redis server), `(url, options?)` and `(port, host?, options?)`.
+   * A `url` of `undefined` (an unset `process.env.REDIS_URL`) means L1 only.
+   *
+   * @throws {TierCache.TierCacheTypeError} an unknown option, a URL that is
+   *   not `redis://`/`rediss://`, a Redis behaviour option without a Redis
+   *   server, or an unsupported one (`path`, code `ERR_TIERCACHE_UNSUPPORTED`).
    * @throws {TierCache.TierCacheRangeError} a bound that is not a positive
-   *   integer, or (`ERR_TIERCACHE_OPTION_CONFLICT`) a `name` already open in
-   *   this process with other `maxEntries`/`maxBytes`/`maxValueBytes`/`ttl`.
+   *   integer, a port or db out of range, or (`ERR_TIERCACHE_OPTION_CONFLICT`)
+   *   a `name` already open in this process with other
+   *   `maxEntries`/`maxBytes`/`maxValueBytes`/`ttl`.
    */
   constructor(options?: TierCache.TierCacheOptions | null)
+  constructor(url: string | undefined, options?: TierCache.TierCacheOptions | null)
+  constructor(port: number, host?: string, options?: TierCache.TierCacheOptions | null)
+  constructor(port: number, options?: TierCache.TierCacheOptions | null)
 
   /** The options in force: the defaults ({@link TierCache.DEFAULTS}) overlaid with the ones given. Frozen. */
   readonly options: Readonly<TierCache.ResolvedOptions>
 
-  /** `'ready'` from construction on, `'end'` once `quit()`/`close()`/`disconnect()` was called. */
-  readonly status: 'ready' | 'end'
+  /**
+   * ioredis's statuses. L1 only: `'ready'` from construction on. With Redis:
+   * `'wait'` (lazyConnect), `'connecting'`, `'connect'`, `'ready'`, then
+   * `'close'` and `'reconnecting'` while the connection is re-established.
+   * `'end'` once `quit()`/`close()`/`disconnect()` was called, or when
+   * `retryStrategy` gave up (L1 keeps serving then).
+   */
+  readonly status: TierCache.Status
 
   /** Synchronous access to the L1 store for hot paths (no promise, no callback). */
   readonly local: TierCache.LocalView
+
+  /** Reads that go to Redis only, without touching L1 (diagnostics, benchmarks). Throws without a Redis tier. */
+  readonly l2: TierCache.L2View
+
+  /** Whether this cache has a Redis tier. */
+  readonly hasRedis: boolean
 
   // ---- events ---------------------------------------------------------------
 
@@ -249,17 +270,24 @@ declare class TierCache extends EventEmitter {
   /** FLUSHDB: as FLUSHALL (the L1 store has one database). */
   flushdb(callback?: TierCache.Callback<'OK'>): Promise<'OK'>
   flushdb(mode: 'ASYNC' | 'SYNC', callback?: TierCache.Callback<'OK'>): Promise<'OK'>
-  /** DBSIZE: entries held (like Redis, it may count keys that expired but were not yet reclaimed). */
+  /** DBSIZE: entries held (like Redis, it may count keys that expired but were not yet reclaimed). With Redis: Redis's DBSIZE. */
   dbsize(callback?: TierCache.Callback<number>): Promise<number>
+  /** PING: `'PONG'` (from Redis when there is a Redis tier). */
+  ping(callback?: TierCache.Callback<'PONG'>): Promise<'PONG'>
 
   /**
-   * Counters of the (possibly shared) L1 store. Synchronous.
+   * Counters of the (possibly shared) L1 store, and of the Redis tier. Synchronous.
    * @throws {TierCache.ClosedError} once the cache is closed.
    */
   stats(): TierCache.Stats
 
-  /** node-redis style: resolves to this cache once usable (at once for L1); rejects with a ClosedError once closed. */
-  connect(): Promise<this>
+  /**
+   * node-redis style: resolves to this cache once usable (at once for L1
+   * only; when Redis is ready otherwise). Rejects with an UnavailableError
+   * if that connection attempt fails (reconnection goes on in the
+   * background), and with a ClosedError once closed.
+   */
+  connect(callback?: TierCache.Callback<TierCache>): Promise<this>
   /**
    * Closes the cache: detaches from the store, which is freed when no other
    * instance holds it. Idempotent. Later commands reject with a ClosedError.
@@ -268,7 +296,7 @@ declare class TierCache extends EventEmitter {
   quit(callback?: TierCache.Callback<'OK'>): Promise<'OK'>
   /** Same as {@link TierCache.quit}. */
   close(callback?: TierCache.Callback<'OK'>): Promise<'OK'>
-  /** Same as {@link TierCache.quit}, without waiting. */
+  /** Closes at once, without waiting for commands in flight (they settle as they can). */
   disconnect(): void
 
   // ---- node-redis camelCase spellings (the same functions) --------------------
@@ -312,13 +340,92 @@ declare class TierCache extends EventEmitter {
 declare namespace TierCache {
   export { TierCache, TierCache as default }
 
-  /** node-redis style factory: the same as `new TierCache(options)`; then `await client.connect()`. */
+  /**
+   * node-redis style factory: `createClient({ url })`, then `await client.connect()`.
+   * As with node-redis, nothing connects before `connect()` (or the first command).
+   */
   export function createClient(options?: TierCacheOptions | null): TierCache
+
+  /** The connection statuses, as ioredis's. */
+  export type Status = 'wait' | 'connecting' | 'connect' | 'ready' | 'close' | 'reconnecting' | 'end'
+
+  /** TLS options (as ioredis's `tls`). Certificates are verified unless `rejectUnauthorized: false`. */
+  export interface TlsOptions {
+    /** PEM roots to trust instead of the system's. */
+    ca?: string | Buffer | Array<string | Buffer> | undefined
+    /** PEM client certificate (with `key`), for mutual TLS. */
+    cert?: string | Buffer | Array<string | Buffer> | undefined
+    key?: string | Buffer | Array<string | Buffer> | undefined
+    /** Default true. */
+    rejectUnauthorized?: boolean | undefined
+    /** Accepted only when equal to the host (the certificate is checked against the host). */
+    servername?: string | undefined
+  }
+
+  /** Where Redis is (every field optional; default localhost:6379, db 0). */
+  export interface RedisConnectionOptions {
+    host?: string | undefined
+    port?: number | undefined
+    username?: string | undefined
+    password?: string | undefined
+    db?: number | undefined
+    /** `true` or TLS options: connect with TLS (as a `rediss://` URL does). */
+    tls?: boolean | TlsOptions | undefined
+    /** A `redis://[user:password@]host[:port][/db]` or `rediss://` URL. */
+    url?: string | undefined
+  }
+
+  /** How the Redis tier behaves. Each may be given at the top level or inside `redis: {…}`. */
+  export interface RedisBehaviourOptions {
+    /** Prepended to every key in Redis (SCAN/KEYS patterns included), stripped from replies. Default ''. */
+    keyPrefix?: string | undefined
+    /** Ms to establish a connection (TCP, TLS, HELLO, AUTH, tracking). Default 10000. */
+    connectTimeout?: number | undefined
+    /** Ms a command may take, waiting for a connection included. Default 1000. */
+    commandTimeout?: number | undefined
+    /** Connect on the first command (or `connect()`) instead of at once. Default false. */
+    lazyConnect?: boolean | undefined
+    /** Let commands wait (within commandTimeout) for a connection being established. Default true. */
+    enableOfflineQueue?: boolean | undefined
+    /** At most this many commands wait for a connection; more fail at once. Default 1000. */
+    maxOfflineQueue?: number | undefined
+    /** As ioredis: 0 makes commands fail at once when not connected. Other values: wait within commandTimeout. */
+    maxRetriesPerRequest?: number | null | undefined
+    /** Delay in ms before reconnection attempt `times` (1, 2, …), or null to stop. Default: 25–2000 ms, jittered exponential. */
+    retryStrategy?: ((times: number) => number | null | undefined) | null | undefined
+    /** The circuit breaker for a connected but failing Redis. Default `{ threshold: 5, cooldown: 1000 }`. */
+    breaker?: { threshold?: number | undefined, cooldown?: number | undefined } | undefined
+    /**
+     * When Redis is unavailable: `'reject'` (default) fails reads that miss L1
+     * and every write with `ERR_TIERCACHE_L2_UNAVAILABLE`; `'local'` answers
+     * such reads with null and applies writes to L1 only.
+     */
+    offlineMode?: 'reject' | 'local' | undefined
+    /** Ms L1 keeps serving what it holds after losing Redis; then it is emptied. Default 30000. */
+    offlineGrace?: number | undefined
+    /** Upper bound, in ms, on how long L1 keeps a copy of a Redis value. Default: the key's own TTL. */
+    l1Ttl?: number | undefined
+  }
+
+  /** The Redis forms of the options: `redis` (a URL or connection options), or the fields at the top level (ioredis), or `url`/`socket` (node-redis). */
+  export interface RedisOptions extends RedisConnectionOptions, RedisBehaviourOptions {
+    redis?: string | (RedisConnectionOptions & RedisBehaviourOptions) | null | false | undefined
+    /** node-redis's socket options. */
+    socket?: {
+      host?: string | undefined
+      port?: number | undefined
+      tls?: boolean | TlsOptions | undefined
+      connectTimeout?: number | undefined
+      reconnectStrategy?: ((retries: number) => number | Error | false) | undefined
+    } | undefined
+    /** node-redis's name for `db`. */
+    database?: number | undefined
+  }
 
   // ---- options ----------------------------------------------------------------
 
   /** Options of `new TierCache(options)`. Every option is optional; unknown names are refused. */
-  export interface TierCacheOptions {
+  export interface TierCacheOptions extends RedisOptions {
     /**
      * Name of a store shared by every instance of this process (every worker
      * thread included) opened with the same name: one table, one byte budget.
@@ -520,14 +627,41 @@ declare namespace TierCache {
     COUNT?: number | undefined
   }
 
-  /** Counters of the L1 store (shared by every instance of the same `name`). */
-  export interface Stats {
-    /** Reads that found a value (front-cache hits included). */
+  /** Counters of the Redis tier of one instance. */
+  export interface L2Stats {
+    /** Redis reads that found the key. */
     hits: number
-    /** Reads that found nothing. */
+    /** Redis reads that did not. */
+    misses: number
+    hitRatio: number
+    /** Commands that failed on the transport or with an error reply. */
+    errors: number
+    /** Commands with no reply within commandTimeout. */
+    timeouts: number
+    /** Commands refused at once: not connected, breaker open, offline queue full. */
+    rejected: number
+    /** Keys Redis invalidated (changed by anyone, expired, evicted). */
+    invalidations: number
+    /** Times L1 was emptied: a connection (re)established, FLUSHALL seen, offlineGrace passed. */
+    flushes: number
+    connects: number
+    disconnects: number
+    breaker: 'closed' | 'open' | 'half-open'
+    status: Status
+  }
+
+  /** Counters of the L1 store (shared by every instance of the same `name`), and of the Redis tier. */
+  export interface Stats {
+    /** Reads answered by either tier (front-cache hits included). */
+    hits: number
+    /** Reads that found nothing: in L1 without Redis, in Redis with it. */
     misses: number
     /** hits / (hits + misses), 0 before any read. */
     hitRatio: number
+    /** The L1 tier's own reads. */
+    l1: { hits: number, misses: number, hitRatio: number }
+    /** The Redis tier's counters, or null without one. */
+    l2: L2Stats | null
     /** Writes. */
     sets: number
     /** Keys removed by commands. */
@@ -561,6 +695,14 @@ declare namespace TierCache {
     has(key: KeyType): boolean
   }
 
+  /** `cache.l2`: reads of Redis alone (L1 neither read nor filled). */
+  export interface L2View {
+    get<T = string>(key: KeyType, callback?: Callback<T | null>): Promise<T | null>
+    getBuffer(key: KeyType, callback?: Callback<Buffer | null>): Promise<Buffer | null>
+    mget<T = string>(...keys: [...KeyType[], Callback<Array<T | null>>] | KeyType[]): Promise<Array<T | null>>
+    mget<T = string>(keys: KeyType[], callback?: Callback<Array<T | null>>): Promise<Array<T | null>>
+  }
+
   /** The events of a cache, with their listeners' signatures. */
   export interface TierCacheEvents {
     /**
@@ -571,16 +713,24 @@ declare namespace TierCache {
     evict: (key: string, reason: 'size') => void
     /** An entry was removed because its TTL passed. */
     expire: (key: string) => void
-    /** Emitted on the tick after construction, as ioredis does. */
+    /** Connected to Redis (L1 only: on the tick after construction, as ioredis does). */
     connect: () => void
-    /** Emitted on the tick after construction, after `'connect'`. */
+    /** Ready for commands, after `'connect'`. */
     ready: () => void
-    /** Emitted after `quit()`/`close()`/`disconnect()`, before `'end'`. */
+    /** The connection closed (lost, or by `quit()`/`close()`/`disconnect()`). */
     close: () => void
-    /** Emitted after `quit()`/`close()`/`disconnect()`, last. */
+    /** A reconnection attempt is scheduled in `delay` ms. */
+    reconnecting: (delay: number) => void
+    /** Closed for good: by `quit()`/`close()`/`disconnect()`, or `retryStrategy` gave up. */
     end: () => void
-    /** Never emitted by the L1 tier (errors reject the command instead); accepted so ioredis code that listens for it compiles. */
+    /**
+     * A connection attempt failed or the connection was lost (an
+     * UnavailableError; never contains the password). Without a listener it
+     * is printed (at most every 5 s), never thrown.
+     */
     error: (error: Error) => void
+    /** Redis invalidated `key` in L1 (null: every key, as after FLUSHALL). Listening costs a call per key. */
+    invalidate: (key: string | null) => void
     /** EventEmitter's own: a listener is about to be added. */
     newListener: (event: string | symbol, listener: (...args: any[]) => void) => void
     /** EventEmitter's own: a listener was removed. */
@@ -604,6 +754,8 @@ declare namespace TierCache {
     readonly DECODE: 'ERR_TIERCACHE_DECODE'
     readonly REPLY: 'ERR_TIERCACHE_REPLY'
     readonly CLOSED: 'ERR_TIERCACHE_CLOSED'
+    readonly L2_UNAVAILABLE: 'ERR_TIERCACHE_L2_UNAVAILABLE'
+    readonly L2_TIMEOUT: 'ERR_TIERCACHE_L2_TIMEOUT'
     readonly INTERNAL: 'ERR_TIERCACHE_INTERNAL'
   }
 
@@ -659,6 +811,18 @@ declare namespace TierCache {
   }
 
   /** A stored object that its codec could not decode (`cause` holds the codec's error). */
+  /** Redis could not be used: not connected, unreachable, breaker open, queue full, or the connection broke. Code `ERR_TIERCACHE_L2_UNAVAILABLE`. */
+  export class UnavailableError extends TierCacheError {
+    constructor(message?: string)
+    readonly code: 'ERR_TIERCACHE_L2_UNAVAILABLE'
+  }
+
+  /** Redis did not answer within commandTimeout (the command may have run). Code `ERR_TIERCACHE_L2_TIMEOUT`. */
+  export class TimeoutError extends TierCacheError {
+    constructor(message?: string)
+    readonly code: 'ERR_TIERCACHE_L2_TIMEOUT'
+  }
+
   export class DecodeError extends TierCacheError {
     constructor(message?: string, options?: { cause?: unknown })
     code: 'ERR_TIERCACHE_DECODE'

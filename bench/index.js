@@ -20,6 +20,7 @@ const SCENARIOS = [
   require('./traces'),
   require('./profile'),
   require('./l2'),
+  require('./coherence'),
   require('./tiers')
 ]
 const RESULTS = path.join(__dirname, 'RESULTS.md')

@@ -58,7 +58,9 @@ async function startRedis ({ args = [], startTimeoutMs = 5000 } = {}) {
   for (;;) {
     if (exited) throw new Error(`redis-server exited at start (${JSON.stringify(exited)})`)
     try {
-      if (await ask(port, 'PING', 200) === '+PONG') break
+      // With --requirepass, an unauthenticated PING answers NOAUTH: alive too.
+      const reply = await ask(port, 'PING', 200)
+      if (reply === '+PONG' || reply.startsWith('-NOAUTH')) break
     } catch {}
     if (Date.now() > deadline) {
       child.kill('SIGKILL')

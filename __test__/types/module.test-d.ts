@@ -64,7 +64,7 @@ expectType<number>()(a.options.maxBytes)
 expectType<number | undefined>()(a.options.maxEntries)
 expectType<string | undefined>()(a.options.name)
 expectType<'json' | 'v8' | TierCache.Codec>()(a.options.codec)
-expectType<'ready' | 'end'>()(a.status)
+expectType<TierCache.Status>()(a.status)
 expectType<TierCache.LocalView>()(a.local)
 
 // Constants.
@@ -104,9 +104,13 @@ expectAssignable<RangeError>(new TierCacheRangeError('x'))
 // --- wrong usages ------------------------------------------------------------
 
 // @ts-expect-error unknown option
-new TierCache({ host: 'localhost' })
-// @ts-expect-error the Redis tier (port/URL) is not available: options must be an object
-new TierCache(6379)
+new TierCache({ hots: 'localhost' })
+// @ts-expect-error the port is a number
+new TierCache({ port: '6379x' as unknown as boolean })
+// @ts-expect-error offlineMode is 'reject' or 'local'
+new TierCache({ redis: 'redis://localhost', offlineMode: 'ignore' })
+// @ts-expect-error redis is a URL or connection options
+new TierCache({ redis: 6379 })
 // @ts-expect-error codec must be 'json', 'v8' or { encode, decode }
 new TierCache({ codec: 'msgpack' })
 // @ts-expect-error a codec needs decode too

@@ -26,6 +26,12 @@ use super::runtime::runtime;
 use super::stats::{TierCounters, TierStats};
 use crate::core::local::LocalStore;
 
+/// Commands on the wire at once; more wait in the dispatcher's queue. The
+/// connection's request buffer is larger, so a command is queued on the
+/// socket the first time it is polled, and polls happen in submission order:
+/// that is what keeps commands in order on the wire.
+const MAX_IN_FLIGHT: usize = 4096;
+
 /// What the tier tells its owner, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TierEvent {
@@ -287,6 +293,7 @@ async fn open(inner: &Arc<Inner>, generation: u64) -> Result<MultiplexedConnecti
         .set_connection_timeout(Some(inner.config.connect_timeout))
         // Commands are timed by `execute`, per command, including waiting.
         .set_response_timeout(None)
+        .set_pipeline_buffer_size(2 * MAX_IN_FLIGHT)
         .set_push_sender(pushes);
     let mut conn = inner
         .client
@@ -593,7 +600,8 @@ async fn dispatch(inner: Arc<Inner>, mut jobs: mpsc::UnboundedReceiver<Job>) {
             notified.as_mut().enable();
             match inner.route() {
                 Route::Send(conn, generation) => {
-                    while let Some(job) = parked.pop_front() {
+                    while in_flight.jobs.len() < MAX_IN_FLIGHT {
+                        let Some(job) = parked.pop_front() else { break };
                         in_flight.start(&inner, conn.clone(), generation, job);
                     }
                 }
@@ -633,16 +641,19 @@ async fn dispatch(inner: Arc<Inner>, mut jobs: mpsc::UnboundedReceiver<Job>) {
             Some(()) = in_flight.jobs.next(), if !in_flight.jobs.is_empty() => unflushed = true,
             job = jobs.recv(), if open => { unflushed = true; match job {
                 None => open = false,
-                Some(job) if !parked.is_empty() => {
-                    if parked.len() >= inner.config.offline_queue {
-                        inner.reject(job, TierError::Unavailable("not connected, and the offline queue is full".into()));
-                    } else {
-                        parked.push_back(job);
+                // Behind others waiting (for a connection, or for room on the wire).
+                Some(job) if !parked.is_empty() => match inner.route() {
+                    Route::Wait if parked.len() >= inner.config.offline_queue => {
+                        inner.reject(job, TierError::Unavailable("not connected, and the offline queue is full".into()))
                     }
-                }
+                    Route::Fail(err) => inner.reject(job, err),
+                    _ => parked.push_back(job),
+                },
                 Some(job) => match inner.route() {
-                    Route::Send(conn, generation) => in_flight.start(&inner, conn, generation, job),
-                    Route::Wait => parked.push_back(job),
+                    Route::Send(conn, generation) if in_flight.jobs.len() < MAX_IN_FLIGHT => {
+                        in_flight.start(&inner, conn, generation, job)
+                    }
+                    Route::Send(..) | Route::Wait => parked.push_back(job),
                     Route::Fail(err) => inner.reject(job, err),
                 },
             }},

@@ -1,0 +1,70 @@
+// Typings of the Redis tier: constructor forms, options, events, stats, errors.
+import TierCache = require('../..')
+import { expectType } from './helpers'
+
+const { createClient, UnavailableError, TimeoutError } = TierCache
+
+// ---- the constructor's ioredis forms ------------------------------------------
+new TierCache('redis://user:pw@localhost:6379/2')
+new TierCache(process.env.REDIS_URL)
+new TierCache(process.env.REDIS_URL, { keyPrefix: 'app:' })
+new TierCache(6380)
+new TierCache(6380, 'redis.internal')
+new TierCache(6380, 'redis.internal', { db: 3 })
+new TierCache(6380, { lazyConnect: true })
+new TierCache({ host: 'localhost', port: 6379, password: 'x', db: 1, tls: true })
+new TierCache({ redis: 'rediss://localhost', tls: { ca: 'PEM', rejectUnauthorized: true } })
+new TierCache({
+  redis: { host: 'localhost', port: 6379, keyPrefix: 'a:' },
+  commandTimeout: 500,
+  connectTimeout: 2000,
+  enableOfflineQueue: false,
+  maxOfflineQueue: 10,
+  maxRetriesPerRequest: 0,
+  retryStrategy: (times) => (times > 10 ? null : times * 100),
+  breaker: { threshold: 3, cooldown: 500 },
+  offlineMode: 'local',
+  offlineGrace: 10_000,
+  l1Ttl: 60_000,
+  maxBytes: 1 << 20
+})
+
+// node-redis: createClient({ url }) then connect()
+const client = createClient({ url: process.env.REDIS_URL })
+const connected: Promise<TierCache> = client.connect()
+void connected
+createClient({ socket: { host: 'localhost', port: 6379, reconnectStrategy: (n) => n * 50 }, database: 2 })
+
+// ---- status, events, views ------------------------------------------------------
+const cache = new TierCache('redis://localhost')
+expectType<TierCache.Status>()(cache.status)
+expectType<boolean>()(cache.hasRedis)
+cache.on('reconnecting', (delay) => expectType<number>()(delay))
+cache.on('invalidate', (key) => expectType<string | null>()(key))
+cache.on('error', (err) => expectType<Error>()(err))
+expectType<Promise<string | null>>()(cache.l2.get('k'))
+expectType<Promise<Buffer | null>>()(cache.l2.getBuffer('k'))
+expectType<Promise<Array<string | null>>>()(cache.l2.mget('a', 'b'))
+expectType<Promise<'PONG'>>()(cache.ping())
+
+// ---- stats ------------------------------------------------------------------------
+const stats = cache.stats()
+expectType<TierCache.L2Stats | null>()(stats.l2)
+if (stats.l2 !== null) {
+  expectType<'closed' | 'open' | 'half-open'>()(stats.l2.breaker)
+  expectType<number>()(stats.l2.invalidations)
+}
+expectType<number>()(stats.l1.hits)
+
+// ---- errors -------------------------------------------------------------------------
+expectType<'ERR_TIERCACHE_L2_UNAVAILABLE'>()(new UnavailableError('x').code)
+expectType<'ERR_TIERCACHE_L2_TIMEOUT'>()(new TimeoutError('x').code)
+expectType<'ERR_TIERCACHE_L2_UNAVAILABLE'>()(TierCache.codes.L2_UNAVAILABLE)
+
+// ---- wrong usages -----------------------------------------------------------------------
+// @ts-expect-error the breaker has threshold and cooldown only
+new TierCache({ redis: 'redis://x', breaker: { limit: 3 } })
+// @ts-expect-error retryStrategy takes a function
+new TierCache({ redis: 'redis://x', retryStrategy: 100 })
+// @ts-expect-error tls.ca is PEM text or a Buffer
+new TierCache({ redis: 'rediss://x', tls: { ca: 42 } })
