@@ -180,7 +180,10 @@ describe('two levels', () => {
     assert.equal(await cache.get('backfill'), 'from-redis')
     assert.equal(cache.stats().l2.hits, l2Hits, 'the second read was an L1 hit')
     await eventually(() => cache.local.get('backfill') === undefined, 1500)
-    assert.equal(await io.exists('backfill'), 0, 'L1 let go no earlier than Redis did')
+    // L1's copy ends no later than Redis's original (its deadline is taken
+    // from before Redis answered), and not much earlier.
+    const left = await io.pttl('backfill')
+    assert.ok(left < 250, `Redis still had ${left} ms when L1 let go`)
   })
 
   it('caps L1 copies with l1Ttl', async (t) => {

@@ -108,6 +108,7 @@ async function reader (url, keyPrefix, n) {
         v = await cache.get(KEY)
       } catch {
         failed++
+        if (clock() > deadline) break
         await sleep(1)
         continue
       }
