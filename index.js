@@ -115,13 +115,10 @@ class TierCache extends EventEmitter {
     super()
     const [own, redisSource] = redisOptions.splitArguments(argList)
     const redisConfig = redisSource === null ? null : redisOptions.normalizeRedis(redisSource, own)
-    if (redisSource === null) {
-      for (const k of Object.keys(own)) {
-        if (redisOptions.BEHAVIOUR_KEYS.has(k) && own[k] !== undefined) {
-          throw new TierCacheTypeError(`options.${k} applies to the Redis tier: give a Redis URL or host too`, CODES.INVALID_ARGUMENT)
-        }
-      }
-    }
+    // Redis behaviour options without a Redis server are ignored, so that
+    // `new TierCache(process.env.REDIS_URL, { keyPrefix, … })` also runs
+    // without Redis (L1 only); they are still validated.
+    if (redisSource === null) redisOptions.normalizeRedis({}, own)
     const o = resolveOptions(redisOptions.stripBehaviour(own))
     this.options = Object.freeze(o)
     this._codec = codecs.resolveCodec(o.codec)

@@ -131,7 +131,7 @@ describe('connecting', () => {
       [() => new TierCache({ path: '/tmp/redis.sock' }), TypeError, 'ERR_TIERCACHE_UNSUPPORTED'],
       [() => new TierCache({ redis: 'rediss://h', tls: { ciphers: 'x' } }), TypeError, 'ERR_TIERCACHE_UNSUPPORTED'],
       [() => new TierCache({ redis: 'rediss://h', tls: { cert: 'x' } }), TypeError, 'ERR_TIERCACHE_INVALID_ARGUMENT'],
-      [() => new TierCache({ keyPrefix: 'a:' }), TypeError, 'ERR_TIERCACHE_INVALID_ARGUMENT'],
+      [() => new TierCache({ keyPrefix: 42 }), TypeError, 'ERR_TIERCACHE_INVALID_ARGUMENT'],
       [() => new TierCache('redis://h', {}, {}), TypeError, 'ERR_TIERCACHE_INVALID_ARGUMENT']
     ]
     for (const [make, type, code] of cases) {

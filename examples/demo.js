@@ -1,6 +1,7 @@
 'use strict'
 // `npm start`: the Redis tutorial's "cache a slow query" Express app, with
-// tiercache as the cache. L1 only (no Redis needed). PORT picks the port.
+// tiercache as the cache. L1 only by default (no Redis needed); REDIS_URL
+// adds Redis as L2 (shared by every instance of the app). PORT picks the port.
 
 const express = require('express')
 const { TierCache } = require('..')
@@ -8,7 +9,11 @@ const { TierCache } = require('..')
 const PORT = process.env.PORT === undefined ? 3000 : Number(process.env.PORT)
 const TTL_SECONDS = 30
 
-const cache = new TierCache({ name: 'demo', maxEntries: 100_000 })
+// An unset REDIS_URL is undefined: L1 only. With Redis, the app starts even
+// if Redis is down (lazyConnect) and keeps answering from L1 while it is.
+const cache = new TierCache(process.env.REDIS_URL, { name: 'demo', maxEntries: 100_000, lazyConnect: true })
+cache.on('error', (err) => console.error(`redis: ${err.message}`))
+if (cache.hasRedis) cache.connect().catch(() => {})
 const app = express()
 
 // The "database": a query that takes a while.
@@ -41,7 +46,8 @@ app.get('/stats', (req, res) => {
 })
 
 const server = app.listen(PORT, () => {
-  console.log(`tiercache demo on http://localhost:${server.address().port}/data/42 (L1 only)`)
+  const tiers = cache.hasRedis ? 'L1 + Redis' : 'L1 only'
+  console.log(`tiercache demo on http://localhost:${server.address().port}/data/42 (${tiers})`)
 })
 
 function shutdown () {
