@@ -183,6 +183,7 @@ export interface TierOptions {
   breakerThreshold: number
   breakerCooldown: number
   offlineGrace: number
+  healthCheckInterval: number
   l1Ttl?: number
 }
 

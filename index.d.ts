@@ -403,6 +403,12 @@ declare namespace TierCache {
     offlineMode?: 'reject' | 'local' | undefined
     /** Ms L1 keeps serving what it holds after losing Redis; then it is emptied. Default 30000. */
     offlineGrace?: number | undefined
+    /**
+     * Ms between pings of the connection (0: never). A connection that dies
+     * silently (a partition) is noticed by the first unanswered ping, within
+     * this plus commandTimeout. Default 1000.
+     */
+    healthCheckInterval?: number | undefined
     /** Upper bound, in ms, on how long L1 keeps a copy of a Redis value. Default: the key's own TTL. */
     l1Ttl?: number | undefined
   }

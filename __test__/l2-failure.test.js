@@ -6,10 +6,12 @@
 //
 // Every test starts its own redis-server (never port 6379) and, where a fault
 // is injected, its own TCP proxy (support/tcp-proxy.js) in front of it;
-// everything is closed in t.after. Timing is asserted only as upper bounds
-// with slack (every call settles within commandTimeout + SLACK); the max
-// observed settle time of each scenario is reported with t.diagnostic against
-// the issue's target (commandTimeout + TARGET_SLACK).
+// everything is closed in t.after (caches first). Timing is asserted only as
+// upper bounds with slack: every call settles within commandTimeout + SLACK,
+// plus the worst event-loop stall measured meanwhile (the machine is shared
+// and noisy; the stall is reported). The max observed settle time of each
+// scenario is reported with t.diagnostic against the issue's target
+// (commandTimeout + TARGET_SLACK).
 
 const { test } = require('node:test')
 const assert = require('node:assert/strict')
@@ -191,9 +193,8 @@ async function waitFor (predicate, ms, what) {
 /** Records every event a cache emits about its connection. */
 function recordEvents (cache) {
   const log = []
-  const t0 = performance.now()
   for (const name of ['connect', 'ready', 'error', 'close', 'reconnecting', 'end']) {
-    cache.on(name, (arg) => log.push({ name, at: performance.now() - t0, arg }))
+    cache.on(name, (arg) => log.push({ name, at: performance.now(), arg }))
   }
   log.names = () => log.map((e) => e.name)
   log.count = (name) => log.filter((e) => e.name === name).length
@@ -550,6 +551,51 @@ test('blackholed Redis: TimeoutError within commandTimeout, then the breaker ope
   assert.equal(cache.stats().l2.breaker, 'closed')
   // Checked last so that the rest of the scenario is checked whatever this says.
   assert.ok(fast.max < fast.fast, `with the breaker open, calls fail fast (< ${FAST_MS} ms + stall ${fast.stall().toFixed(0)} ms); slowest took ${fast.max.toFixed(0)} ms (${fast.maxWhat})`)
+})
+
+test('slow Redis that still completes handshakes: once the breaker opens, no command reaches Redis before the cooldown elapsed', async (t) => {
+  const redis = await redisServer(t)
+  const proxy = await proxyTo(t, redis.port)
+  const threshold = 2
+  const cooldown = 3000
+  // Handshakes complete (connectTimeout is generous); every command times out.
+  const cache = openCache(t, { redis: proxy.url, connectTimeout: 3000, breaker: { threshold, cooldown } })
+  const events = recordEvents(cache)
+  await cache.connect()
+  assert.equal(await cache.set('held', 'H'), 'OK')
+  await proxy.mode('delay', { ms: 150 })
+  for (let i = 0; i < threshold; i++) {
+    const r = await timed(() => cache.get(`flap-miss:${i}`))
+    assertL2Error(r, TimeoutError, L2_TIMEOUT, `slow get #${i + 1}`)
+  }
+  const openedAt = performance.now()
+  assert.equal(cache.stats().l2.breaker, 'open')
+
+  const timing = new Timing('breaker cooldown, slow Redis')
+  const seen = []
+  let sent = 0
+  let closedEarly = 0
+  let heldServed = 0
+  let heldFailed = 0
+  while (performance.now() - openedAt < cooldown - 400) {
+    const at = performance.now() - openedAt
+    const r = await timing.run(`get at ${at.toFixed(0)} ms`, () => cache.get(`cooldown-miss:${seen.length}`))
+    const breaker = cache.stats().l2.breaker
+    if (breaker === 'closed') closedEarly++
+    if (!r.ok && r.err instanceof TimeoutError) sent++
+    seen.push(`${at.toFixed(0)}:${r.ms.toFixed(0)}ms:${r.ok ? 'ok' : r.err.name}:${breaker}/${cache.status}`)
+    const h = await timed(() => cache.get('held'))
+    if (h.ok && h.value === 'H') heldServed++
+    else heldFailed++
+    await sleep(50)
+  }
+  t.diagnostic(`within the cooldown: ${seen.join(' ')}`)
+  t.diagnostic(`reconnections ('ready') within the cooldown: ${events.filter((e) => e.name === 'ready' && e.at > openedAt).length}; ` +
+    `L1-held key served ${heldServed}, failed ${heldFailed} (L1 is flushed at every reconnect)`)
+  timing.report(t)
+  timing.assertWithinBudget()
+  assert.equal(sent, 0, `${sent} commands were sent to Redis (TimeoutError) within the cooldown`)
+  assert.equal(closedEarly, 0, `stats().l2.breaker said 'closed' ${closedEarly} times within the cooldown`)
 })
 
 // ---- 3. slow Redis ------------------------------------------------------------

@@ -25,6 +25,7 @@ const BEHAVIOUR_DEFAULTS = Object.freeze({
   breaker: undefined,
   offlineMode: 'reject',
   offlineGrace: 30000,
+  healthCheckInterval: 1000,
   l1Ttl: undefined
 })
 const BEHAVIOUR_KEYS = new Set(Object.keys(BEHAVIOUR_DEFAULTS))
@@ -258,6 +259,7 @@ function normalizeRedis (source, options) {
   integerIn(breaker.cooldown, 'breaker.cooldown', 1, 3600000)
   if (b.offlineMode !== 'reject' && b.offlineMode !== 'local') throw invalid('offlineMode must be \'reject\' or \'local\'')
   b.offlineGrace = integerIn(b.offlineGrace, 'offlineGrace', 0, 2 ** 31 - 1)
+  b.healthCheckInterval = integerIn(b.healthCheckInterval, 'healthCheckInterval', 0, 2 ** 31 - 1)
   if (b.l1Ttl !== undefined) b.l1Ttl = integerIn(b.l1Ttl, 'l1Ttl', 1, 2 ** 52)
   return {
     host,

@@ -84,6 +84,7 @@ class Remote {
       breakerThreshold: config.breaker.threshold,
       breakerCooldown: config.breaker.cooldown,
       offlineGrace: config.offlineGrace,
+      healthCheckInterval: config.healthCheckInterval,
       l1Ttl: config.l1Ttl
     }, (batch) => this.onBatch(batch))
   }

@@ -163,6 +163,7 @@ pub struct TierOptions {
     pub breaker_threshold: u32,
     pub breaker_cooldown: f64,
     pub offline_grace: f64,
+    pub health_check_interval: f64,
     pub l1_ttl: Option<f64>,
 }
 
@@ -196,6 +197,7 @@ fn config(o: TierOptions, default_ttl_ms: Option<u64>) -> Result<TierConfig, Str
         breaker_threshold: o.breaker_threshold,
         breaker_cooldown: ms(o.breaker_cooldown, "breaker.cooldown")?,
         offline_grace: ms(o.offline_grace, "offlineGrace")?,
+        health_check_interval: ms(o.health_check_interval, "healthCheckInterval")?,
         l1_ttl_ms: o
             .l1_ttl
             .map(|v| ms(v, "l1Ttl").map(|d| d.as_millis() as u64))

@@ -34,6 +34,8 @@ pub struct TierConfig {
     pub breaker_cooldown: Duration,
     /// How long L1 keeps serving what it holds after losing Redis.
     pub offline_grace: Duration,
+    /// How often an idle connection is pinged (zero: never).
+    pub health_check_interval: Duration,
     /// Upper bound on how long L1 keeps a copy of a Redis value, in ms.
     pub l1_ttl_ms: Option<u64>,
     /// TTL given to writes that name none, in ms (the cache's `ttl` option).
@@ -56,6 +58,7 @@ impl Default for TierConfig {
             breaker_threshold: 5,
             breaker_cooldown: Duration::from_secs(1),
             offline_grace: Duration::from_secs(30),
+            health_check_interval: Duration::from_secs(1),
             l1_ttl_ms: None,
             default_ttl_ms: None,
         }

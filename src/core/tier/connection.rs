@@ -343,9 +343,12 @@ impl Inner {
             // Whatever L1 holds was not covered by this connection's
             // invalidations: start from empty (before commands can fill it).
             self.forget_everything();
-            link.conn = Some(conn);
+            link.conn = Some(conn.clone());
             link.phase = Phase::Ready;
             link.sessions += 1;
+        }
+        if !self.config.health_check_interval.is_zero() {
+            runtime().spawn(health_check(Arc::downgrade(self), generation, conn));
         }
         self.breaker.reset();
         TierCounters::add(&self.counters.connects, 1);
@@ -511,6 +514,39 @@ impl Inner {
     fn failed(self: &Arc<Self>, generation: u64, why: &str) {
         if self.breaker.failure() {
             self.lost(generation, why);
+        }
+    }
+}
+
+/// Pings the connection of `generation` while it is the current one. A
+/// connection can die without a word (a partition, a NAT dropping it, a
+/// frozen host); L1 hits send nothing, so without this nobody would notice
+/// while L1 kept serving what Redis may long have changed. A ping without a
+/// reply within commandTimeout counts as the connection lost.
+async fn health_check(weak: Weak<Inner>, generation: u64, mut conn: MultiplexedConnection) {
+    let Some(interval) = weak.upgrade().map(|i| i.config.health_check_interval) else {
+        return;
+    };
+    loop {
+        tokio::time::sleep(interval).await;
+        let Some(inner) = weak.upgrade() else { return };
+        {
+            let link = inner.link();
+            if link.generation != generation || link.phase != Phase::Ready {
+                return;
+            }
+        }
+        let timeout = inner.config.command_timeout;
+        drop(inner);
+        let ping = tokio::time::timeout(timeout, conn.send_packed_command(&redis::cmd("PING"))).await;
+        let Some(inner) = weak.upgrade() else { return };
+        match ping {
+            Ok(Ok(_)) => {}
+            Ok(Err(_)) => inner.lost(generation, "connection broken (health check)"),
+            Err(_) => {
+                TierCounters::add(&inner.counters.timeouts, 1);
+                inner.lost(generation, "no reply to a health check within commandTimeout");
+            }
         }
     }
 }
