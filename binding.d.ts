@@ -140,8 +140,8 @@ export declare function tierGet(t: ExternalObject<TierHandle>, id: number, key: 
 /** GETEX. `mode`: 0 unchanged, 1 PERSIST, 2 relative ms, 3 absolute ms. */
 export declare function tierGetex(t: ExternalObject<TierHandle>, id: number, key: string, mode: number, ms: number): void
 
-/** INCRBY with the delta as a decimal string (exact beyond 2^53). */
-export declare function tierIncrby(t: ExternalObject<TierHandle>, id: number, key: string, delta: string): void
+/** INCRBY (or DECRBY) with the amount as given: Redis parses it. */
+export declare function tierIncrby(t: ExternalObject<TierHandle>, id: number, key: string, amount: string, decrement: boolean): void
 
 export declare function tierIncrbyfloat(t: ExternalObject<TierHandle>, id: number, key: string, delta: string): void
 

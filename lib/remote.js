@@ -140,6 +140,11 @@ class Remote {
    * L1 when Redis is unavailable.
    */
   call (submit, map, fallback) {
+    if (this.ended && !this.cache._closed) {
+      // retryStrategy gave up: Redis is unavailable for good; L1 still works.
+      if (fallback !== undefined && this.config.offlineMode === 'local') return new Promise((resolve) => resolve(fallback()))
+      return Promise.reject(new UnavailableError('the connection to Redis was ended (retryStrategy gave up)'))
+    }
     if (this.cache.status === 'wait') this.connect()
     const id = this.nextId
     this.nextId = id >= 0x7fffffff ? 1 : id + 1

@@ -25,6 +25,16 @@ function splitCallback (list, minArgs = 0) {
   return typeof last === 'function' ? last : undefined
 }
 
+/**
+ * A number argument as Redis receives it (INCRBY's amount): numbers and
+ * bigints as their decimal text, strings unchanged (Redis judges them).
+ */
+function numberArgument (value) {
+  if (typeof value === 'string') return value
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value)
+  throw new TierCacheTypeError(`the amount must be a number, bigint or numeric string, got ${value === null ? 'null' : typeof value}`, CODES.INVALID_ARGUMENT)
+}
+
 /** Runs `start` (which returns a promise) and answers through the callback too. */
 function answer (callback, start) {
   let p
@@ -207,28 +217,25 @@ const commands = {
   },
 
   incr (key, callback) {
-    return answer(callback, () => this._incrRemote(key, '1'))
+    return answer(callback, () => this._incrRemote(key, '1', false))
   },
 
   decr (key, callback) {
-    return answer(callback, () => this._incrRemote(key, '-1'))
+    return answer(callback, () => this._incrRemote(key, '1', true))
   },
 
   incrby (key, increment, callback) {
-    return answer(callback, () => this._incrRemote(key, args.toIncrement(increment)))
+    return answer(callback, () => this._incrRemote(key, numberArgument(increment), false))
   },
 
   decrby (key, decrement, callback) {
-    return answer(callback, () => {
-      const d = args.toIncrement(decrement)
-      return this._incrRemote(key, d.startsWith('-') ? d.slice(1) : d === '0' ? '0' : '-' + d)
-    })
+    return answer(callback, () => this._incrRemote(key, numberArgument(decrement), true))
   },
 
   incrbyfloat (key, increment, callback) {
     return answer(callback, () => {
       key = args.toKey(key)
-      const delta = String(args.toFloatIncrement(increment))
+      const delta = numberArgument(increment)
       this._forget(key)
       return this._remote.call((id) => native.tierIncrbyfloat(this._remote.handle, id, key, delta), undefined,
         () => native.incrbyfloat(this._h, key, args.toFloatIncrement(increment)))
@@ -337,11 +344,15 @@ const helpers = {
       () => native.expire(this._h, key, ms, relative, condition))
   },
 
-  _incrRemote (key, delta) {
+  /** INCRBY / DECRBY: Redis parses the amount, so its replies (and errors) are Redis's own. */
+  _incrRemote (key, amount, decrement) {
     key = args.toKey(key)
     this._forget(key)
-    return this._remote.call((id) => native.tierIncrby(this._remote.handle, id, key, delta), undefined,
-      () => native.incrby(this._h, key, delta))
+    return this._remote.call((id) => native.tierIncrby(this._remote.handle, id, key, amount, decrement), undefined,
+      () => {
+        const d = args.toIncrement(amount)
+        return native.incrby(this._h, key, !decrement ? d : d.startsWith('-') ? d.slice(1) : d === '0' ? '0' : '-' + d)
+      })
   },
 
   _serverCommand (command) {

@@ -497,20 +497,17 @@ pub fn tier_expire(
     Ok(())
 }
 
-/// INCRBY with the delta as a decimal string (exact beyond 2^53).
+/// INCRBY (or DECRBY) with the amount as given: Redis parses it.
 #[napi(catch_unwind)]
-pub fn tier_incrby(t: &External<TierHandle>, id: u32, key: String, delta: String) -> Result<(), String> {
-    let delta: i64 = delta
-        .parse()
-        .map_err(|_| invalid_argument("increment must be an integer"))?;
+pub fn tier_incrby(t: &External<TierHandle>, id: u32, key: String, amount: String, decrement: bool) {
     t.submit(
         id,
         Op::IncrBy {
             key: key_bytes(key),
-            delta,
+            amount,
+            decrement,
         },
     );
-    Ok(())
 }
 
 #[napi(catch_unwind)]

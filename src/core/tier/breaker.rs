@@ -77,9 +77,9 @@ impl Breaker {
         }
     }
 
-    /// A fresh connection starts with a closed breaker.
-    pub fn reset(&self) {
-        self.success();
+    /// Open and still cooling down (commands are refused).
+    pub fn is_open(&self) -> bool {
+        matches!(*self.lock(), State::Open { until } if Instant::now() < until)
     }
 
     pub fn name(&self) -> &'static str {

@@ -350,7 +350,8 @@ impl Inner {
         if !self.config.health_check_interval.is_zero() {
             runtime().spawn(health_check(Arc::downgrade(self), generation, conn));
         }
-        self.breaker.reset();
+        // The breaker is left as it is: a Redis that timed out until it
+        // opened gets its cooldown even if it accepts a new connection.
         TierCounters::add(&self.counters.connects, 1);
         self.ready.notify_waiters();
         self.emit(TierEvent::Connected);
@@ -455,6 +456,10 @@ impl Inner {
         let link = self.link();
         match (link.phase, &link.conn) {
             (Phase::Ready, Some(conn)) => Route::Send(conn.clone(), link.generation),
+            // Tripped by failures: fail fast until its cooldown, not after commandTimeout.
+            (Phase::Connecting | Phase::Lost, _) if self.breaker.is_open() => {
+                Route::Fail(TierError::Unavailable("circuit breaker open".into()))
+            }
             (Phase::Connecting | Phase::Lost, _) if self.config.offline_queue > 0 => Route::Wait,
             (Phase::Connecting | Phase::Lost, _) => Route::Fail(TierError::Unavailable("not connected".into())),
             (Phase::Idle, _) => Route::Fail(TierError::Unavailable("not connected (lazyConnect)".into())),

@@ -101,9 +101,11 @@ pub enum Op {
     Persist {
         key: Vec<u8>,
     },
+    /// INCRBY, or DECRBY with `decrement`; Redis parses the amount.
     IncrBy {
         key: Vec<u8>,
-        delta: i64,
+        amount: String,
+        decrement: bool,
     },
     IncrByFloat {
         key: Vec<u8>,
@@ -600,9 +602,9 @@ pub(super) async fn run(
             cmd.arg(prefixed(inner, &key));
             TierReply::Int(int(send(c, &cmd).await?)?)
         }
-        Op::IncrBy { key, delta } => {
-            let mut cmd = redis::cmd("INCRBY");
-            cmd.arg(prefixed(inner, &key)).arg(delta);
+        Op::IncrBy { key, amount, decrement } => {
+            let mut cmd = redis::cmd(if decrement { "DECRBY" } else { "INCRBY" });
+            cmd.arg(prefixed(inner, &key)).arg(&amount);
             TierReply::Int(int(send(c, &cmd).await?)?)
         }
         Op::IncrByFloat { key, delta } => {
