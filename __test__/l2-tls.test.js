@@ -78,6 +78,6 @@ describe('TLS', () => {
     cache.on('error', () => {})
     const started = Date.now()
     await assert.rejects(cache.connect(), { code: 'ERR_TIERCACHE_L2_UNAVAILABLE' })
-    assert.ok(Date.now() - started < 3000)
+    assert.ok(Date.now() - started < 6000, `took ${Date.now() - started} ms`)
   })
 })

@@ -87,6 +87,14 @@ class Remote {
       healthCheckInterval: config.healthCheckInterval,
       l1Ttl: config.l1Ttl
     }, (batch) => this.onBatch(batch))
+    // The addon holds the secrets now; nothing here keeps them (not even
+    // for util.inspect with customInspect: false).
+    this.config = {
+      ...config,
+      password: undefined,
+      hasPassword: config.password !== undefined,
+      tls: config.tls === null ? null : { rejectUnauthorized: config.tls.rejectUnauthorized }
+    }
   }
 
   setStatus (status, ...eventArgs) {
@@ -303,7 +311,7 @@ class Remote {
       port: c.port,
       db: c.db,
       username: c.username,
-      password: c.password === undefined ? undefined : '<redacted>',
+      password: c.hasPassword ? '<redacted>' : undefined,
       tls: c.tls !== null,
       keyPrefix: c.keyPrefix
     }

@@ -645,6 +645,8 @@ async fn dispatch(inner: Arc<Inner>, mut jobs: mpsc::UnboundedReceiver<Job>) {
                         let Some(job) = parked.pop_front() else { break };
                         in_flight.start(&inner, conn.clone(), generation, job);
                     }
+                    // A breaker refusal among them is an outcome to deliver.
+                    unflushed = true;
                 }
                 Route::Fail(err) => {
                     while let Some(job) = parked.pop_front() {
