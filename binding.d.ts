@@ -153,6 +153,12 @@ export declare function tierKeys(t: ExternalObject<TierHandle>, id: number, patt
 /** Multi-key commands: 0 DEL, 1 EXISTS. */
 export declare function tierKeysCommand(t: ExternalObject<TierHandle>, id: number, command: number, keys: Array<string>): void
 
+/**
+ * Sends the commands submitted since the last kick (the facade kicks once
+ * per burst: at the end of the current microtask queue).
+ */
+export declare function tierKick(t: ExternalObject<TierHandle>): void
+
 export declare function tierMget(t: ExternalObject<TierHandle>, id: number, keys: Array<string>, fill: boolean): void
 
 export declare function tierMset(t: ExternalObject<TierHandle>, id: number, keys: Array<string>, values: Array<string | Buffer>, kinds: Array<number>): void

@@ -873,6 +873,7 @@ module.exports.tierIncrbyfloat = nativeBinding.tierIncrbyfloat
 module.exports.tierKeyCommand = nativeBinding.tierKeyCommand
 module.exports.tierKeys = nativeBinding.tierKeys
 module.exports.tierKeysCommand = nativeBinding.tierKeysCommand
+module.exports.tierKick = nativeBinding.tierKick
 module.exports.tierMget = nativeBinding.tierMget
 module.exports.tierMset = nativeBinding.tierMset
 module.exports.tierOpen = nativeBinding.tierOpen

@@ -16,7 +16,9 @@
 //   parser builds them digit by digit in floating point and is itself off
 //   there (9223372036854775806 reads 9223372036854778000); the bytes Redis
 //   stores are compared exactly by the GET-family replies and the end check;
-// - errors: both sides failed; when tiercache's error is a ReplyError (Redis's
+// - errors: both sides failed (except an invalid GETEX expiry on a missing
+//   key: tiercache refuses the argument itself, Redis replies null because it
+//   looks the key up first); when tiercache's error is a ReplyError (Redis's
 //   own error reply), its message is Redis's message; a tiercache error must
 //   carry an ERR_TIERCACHE_* code and never be an internal or closed error;
 // - TTL / PTTL loosely: -1 and -2 exactly, positive values within 1 s /
@@ -417,6 +419,9 @@ function difference (cmd, tc, io) {
     if (typeof code !== 'string' || !code.startsWith('ERR_TIERCACHE')) return 'tiercache failed with an error that has no ERR_TIERCACHE_* code'
     if (code === 'ERR_TIERCACHE_INTERNAL' || code === 'ERR_TIERCACHE_CLOSED') return `tiercache failed with ${code}`
   }
+  // A deliberate difference: tiercache refuses an invalid expiry (GETEX EX 0)
+  // before sending it, while Redis only notices when the key exists.
+  if (!tc.ok && io.ok && io.value === null && cmd.name === 'getex' && tc.error.code === 'ERR_TIERCACHE_INVALID_TTL') return null
   if (tc.ok !== io.ok) return tc.ok ? 'only ioredis failed' : 'only tiercache failed'
   if (!tc.ok) {
     if (isReplyError(tc.error) && tc.error.message !== io.error.message) return 'both failed, with different Redis messages'

@@ -61,6 +61,14 @@ class Remote {
     this.readyWaiters = []
     this.lastUnhandledError = 0
     this.retryStrategy = typeof config.retryStrategy === 'function' ? config.retryStrategy : defaultRetryStrategy
+    // Commands are submitted to the addon as they are called and sent in one
+    // go when the current burst of JS ends (a microtask): one wake-up of the
+    // I/O thread for many commands, as ioredis's auto-pipelining.
+    this.kickScheduled = false
+    this.kick = () => {
+      this.kickScheduled = false
+      native.tierKick(this.handle)
+    }
     // Commands in flight keep the process alive (the addon's wake-up is
     // weak): a referenced timer is the cheapest switch for that.
     this.keepAlive = setInterval(noop, KEEP_ALIVE_MS)
@@ -165,6 +173,10 @@ class Remote {
       }
       this.pending.set(id, { resolve, reject, map, fallback })
       if (this.pending.size === 1) this.holdOpen()
+      if (!this.kickScheduled) {
+        this.kickScheduled = true
+        queueMicrotask(this.kick)
+      }
     })
   }
 

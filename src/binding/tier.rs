@@ -247,6 +247,13 @@ pub fn tier_connect(t: &External<TierHandle>) {
     t.tier.connect();
 }
 
+/// Sends the commands submitted since the last kick (the facade kicks once
+/// per burst: at the end of the current microtask queue).
+#[napi(catch_unwind)]
+pub fn tier_kick(t: &External<TierHandle>) {
+    t.tier.kick();
+}
+
 #[napi(catch_unwind)]
 pub fn tier_close(t: &External<TierHandle>) {
     t.tier.close();

@@ -13,7 +13,7 @@ use redis::{
     AsyncConnectionConfig, Client, ConnectionAddr, ConnectionInfo, IntoConnectionInfo, ProtocolVersion, PushInfo,
     PushKind, RedisConnectionInfo, Value,
 };
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use super::breaker::Breaker;
@@ -102,6 +102,9 @@ pub(super) struct Inner {
     pub(super) counters: TierCounters,
     events: EventSink,
     flush: Flush,
+    /// Commands submitted and not yet taken by the dispatcher.
+    submitted: Mutex<Submitted>,
+    kick: Notify,
     report_invalidations: AtomicBool,
 }
 
@@ -117,7 +120,8 @@ struct Job {
 /// One cache instance's Redis tier.
 pub struct Tier {
     inner: Arc<Inner>,
-    jobs: mpsc::UnboundedSender<Job>,
+    /// Closes the dispatcher when the tier is dropped.
+    _stop: StopOnDrop,
 }
 
 fn build_client(config: &TierConfig) -> Result<Client, TierError> {
@@ -187,11 +191,18 @@ impl Tier {
             counters: TierCounters::default(),
             events,
             flush,
+            submitted: Mutex::new(Submitted::default()),
+            kick: Notify::new(),
             report_invalidations: AtomicBool::new(false),
         });
-        let (jobs, queue) = mpsc::unbounded_channel();
-        runtime().spawn(dispatch(Arc::clone(&inner), queue));
-        Ok(Tier { inner, jobs })
+        // Unconstrained: tokio's cooperative budget would make a send return
+        // Pending after 128 operations in one poll, and the command would go
+        // behind later ones, out of order.
+        runtime().spawn(tokio::task::unconstrained(dispatch(Arc::clone(&inner))));
+        Ok(Tier {
+            _stop: StopOnDrop(Arc::clone(&inner)),
+            inner,
+        })
     }
 
     /// Starts a connection attempt unless one is under way or connected.
@@ -231,7 +242,9 @@ impl Tier {
         self.inner.ready.notify_waiters();
     }
 
-    /// Runs `op` and hands its outcome to `done` (on the I/O thread).
+    /// Queues `op`; its outcome goes to `done` (on the I/O thread). Nothing
+    /// is sent before [`Tier::kick`]: callers submit a burst of commands,
+    /// then kick once (one wake-up of the I/O thread for the burst).
     /// Commands reach Redis in the order they are submitted, as on one
     /// ioredis connection; a write's L1 copy is dropped before this returns.
     pub fn submit(&self, op: Op, done: Done) {
@@ -243,10 +256,19 @@ impl Tier {
             deadline: Instant::now() + self.inner.config.command_timeout,
             done,
         };
-        if let Err(mpsc::error::SendError(job)) = self.jobs.send(job) {
+        let mut queue = self.inner.submitted.lock().unwrap_or_else(|p| p.into_inner());
+        if queue.stopped {
+            drop(queue);
             (job.done)(Err(TierError::Closed));
             (self.inner.flush)();
+        } else {
+            queue.jobs.push(job);
         }
+    }
+
+    /// Sends what was submitted since the last kick.
+    pub fn kick(&self) {
+        self.inner.kick.notify_one();
     }
 
     /// Whether `Invalidated` events are wanted (they cost a call into JS each).
@@ -556,10 +578,49 @@ async fn health_check(weak: Weak<Inner>, generation: u64, mut conn: MultiplexedC
     }
 }
 
+#[derive(Default)]
+struct Submitted {
+    jobs: Vec<Job>,
+    /// The tier was dropped: the dispatcher ends once everything settled.
+    stopped: bool,
+}
+
+struct StopOnDrop(Arc<Inner>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.submitted.lock().unwrap_or_else(|p| p.into_inner()).stopped = true;
+        self.0.kick.notify_one();
+    }
+}
+
 enum Route {
     Send(MultiplexedConnection, u64),
     Wait,
     Fail(TierError),
+}
+
+/// Takes one submitted command: on the wire now, queued behind others
+/// (waiting for a connection or for room on the wire), or refused.
+fn accept(inner: &Arc<Inner>, in_flight: &mut InFlight, parked: &mut std::collections::VecDeque<Job>, job: Job) {
+    if !parked.is_empty() {
+        match inner.route() {
+            Route::Wait if parked.len() >= inner.config.offline_queue => inner.reject(
+                job,
+                TierError::Unavailable("not connected, and the offline queue is full".into()),
+            ),
+            Route::Fail(err) => inner.reject(job, err),
+            _ => parked.push_back(job),
+        }
+        return;
+    }
+    match inner.route() {
+        Route::Send(conn, generation) if in_flight.jobs.len() < MAX_IN_FLIGHT => {
+            in_flight.start(inner, conn, generation, job)
+        }
+        Route::Send(..) | Route::Wait => parked.push_back(job),
+        Route::Fail(err) => inner.reject(job, err),
+    }
 }
 
 /// Commands on the wire, and their deadlines in submission order (hence in
@@ -619,7 +680,7 @@ impl InFlight {
 /// that order on the wire. While a connection is being (re)established they
 /// wait in a bounded FIFO, each until its own deadline; replies are awaited
 /// concurrently. Ends when the tier is dropped and everything has settled.
-async fn dispatch(inner: Arc<Inner>, mut jobs: mpsc::UnboundedReceiver<Job>) {
+async fn dispatch(inner: Arc<Inner>) {
     let mut in_flight = InFlight {
         jobs: FuturesUnordered::new(),
         deadlines: std::collections::VecDeque::new(),
@@ -682,24 +743,17 @@ async fn dispatch(inner: Arc<Inner>, mut jobs: mpsc::UnboundedReceiver<Job>) {
         tokio::select! {
             biased;
             Some(()) = in_flight.jobs.next(), if !in_flight.jobs.is_empty() => unflushed = true,
-            job = jobs.recv(), if open => { unflushed = true; match job {
-                None => open = false,
-                // Behind others waiting (for a connection, or for room on the wire).
-                Some(job) if !parked.is_empty() => match inner.route() {
-                    Route::Wait if parked.len() >= inner.config.offline_queue => {
-                        inner.reject(job, TierError::Unavailable("not connected, and the offline queue is full".into()))
-                    }
-                    Route::Fail(err) => inner.reject(job, err),
-                    _ => parked.push_back(job),
-                },
-                Some(job) => match inner.route() {
-                    Route::Send(conn, generation) if in_flight.jobs.len() < MAX_IN_FLIGHT => {
-                        in_flight.start(&inner, conn, generation, job)
-                    }
-                    Route::Send(..) | Route::Wait => parked.push_back(job),
-                    Route::Fail(err) => inner.reject(job, err),
-                },
-            }},
+            _ = inner.kick.notified(), if open => {
+                unflushed = true;
+                let (batch, stopped) = {
+                    let mut q = inner.submitted.lock().unwrap_or_else(|p| p.into_inner());
+                    (std::mem::take(&mut q.jobs), q.stopped)
+                };
+                open = !stopped;
+                for job in batch {
+                    accept(&inner, &mut in_flight, &mut parked, job);
+                }
+            },
             _ = &mut notified, if !parked.is_empty() => {}
             _ = &mut timer, if armed.is_some() => {
                 armed = None;
