@@ -89,16 +89,8 @@ function openTierCache (url) {
 
 // ---- seeded randomness ------------------------------------------------------
 
-function mulberry32 (seed) {
-  let a = seed >>> 0
-  return function next () {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+// mulberry32, shared with the benchmarks' inputs.
+const { prng: mulberry32 } = require('../bench/lib/fixtures')
 
 class Rng {
   constructor (seed) {

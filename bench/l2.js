@@ -218,8 +218,9 @@ async function measureGroup (kindId, url) {
     const statsAfter = statsBefore !== null ? l1Stats(tc) : null
     let missL1 = null
     if (statsBefore !== null && statsAfter !== null) {
-      const hits = statsAfter.hits - statsBefore.hits
-      const misses = statsAfter.misses - statsBefore.misses
+      // The L1 tier's own counters (the top-level ones count a hit in either tier).
+      const hits = statsAfter.l1.hits - statsBefore.l1.hits
+      const misses = statsAfter.l1.misses - statsBefore.l1.misses
       missL1 = { hits, misses, entries: statsAfter.entries }
     }
     return {

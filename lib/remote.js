@@ -9,7 +9,7 @@
 // retry strategy, as in ioredis: the addon only attempts when told.
 
 const native = require('../binding.js')
-const { TierCacheError, ReplyError, ClosedError, InternalError, CODES } = require('./errors')
+const { TierCacheError, ReplyError, ClosedError, InternalError, CODES, fromNative } = require('./errors')
 const { defaultRetryStrategy } = require('./redis-options')
 
 const L2_UNAVAILABLE = 'ERR_TIERCACHE_L2_UNAVAILABLE'
@@ -168,7 +168,7 @@ class Remote {
       try {
         submit(id)
       } catch (err) {
-        reject(require('./errors').fromNative(err))
+        reject(fromNative(err))
         return
       }
       this.pending.set(id, { resolve, reject, map, fallback })

@@ -14,7 +14,6 @@ const codecs = require('./codec')
 const { TierCacheTypeError, CODES, fromNative } = require('./errors')
 const { MISS } = require('./front')
 
-const noop = () => {}
 const KEYS_COMMAND = { DEL: 0, EXISTS: 1 }
 const KEY_COMMAND = { GETDEL: 0, PTTL: 1, TTL: 2, PERSIST: 3 }
 const SERVER_COMMAND = { FLUSHDB: 0, FLUSHALL: 1, DBSIZE: 2, PING: 3 }
@@ -418,4 +417,4 @@ class L2View {
   }
 }
 
-module.exports = { install, commands, L2View, decoder, noop }
+module.exports = { install, commands, L2View, decoder }

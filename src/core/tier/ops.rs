@@ -715,3 +715,4 @@ fn read_reply(
     }
     value_reply(Some(e), buffer)
 }
+
