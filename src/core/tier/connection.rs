@@ -6,7 +6,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
-use futures_util::future::{AbortHandle, AbortRegistration, Abortable, Aborted};
+use futures_util::future::{AbortHandle, AbortRegistration, Abortable, Aborted, FutureExt};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use redis::aio::MultiplexedConnection;
 use redis::{
@@ -509,7 +509,17 @@ impl Inner {
         finished: Arc<AtomicBool>,
     ) {
         let Job { op, tickets, done, .. } = job;
-        let run = Abortable::new(ops::run(&self, conn, op, tickets), abort).await;
+        // A panic in a command (a bug) must fail that command, not the
+        // dispatcher every other command depends on.
+        let guarded = std::panic::AssertUnwindSafe(ops::run(&self, conn, op, tickets)).catch_unwind();
+        let run = match Abortable::new(guarded, abort).await {
+            Ok(Ok(result)) => Ok(result),
+            Ok(Err(panic)) => Ok(Err(TierError::Protocol(format!(
+                "a bug in tiercache: {}",
+                panic_message(&panic)
+            )))),
+            Err(aborted) => Err(aborted),
+        };
         finished.store(true, Ordering::Relaxed);
         let outcome = match run {
             Err(Aborted) => {
@@ -543,6 +553,14 @@ impl Inner {
             self.lost(generation, why);
         }
     }
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("panic")
 }
 
 /// Pings the connection of `generation` while it is the current one. A
