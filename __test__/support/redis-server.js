@@ -75,6 +75,7 @@ async function startRedis ({ args = [], startTimeoutMs = 5000 } = {}) {
   }
   return {
     port,
+    pid: child.pid,
     url: `redis://127.0.0.1:${port}`,
     ask: (command) => ask(port, command),
     stop: () => finish('SIGTERM'),
