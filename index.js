@@ -15,6 +15,7 @@ const { Front, MISS } = require('./lib/front')
 const redisOptions = require('./lib/redis-options')
 const { Remote, UnavailableError, TimeoutError } = require('./lib/remote')
 const twoLevel = require('./lib/two-level')
+const patterns = require('./lib/patterns')
 
 const { TierCacheTypeError, TierCacheRangeError, ClosedError, CODES, fromNative } = errors
 const { KIND } = codecs
@@ -139,6 +140,8 @@ class TierCache extends EventEmitter {
     this._frontObjects = o.frontObjects
     this._subscribed = false
     this._closed = false
+    // The patterns' per-instance state (lib/patterns/state.js), made on first use.
+    this._patterns = null
     this._decodeReply = twoLevel.decoder(this)
     this.local = new LocalView(this)
     this.l2 = new twoLevel.L2View(this)
@@ -181,7 +184,7 @@ class TierCache extends EventEmitter {
    * to 'evict' or 'expire' (events cost a cross-thread call each).
    */
   _syncSubscription () {
-    if (this._remote !== null && !this._closed) this._remote.watchInvalidations(this.listenerCount('invalidate') > 0)
+    if (this._remote !== null && !this._closed) this._remote.watchInvalidations(this.listenerCount('invalidate') > 0 || this._patternsWatch())
     const wanted = !this._closed && this.listenerCount('evict') + this.listenerCount('expire') > 0
     if (wanted === this._subscribed) return
     if (wanted) {
@@ -235,11 +238,14 @@ class TierCache extends EventEmitter {
         front.fill(key, reply, before)
         return reply
       }
+      if (reply[0] >= KIND.META_TEXT) return patterns.plainGet(this, key, reply)
       const value = codecs.decodeTagged(reply, this._codec)
       if (this._frontObjects) front.fill(key, value, before)
       return value
     }
-    return this._decode(native.get(this._h, key))
+    const reply = native.get(this._h, key)
+    if (reply !== null && typeof reply !== 'string' && reply[0] >= KIND.META_TEXT) return patterns.plainGet(this, key, reply)
+    return this._decode(reply)
   }
 
   _forget (key) {
@@ -513,7 +519,9 @@ class TierCache extends EventEmitter {
     const replies = native.mget(this._h, missing)
     for (let j = 0; j < replies.length; j++) {
       const r = replies[j]
-      const v = r === null || typeof r === 'string' ? r : codecs.decodeTagged(r, this._codec)
+      const v = r === null || typeof r === 'string'
+        ? r
+        : r[0] >= KIND.META_TEXT ? patterns.plainGet(this, missing[j], r) : codecs.decodeTagged(r, this._codec)
       if (missingAt === null) replies[j] = v
       else values[missingAt[j]] = v
     }
@@ -625,7 +633,8 @@ class TierCache extends EventEmitter {
         entries: s.entries,
         bytes: s.bytes,
         maxEntries: s.maxEntries ?? null,
-        maxBytes: s.maxBytes
+        maxBytes: s.maxBytes,
+        patterns: this._patternStats()
       }
     } catch (err) {
       throw fromNative(err)
@@ -738,6 +747,8 @@ TierCache.prototype.emit = function (event, ...rest) {
 
 // Instances with a Redis tier run the two-level version of each command.
 twoLevel.install(TierCache)
+// getOrSet / wrap, writeThrough, writeBehind, tags, namespaces; set with tags.
+patterns.install(TierCache)
 
 // node-redis camelCase spellings that tutorials use.
 const ALIASES = {
@@ -841,6 +852,8 @@ for (const name of ['TierCacheError', 'TierCacheTypeError', 'TierCacheRangeError
   module.exports[name] = errors[name]
 }
 module.exports.UnavailableError = UnavailableError
+module.exports.LoaderTimeoutError = errors.LoaderTimeoutError
+module.exports.QueueFullError = errors.QueueFullError
 module.exports.TimeoutError = TimeoutError
 module.exports.codes = CODES
 module.exports.codecs = { json: codecs.json, v8: codecs.v8 }

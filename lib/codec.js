@@ -8,7 +8,7 @@ const v8 = require('node:v8')
 const { TierCacheTypeError, DecodeError, CODES } = require('./errors')
 
 // Kind tags stored with each entry (see src/core/entry.rs).
-const KIND = Object.freeze({ RAW: 0, JSON: 1, V8: 2, CUSTOM: 3 })
+const KIND = Object.freeze({ RAW: 0, JSON: 1, V8: 2, CUSTOM: 3, META_TEXT: 4, META_BYTES: 5 })
 
 function unencodable (what, codec) {
   return new TierCacheTypeError(
@@ -138,6 +138,8 @@ function decodeTagged (reply, instanceCodec) {
   const kind = reply[0]
   const payload = reply[1]
   if (kind === KIND.CUSTOM) return instanceCodec.decode(payload)
+  // Pattern entries (getOrSet, tags): loaded on first use, no cycle at load time.
+  if (kind === KIND.META_TEXT || kind === KIND.META_BYTES) return require('./patterns/envelope').plainValue(reply, instanceCodec)
   try {
     return kind === KIND.JSON ? json.decode(payload) : v8Codec.decode(payload)
   } catch (err) {

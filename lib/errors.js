@@ -83,10 +83,28 @@ const CODES = Object.freeze({
   CLOSED: 'ERR_TIERCACHE_CLOSED',
   L2_UNAVAILABLE: 'ERR_TIERCACHE_L2_UNAVAILABLE',
   L2_TIMEOUT: 'ERR_TIERCACHE_L2_TIMEOUT',
+  LOADER_TIMEOUT: 'ERR_TIERCACHE_LOADER_TIMEOUT',
+  QUEUE_FULL: 'ERR_TIERCACHE_QUEUE_FULL',
   INTERNAL: 'ERR_TIERCACHE_INTERNAL'
 })
 
 /** An object from the user's codec that could not be decoded. */
+/** A getOrSet loader ran past its hardTimeout (its AbortSignal fired). */
+class LoaderTimeoutError extends TierCacheError {
+  constructor (message) {
+    super(message, 'ERR_TIERCACHE_LOADER_TIMEOUT')
+  }
+}
+LoaderTimeoutError.prototype.name = 'LoaderTimeoutError'
+
+/** A write-behind queue is full and its `whenFull` is 'reject'. */
+class QueueFullError extends TierCacheError {
+  constructor (message) {
+    super(message, 'ERR_TIERCACHE_QUEUE_FULL')
+  }
+}
+QueueFullError.prototype.name = 'QueueFullError'
+
 class DecodeError extends TierCacheError {
   constructor (message, options) {
     super(message, 'ERR_TIERCACHE_DECODE', options)
@@ -128,6 +146,8 @@ function fromNative (err) {
 
 module.exports = {
   TierCacheError,
+  LoaderTimeoutError,
+  QueueFullError,
   TierCacheTypeError,
   TierCacheRangeError,
   ReplyError,

@@ -232,6 +232,7 @@ class Remote {
         this.scheduleReconnect()
         break
       case 'invalidate':
+        this.cache._onInvalidate(value)
         this.cache.emit('invalidate', value)
         break
       case 'offline-flush':

@@ -68,7 +68,17 @@ function fromL1 (cache, key) {
   }
   const reply = native.get(cache._h, key)
   if (reply === null) return MISS
-  return typeof reply === 'string' ? reply : codecs.decodeTagged(reply, cache._codec)
+  if (typeof reply === 'string') return reply
+  // A pattern entry: fresh and current tags, or null (maybe a promise).
+  if (reply[0] >= codecs.KIND.META_TEXT) return patterns().plainGet(cache, key, reply)
+  return codecs.decodeTagged(reply, cache._codec)
+}
+
+// Loaded on first use: lib/patterns requires this module's siblings.
+let patternsModule = null
+function patterns () {
+  if (patternsModule === null) patternsModule = require('./patterns')
+  return patternsModule
 }
 
 const commands = {
@@ -83,10 +93,12 @@ const commands = {
     } catch (err) {
       return answer(callback, () => { throw err })
     }
-    if (hit !== MISS) return known(hit, callback)
+    if (hit !== MISS) return hit instanceof Promise ? answer(callback, () => hit) : known(hit, callback)
     return answer(callback, () => this._remote.call(
       (id) => native.tierGet(this._remote.handle, id, key, false, true),
-      this._decodeReply,
+      (reply) => reply !== null && typeof reply !== 'string' && reply[0] >= codecs.KIND.META_TEXT
+        ? patterns().plainGet(this, key, reply)
+        : this._decodeReply(reply),
       () => null
     ))
   },
@@ -257,10 +269,17 @@ const commands = {
           values[i] = v
         }
       }
-      if (missing.length === 0) return Promise.resolve(values)
+      // Tagged pattern entries may need their tags checked in Redis: promises then.
+      const settled = () => values.some((v) => v instanceof Promise) ? Promise.all(values) : values
+      if (missing.length === 0) return Promise.resolve(settled())
       const merge = (replies) => {
-        for (let j = 0; j < missingAt.length; j++) values[missingAt[j]] = this._decodeReply(replies[j])
-        return values
+        for (let j = 0; j < missingAt.length; j++) {
+          const r = replies[j]
+          values[missingAt[j]] = r !== null && typeof r !== 'string' && r[0] >= codecs.KIND.META_TEXT
+            ? patterns().plainGet(this, missing[j], r)
+            : this._decodeReply(r)
+        }
+        return settled()
       }
       return this._remote.call((id) => native.tierMget(this._remote.handle, id, missing, true), merge,
         () => merge(missing.map(() => null)))

@@ -86,7 +86,7 @@ impl ToNapiValue for Reply {
             Reply::Bytes(e) => return buffer(env, e.value()),
             Reply::Value(e) if e.kind == Kind::Raw => return utf8_string(env, e.value()),
             Reply::Value(e) => {
-                let payload = if e.kind == Kind::Json {
+                let payload = if matches!(e.kind, Kind::Json | Kind::MetaText) {
                     utf8_string(env, e.value())?
                 } else {
                     buffer(env, e.value())?

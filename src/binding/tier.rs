@@ -21,7 +21,7 @@ use super::reply::Reply;
 use crate::core::entry::Kind;
 use crate::core::local::Condition;
 use crate::core::tier::{
-    ExpireMode, Expiry, GetExMode, Op, Tier, TierConfig, TierError, TierEvent, TierReply, TlsConfig,
+    ExpireMode, Expiry, GetExMode, LeaseAction, Op, Tier, TierConfig, TierError, TierEvent, TierReply, TlsConfig,
 };
 
 enum Completion {
@@ -434,6 +434,37 @@ pub fn tier_key_command(t: &External<TierHandle>, id: u32, command: u32, key: St
         _ => return Err(invalid_argument("unknown command")),
     };
     t.submit(id, op);
+    Ok(())
+}
+
+/// Lease commands (getOrSet's `lock`): 0 acquire, 1 release, 2 extend.
+#[napi(catch_unwind)]
+pub fn tier_lease(
+    t: &External<TierHandle>,
+    id: u32,
+    action: u32,
+    key: String,
+    token: String,
+    ms: f64,
+) -> Result<(), String> {
+    let action = match action {
+        0 => LeaseAction::Acquire,
+        1 => LeaseAction::Release,
+        2 => LeaseAction::Extend,
+        _ => return Err(invalid_argument("unknown lease action")),
+    };
+    if !(ms.is_finite() && ms >= 1.0 && ms <= 2f64.powi(53)) {
+        return Err(invalid_argument("the lease duration must be a positive number of ms"));
+    }
+    t.submit(
+        id,
+        Op::Lease {
+            action,
+            key: key_bytes(key),
+            token: token.into_bytes(),
+            ms: ms as u64,
+        },
+    );
     Ok(())
 }
 

@@ -6,8 +6,12 @@ use std::sync::Arc;
 /// How the bytes of a value are to be read back.
 ///
 /// `Raw` is what Redis holds for strings, Buffers and numbers: the bytes
-/// themselves. The other kinds are JS objects encoded by a codec; the tag lets
-/// any thread decode an entry with the codec that wrote it.
+/// themselves. `Json`, `V8` and `Custom` are JS objects encoded by a codec;
+/// the tag lets any thread decode an entry with the codec that wrote it.
+/// `MetaText` and `MetaBytes` are values written by the cache patterns
+/// (getOrSet, tags): a small text header (logical expiry, tags) before the
+/// value; text when the whole is UTF-8, bytes otherwise. The store treats
+/// them as opaque bytes like the others.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Kind {
@@ -15,6 +19,8 @@ pub enum Kind {
     Json = 1,
     V8 = 2,
     Custom = 3,
+    MetaText = 4,
+    MetaBytes = 5,
 }
 
 impl Kind {
@@ -24,6 +30,8 @@ impl Kind {
             1 => Some(Kind::Json),
             2 => Some(Kind::V8),
             3 => Some(Kind::Custom),
+            4 => Some(Kind::MetaText),
+            5 => Some(Kind::MetaBytes),
             _ => None,
         }
     }

@@ -26,5 +26,5 @@ pub mod wire;
 pub use config::{TierConfig, TlsConfig};
 pub use connection::{Tier, TierEvent};
 pub use error::TierError;
-pub use ops::{ExpireMode, Expiry, GetExMode, Op};
+pub use ops::{ExpireMode, Expiry, GetExMode, LeaseAction, Op};
 pub use reply::TierReply;

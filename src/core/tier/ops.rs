@@ -125,6 +125,45 @@ pub enum Op {
     },
     DbSize,
     Ping,
+    /// A lease (a short-lived lock) on `key`, which L1 never caches: see
+    /// [`LeaseAction`]. Used by getOrSet's `lock` so that one instance
+    /// among many runs a loader.
+    Lease {
+        action: LeaseAction,
+        key: Vec<u8>,
+        token: Vec<u8>,
+        ms: u64,
+    },
+}
+
+/// What a lease command does. Each is one script, so it is atomic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeaseAction {
+    /// Takes the lease for `ms` if free: replies -3; else the holder's
+    /// remaining ms (PTTL: -1 no expiry, -2 just gone).
+    Acquire,
+    /// Drops the lease if `token` still holds it: 1, else 0.
+    Release,
+    /// Extends the lease to `ms` if `token` still holds it: 1, else 0.
+    Extend,
+}
+
+impl LeaseAction {
+    fn script(self) -> &'static str {
+        match self {
+            LeaseAction::Acquire => {
+                "if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return -3 end \
+                 return redis.call('pttl', KEYS[1])"
+            }
+            LeaseAction::Release => {
+                "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+            }
+            LeaseAction::Extend => {
+                "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end \
+                 return 0"
+            }
+        }
+    }
 }
 
 impl Op {
@@ -692,6 +731,15 @@ async fn run_other(
             TierReply::Status("OK")
         }
         Op::DbSize => TierReply::Int(int(send(c, &redis::cmd("DBSIZE")).await?)?),
+        Op::Lease { action, key, token, ms } => {
+            let mut cmd = redis::cmd("EVAL");
+            cmd.arg(action.script())
+                .arg(1)
+                .arg(prefixed(inner, &key))
+                .arg(&token)
+                .arg(ms);
+            TierReply::Int(int(send(c, &cmd).await?)?)
+        }
         Op::Ping => {
             server_error(send(c, &redis::cmd("PING")).await?)?;
             TierReply::Status("PONG")

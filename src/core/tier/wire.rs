@@ -60,7 +60,14 @@ mod tests {
 
     #[test]
     fn every_kind_round_trips() {
-        for kind in [Kind::Raw, Kind::Json, Kind::V8, Kind::Custom] {
+        for kind in [
+            Kind::Raw,
+            Kind::Json,
+            Kind::V8,
+            Kind::Custom,
+            Kind::MetaText,
+            Kind::MetaBytes,
+        ] {
             for payload in [&b""[..], b"{\"a\":1}", &[0xF5, b'T', b'C', b'1', 9], &[0xF5]] {
                 let stored = encode(kind, payload);
                 assert_eq!(decode(&stored), (kind, payload), "{kind:?} {payload:?}");

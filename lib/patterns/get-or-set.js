@@ -1,0 +1,397 @@
+'use strict'
+// Cache-aside in one call: getOrSet(key, loader, options) (alias wrap).
+//
+// - A fresh entry in L1 answers at once (no microtask beyond the returned
+//   promise). Otherwise one read (L1, then Redis) runs per key at a time in
+//   this instance, and one loader call: concurrent callers share both.
+// - `lock`: instances share one loader call through a Redis lease; the
+//   others are woken by Redis's invalidation message when the value lands
+//   (or the lease goes), with the lease's remaining time as a backstop, and
+//   load themselves if the holder takes longer than `lock.wait`.
+// - `grace`: an entry is kept `grace` ms past its ttl. A stale entry is
+//   served when the loader fails, or at once / after `softTimeout` while
+//   the reload goes on in the background.
+// - `hardTimeout` aborts the loader's AbortSignal and fails the call.
+// - `refreshAhead`: a hit close to the end of its ttl starts one background
+//   reload, so that hot keys do not expire under traffic.
+// - Redis failures never fail a getOrSet: a failed read is a miss, a failed
+//   store is counted and the loaded value is returned.
+
+const crypto = require('node:crypto')
+const args = require('../args')
+const { TierCacheTypeError, LoaderTimeoutError, ClosedError, CODES, fromNative } = require('../errors')
+const envelope = require('./envelope')
+const store = require('./store')
+const tags = require('./tags')
+const { resolve } = require('./options')
+const { stateOf } = require('./state')
+
+const LOCK_PREFIX = '__tc:lock:'
+/** Sentinel: no usable value in the entry. */
+const MISS = Symbol('miss')
+const noop = () => {}
+
+/** What the loader gets: the key, an AbortSignal, the stale value if any, and a ttl it may change. */
+class LoaderContext {
+  constructor (key, signal, ttl, stale) {
+    this.key = key
+    this.signal = signal
+    /** ms; the loader may set it from its result (0: do not cache this one). */
+    this.ttl = ttl
+    /** The previous value, when a stale one is held (grace), else undefined. */
+    this.stale = stale
+  }
+}
+
+/** An Error rebuilt from a cached loader failure (cacheErrors). */
+function cachedError (info) {
+  const err = new Error(info && typeof info.message === 'string' ? info.message : 'cached loader error')
+  if (info && typeof info.name === 'string') err.name = info.name
+  if (info && info.code !== undefined) err.code = info.code
+  err.cached = true
+  return err
+}
+
+/** ms from `now` at which `env` should be reloaded ahead of its expiry, or Infinity. */
+function refreshAt (env, ahead) {
+  if (ahead === undefined || env.staleAt === 0) return Infinity
+  if (ahead < 1) return env.createdAt + (env.staleAt - env.createdAt) * ahead
+  return env.staleAt - ahead
+}
+
+/**
+ * The value a fresh entry gives, or MISS. Throws a cached loader error.
+ * `valid` is the tag check's outcome (true when untagged).
+ */
+function freshValue (entry, now) {
+  if (entry instanceof store.Plain) return entry.value
+  if (entry.isStale(now)) return MISS
+  if (entry.type === 'e') throw cachedError(entry.value)
+  return entry.value
+}
+
+class GetOrSet {
+  constructor (cache, key, loader, o) {
+    this.cache = cache
+    this.key = key
+    this.loader = loader
+    this.o = o
+    this.state = stateOf(cache)
+  }
+
+  /** The whole slow path of one key: read, then use, wait for or run a load. */
+  async run () {
+    const { cache, key, o, state } = this
+    let entry = null
+    try {
+      entry = await store.read(cache, key)
+    } catch {
+      // Redis unavailable (or a value that cannot be decoded): load it.
+      entry = null
+    }
+    let stale = MISS
+    if (entry !== null) {
+      const ok = entry instanceof store.Plain || await this.tagsValid(entry)
+      const now = Date.now()
+      if (ok) {
+        const v = freshValue(entry, now)
+        if (v !== MISS) {
+          this.maybeRefresh(entry, now)
+          return v
+        }
+        if (entry.type !== 'e') stale = entry.value
+      } else {
+        this.dropInvalid()
+      }
+    }
+    const load = this.startLoad(stale)
+    if (stale === MISS) return load.promise
+    // Grace: the stale value now (or after softTimeout), unless the loader is quicker.
+    return new Promise((resolve) => {
+      let done = false
+      const serveStale = () => {
+        if (done) return
+        done = true
+        state.counters.staleServed++
+        resolve(stale)
+      }
+      const timer = o.softTimeout > 0 ? setTimeout(serveStale, o.softTimeout) : null
+      if (timer === null) serveStale()
+      load.promise.then((v) => {
+        if (timer !== null) clearTimeout(timer)
+        if (!done) {
+          done = true
+          resolve(v)
+        }
+      }, () => {
+        if (timer !== null) clearTimeout(timer)
+        serveStale()
+      })
+    })
+  }
+
+  tagsValid (entry) {
+    if (entry.tags === null) return true
+    return Promise.resolve(tags.valid(this.cache, entry.tags)).catch(() => false)
+  }
+
+  /** An entry whose tags were invalidated: gone now, from both tiers. */
+  dropInvalid () {
+    try {
+      const r = store.del(this.cache, [this.key])
+      if (r instanceof Promise) r.catch(noop)
+    } catch {}
+  }
+
+  /** Starts a background reload if `entry` is near its end (refreshAhead). */
+  maybeRefresh (entry, now) {
+    if (!(entry instanceof envelope.Envelope) || now < refreshAt(entry, this.o.refreshAhead)) return
+    if (this.state.loads.has(this.key)) return
+    this.state.counters.refreshes++
+    const load = this.startLoad(entry.value, { refresh: true })
+    load.promise.catch(noop)
+  }
+
+  /**
+   * The load of this key in flight in this instance, or a new one:
+   * { promise } settling with the loaded value.
+   */
+  startLoad (stale, { refresh = false } = {}) {
+    const { state, key } = this
+    const current = state.loads.get(key)
+    if (current !== undefined) {
+      state.counters.coalesced++
+      return current
+    }
+    const load = { promise: null }
+    state.loads.set(key, load)
+    const startSeq = state.writeSeq
+    const useLease = this.o.lock !== null && this.cache._remote !== null && !this.cache._remote.ended
+    const body = useLease ? this.leasedLoad(stale, startSeq, refresh) : this.load(stale, startSeq)
+    load.promise = body.finally(() => state.loadEnded(key))
+    return load
+  }
+
+  /** Calls the loader and stores its result. */
+  async load (stale, startSeq) {
+    const { cache, key, o, state } = this
+    // Generations first: an invalidation during the load makes its result stale at once.
+    let gens = null
+    if (o.tags !== null) gens = tags.snapshotLocal(cache, o.tags) ?? await tags.snapshot(cache, o.tags)
+    state.counters.loads++
+    const ctx = new LoaderContext(key, null, o.ttl, stale === MISS ? undefined : stale)
+    let value
+    try {
+      value = await callLoader(this.loader, ctx, o.hardTimeout)
+    } catch (err) {
+      state.counters.loadErrors++
+      if (o.cacheErrors !== undefined && !(err instanceof LoaderTimeoutError) && state.mayStore(key, startSeq)) {
+        const info = { name: err && err.name, message: err && err.message, code: err && err.code }
+        await this.store(info, o.cacheErrors, gens, 'e').catch(noop)
+      }
+      cache.emit('loaderError', err, key)
+      throw err
+    }
+    if (!state.mayStore(key, startSeq)) return value
+    let ttl = ctx.ttl
+    if (ttl !== undefined && ttl !== o.ttl) ttl = checkLoaderTtl(ttl)
+    if (value === null || value === undefined) {
+      if (o.cacheNull === false) return value
+      if (typeof o.cacheNull === 'number') ttl = o.cacheNull
+    }
+    if (ttl === 0) return value
+    await this.store(value, ttl, gens)
+    return value
+  }
+
+  /**
+   * Stores `value` with its metadata. Encoding errors (a value the codec
+   * cannot represent) reach the caller; Redis errors are counted only: the
+   * value was loaded, and the cache is an optimisation.
+   */
+  store (value, ttl, gens, type) {
+    const { cache, key, o, state } = this
+    const now = Date.now()
+    const staleAt = ttl === undefined ? 0 : now + ttl
+    const physical = ttl === undefined ? undefined : ttl + (type === 'e' ? 0 : o.grace)
+    const [payload, kind] = envelope.encode(cache._codec, value, staleAt, now, gens, type)
+    let written
+    try {
+      written = store.write(cache, key, payload, kind, physical)
+    } catch (err) {
+      return Promise.reject(fromNative(err))
+    }
+    return Promise.resolve(written).then(noop, () => { state.counters.storeErrors++ })
+  }
+
+  /**
+   * With `lock`: one instance among all runs the loader. The others wait
+   * for its value: woken when Redis reports the key (or the lease) changed,
+   * or when the lease should have run out; past `lock.wait` they load.
+   */
+  async leasedLoad (stale, startSeq, refresh) {
+    const { cache, key, o, state } = this
+    const leaseKey = LOCK_PREFIX + key
+    const token = crypto.randomBytes(12).toString('base64url')
+    const giveUpAt = Date.now() + o.lock.wait
+    let waited = false
+    for (;;) {
+      let reply
+      try {
+        reply = await store.lease(cache, store.LEASE.ACQUIRE, leaseKey, token, o.lock.lease)
+      } catch {
+        // Redis unavailable: no one can coordinate; load here.
+        return this.load(stale, startSeq)
+      }
+      if (reply === -3) return this.loadHoldingLease(leaseKey, token, stale, startSeq, waited)
+      // A refresh that finds someone else refreshing leaves it to them.
+      if (refresh) return stale
+      const now = Date.now()
+      if (now >= giveUpAt) return this.load(stale, startSeq)
+      if (!waited) {
+        waited = true
+        state.counters.lockWaits++
+      }
+      // -2: the lease just went; -1: a lease without expiry (not ours): wait until giving up.
+      const backstop = reply === -2 ? 0 : reply > 0 ? reply + 5 : giveUpAt - now
+      await this.waitFor([key, leaseKey], Math.min(backstop, giveUpAt - now))
+      const v = await this.readFresh()
+      if (v !== MISS) return v
+    }
+  }
+
+  async loadHoldingLease (leaseKey, token, stale, startSeq, waited) {
+    const { cache, o } = this
+    // The lease is held until the loader ends: extended while it runs long.
+    const every = Math.max(1, Math.floor(o.lock.lease / 2))
+    const keepAlive = setInterval(() => {
+      store.lease(cache, store.LEASE.EXTEND, leaseKey, token, o.lock.lease).catch(noop)
+    }, every)
+    try {
+      // Someone may have stored it between our read and taking the lease.
+      if (waited) {
+        const v = await this.readFresh()
+        if (v !== MISS) return v
+      }
+      return await this.load(stale, startSeq)
+    } finally {
+      clearInterval(keepAlive)
+      store.lease(cache, store.LEASE.RELEASE, leaseKey, token, 1).catch(noop)
+    }
+  }
+
+  /** The key's fresh value from L1 or Redis, or MISS. */
+  async readFresh () {
+    let entry
+    try {
+      entry = await store.read(this.cache, this.key)
+    } catch {
+      return MISS
+    }
+    if (entry === null) return MISS
+    if (!(entry instanceof store.Plain) && !(await this.tagsValid(entry))) return MISS
+    return freshValue(entry, Date.now())
+  }
+
+  /** Resolves when one of `keys` changes in Redis, or after `ms`. */
+  waitFor (keys, ms) {
+    const { state, cache } = this
+    return new Promise((resolve) => {
+      let timer = null
+      const wake = () => {
+        if (timer === null) return
+        clearTimeout(timer)
+        timer = null
+        for (const k of keys) {
+          const set = state.waiters.get(k)
+          if (set !== undefined) {
+            set.delete(wake)
+            if (set.size === 0) state.waiters.delete(k)
+          }
+        }
+        state.waiterCount--
+        cache._syncSubscription()
+        resolve()
+      }
+      timer = setTimeout(wake, Math.max(0, ms))
+      for (const k of keys) {
+        let set = state.waiters.get(k)
+        if (set === undefined) state.waiters.set(k, (set = new Set()))
+        set.add(wake)
+      }
+      state.waiterCount++
+      cache._syncSubscription()
+    })
+  }
+}
+
+function checkLoaderTtl (ttl) {
+  if (ttl === undefined || ttl === 0) return ttl
+  if (typeof ttl !== 'number' || !Number.isSafeInteger(ttl) || ttl < 0) {
+    throw new TierCacheTypeError(`the loader set ctx.ttl to ${String(ttl)}: use a non-negative integer of ms`, CODES.INVALID_TTL)
+  }
+  return ttl
+}
+
+/** Runs the loader; past `hardTimeout` its signal aborts and the call fails. */
+function callLoader (loader, ctx, hardTimeout) {
+  const controller = new AbortController()
+  ctx.signal = controller.signal
+  let result
+  try {
+    result = Promise.resolve(loader(ctx))
+  } catch (err) {
+    return Promise.reject(err)
+  }
+  if (hardTimeout === undefined) return result
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      const err = new LoaderTimeoutError(`the loader of ${JSON.stringify(ctx.key)} did not finish within hardTimeout (${hardTimeout} ms)`)
+      controller.abort(err)
+      reject(err)
+    }, hardTimeout)
+    result.then((v) => {
+      clearTimeout(timer)
+      resolve(v)
+    }, (err) => {
+      clearTimeout(timer)
+      reject(err)
+    })
+  })
+}
+
+/**
+ * getOrSet: the fast path (a fresh L1 entry) inline, the rest through the
+ * per-key flight.
+ */
+function getOrSet (cache, key, loader, options) {
+  key = args.toKey(key)
+  if (typeof loader !== 'function') throw new TierCacheTypeError('getOrSet(key, loader, options): loader must be a function', CODES.INVALID_ARGUMENT)
+  const o = resolve(cache, options)
+  if (cache._closed) return Promise.reject(new ClosedError())
+  const local = store.readLocal(cache, key)
+  // Tags are checked here only when L1 holds their generations (else: the slow path).
+  if (local !== null && (local instanceof store.Plain || tags.validLocal(cache, local.tags) === true)) {
+    const now = Date.now()
+    const v = freshValue(local, now)
+    if (v !== MISS) {
+      if (o.refreshAhead !== undefined) new GetOrSet(cache, key, loader, o).maybeRefresh(local, now)
+      return Promise.resolve(v)
+    }
+  }
+  const state = stateOf(cache)
+  let flight = state.flights.get(key)
+  if (flight !== undefined) {
+    state.counters.coalesced++
+    return flight
+  }
+  flight = new GetOrSet(cache, key, loader, o).run()
+  state.flights.set(key, flight)
+  const forget = () => {
+    if (state.flights.get(key) === flight) state.flights.delete(key)
+  }
+  flight.then(forget, forget)
+  return flight
+}
+
+module.exports = { getOrSet, LoaderContext, LOCK_PREFIX, refreshAt }

@@ -1,0 +1,90 @@
+'use strict'
+// The storage steps the patterns are made of, the same for a cache with L1
+// alone and one with a Redis tier: read an entry (L1, else Redis, which
+// backfills L1), write one (Redis decides, L1 follows), delete, and the
+// Redis lease that getOrSet's `lock` takes. Reads and writes may return a
+// value or a promise: L1-only work stays synchronous, so a hit costs no
+// microtask beyond the caller's own.
+
+const native = require('../../binding.js')
+const codecs = require('../codec')
+const args = require('../args')
+const envelope = require('./envelope')
+
+/** A value set by the plain commands (no pattern metadata). */
+class Plain {
+  constructor (value) {
+    this.value = value
+  }
+}
+
+function fromReply (reply, codec) {
+  if (reply === null) return null
+  if (typeof reply === 'string') return new Plain(reply)
+  if (envelope.isMeta(reply[0])) return envelope.decode(reply[0], reply[1], codec)
+  return new Plain(codecs.decodeTagged(reply, codec))
+}
+
+/** L1's entry for `key`: an Envelope, a Plain, or null. Synchronous. */
+function readLocal (cache, key) {
+  return fromReply(native.get(cache._h, key), cache._codec)
+}
+
+/** The entry from L1, else from Redis (backfilling L1). Value or promise. */
+function read (cache, key) {
+  const local = readLocal(cache, key)
+  if (local !== null || cache._remote === null) return local
+  const remote = cache._remote
+  return remote.call(
+    (id) => native.tierGet(remote.handle, id, key, false, true),
+    (reply) => fromReply(reply, cache._codec),
+    () => null
+  )
+}
+
+/**
+ * Stores [payload, kind] under `key` for `ttlMs` (undefined: no expiry).
+ * With a Redis tier it resolves once Redis has it; in offlineMode 'local'
+ * an unreachable Redis leaves the value in L1 alone.
+ */
+function write (cache, key, payload, kind, ttlMs, condition = args.CONDITION.ALWAYS) {
+  // No TTL: DEFAULT, which is "none" here (callers resolve the cache's default ttl first).
+  const mode = ttlMs === undefined ? args.EXPIRY.DEFAULT : args.EXPIRY.RELATIVE
+  const ms = ttlMs === undefined ? 0 : ttlMs
+  cache._forget(key)
+  if (cache._remote === null) {
+    return native.set(cache._h, key, payload, kind, mode, ms, condition, false)
+  }
+  const remote = cache._remote
+  return remote.call(
+    (id) => native.tierSet(remote.handle, id, key, payload, kind, mode, ms, condition, false),
+    undefined,
+    () => native.set(cache._h, key, payload, kind, mode, ms, condition, false)
+  )
+}
+
+/** Deletes `keys` from both tiers. Value or promise (the count). */
+function del (cache, keys) {
+  for (const k of keys) cache._forget(k)
+  if (cache._remote === null) return native.del(cache._h, keys)
+  const remote = cache._remote
+  return remote.call(
+    (id) => native.tierKeysCommand(remote.handle, id, 0, keys),
+    undefined,
+    () => native.del(cache._h, keys)
+  )
+}
+
+const LEASE = Object.freeze({ ACQUIRE: 0, RELEASE: 1, EXTEND: 2 })
+
+/**
+ * A lease command on `key` in Redis (never cached in L1). Acquire resolves
+ * -3 when taken, else the holder's remaining ms; release and extend resolve
+ * 1 when `token` held it.
+ */
+function lease (cache, action, key, token, ms) {
+  const remote = cache._remote
+  return remote.call((id) => native.tierLease(remote.handle, id, action, key, token, ms))
+}
+
+module.exports = { Plain, fromReply, readLocal, read, write, del, lease, LEASE }

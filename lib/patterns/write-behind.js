@@ -1,0 +1,244 @@
+'use strict'
+// Write-behind: `set` updates the cache at once and queues the source
+// write; a writer receives the queued writes in batches.
+//
+// - Writes of one key coalesce: only its latest value (or delete) waits.
+// - One batch is with the writer at a time, in queue order, so the source
+//   sees each key's writes in order.
+// - A failed batch is retried with exponential backoff (`retries` times,
+//   from `retryDelay` ms, capped at `maxRetryDelay`). When the retries are
+//   spent it goes back to the head of the queue (behind nothing, and
+//   superseded by any newer write of its keys) and is tried again at the
+//   next flush: writes are never dropped. 'writeError' reports each failure.
+// - The queue holds at most `maxQueue` keys: past that, `set` waits for room
+//   (whenFull 'wait', the default) or fails with ERR_TIERCACHE_QUEUE_FULL
+//   (whenFull 'reject').
+// - flush() resolves once everything queued before it is written;
+//   close() stops taking writes and drains the queue.
+
+const { EventEmitter } = require('node:events')
+const args = require('../args')
+const { TierCacheTypeError, TierCacheRangeError, QueueFullError, ClosedError, CODES } = require('../errors')
+const { ms } = require('./options')
+const { stateOf } = require('./state')
+
+const DEFAULTS = Object.freeze({
+  batchSize: 100,
+  flushInterval: 1000,
+  maxQueue: 10_000,
+  retries: 3,
+  retryDelay: 100,
+  maxRetryDelay: 30_000,
+  whenFull: 'wait',
+  ttl: undefined
+})
+
+function positive (value, name) {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new TierCacheRangeError(`writeBehind: ${name} must be a positive integer, got ${String(value)}`, CODES.INVALID_ARGUMENT)
+  }
+  return value
+}
+
+function resolveOptions (options) {
+  if (options === null || typeof options !== 'object') throw new TierCacheTypeError('writeBehind(options): options must be an object with a writer', CODES.INVALID_ARGUMENT)
+  for (const k of Object.keys(options)) {
+    if (k !== 'writer' && !(k in DEFAULTS)) throw new TierCacheTypeError(`writeBehind: unknown option ${JSON.stringify(k)}`, CODES.INVALID_ARGUMENT)
+  }
+  if (typeof options.writer !== 'function') throw new TierCacheTypeError('writeBehind: writer must be a function (batch) => Promise', CODES.INVALID_ARGUMENT)
+  const o = { ...DEFAULTS }
+  for (const k of Object.keys(options)) if (options[k] !== undefined) o[k] = options[k]
+  positive(o.batchSize, 'batchSize')
+  positive(o.flushInterval, 'flushInterval')
+  positive(o.maxQueue, 'maxQueue')
+  if (o.retries !== 0) positive(o.retries, 'retries')
+  positive(o.retryDelay, 'retryDelay')
+  positive(o.maxRetryDelay, 'maxRetryDelay')
+  if (o.whenFull !== 'wait' && o.whenFull !== 'reject') throw new TierCacheTypeError("writeBehind: whenFull must be 'wait' or 'reject'", CODES.INVALID_ARGUMENT)
+  o.ttl = ms(o.ttl, 'ttl')
+  return o
+}
+
+const sleep = (msec) => new Promise((resolve) => setTimeout(resolve, msec))
+
+class WriteBehind extends EventEmitter {
+  constructor (cache, options) {
+    super()
+    this._cache = cache
+    this._o = resolveOptions(options)
+    /** key → { key, value, op: 'set' | 'del', seq }, in queue order (oldest first). */
+    this._queue = new Map()
+    this._seq = 0
+    /** Everything with seq ≤ this is with the source. */
+    this._writtenSeq = 0
+    this._running = false
+    this._retryTimer = null
+    this._closed = false
+    this._roomWaiters = []
+    this._flushWaiters = []
+    this._timer = setInterval(() => this._kick(), this._o.flushInterval)
+    this._timer.unref()
+    this._stats = stateOf(cache).counters
+  }
+
+  /** Writes queued and not yet with the source (the batch in the writer's hands included). */
+  get size () {
+    return this._queue.size + (this._inFlight === undefined ? 0 : this._inFlight.length)
+  }
+
+  /** SET in the cache now; the source write is queued. Resolves 'OK'. */
+  async set (key, value, ttlMs) {
+    key = args.toKey(key)
+    const ttl = ttlMs === undefined ? this._o.ttl : ms(ttlMs, 'ttl')
+    // The value must be storable before anything is queued.
+    this._cache._encode(value)
+    await this._enqueue(key, value, 'set')
+    await this._cacheWrite(ttl === undefined ? this._cache.set(key, value) : this._cache.set(key, value, 'PX', ttl))
+    return 'OK'
+  }
+
+  /** DEL in the cache now; the source delete is queued. */
+  async del (key) {
+    key = args.toKey(key)
+    await this._enqueue(key, undefined, 'del')
+    await this._cacheWrite(this._cache.del(key))
+    return 'OK'
+  }
+
+  /**
+   * The cache update follows the queued write: a failing cache (Redis
+   * down) does not lose the write, which is queued already; the stale copy
+   * is dropped where possible and the failure reported as 'cacheError'.
+   */
+  async _cacheWrite (pending) {
+    try {
+      await pending
+    } catch (err) {
+      this.emit('cacheError', err)
+    }
+  }
+
+  async _enqueue (key, value, op) {
+    if (this._closed) throw new ClosedError('this write-behind queue is closed')
+    while (!this._queue.has(key) && this._queue.size >= this._o.maxQueue) {
+      if (this._o.whenFull === 'reject') throw new QueueFullError(`the write-behind queue is full (${this._o.maxQueue} keys)`)
+      this._kick()
+      await new Promise((resolve) => this._roomWaiters.push(resolve))
+      if (this._closed) throw new ClosedError('this write-behind queue is closed')
+    }
+    // Coalesce: the key moves to the back with its latest write.
+    this._queue.delete(key)
+    this._queue.set(key, { key, value, op, seq: ++this._seq })
+    if (this._queue.size >= this._o.batchSize) this._kick()
+  }
+
+  /** Resolves when every write queued before this call is with the source. */
+  flush () {
+    const target = this._seq
+    if (this._writtenSeq >= target || this.size === 0) return Promise.resolve()
+    const p = new Promise((resolve) => this._flushWaiters.push({ target, resolve }))
+    this._kick()
+    return p
+  }
+
+  /** Stops taking writes and drains the queue (retrying failures as configured). */
+  async close () {
+    if (!this._closed) {
+      this._closed = true
+      clearInterval(this._timer)
+      for (const wake of this._roomWaiters.splice(0)) wake()
+      if (this._retryTimer !== null) {
+        // Retry at closing pace, with a timer that holds the process open.
+        clearTimeout(this._retryTimer)
+        this._retryTimer = null
+      }
+    }
+    await this.flush()
+  }
+
+  _kick () {
+    if (this._running || this._retryTimer !== null) return
+    this._running = true
+    this._drain().then((ok) => {
+      this._running = false
+      if (!ok) {
+        // The writer is failing: try again after a pause, not in a loop.
+        // While closing, the timer keeps the process alive until drained.
+        this._retryTimer = setTimeout(() => {
+          this._retryTimer = null
+          this._kick()
+        }, this._closed ? this._o.retryDelay : this._o.flushInterval)
+        if (!this._closed) this._retryTimer.unref()
+        return
+      }
+      // Writes that came in while the last batch was out.
+      if (this._queue.size >= this._o.batchSize || (this._flushWaiters.length > 0 && this._queue.size > 0)) this._kick()
+    })
+  }
+
+  async _drain () {
+    while (this._queue.size > 0) {
+      const batch = []
+      for (const item of this._queue.values()) {
+        batch.push(item)
+        if (batch.length === this._o.batchSize) break
+      }
+      for (const item of batch) this._queue.delete(item.key)
+      this._inFlight = batch
+      for (const wake of this._roomWaiters.splice(0)) wake()
+      const ok = await this._write(batch)
+      this._inFlight = undefined
+      if (!ok) {
+        this._requeue(batch)
+        return false
+      }
+      this._writtenSeq = Math.max(this._writtenSeq, batch[batch.length - 1].seq)
+      this._settleFlushes()
+    }
+    this._writtenSeq = this._seq
+    this._settleFlushes()
+    return true
+  }
+
+  /** Hands `batch` to the writer, retrying; false when every attempt failed. */
+  async _write (batch) {
+    const entries = batch.map(({ key, value, op }) => ({ key, value, op }))
+    let delay = this._o.retryDelay
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this._o.writer(entries)
+        this._stats.writeBehindWrites += entries.length
+        return true
+      } catch (err) {
+        this._stats.writeBehindFailures++
+        this.emit('writeError', err, entries, attempt + 1)
+        if (attempt >= this._o.retries) return false
+      }
+      // Full jitter within the current step.
+      await sleep(Math.ceil(delay / 2 + Math.random() * delay / 2))
+      delay = Math.min(delay * 2, this._o.maxRetryDelay)
+    }
+  }
+
+  /** A failed batch goes back to the head of the queue, behind any newer write of its keys. */
+  _requeue (batch) {
+    const rest = this._queue
+    this._queue = new Map()
+    for (const item of batch) if (!rest.has(item.key)) this._queue.set(item.key, item)
+    for (const [k, item] of rest) this._queue.set(k, item)
+  }
+
+  _settleFlushes () {
+    if (this._flushWaiters.length === 0) return
+    const empty = this.size === 0
+    this._flushWaiters = this._flushWaiters.filter((w) => {
+      if (empty || this._writtenSeq >= w.target) {
+        w.resolve()
+        return false
+      }
+      return true
+    })
+  }
+}
+
+module.exports = { WriteBehind, DEFAULTS }
