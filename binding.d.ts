@@ -159,6 +159,9 @@ export declare function tierKeysCommand(t: ExternalObject<TierHandle>, id: numbe
  */
 export declare function tierKick(t: ExternalObject<TierHandle>): void
 
+/** Lease commands (getOrSet's `lock`): 0 acquire, 1 release, 2 extend. */
+export declare function tierLease(t: ExternalObject<TierHandle>, id: number, action: number, key: string, token: string, ms: number): void
+
 export declare function tierMget(t: ExternalObject<TierHandle>, id: number, keys: Array<string>, fill: boolean): void
 
 export declare function tierMset(t: ExternalObject<TierHandle>, id: number, keys: Array<string>, values: Array<string | Buffer>, kinds: Array<number>): void

@@ -874,6 +874,7 @@ module.exports.tierKeyCommand = nativeBinding.tierKeyCommand
 module.exports.tierKeys = nativeBinding.tierKeys
 module.exports.tierKeysCommand = nativeBinding.tierKeysCommand
 module.exports.tierKick = nativeBinding.tierKick
+module.exports.tierLease = nativeBinding.tierLease
 module.exports.tierMget = nativeBinding.tierMget
 module.exports.tierMset = nativeBinding.tierMset
 module.exports.tierOpen = nativeBinding.tierOpen
