@@ -133,6 +133,12 @@ declare class TierCache extends EventEmitter {
   /** SET key value KEEPTTL NX|XX GET: the previous value, or `null`. */
   set<T = string>(key: TierCache.KeyType, value: TierCache.SetValue, keepttl: 'KEEPTTL', condition: TierCache.SetCondition, get: 'GET', callback?: TierCache.Callback<T | null>): Promise<T | null>
   /** node-redis options object with `GET: true`: the previous value, or `null`. */
+  /**
+   * SET with tags: stored with the generations of its tags, so that
+   * {@link TierCache.invalidateTags} drops it (EX/PX/EXAT/PXAT and NX/XX
+   * allowed; not GET or KEEPTTL). Resolves null when NX/XX refused.
+   */
+  set(key: TierCache.KeyType, value: TierCache.SetValue, options: TierCache.TaggedSetOptions, callback?: TierCache.Callback<'OK' | null>): Promise<'OK' | null>
   set<T = string>(key: TierCache.KeyType, value: TierCache.SetValue, options: TierCache.SetOptions & { GET: true }, callback?: TierCache.Callback<T | null>): Promise<T | null>
   /** node-redis options object without a condition nor GET: `'OK'`. */
   set(key: TierCache.KeyType, value: TierCache.SetValue, options: TierCache.SetOptions & { NX?: false | undefined; XX?: false | undefined; condition?: undefined; GET?: false | undefined }, callback?: TierCache.Callback<'OK'>): Promise<'OK'>
@@ -298,6 +304,37 @@ declare class TierCache extends EventEmitter {
   close(callback?: TierCache.Callback<'OK'>): Promise<'OK'>
   /** Closes at once, without waiting for commands in flight (they settle as they can). */
   disconnect(): void
+
+  // ---- cache patterns (README "Cache patterns") --------------------------------
+
+  /**
+   * Cache-aside: the cached value of `key`, else `loader(ctx)`'s result,
+   * stored with `options.ttl` (default: the cache's `ttl`; none: no expiry).
+   * Concurrent calls for one key share one loader call (and, with `lock`,
+   * one across instances). `null`/`undefined` results are cached only with
+   * `cacheNull`; loader errors only with `cacheErrors`. Redis failures never
+   * fail the call: the loader's value is returned.
+   * @throws (as a rejection) TypeError/RangeError for bad arguments,
+   * {@link TierCache.LoaderTimeoutError} past `hardTimeout`, or the loader's error.
+   */
+  getOrSet<T>(key: TierCache.KeyType, loader: (ctx: TierCache.LoaderContext<T>) => T | PromiseLike<T>, options?: TierCache.GetOrSetOptions | number): Promise<T>
+  /**
+   * cache-manager's spelling of {@link TierCache.getOrSet}: `wrap(key, fn, ttl?, refreshThreshold?)`
+   * (refreshThreshold: reload in the background when fewer ms than this remain).
+   */
+  wrap<T>(key: TierCache.KeyType, loader: (ctx: TierCache.LoaderContext<T>) => T | PromiseLike<T>, options?: TierCache.GetOrSetOptions | number, refreshThreshold?: number): Promise<T>
+  /**
+   * Write-through: deletes `key` from the cache, runs `writer(value, key)`
+   * (the source write), then caches `value`. A failed writer leaves nothing
+   * cached for `key`. Resolves with the writer's result.
+   */
+  writeThrough<R>(key: TierCache.KeyType, value: TierCache.PatternValue, writer: (value: any, key: string) => R | PromiseLike<R>, options?: TierCache.WriteThroughOptions | number): Promise<Awaited<R>>
+  /** Write-behind: a queue whose `set` updates the cache at once and batches the source writes. */
+  writeBehind(options: TierCache.WriteBehindOptions): TierCache.WriteBehind
+  /** Every entry tagged with one of `tags` is invalid from now on, in every instance. Resolves the number of tags. */
+  invalidateTags(tags: readonly string[]): Promise<number>
+  /** A view of the keys under `${name}:`, with its own `clear()`. */
+  namespace(name: string): TierCache.Namespace
 
   // ---- node-redis camelCase spellings (the same functions) --------------------
 
@@ -684,6 +721,149 @@ declare namespace TierCache {
     maxEntries: number | null
     /** The byte budget. */
     maxBytes: number
+    /** This instance's cache-pattern counters. */
+    patterns: PatternStats
+  }
+
+  /** Counters of the cache patterns, per instance. */
+  export interface PatternStats {
+    /** Loader calls started (one per key at a time). */
+    loads: number
+    /** Loader calls that failed or passed hardTimeout. */
+    loadErrors: number
+    /** getOrSet calls that joined a read or load already in flight. */
+    coalesced: number
+    /** Stale values served (grace). */
+    staleServed: number
+    /** Background reloads started by refreshAhead. */
+    refreshes: number
+    /** Times a caller waited for another instance's lease (lock). */
+    lockWaits: number
+    /** Values loaded or written but not stored (Redis unavailable). */
+    storeErrors: number
+    /** Writes a write-behind writer accepted. */
+    writeBehindWrites: number
+    /** Write-behind writer calls that failed (each retry counts). */
+    writeBehindFailures: number
+  }
+
+  /** What getOrSet and writeThrough store: anything `set` takes, and null/undefined (cacheNull). */
+  export type PatternValue = SetValue | null | undefined
+
+  /** Options of {@link TierCache.getOrSet} (a number is `{ ttl }`). */
+  export interface GetOrSetOptions {
+    /** ms the value is fresh. Default: the cache's `ttl`; without one, it never expires. */
+    ttl?: number | undefined
+    /** ms a value is kept past `ttl`, served when the loader fails or is slow. Needs `ttl`. Default 0. */
+    grace?: number | undefined
+    /** With a stale value: how long to wait for the loader before serving it (the reload goes on). Default 0. */
+    softTimeout?: number | undefined
+    /** The loader's deadline: its `ctx.signal` aborts and the call rejects with a LoaderTimeoutError. */
+    hardTimeout?: number | undefined
+    /**
+     * One loader call across instances (Redis only): a lease for `lease` ms
+     * (default hardTimeout, else 10 s), extended while the loader runs;
+     * others wait up to `wait` ms (default: lease), then load themselves.
+     */
+    lock?: boolean | { lease?: number | undefined, wait?: number | undefined } | undefined
+    /** Cache null/undefined results: true (for `ttl`) or a ttl in ms. Default false. */
+    cacheNull?: boolean | number | undefined
+    /** Cache loader failures for this many ms (rethrown with `cached: true`). Default: never. */
+    cacheErrors?: number | undefined
+    /** Tags for {@link TierCache.invalidateTags}. */
+    tags?: readonly string[] | undefined
+    /** Reload in the background ahead of expiry: a ratio of ttl in (0, 1) elapsed, or ms (>= 1) before expiry. */
+    refreshAhead?: number | undefined
+  }
+
+  /** What a getOrSet loader receives. */
+  export interface LoaderContext<T = unknown> {
+    readonly key: string
+    /** Aborted at hardTimeout (reason: the LoaderTimeoutError). */
+    readonly signal: AbortSignal
+    /** The ttl the value will get; the loader may change it (0: do not cache this result). */
+    ttl: number | undefined
+    /** The stale value being replaced (grace, refreshAhead), else undefined. */
+    readonly stale: T | undefined
+  }
+
+  /** SET options with tags (see the tagged `set` overload). */
+  export type TaggedSetOptions = {
+    tags: readonly string[]
+    EX?: number | undefined
+    PX?: number | undefined
+    EXAT?: number | undefined
+    PXAT?: number | undefined
+    NX?: boolean | undefined
+    XX?: boolean | undefined
+  }
+
+  /** Options of {@link TierCache.writeThrough} (a number is `{ ttl }`). */
+  export interface WriteThroughOptions {
+    ttl?: number | undefined
+    tags?: readonly string[] | undefined
+  }
+
+  /** One queued source write, as the write-behind writer receives it. */
+  export interface WriteBehindEntry {
+    key: string
+    /** The value (undefined for a delete). */
+    value: any
+    op: 'set' | 'del'
+  }
+
+  export interface WriteBehindOptions {
+    /** Writes a batch to the source; a rejection retries the batch. */
+    writer: (batch: WriteBehindEntry[]) => unknown | PromiseLike<unknown>
+    /** Writes per writer call. Default 100. */
+    batchSize?: number | undefined
+    /** ms between flushes of a partial batch. Default 1000. */
+    flushInterval?: number | undefined
+    /** Keys the queue holds at most. Default 10,000. */
+    maxQueue?: number | undefined
+    /** Retries of a failed batch before it waits for the next flush (it is never dropped). Default 3. */
+    retries?: number | undefined
+    /** First retry delay in ms, doubled each time (jittered). Default 100. */
+    retryDelay?: number | undefined
+    /** Cap of the retry delay. Default 30,000. */
+    maxRetryDelay?: number | undefined
+    /** A full queue: 'wait' (set waits for room) or 'reject' (QueueFullError). Default 'wait'. */
+    whenFull?: 'wait' | 'reject' | undefined
+    /** TTL in ms of the cached values. Default: the cache's. */
+    ttl?: number | undefined
+  }
+
+  /** A write-behind queue (see {@link TierCache.writeBehind}). */
+  export interface WriteBehind extends EventEmitter {
+    /** Caches `value` now and queues its source write. */
+    set(key: KeyType, value: SetValue, ttlMs?: number): Promise<'OK'>
+    /** Deletes from the cache now and queues the source delete. */
+    del(key: KeyType): Promise<'OK'>
+    /** Resolves once every write queued before it is with the source. */
+    flush(): Promise<void>
+    /** Stops taking writes and drains the queue. */
+    close(): Promise<void>
+    /** Writes not yet with the source. */
+    readonly size: number
+    on(event: 'writeError', listener: (error: unknown, batch: WriteBehindEntry[], attempt: number) => void): this
+    on(event: 'cacheError', listener: (error: Error) => void): this
+    on(event: string | symbol, listener: (...args: any[]) => void): this
+  }
+
+  /** A view of the keys under a prefix (see {@link TierCache.namespace}). */
+  export interface Namespace {
+    /** What its keys start with, e.g. `'users:'`. */
+    readonly prefix: string
+    namespace(name: string): Namespace
+    get<T = string>(key: string | number, callback?: Callback<T | null>): Promise<T | null>
+    set(key: string | number, value: SetValue, ...rest: any[]): Promise<'OK' | null>
+    del(...keys: Array<string | number | ReadonlyArray<string | number>>): Promise<number>
+    mget<T = string>(...keys: Array<string | number | ReadonlyArray<string | number>>): Promise<Array<T | null>>
+    getOrSet<T>(key: string | number, loader: (ctx: LoaderContext<T>) => T | PromiseLike<T>, options?: GetOrSetOptions | number): Promise<T>
+    wrap<T>(key: string | number, loader: (ctx: LoaderContext<T>) => T | PromiseLike<T>, options?: GetOrSetOptions | number, refreshThreshold?: number): Promise<T>
+    writeThrough<R>(key: string | number, value: PatternValue, writer: (value: any, key: string) => R | PromiseLike<R>, options?: WriteThroughOptions | number): Promise<Awaited<R>>
+    /** Deletes every key of the namespace in both tiers (every instance's L1 follows). Resolves the count. */
+    clear(): Promise<number>
   }
 
   /**
@@ -737,6 +917,8 @@ declare namespace TierCache {
     error: (error: Error) => void
     /** Redis invalidated `key` in L1 (null: every key, as after FLUSHALL). Listening costs a call per key. */
     invalidate: (key: string | null) => void
+    /** A getOrSet loader failed (also when a stale value was served instead). */
+    loaderError: (error: unknown, key: string) => void
     /** EventEmitter's own: a listener is about to be added. */
     newListener: (event: string | symbol, listener: (...args: any[]) => void) => void
     /** EventEmitter's own: a listener was removed. */
@@ -762,6 +944,8 @@ declare namespace TierCache {
     readonly CLOSED: 'ERR_TIERCACHE_CLOSED'
     readonly L2_UNAVAILABLE: 'ERR_TIERCACHE_L2_UNAVAILABLE'
     readonly L2_TIMEOUT: 'ERR_TIERCACHE_L2_TIMEOUT'
+    readonly LOADER_TIMEOUT: 'ERR_TIERCACHE_LOADER_TIMEOUT'
+    readonly QUEUE_FULL: 'ERR_TIERCACHE_QUEUE_FULL'
     readonly INTERNAL: 'ERR_TIERCACHE_INTERNAL'
   }
 
@@ -816,7 +1000,6 @@ declare namespace TierCache {
     static [Symbol.hasInstance](value: unknown): value is InternalError
   }
 
-  /** A stored object that its codec could not decode (`cause` holds the codec's error). */
   /** Redis could not be used: not connected, unreachable, breaker open, queue full, or the connection broke. Code `ERR_TIERCACHE_L2_UNAVAILABLE`. */
   export class UnavailableError extends TierCacheError {
     constructor(message?: string)
@@ -829,6 +1012,21 @@ declare namespace TierCache {
     readonly code: 'ERR_TIERCACHE_L2_TIMEOUT'
   }
 
+  /** A getOrSet loader ran past hardTimeout. Code `ERR_TIERCACHE_LOADER_TIMEOUT`. */
+  export class LoaderTimeoutError extends TierCacheError {
+    constructor(message?: string)
+    readonly code: 'ERR_TIERCACHE_LOADER_TIMEOUT'
+    static [Symbol.hasInstance](value: unknown): value is LoaderTimeoutError
+  }
+
+  /** A write-behind queue is full (whenFull 'reject'). Code `ERR_TIERCACHE_QUEUE_FULL`. */
+  export class QueueFullError extends TierCacheError {
+    constructor(message?: string)
+    readonly code: 'ERR_TIERCACHE_QUEUE_FULL'
+    static [Symbol.hasInstance](value: unknown): value is QueueFullError
+  }
+
+  /** A stored object that its codec could not decode (`cause` holds the codec's error). */
   export class DecodeError extends TierCacheError {
     constructor(message?: string, options?: { cause?: unknown })
     code: 'ERR_TIERCACHE_DECODE'

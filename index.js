@@ -790,6 +790,12 @@ class LocalView {
   get (key) {
     try {
       const v = this._cache._get(key)
+      // A tagged pattern entry whose tag generations are not in L1 needs
+      // Redis to be judged: not answerable synchronously, so a local miss.
+      if (v instanceof Promise) {
+        v.catch(noop)
+        return undefined
+      }
       return v === null ? undefined : v
     } catch (err) {
       throw fromNative(err)
