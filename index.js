@@ -140,8 +140,10 @@ class TierCache extends EventEmitter {
     this._frontObjects = o.frontObjects
     this._subscribed = false
     this._closed = false
-    // The patterns' per-instance state (lib/patterns/state.js), made on first use.
+    // The patterns' per-instance state (lib/patterns/state.js) and their
+    // front of parsed entries (lib/patterns/get-or-set.js), made on first use.
     this._patterns = null
+    this._patternFront = null
     this._decodeReply = twoLevel.decoder(this)
     this.local = new LocalView(this)
     this.l2 = new twoLevel.L2View(this)
@@ -250,6 +252,7 @@ class TierCache extends EventEmitter {
 
   _forget (key) {
     if (this._front !== null) this._front.forget(key)
+    if (this._patternFront !== null) this._patternFront.forget(key)
   }
 
   _set (key, value, rest) {
@@ -575,6 +578,7 @@ class TierCache extends EventEmitter {
     return this._run(callback, () => {
       native.flush(this._h)
       if (this._front !== null) this._front.clear()
+      if (this._patternFront !== null) this._patternFront.clear()
       return 'OK'
     })
   }
@@ -600,6 +604,7 @@ class TierCache extends EventEmitter {
   stats () {
     try {
       if (this._front !== null && this._front.pendingHits > 0) native.addHits(this._h, this._front.takeHits())
+      if (this._patternFront !== null && this._patternFront.pendingHits > 0) native.addHits(this._h, this._patternFront.takeHits())
       const s = native.stats(this._h)
       const l2 = this._remote === null ? null : this._remote.stats()
       // Overall: a read is a hit if either tier answered it.
@@ -681,6 +686,7 @@ class TierCache extends EventEmitter {
       }
       if (this._h !== null) native.close(this._h)
       if (this._front !== null) this._front.clear()
+      if (this._patternFront !== null) this._patternFront.clear()
       this._subscribed = false
       this._closed = true
       const announce = this.status !== 'end'

@@ -12,6 +12,7 @@ const { versions, addonIdentity } = require('./lib/caches')
 const { addonsLoaded } = require('./lib/child')
 const { ROUNDS, ROUND_MS } = require('./lib/measure')
 const { peerVersions } = require('./lib/redis')
+const patterns = require('./patterns')
 
 const SCENARIOS = [
   require('./hotpath'),
@@ -21,7 +22,8 @@ const SCENARIOS = [
   require('./profile'),
   require('./l2'),
   require('./coherence'),
-  require('./tiers')
+  require('./tiers'),
+  patterns
 ]
 const RESULTS = path.join(__dirname, 'RESULTS.md')
 
@@ -57,6 +59,7 @@ function header (chosen, started) {
     `- addon: ${addonIdentity()}`,
     `- libraries: tiercache ${v.tiercache}, lru-cache ${v['lru-cache']}, @isaacs/ttlcache ${v['@isaacs/ttlcache']}, node-cache ${v['node-cache']}; timing by mitata ${v.mitata}`,
     ...(chosen.some((s) => s.name === 'l2' || s.name === 'tiers') ? [redisPeers()] : []),
+    ...(chosen.some((s) => s.name === 'patterns') ? [`- patterns peers: ${patterns.versionLine()}`] : []),
     `- timing: ${ROUNDS} interleaved rounds of ≥ ${ROUND_MS} ms per contestant, median reported (BENCH_ROUNDS, BENCH_ROUND_MS)`,
     `- scenarios: ${chosen.map((s) => s.name).join(', ')}`,
     ''

@@ -98,8 +98,12 @@ function decodeBody (type, body, codec) {
   }
 }
 
-/** The Envelope of a META_TEXT / META_BYTES payload (a string or a Buffer). */
-function decode (kind, payload, codec) {
+/**
+ * The header fields and the still-encoded body of a META_TEXT / META_BYTES
+ * payload (a string or a Buffer): what the getOrSet front keeps, so that a
+ * hit decodes only the value (a fresh copy for every caller).
+ */
+function parse (kind, payload) {
   let head, body
   if (typeof payload === 'string') {
     const end = payload.indexOf('\n')
@@ -112,14 +116,24 @@ function decode (kind, payload, codec) {
     head = parseHeader(payload.toString('utf8', 0, end), 'bytes')
     body = payload.subarray(end + 1)
   }
-  let value
+  head.body = body
+  return head
+}
+
+/** The value of a parsed entry's body. */
+function bodyValue (type, body, codec) {
   try {
-    value = decodeBody(head.type, body, codec)
+    return decodeBody(type, body, codec)
   } catch (err) {
     if (err instanceof DecodeError) throw err
     throw new DecodeError(`a stored cache entry could not be decoded: ${err.message}`, { cause: err })
   }
-  return new Envelope(head.type, value, head.staleAt, head.createdAt, head.tags)
+}
+
+/** The Envelope of a META_TEXT / META_BYTES payload (a string or a Buffer). */
+function decode (kind, payload, codec) {
+  const head = parse(kind, payload)
+  return new Envelope(head.type, bodyValue(head.type, head.body, codec), head.staleAt, head.createdAt, head.tags)
 }
 
 function isMeta (kind) {
@@ -137,4 +151,4 @@ function plainValue (reply, codec) {
   return env.value
 }
 
-module.exports = { Envelope, encode, decode, isMeta, plainValue }
+module.exports = { Envelope, encode, decode, parse, bodyValue, isMeta, plainValue }

@@ -18,6 +18,8 @@
 //   store is counted and the loaded value is returned.
 
 const crypto = require('node:crypto')
+const native = require('../../binding.js')
+const { Front, MISS: FRONT_MISS } = require('../front')
 const args = require('../args')
 const { TierCacheTypeError, LoaderTimeoutError, ClosedError, CODES, fromNative } = require('../errors')
 const envelope = require('./envelope')
@@ -361,22 +363,63 @@ function callLoader (loader, ctx, hardTimeout) {
 }
 
 /**
- * getOrSet: the fast path (a fresh L1 entry) inline, the rest through the
- * per-key flight.
+ * The parsed entry of `key` for the fast path: from this instance's pattern
+ * front (parsed headers of recently read pattern entries, kept true to the
+ * store by the same epoch as the `get` front), else from L1. Returns a
+ * parsed head ({ type, staleAt, createdAt, tags, body }), a store.Plain, or
+ * null. Only text entries (strings, JSON, null) are kept in the front: a hit
+ * then costs one decode of the body (a fresh copy per caller) and no call
+ * into the addon.
+ */
+function readFast (cache, key) {
+  const front = patternFront(cache)
+  if (front !== null) {
+    const hit = front.get(key)
+    if (hit !== FRONT_MISS) return hit
+    if (front.pendingHits >= HIT_FLUSH_EVERY) native.addHits(cache._h, front.takeHits())
+  }
+  const before = front === null ? 0 : front.seen
+  const reply = native.get(cache._h, key)
+  if (reply === null) return null
+  if (typeof reply === 'string' || !envelope.isMeta(reply[0])) return store.fromReply(reply, cache._codec)
+  const head = envelope.parse(reply[0], reply[1])
+  if (front !== null && typeof head.body === 'string' && (head.type === 's' || head.type === 'j' || head.type === 'n')) {
+    front.fill(key, head, before)
+  }
+  return head
+}
+
+const HIT_FLUSH_EVERY = 1024
+
+/** This instance's front for pattern entries (made on first use), or null with frontSize 0. */
+function patternFront (cache) {
+  if (cache._patternFront === null) {
+    if (cache.options.frontSize === 0) return null
+    cache._patternFront = new Front(native.frontEpoch(cache._h), native.lastTtl(cache._h), cache.options.frontSize)
+  }
+  return cache._patternFront
+}
+
+/**
+ * getOrSet: the fast path (a fresh entry in L1 whose tags L1 can vouch for)
+ * inline, the rest through the per-key flight.
  */
 function getOrSet (cache, key, loader, options) {
   key = args.toKey(key)
   if (typeof loader !== 'function') throw new TierCacheTypeError('getOrSet(key, loader, options): loader must be a function', CODES.INVALID_ARGUMENT)
   const o = resolve(cache, options)
   if (cache._closed) return Promise.reject(new ClosedError())
-  const local = store.readLocal(cache, key)
-  // Tags are checked here only when L1 holds their generations (else: the slow path).
-  if (local !== null && (local instanceof store.Plain || tags.validLocal(cache, local.tags) === true)) {
+  const local = readFast(cache, key)
+  if (local !== null) {
+    if (local instanceof store.Plain) return Promise.resolve(local.value)
     const now = Date.now()
-    const v = freshValue(local, now)
-    if (v !== MISS) {
-      if (o.refreshAhead !== undefined) new GetOrSet(cache, key, loader, o).maybeRefresh(local, now)
-      return Promise.resolve(v)
+    if ((local.staleAt === 0 || local.staleAt > now) && tags.validLocal(cache, local.tags) === true) {
+      if (local.type === 'e') throw cachedError(envelope.bodyValue('e', local.body, cache._codec))
+      const value = envelope.bodyValue(local.type, local.body, cache._codec)
+      if (o.refreshAhead !== undefined && now >= refreshAt(local, o.refreshAhead)) {
+        new GetOrSet(cache, key, loader, o).maybeRefresh(new envelope.Envelope(local.type, value, local.staleAt, local.createdAt, local.tags), now)
+      }
+      return Promise.resolve(value)
     }
   }
   const state = stateOf(cache)
