@@ -13,12 +13,15 @@
 // - The queue holds at most `maxQueue` keys: past that, `set` waits for room
 //   (whenFull 'wait', the default) or fails with ERR_TIERCACHE_QUEUE_FULL
 //   (whenFull 'reject').
-// - flush() resolves once everything queued before it is written;
-//   close() stops taking writes and drains the queue.
+// - flush() resolves once everything queued before it is written (a write
+//   superseded since is written when its newer write is); close() stops
+//   taking writes and drains the queue. While either waits on a failing
+//   writer, the retry timer holds the process open.
 
 const { EventEmitter } = require('node:events')
 const args = require('../args')
-const { TierCacheTypeError, TierCacheRangeError, QueueFullError, ClosedError, CODES } = require('../errors')
+const { TierCacheTypeError, TierCacheRangeError, QueueFullError, ClosedError, CODES, fromNative } = require('../errors')
+const store = require('./store')
 const { ms } = require('./options')
 const { stateOf } = require('./state')
 
@@ -66,11 +69,14 @@ class WriteBehind extends EventEmitter {
     super()
     this._cache = cache
     this._o = resolveOptions(options)
-    /** key → { key, value, op: 'set' | 'del', seq }, in queue order (oldest first). */
+    /**
+     * key → { key, value, op: 'set' | 'del', seq, first }, in queue order
+     * (oldest first). `first` is the seq of the oldest write of the key that
+     * the item stands for: the writes it coalesced are with the source once
+     * it is, and not before (flush() waits for them).
+     */
     this._queue = new Map()
     this._seq = 0
-    /** Everything with seq ≤ this is with the source. */
-    this._writtenSeq = 0
     this._running = false
     this._retryTimer = null
     this._closed = false
@@ -90,10 +96,11 @@ class WriteBehind extends EventEmitter {
   async set (key, value, ttlMs) {
     key = args.toKey(key)
     const ttl = ttlMs === undefined ? this._o.ttl : ms(ttlMs, 'ttl')
-    // The value must be storable before anything is queued.
-    this._cache._encode(value)
+    // Encoded once, before anything is queued: a value the cache cannot
+    // store is refused here, and the cache write reuses the bytes.
+    const [payload, kind] = this._cache._encode(value)
     await this._enqueue(key, value, 'set')
-    await this._cacheWrite(ttl === undefined ? this._cache.set(key, value) : this._cache.set(key, value, 'PX', ttl))
+    await this._cacheWrite(() => store.write(this._cache, key, payload, kind, ttl ?? this._cache.options.ttl))
     return 'OK'
   }
 
@@ -101,7 +108,7 @@ class WriteBehind extends EventEmitter {
   async del (key) {
     key = args.toKey(key)
     await this._enqueue(key, undefined, 'del')
-    await this._cacheWrite(this._cache.del(key))
+    await this._cacheWrite(() => this._cache.del(key))
     return 'OK'
   }
 
@@ -110,11 +117,23 @@ class WriteBehind extends EventEmitter {
    * down) does not lose the write, which is queued already; the stale copy
    * is dropped where possible and the failure reported as 'cacheError'.
    */
-  async _cacheWrite (pending) {
+  async _cacheWrite (write) {
     try {
-      await pending
+      await write()
     } catch (err) {
-      this.emit('cacheError', err)
+      this._emitSafely('cacheError', fromNative(err))
+    }
+  }
+
+  /**
+   * Emits without letting a throwing listener stop the queue (a listener's
+   * bug must not lose writes): its error becomes a process warning.
+   */
+  _emitSafely (event, ...rest) {
+    try {
+      this.emit(event, ...rest)
+    } catch (err) {
+      process.emitWarning(`a write-behind '${event}' listener threw: ${err && err.message}`, { code: 'TIERCACHE_LISTENER_THREW' })
     }
   }
 
@@ -122,23 +141,40 @@ class WriteBehind extends EventEmitter {
     if (this._closed) throw new ClosedError('this write-behind queue is closed')
     while (!this._queue.has(key) && this._queue.size >= this._o.maxQueue) {
       if (this._o.whenFull === 'reject') throw new QueueFullError(`the write-behind queue is full (${this._o.maxQueue} keys)`)
+      // Wait in line before kicking: the kick may take a batch (and so make
+      // room) at once, and the wake-up of that batch must not be missed.
+      const room = new Promise((resolve) => this._roomWaiters.push(resolve))
       this._kick()
-      await new Promise((resolve) => this._roomWaiters.push(resolve))
+      this._holdOpen()
+      await room
       if (this._closed) throw new ClosedError('this write-behind queue is closed')
     }
-    // Coalesce: the key moves to the back with its latest write.
+    // Coalesce: the key moves to the back with its latest write, which
+    // stands for the older one it replaces.
+    const older = this._queue.get(key)
     this._queue.delete(key)
-    this._queue.set(key, { key, value, op, seq: ++this._seq })
+    const seq = ++this._seq
+    this._queue.set(key, { key, value, op, seq, first: older === undefined ? seq : older.first })
     if (this._queue.size >= this._o.batchSize) this._kick()
   }
 
   /** Resolves when every write queued before this call is with the source. */
   flush () {
     const target = this._seq
-    if (this._writtenSeq >= target || this.size === 0) return Promise.resolve()
+    if (this._oldestPending(target) > target) return Promise.resolve()
     const p = new Promise((resolve) => this._flushWaiters.push({ target, resolve }))
     this._kick()
+    this._holdOpen()
     return p
+  }
+
+  /**
+   * Someone awaits the queue (flush, or a set waiting for room): a pending
+   * retry must hold the process open, or it could exit with the promise
+   * never settled and the writes unwritten.
+   */
+  _holdOpen () {
+    if (this._retryTimer !== null) this._retryTimer.ref()
   }
 
   /** Stops taking writes and drains the queue (retrying failures as configured). */
@@ -163,12 +199,13 @@ class WriteBehind extends EventEmitter {
       this._running = false
       if (!ok) {
         // The writer is failing: try again after a pause, not in a loop.
-        // While closing, the timer keeps the process alive until drained.
+        // While closing, or while anyone awaits the queue (flush, a set
+        // waiting for room), the timer keeps the process alive until drained.
         this._retryTimer = setTimeout(() => {
           this._retryTimer = null
           this._kick()
         }, this._closed ? this._o.retryDelay : this._o.flushInterval)
-        if (!this._closed) this._retryTimer.unref()
+        if (!this._closed && this._flushWaiters.length === 0 && this._roomWaiters.length === 0) this._retryTimer.unref()
         return
       }
       // Writes that came in while the last batch was out.
@@ -192,10 +229,8 @@ class WriteBehind extends EventEmitter {
         this._requeue(batch)
         return false
       }
-      this._writtenSeq = Math.max(this._writtenSeq, batch[batch.length - 1].seq)
       this._settleFlushes()
     }
-    this._writtenSeq = this._seq
     this._settleFlushes()
     return true
   }
@@ -211,7 +246,7 @@ class WriteBehind extends EventEmitter {
         return true
       } catch (err) {
         this._stats.writeBehindFailures++
-        this.emit('writeError', err, entries, attempt + 1)
+        this._emitSafely('writeError', err, entries, attempt + 1)
         if (attempt >= this._o.retries) return false
       }
       // Full jitter within the current step.
@@ -220,19 +255,44 @@ class WriteBehind extends EventEmitter {
     }
   }
 
-  /** A failed batch goes back to the head of the queue, behind any newer write of its keys. */
+  /**
+   * A failed batch goes back to the head of the queue, behind any newer
+   * write of its keys (which then stands for the failed one).
+   */
   _requeue (batch) {
     const rest = this._queue
     this._queue = new Map()
-    for (const item of batch) if (!rest.has(item.key)) this._queue.set(item.key, item)
+    for (const item of batch) {
+      const newer = rest.get(item.key)
+      if (newer === undefined) this._queue.set(item.key, item)
+      else newer.first = Math.min(newer.first, item.first)
+    }
     for (const [k, item] of rest) this._queue.set(k, item)
+  }
+
+  /**
+   * The seq of the oldest write not yet with the source (Infinity: none).
+   * Stops at the first one found at or below `bound` (the queue's head, as
+   * a rule): that answer is enough to tell that a flush must wait.
+   */
+  _oldestPending (bound) {
+    let oldest = Infinity
+    for (const items of [this._inFlight ?? [], this._queue.values()]) {
+      for (const item of items) {
+        if (item.first < oldest) oldest = item.first
+        if (oldest <= bound) return oldest
+      }
+    }
+    return oldest
   }
 
   _settleFlushes () {
     if (this._flushWaiters.length === 0) return
-    const empty = this.size === 0
+    let least = Infinity
+    for (const w of this._flushWaiters) least = Math.min(least, w.target)
+    const oldest = this._oldestPending(least)
     this._flushWaiters = this._flushWaiters.filter((w) => {
-      if (empty || this._writtenSeq >= w.target) {
+      if (oldest > w.target) {
         w.resolve()
         return false
       }
