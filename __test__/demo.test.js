@@ -5,11 +5,13 @@
 const { test } = require('node:test')
 const assert = require('node:assert/strict')
 const { spawn } = require('node:child_process')
+const fs = require('node:fs')
+const os = require('node:os')
 const path = require('node:path')
 
-function startDemo () {
+function startDemo (env = {}) {
   const child = spawn(process.execPath, [path.join(__dirname, '..', 'examples', 'demo.js')], {
-    env: { ...process.env, PORT: '0' },
+    env: { ...process.env, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let out = ''
@@ -39,6 +41,10 @@ test('the demo caches GET /data/:id: a miss, then hits', async (t) => {
   const stats = await (await fetch(`http://127.0.0.1:${port}/stats`)).json()
   assert.equal(stats.hits, 1)
   assert.equal(stats.misses, 1)
+  // getOrSet: three concurrent requests for a cold item, one query.
+  const items = await Promise.all([1, 2, 3].map(() => fetch(`http://127.0.0.1:${port}/items/7`).then((r) => r.json())))
+  assert.equal(new Set(items.map((i) => i.fetchedAt)).size, 1)
+  assert.equal(items[0].id, '7')
   assert.match(demo.log(), /MISS data:42/)
   assert.match(demo.log(), /HIT {2}data:42/)
 })
@@ -49,4 +55,20 @@ test('the demo shuts down cleanly on SIGTERM', async () => {
   const exited = new Promise((resolve) => demo.child.on('exit', (code, signal) => resolve({ code, signal })))
   demo.child.kill('SIGTERM')
   assert.deepEqual(await exited, { code: 0, signal: null })
+})
+
+test('page views written behind are all in the file after a SIGTERM', async () => {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tiercache-demo-')), 'views.jsonl')
+  const demo = startDemo({ DEMO_VIEWS_FILE: file })
+  const port = await demo.port
+  let last
+  for (let i = 0; i < 25; i++) {
+    last = await (await fetch(`http://127.0.0.1:${port}/views/home`, { method: 'POST' })).json()
+  }
+  assert.deepEqual(last, { page: 'home', views: 25 })
+  const exited = new Promise((resolve) => demo.child.on('exit', (code, signal) => resolve({ code, signal })))
+  demo.child.kill('SIGTERM')
+  assert.deepEqual(await exited, { code: 0, signal: null })
+  const lines = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+  assert.deepEqual(lines.at(-1), { page: 'views:home', views: 25 }, 'the last count reached the file')
 })

@@ -3,6 +3,9 @@
 // tiercache as the cache. L1 only by default (no Redis needed); REDIS_URL
 // adds Redis as L2 (shared by every instance of the app). PORT picks the port.
 
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
 const express = require('express')
 const { TierCache } = require('..')
 
@@ -41,6 +44,36 @@ app.get('/data/:id', async (req, res, next) => {
   }
 })
 
+// The same query through getOrSet: concurrent misses share one query, and
+// for 5 minutes past its ttl a stale copy is served if the query fails.
+app.get('/items/:id', async (req, res, next) => {
+  try {
+    res.json(await cache.getOrSet(`item:${req.params.id}`, () => slowQuery(req.params.id), { ttl: TTL_SECONDS * 1000, grace: 300_000 }))
+  } catch (err) {
+    next(err)
+  }
+})
+
+// Page views, counted in the cache at once and written to the "database" (a
+// JSON-lines file) behind the requests, in batches: write-behind. A SIGTERM
+// drains the queue before the process exits, so no counted view is lost.
+const viewsFile = process.env.DEMO_VIEWS_FILE || path.join(os.tmpdir(), 'tiercache-demo-views.jsonl')
+const views = cache.writeBehind({
+  writer: (batch) => fs.promises.appendFile(viewsFile, batch.map((e) => JSON.stringify({ page: e.key, views: e.value }) + '\n').join('')),
+  batchSize: 100,
+  flushInterval: 1000
+})
+app.post('/views/:page', async (req, res, next) => {
+  try {
+    const key = `views:${req.params.page}`
+    const count = Number(await cache.get(key) ?? 0) + 1
+    await views.set(key, count)
+    res.json({ page: req.params.page, views: count })
+  } catch (err) {
+    next(err)
+  }
+})
+
 app.get('/stats', (req, res) => {
   res.json(cache.stats())
 })
@@ -51,7 +84,11 @@ const server = app.listen(PORT, () => {
 })
 
 function shutdown () {
-  server.close(() => cache.quit().then(() => process.exit(0)))
+  server.close(async () => {
+    await views.close() // the queued view counts reach the file first
+    await cache.quit()
+    process.exit(0)
+  })
 }
 process.on('SIGINT', shutdown)
 process.on('SIGTERM', shutdown)
