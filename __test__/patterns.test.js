@@ -467,6 +467,24 @@ for (const mode of MODES) {
           }
         })
 
+        test('refreshAhead with lock: instances near expiry reload once in total', async () => {
+          const instances = [open(), open(), open()]
+          const k = key('refresh-lock')
+          let version = 0
+          const loader = counting(async () => {
+            await sleep(50)
+            return `v${++version}`
+          })
+          const options = { ttl: 600, refreshAhead: 0.5, lock: { lease: 5000 } }
+          assert.equal(await instances[0].getOrSet(k, loader, options), 'v1')
+          for (const c of instances.slice(1)) assert.equal(await c.getOrSet(k, loader, options), 'v1')
+          await sleep(350) // past half of the ttl in every instance
+          const hits = await Promise.all(instances.map((c) => c.getOrSet(k, loader, options)))
+          assert.deepEqual(hits, ['v1', 'v1', 'v1'], 'every instance answered at once from its L1')
+          for (const c of instances) await eventually(async () => (await c.get(k)) === 'v2', 2000, 'v2 reached every instance')
+          assert.equal(loader.calls, 2, 'one initial load and one refresh for all three instances')
+        })
+
         test('Redis down: getOrSet still loads (a failed read is a miss, a failed store is counted)', async () => {
           const down = new TierCache({ redis: 'redis://127.0.0.1:1', connectTimeout: 200, commandTimeout: 200, lazyConnect: true, retryStrategy: () => null })
           down.on('error', () => {})
