@@ -144,6 +144,9 @@ class TierCache extends EventEmitter {
     // front of parsed entries (lib/patterns/get-or-set.js), made on first use.
     this._patterns = null
     this._patternFront = null
+    // Fronts of other views of this store (the Express response cache), which
+    // our own writes must keep true as they do the get front.
+    this._fronts = null
     this._decodeReply = twoLevel.decoder(this)
     this.local = new LocalView(this)
     this.l2 = new twoLevel.L2View(this)
@@ -250,9 +253,22 @@ class TierCache extends EventEmitter {
     return this._decode(reply)
   }
 
+  /** Registers another front over this store (see _forget). */
+  _addFront (front) {
+    if (this._fronts === null) this._fronts = new Set()
+    this._fronts.add(front)
+  }
+
+  _clearFronts () {
+    if (this._front !== null) this._front.clear()
+    if (this._patternFront !== null) this._patternFront.clear()
+    if (this._fronts !== null) for (const f of this._fronts) f.clear()
+  }
+
   _forget (key) {
     if (this._front !== null) this._front.forget(key)
     if (this._patternFront !== null) this._patternFront.forget(key)
+    if (this._fronts !== null) for (const f of this._fronts) f.forget(key)
   }
 
   _set (key, value, rest) {
@@ -577,8 +593,7 @@ class TierCache extends EventEmitter {
     const callback = splitCallback(rest)
     return this._run(callback, () => {
       native.flush(this._h)
-      if (this._front !== null) this._front.clear()
-      if (this._patternFront !== null) this._patternFront.clear()
+      this._clearFronts()
       return 'OK'
     })
   }
@@ -685,8 +700,7 @@ class TierCache extends EventEmitter {
         try { native.addHits(this._h, this._front.takeHits()) } catch {}
       }
       if (this._h !== null) native.close(this._h)
-      if (this._front !== null) this._front.clear()
-      if (this._patternFront !== null) this._patternFront.clear()
+      this._clearFronts()
       this._subscribed = false
       this._closed = true
       const announce = this.status !== 'end'

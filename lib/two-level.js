@@ -374,10 +374,7 @@ const helpers = {
   },
 
   _serverCommand (command) {
-    if (command <= SERVER_COMMAND.FLUSHALL) {
-      if (this._front !== null) this._front.clear()
-      if (this._patternFront !== null) this._patternFront.clear()
-    }
+    if (command <= SERVER_COMMAND.FLUSHALL) this._clearFronts()
     return this._remote.call((id) => native.tierServerCommand(this._remote.handle, id, command))
   }
 }

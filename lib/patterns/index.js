@@ -144,6 +144,15 @@ const methods = {
     })
   },
 
+  /** Express response-cache middleware (lib/express/response-cache.js). */
+  middleware (options) {
+    try {
+      return require('../express/response-cache').middleware(this, options)
+    } catch (err) {
+      throw fromNative(err)
+    }
+  },
+
   /** A view of the keys under `${name}:` with its own clear(). */
   namespace (name) {
     return new Namespace(this, `${checkName(name)}:`)
