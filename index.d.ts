@@ -335,6 +335,8 @@ declare class TierCache extends EventEmitter {
   invalidateTags(tags: readonly string[]): Promise<number>
   /** A view of the keys under `${name}:`, with its own `clear()`. */
   namespace(name: string): TierCache.Namespace
+  /** Express response-cache middleware; see `tiercache/express`. */
+  middleware(options?: import('./express').MiddlewareOptions): import('./express').ResponseCacheMiddleware
 
   // ---- node-redis camelCase spellings (the same functions) --------------------
 
