@@ -42,6 +42,24 @@ test('the demo caches GET /data/:id: a miss, then hits', async (t) => {
   assert.equal(stats.hits, 1)
   assert.equal(stats.misses, 1)
   // getOrSet: three concurrent requests for a cold item, one query.
+  assert.equal(stats.tiers, 'L1 only')
+  assert.equal(typeof stats.hitRatios.l1, 'number')
+  assert.equal(stats.hitRatios.l2, null)
+  // The response cache: a miss, then a hit with ETag and Age; a purge makes it a miss again.
+  const p1 = await fetch(`http://127.0.0.1:${port}/products/3`)
+  assert.equal(p1.headers.get('x-cache'), 'MISS')
+  const p2 = await fetch(`http://127.0.0.1:${port}/products/3`)
+  assert.equal(p2.headers.get('x-cache'), 'HIT-L1')
+  assert.ok(p2.headers.get('etag'))
+  assert.deepEqual(await p2.json(), await p1.json())
+  await fetch(`http://127.0.0.1:${port}/products/purge`, { method: 'POST' })
+  assert.equal((await fetch(`http://127.0.0.1:${port}/products/3`)).headers.get('x-cache'), 'MISS')
+  // A session: login, who am I, logout.
+  const login = await fetch(`http://127.0.0.1:${port}/login?user=ada`, { method: 'POST' })
+  const cookie = login.headers.get('set-cookie').split(';')[0]
+  assert.deepEqual(await (await fetch(`http://127.0.0.1:${port}/me`, { headers: { cookie } })).json(), { user: 'ada' })
+  await fetch(`http://127.0.0.1:${port}/logout`, { method: 'POST', headers: { cookie } })
+  assert.deepEqual(await (await fetch(`http://127.0.0.1:${port}/me`, { headers: { cookie } })).json(), { user: null })
   const items = await Promise.all([1, 2, 3].map(() => fetch(`http://127.0.0.1:${port}/items/7`).then((r) => r.json())))
   assert.equal(new Set(items.map((i) => i.fetchedAt)).size, 1)
   assert.equal(items[0].id, '7')

@@ -1,13 +1,27 @@
 'use strict'
 // `npm start`: the Redis tutorial's "cache a slow query" Express app, with
-// tiercache as the cache. L1 only by default (no Redis needed); REDIS_URL
-// adds Redis as L2 (shared by every instance of the app). PORT picks the port.
+// tiercache as the cache, and what tiercache adds: the response-cache
+// middleware, getOrSet, sessions, write-behind and per-tier stats. L1 only
+// by default (no Redis needed); REDIS_URL adds Redis as L2 (shared by every
+// instance of the app). PORT picks the port.
+//
+//   GET  /data/:id          the tutorial's cache-aside (get / setex)
+//   GET  /items/:id         the same query through getOrSet
+//   GET  /products/:id      the response-cache middleware (X-Cache, ETag, Age)
+//   POST /products/purge    purges the 'products' route group in every instance
+//   POST /login?user=ada    a session (express-session + TierCacheStore)
+//   GET  /me                who is logged in
+//   POST /logout            ends the session (in every instance at once)
+//   POST /views/:page       page views, written behind to a file
+//   GET  /stats             hit ratios per tier, and every counter
 
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const express = require('express')
+const session = require('express-session')
 const { TierCache } = require('..')
+const { TierCacheStore } = require('../lib/express') // in an app: require('tiercache/express')
 
 const PORT = process.env.PORT === undefined ? 3000 : Number(process.env.PORT)
 const TTL_SECONDS = 30
@@ -44,6 +58,41 @@ app.get('/data/:id', async (req, res, next) => {
   }
 })
 
+// The response cache: the route runs once per 30 s per product (and once
+// for concurrent misses); hits are replayed with X-Cache, ETag and Age.
+const products = cache.middleware({ ttl: TTL_SECONDS * 1000, group: 'products' })
+app.get('/products/:id', products, async (req, res) => {
+  res.json(await slowQuery(req.params.id))
+})
+app.post('/products/purge', async (req, res, next) => {
+  try {
+    await products.purgeGroup('products')
+    res.json({ purged: 'products' })
+  } catch (err) {
+    next(err)
+  }
+})
+
+// Sessions in the cache: with Redis, a logout on one instance is a logout on all.
+app.use(['/login', '/me', '/logout'], session({
+  store: new TierCacheStore({ cache }),
+  secret: process.env.SESSION_SECRET || 'tiercache demo secret (set SESSION_SECRET)',
+  resave: false,
+  saveUninitialized: false,
+  cookie: { httpOnly: true, sameSite: 'lax', maxAge: 3_600_000 }
+}))
+app.post('/login', (req, res, next) => {
+  const user = String(req.query.user ?? '').slice(0, 64)
+  if (!/^\w+$/.test(user)) return res.status(400).json({ error: 'give ?user=name' })
+  req.session.regenerate((err) => {
+    if (err) return next(err)
+    req.session.user = user
+    req.session.save((err2) => (err2 ? next(err2) : res.json({ user })))
+  })
+})
+app.get('/me', (req, res) => res.json({ user: req.session.user ?? null }))
+app.post('/logout', (req, res, next) => req.session.destroy((err) => (err ? next(err) : res.json({ user: null }))))
+
 // The same query through getOrSet: concurrent misses share one query, and
 // for 5 minutes past its ttl a stale copy is served if the query fails.
 app.get('/items/:id', async (req, res, next) => {
@@ -75,7 +124,12 @@ app.post('/views/:page', async (req, res, next) => {
 })
 
 app.get('/stats', (req, res) => {
-  res.json(cache.stats())
+  const s = cache.stats()
+  res.json({
+    tiers: cache.hasRedis ? 'L1 + Redis' : 'L1 only',
+    hitRatios: { overall: s.hitRatio, l1: s.l1.hitRatio, l2: s.l2 === null ? null : s.l2.hitRatio },
+    ...s
+  })
 })
 
 const server = app.listen(PORT, () => {
