@@ -231,7 +231,9 @@ class ResponseCache {
     if (this.o.requestNoCache && requestSaysNoCache(req)) return this.refresh(req, res, next, base)
     const found = this.lookup(base)
     if (found instanceof Promise) {
-      found.then(([item, level]) => this.found(req, res, next, base, item, level), () => this.miss(req, res, next, base, null, null))
+      found
+        .then(([item, level]) => this.found(req, res, next, base, item, level), () => this.miss(req, res, next, base, null, null))
+        .catch(next)
     } else {
       this.found(req, res, next, base, found[0], found[1])
     }
@@ -243,7 +245,7 @@ class ResponseCache {
       const key = variantKey(base, item, req)
       const found = this.lookup(key)
       const go = ([variant, lv]) => this.serve(req, res, next, base, key, variant, lv)
-      if (found instanceof Promise) found.then(go, () => this.miss(req, res, next, base, key, null))
+      if (found instanceof Promise) found.then(go, () => this.miss(req, res, next, base, key, null)).catch(next)
       else go(found)
       return
     }
@@ -306,6 +308,8 @@ class ResponseCache {
       this.replay(req, res, item, 'HIT-L1', item.createdAt)
     }, () => {
       if (!ranHere) next()
+    }).catch((err) => {
+      if (!res.headersSent) next(err)
     })
   }
 
