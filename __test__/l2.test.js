@@ -254,6 +254,22 @@ describe('two levels', () => {
     assert.equal(await cache.getdel('d3'), '3')
     assert.equal(await io.exists('d3'), 0)
   })
+
+  it('a new TTL keeps the L1 copy (the value is unchanged) and L1 follows it once Redis applied it', async (t) => {
+    const cache = await open(t)
+    await cache.set('t1', 'kept', 'PX', 60_000)
+    assert.equal(cache.local.get('t1'), 'kept')
+    assert.equal(await cache.pexpire('t1', 120_000), 1)
+    assert.equal(cache.local.get('t1'), 'kept', 'touching a key does not cost the next read a round trip')
+    assert.equal(await cache.pexpire('t1', 60, 'GT'), 0, 'a refused condition changes nothing')
+    assert.equal(cache.local.get('t1'), 'kept')
+    assert.equal(await cache.pexpire('t1', 60), 1)
+    await eventually(() => cache.local.get('t1') === undefined, 1000)
+    assert.equal(await cache.get('t1'), null, 'L1 let go no later than Redis')
+    await cache.set('t2', 'x')
+    assert.equal(await cache.expireat('t2', 1), 1)
+    assert.equal(cache.local.get('t2'), undefined, 'an expiry in the past deletes the L1 copy too')
+  })
 })
 
 describe('interop with other Redis clients', () => {

@@ -172,13 +172,22 @@ impl Op {
         match self {
             Op::Set { key, .. }
             | Op::GetDel { key }
-            | Op::Expire { key, .. }
             | Op::Persist { key }
             | Op::IncrBy { key, .. }
             | Op::IncrByFloat { key, .. } => vec![key.as_slice()],
             Op::GetEx { key, mode } if *mode != GetExMode::Unchanged => vec![key.as_slice()],
             Op::Del { keys } => keys.iter().map(Vec::as_slice).collect(),
             Op::MSet { entries } => entries.iter().map(|(k, _, _)| k.as_slice()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Keys whose TTL this command changes but not their value: L1 keeps its
+    /// copy (the value stays right) and follows the new TTL once Redis has
+    /// applied it; fills are held off meanwhile like for writes.
+    fn retimed_keys(&self) -> Vec<&[u8]> {
+        match self {
+            Op::Expire { key, .. } => vec![key.as_slice()],
             _ => Vec::new(),
         }
     }
@@ -199,7 +208,8 @@ pub(super) struct Tickets {
 impl Tickets {
     pub(super) fn take(inner: &Arc<Inner>, op: &Op) -> Tickets {
         let written = op.written_keys();
-        let writes: Vec<Ticket> = written.iter().map(|k| inner.guard.begin_write(k)).collect();
+        let mut writes: Vec<Ticket> = written.iter().map(|k| inner.guard.begin_write(k)).collect();
+        writes.extend(op.retimed_keys().iter().map(|k| inner.guard.begin_write(k)));
         if !written.is_empty() {
             inner.store.del(&written);
             inner.store.changed(None);
@@ -647,7 +657,25 @@ async fn run_other(
                     cmd.arg("LT");
                 }
             }
-            TierReply::Int(int(send(c, &cmd).await?)?)
+            let applied = int(send(c, &cmd).await?)?;
+            if applied == 1 {
+                // Redis's deadline is at least `sent + ms`: L1's copy, if any, ends no later.
+                let redis_deadline = if absolute {
+                    u64::try_from(ms).unwrap_or(0)
+                } else {
+                    u64::try_from(ms).map_or(0, |m| sent.saturating_add(m))
+                };
+                match copy_deadline(inner, sent, Some(redis_deadline.max(1))) {
+                    Some(d) if d > inner.store.now_ms() => {
+                        inner.store.expire(&key, d, crate::core::local::ExpireCondition::Always);
+                    }
+                    _ => {
+                        inner.store.del(&[key.as_slice()]);
+                    }
+                }
+                inner.store.changed(None);
+            }
+            TierReply::Int(applied)
         }
         Op::Pttl { key, seconds } => {
             let mut cmd = redis::cmd(if seconds { "TTL" } else { "PTTL" });
