@@ -411,6 +411,39 @@ describe('response cache · with Redis, two instances', { timeout: TEST_TIMEOUT_
     assert.equal(await purgeGroup(a.cache, 'items'), 1)
   })
 
+  test('a purge of one URL on A (its Vary variants included) reaches B', async (t) => {
+    const apps = []
+    for (let i = 0; i < 2; i++) {
+      const cache = open()
+      const app = express()
+      const mw = cache.middleware({ ttl: 30_000 })
+      app.get('/v', mw, (req, res) => res.set('Vary', 'Accept-Language').send(`lang=${req.headers['accept-language']}`))
+      app.get('/other', mw, (req, res) => res.send('other'))
+      apps.push({ mw, base: await listen(t, app) })
+    }
+    const [a, b] = apps
+    const via = (base, path, lang) => new Promise((resolve, reject) => {
+      http.get(base + path, { headers: { host: 'shop.example', 'accept-language': lang } }, (res) => {
+        res.resume()
+        res.on('end', () => resolve(res.headers['x-cache']))
+      }).on('error', reject)
+    })
+    for (const lang of ['en', 'fr']) {
+      await via(a.base, '/v', lang)
+      while ((await via(b.base, '/v', lang)) !== 'HIT-L1') await sleep(5)
+    }
+    await via(a.base, '/other', 'en')
+    while ((await via(b.base, '/other', 'en')) !== 'HIT-L1') await sleep(5)
+    assert.ok(await a.mw.purge({ url: '/v', headers: { host: 'shop.example' } }) >= 3, 'the index and both variants')
+    for (const lang of ['en', 'fr']) {
+      const deadline = Date.now() + 2000
+      let x
+      while ((x = await via(b.base, '/v', lang)) !== 'MISS' && Date.now() < deadline) await sleep(10)
+      assert.equal(x, 'MISS', lang)
+    }
+    assert.equal(await via(b.base, '/other', 'en'), 'HIT-L1', 'other URLs stay cached')
+  })
+
   test('with lock, concurrent cold requests to both instances run the handler once', async (t) => {
     const { calls, apps: [a, b] } = await twoApps(t, { lock: true })
     const all = await Promise.all(Array.from({ length: 20 }, (_, i) => fetchVia(i % 2 ? b.base : a.base, '/item/locked')))

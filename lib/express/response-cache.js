@@ -31,6 +31,7 @@ const envelope = require('../patterns/envelope')
 const store = require('../patterns/store')
 const tags = require('../patterns/tags')
 const { stateOf } = require('../patterns/state')
+const { clearPrefix } = require('../patterns/namespace')
 const { TierCacheTypeError, TierCacheRangeError, CODES } = require('../errors')
 const { defaultKey, varyNames, variantKey } = require('./cache-key')
 const stored = require('./stored-response')
@@ -98,7 +99,6 @@ function resolveOptions (options) {
 }
 
 const groupTag = (group) => `http-group:${group}`
-const urlTag = (base) => `http-url:${base}`
 
 /** Whether the stored response of this request may exist (and may be stored). */
 function cacheable (req, o) {
@@ -294,7 +294,7 @@ class ResponseCache {
       ranHere = true
       return this.runHandler(req, res, next, base, ctx)
     }
-    const options = { ttl: o.ttl, grace: o.grace, lock: o.lock, hardTimeout: o.timeout, tags: [...o.tags, urlTag(base)] }
+    const options = { ttl: o.ttl, grace: o.grace, lock: o.lock, hardTimeout: o.timeout, tags: o.tags.length === 0 ? undefined : o.tags }
     // With a stale entry, the refreshing request waits for its own handler (its client gets the fresh response).
     if (stale !== null) options.softTimeout = o.timeout
     if (o.grace === 0) delete options.grace
@@ -323,7 +323,7 @@ class ResponseCache {
     this.runHandler(req, res, next, base, ctx).then(async (value) => {
       if (ctx.ttl === 0) return
       const now = Date.now()
-      const gens = await tags.snapshot(this.cache, [...this.o.tags, urlTag(base)])
+      const gens = this.o.tags.length === 0 ? null : await tags.snapshot(this.cache, this.o.tags)
       const [payload, kind] = envelope.encode(this.cache._codec, value, now + this.o.ttl, now, gens)
       await store.write(this.cache, base, payload, kind, this.o.ttl + this.o.grace)
     }).catch(() => {})
@@ -347,7 +347,7 @@ class ResponseCache {
     const variant = variantKey(base, names, req)
     if (variant !== ctx.key) {
       const now = Date.now()
-      const gens = await tags.snapshot(this.cache, [...o.tags, urlTag(base)])
+      const gens = o.tags.length === 0 ? null : await tags.snapshot(this.cache, o.tags)
       const [payload, kind] = envelope.encode(this.cache._codec, stored.encode(response), now + o.ttl, now, gens, 'b')
       try {
         await store.write(this.cache, variant, payload, kind, o.ttl + o.grace)
@@ -356,9 +356,16 @@ class ResponseCache {
     return ctx.key === base ? VARY_PREFIX + names.join(',') : stored.encode(response)
   }
 
-  /** Drops the cached responses of a URL (as the default key reads it: pass { method, url, headers }). */
-  purge (reqLike) {
-    return this.cache.invalidateTags([urlTag(this.baseKey(reqLike))])
+  /**
+   * Drops the cached responses of a URL (as the key reads it: pass
+   * { url, headers: { host } }), its Vary variants included, from both
+   * tiers; other instances follow through Redis's invalidations. Resolves
+   * the number of entries deleted.
+   */
+  async purge (reqLike) {
+    const base = this.baseKey({ method: 'GET', ...reqLike, headers: reqLike.headers ?? {} })
+    const variants = await clearPrefix(this.cache, `${base}|vary:`)
+    return variants + await store.del(this.cache, [base])
   }
 }
 
