@@ -620,6 +620,7 @@ class TierCache extends EventEmitter {
     try {
       if (this._front !== null && this._front.pendingHits > 0) native.addHits(this._h, this._front.takeHits())
       if (this._patternFront !== null && this._patternFront.pendingHits > 0) native.addHits(this._h, this._patternFront.takeHits())
+      if (this._fronts !== null) for (const f of this._fronts) if (f.pendingHits > 0) native.addHits(this._h, f.takeHits())
       const s = native.stats(this._h)
       const l2 = this._remote === null ? null : this._remote.stats()
       // Overall: a read is a hit if either tier answered it.

@@ -13,6 +13,7 @@ const { addonsLoaded } = require('./lib/child')
 const { ROUNDS, ROUND_MS } = require('./lib/measure')
 const { peerVersions } = require('./lib/redis')
 const patterns = require('./patterns')
+const express = require('./express')
 
 const SCENARIOS = [
   require('./hotpath'),
@@ -23,7 +24,8 @@ const SCENARIOS = [
   require('./l2'),
   require('./coherence'),
   require('./tiers'),
-  patterns
+  patterns,
+  express
 ]
 const RESULTS = path.join(__dirname, 'RESULTS.md')
 
@@ -60,6 +62,7 @@ function header (chosen, started) {
     `- libraries: tiercache ${v.tiercache}, lru-cache ${v['lru-cache']}, @isaacs/ttlcache ${v['@isaacs/ttlcache']}, node-cache ${v['node-cache']}; timing by mitata ${v.mitata}`,
     ...(chosen.some((s) => s.name === 'l2' || s.name === 'tiers') ? [redisPeers()] : []),
     ...(chosen.some((s) => s.name === 'patterns') ? [`- patterns peers: ${patterns.versionLine()}`] : []),
+    ...(chosen.some((s) => s.name === 'express') ? [`- express peers: ${express.versionLine()}; load by autocannon in this process, ${express.CONNECTIONS} connections × ${express.SECONDS} s per variant (BENCH_HTTP_SECONDS)`] : []),
     `- timing: ${ROUNDS} interleaved rounds of ≥ ${ROUND_MS} ms per contestant, median reported (BENCH_ROUNDS, BENCH_ROUND_MS)`,
     `- scenarios: ${chosen.map((s) => s.name).join(', ')}`,
     ''

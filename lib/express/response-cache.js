@@ -266,15 +266,21 @@ class ResponseCache {
   }
 
   replay (req, res, item, how, now) {
-    const h = item.headers
     const age = Math.max(0, Math.floor((now - item.createdAt) / 1000))
     if (notModified(req, item.etag)) {
       res.writeHead(304, ['ETag', item.etag, this.o.header, how, 'Age', String(age)])
       res.end()
       return
     }
-    const out = h.slice()
-    out.push('Content-Length', String(item.body.length), this.o.header, how, 'Age', String(age))
+    // The header list is built once per stored response; a hit fills in the
+    // two values that change (X-Cache and Age) and hands it to writeHead.
+    let out = item.replayHeaders
+    if (out === undefined) {
+      out = item.headers.concat('Content-Length', String(item.body.length), this.o.header, '', 'Age', '')
+      item.replayHeaders = out
+    }
+    out[out.length - 3] = how
+    out[out.length - 1] = String(age)
     res.writeHead(item.status, out)
     if (req.method === 'HEAD') res.end()
     else res.end(item.body)

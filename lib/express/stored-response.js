@@ -25,6 +25,8 @@ class StoredResponse {
     /** Unix ms it was made and goes stale (set by the reader from the entry's header). */
     this.createdAt = 0
     this.staleAt = 0
+    /** The headers as replayed (see response-cache.js replay), built on first use. */
+    this.replayHeaders = undefined
   }
 }
 
