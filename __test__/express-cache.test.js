@@ -340,6 +340,13 @@ for (const [flavour, express] of EXPRESSES) {
       assert.equal((await fetch(`${base}/products/2`)).headers.get('x-tier'), 'HIT-L1')
       await products.purgeGroup('products')
       assert.equal((await fetch(`${base}/products/2`)).headers.get('x-tier'), 'MISS')
+      // Purge by tag: the route's tags, through cache.invalidateTags.
+      const tagged = cache.middleware({ tags: ['catalog'] })
+      app.get('/catalog', tagged, (req, res) => res.send(`catalog n=${calls.inc()}`))
+      await fetch(`${base}/catalog`)
+      assert.equal((await fetch(`${base}/catalog`)).headers.get('x-cache'), 'HIT-L1')
+      await cache.invalidateTags(['catalog'])
+      assert.equal((await fetch(`${base}/catalog`)).headers.get('x-cache'), 'MISS')
       assert.throws(() => cache.middleware({ ttl: 0 }), { code: 'ERR_TIERCACHE_INVALID_ARGUMENT' })
       assert.throws(() => cache.middleware({ statuses: [200, 503] }), RangeError)
       assert.throws(() => cache.middleware({ nope: 1 }), TypeError)
