@@ -45,6 +45,7 @@
 // requests without any session while Redis is down).
 
 const { TierCacheError, TierCacheTypeError, TierCacheRangeError, CODES } = require('../errors')
+const { escapeGlob } = require('../patterns/namespace')
 
 const DEFAULTS = Object.freeze({
   cache: undefined,
@@ -64,10 +65,6 @@ const HINTS = {
 const CACHE_METHODS = ['get', 'set', 'del', 'pexpire', 'scan', 'mget']
 const noop = () => {}
 
-/** `text` as a Redis glob that matches only itself. */
-function escapeGlob (text) {
-  return text.replace(/[*?[\]\\]/g, '\\$&')
-}
 
 function invalid (message, Class = TierCacheTypeError) {
   return new Class(`TierCacheStore: ${message}`, CODES.INVALID_ARGUMENT)
