@@ -255,6 +255,28 @@ describe('two levels', () => {
     assert.equal(await io.exists('d3'), 0)
   })
 
+  it('a burst of reads and writes in one tick keeps its order on the wire; one failing GET fails alone', async (t) => {
+    const cache = await open(t, { maxEntries: 1, frontSize: 0 })
+    await io.del('burst:list')
+    await fromOutside(cache, () => io.rpush('burst:list', 'x'))
+    // All submitted in one synchronous burst: runs of GETs go out as pipelines between the writes.
+    const replies = await Promise.allSettled([
+      cache.set('burst:a', '1'),
+      cache.l2.get('burst:a'),
+      cache.get('burst:a'),
+      cache.set('burst:a', '2'),
+      cache.l2.get('burst:a'),
+      cache.l2.get('burst:list'),
+      cache.l2.get('burst:none'),
+      cache.get('burst:a'),
+      cache.del('burst:a'),
+      cache.l2.get('burst:a')
+    ])
+    const values = replies.map((r) => (r.status === 'fulfilled' ? r.value : r.reason.code))
+    assert.deepEqual(values, ['OK', '1', '1', 'OK', '2', 'ERR_TIERCACHE_REPLY', null, '2', 1, null])
+    assert.match(replies[5].reason.message, /WRONGTYPE/)
+  })
+
   it('a new TTL keeps the L1 copy (the value is unchanged) and L1 follows it once Redis applied it', async (t) => {
     const cache = await open(t)
     await cache.set('t1', 'kept', 'PX', 60_000)

@@ -31,6 +31,8 @@ use crate::core::local::LocalStore;
 /// socket the first time it is polled, and polls happen in submission order:
 /// that is what keeps commands in order on the wire.
 const MAX_IN_FLIGHT: usize = 4096;
+/// GETs sent as one pipeline at most (see `accept_burst`).
+const MAX_BATCH: usize = 512;
 
 /// What the tier tells its owner, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -546,6 +548,63 @@ impl Inner {
         done(outcome);
     }
 
+    /// Runs a batch of GETs as one pipeline (see `ops::get_many`), with the
+    /// outcome accounting of `run_job` applied to the batch as a whole.
+    async fn run_get_group(
+        self: Arc<Self>,
+        conn: MultiplexedConnection,
+        generation: u64,
+        jobs: Vec<Job>,
+        abort: AbortRegistration,
+        finished: Arc<AtomicBool>,
+    ) {
+        let mut dones = Vec::with_capacity(jobs.len());
+        let mut gets = Vec::with_capacity(jobs.len());
+        for Job { op, tickets, done, .. } in jobs {
+            gets.push((op, tickets));
+            dones.push(done);
+        }
+        let n = dones.len() as u64;
+        let guarded = std::panic::AssertUnwindSafe(ops::get_many(&self, conn, gets)).catch_unwind();
+        let run = Abortable::new(guarded, abort).await;
+        finished.store(true, Ordering::Relaxed);
+        let all_failed = |e: TierError, dones: Vec<Done>| {
+            for done in dones {
+                done(Err(e.clone()));
+            }
+        };
+        match run {
+            Err(Aborted) => {
+                TierCounters::add(&self.counters.timeouts, n);
+                self.failed(generation, "commands timed out");
+                all_failed(TierError::Timeout, dones);
+            }
+            Ok(Err(panic)) => all_failed(
+                TierError::Protocol(format!("a bug in tiercache: {}", panic_message(&panic))),
+                dones,
+            ),
+            Ok(Ok(Err(e @ (TierError::Unavailable(_) | TierError::Timeout)))) => {
+                TierCounters::add(&self.counters.errors, n);
+                self.failed(generation, "connection failed");
+                all_failed(e, dones);
+            }
+            Ok(Ok(Err(e))) => {
+                self.breaker.success();
+                TierCounters::add(&self.counters.errors, n);
+                all_failed(e, dones);
+            }
+            Ok(Ok(Ok(outcomes))) => {
+                self.breaker.success();
+                for (done, outcome) in dones.into_iter().zip(outcomes) {
+                    if outcome.is_err() {
+                        TierCounters::add(&self.counters.errors, 1);
+                    }
+                    done(outcome);
+                }
+            }
+        }
+    }
+
     /// A transport failure: count it; when the breaker opens, drop the
     /// connection too (a blackholed socket never recovers by itself).
     fn failed(self: &Arc<Self>, generation: u64, why: &str) {
@@ -618,6 +677,53 @@ enum Route {
     Fail(TierError),
 }
 
+/// Takes a burst of submitted commands in order. Runs of consecutive GETs
+/// that can go on the wire now are sent as one pipeline each; everything
+/// else goes through [`accept`]. Wire order is submission order either way.
+fn accept_burst(
+    inner: &Arc<Inner>,
+    in_flight: &mut InFlight,
+    parked: &mut std::collections::VecDeque<Job>,
+    burst: Vec<Job>,
+) {
+    let mut run: Vec<Job> = Vec::new();
+    let flush = |run: &mut Vec<Job>, in_flight: &mut InFlight, parked: &mut std::collections::VecDeque<Job>| {
+        if run.is_empty() {
+            return;
+        }
+        let jobs = std::mem::take(run);
+        match inner.route() {
+            Route::Send(conn, generation) if parked.is_empty() && in_flight.jobs.len() < MAX_IN_FLIGHT => {
+                if jobs.len() == 1 {
+                    for job in jobs {
+                        in_flight.start(inner, conn.clone(), generation, job);
+                    }
+                } else {
+                    in_flight.start_gets(inner, conn, generation, jobs);
+                }
+            }
+            _ => {
+                for job in jobs {
+                    accept(inner, in_flight, parked, job);
+                }
+            }
+        }
+    };
+    for job in burst {
+        if ops::is_batchable(&job.op) && run.len() < MAX_BATCH {
+            run.push(job);
+            continue;
+        }
+        flush(&mut run, in_flight, parked);
+        if ops::is_batchable(&job.op) {
+            run.push(job);
+        } else {
+            accept(inner, in_flight, parked, job);
+        }
+    }
+    flush(&mut run, in_flight, parked);
+}
+
 /// Takes one submitted command: on the wire now, queued behind others
 /// (waiting for a connection or for room on the wire), or refused.
 fn accept(inner: &Arc<Inner>, in_flight: &mut InFlight, parked: &mut std::collections::VecDeque<Job>, job: Job) {
@@ -663,6 +769,28 @@ impl InFlight {
             conn,
             generation,
             job,
+            registration,
+            finished,
+        )));
+    }
+
+    /// Starts a batch of GETs (see `ops::get_many`) as one pipeline; its
+    /// deadline is its first (earliest) command's.
+    fn start_gets(&mut self, inner: &Arc<Inner>, conn: MultiplexedConnection, generation: u64, jobs: Vec<Job>) {
+        if !inner.breaker.allow() {
+            for job in jobs {
+                inner.reject(job, TierError::Unavailable("circuit breaker open".into()));
+            }
+            return;
+        }
+        let (handle, registration) = AbortHandle::new_pair();
+        let finished = Arc::new(AtomicBool::new(false));
+        self.deadlines
+            .push_back((jobs[0].deadline, handle, Arc::clone(&finished)));
+        self.jobs.push(Box::pin(Arc::clone(inner).run_get_group(
+            conn,
+            generation,
+            jobs,
             registration,
             finished,
         )));
@@ -768,9 +896,7 @@ async fn dispatch(inner: Arc<Inner>) {
                     (std::mem::take(&mut q.jobs), q.stopped)
                 };
                 open = !stopped;
-                for job in batch {
-                    accept(&inner, &mut in_flight, &mut parked, job);
-                }
+                accept_burst(&inner, &mut in_flight, &mut parked, batch);
             },
             _ = &mut notified, if !parked.is_empty() => {}
             _ = &mut timer, if armed.is_some() => {

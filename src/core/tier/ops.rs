@@ -390,6 +390,60 @@ pub(super) fn run(inner: &Inner, conn: MultiplexedConnection, op: Op, tickets: T
     }
 }
 
+/// Whether `op` can join a batch of reads sent as one pipeline (see [`get_many`]).
+pub(super) fn is_batchable(op: &Op) -> bool {
+    matches!(op, Op::Get { .. })
+}
+
+/// Consecutive GETs of one burst as one pipeline: one message to the
+/// connection's task and one reply vector for all of them, instead of a
+/// channel message, a oneshot and a future per command. Each GET keeps its
+/// own outcome (a WRONGTYPE reply fails that GET only); a transport error
+/// fails them all.
+pub(super) async fn get_many(
+    inner: &Inner,
+    mut conn: MultiplexedConnection,
+    gets: Vec<(Op, Tickets)>,
+) -> Result<Vec<Result<TierReply, TierError>>, TierError> {
+    let sent = inner.store.now_ms();
+    let mut pipe = redis::pipe();
+    let mut count = 0;
+    for (op, _) in &gets {
+        if let Op::Get { key, fill, .. } = op {
+            let pk = prefixed(inner, key);
+            pipe.cmd("GET").arg(&pk);
+            count += 1;
+            if *fill {
+                pipe.cmd("PTTL").arg(&pk);
+                count += 1;
+            }
+        }
+    }
+    let mut values = send_all(&mut conn, &pipe, count).await?.into_iter();
+    let mut out = Vec::with_capacity(gets.len());
+    for (op, tickets) in gets {
+        let Op::Get { key, buffer, fill } = op else {
+            out.push(Err(TierError::Protocol("not a GET in a batch of GETs".into())));
+            continue;
+        };
+        let stored = bytes(values.next().unwrap_or(Value::Nil));
+        let result = if fill {
+            let pttl = int(values.next().unwrap_or(Value::Int(-2)));
+            match (stored, pttl) {
+                (Ok(stored), Ok(pttl)) => Ok(read_reply(inner, &tickets.reads[0], &key, stored, pttl, sent, buffer)),
+                (Err(e), _) | (_, Err(e)) => Err(e),
+            }
+        } else {
+            stored.map(|stored| {
+                count_read(inner, stored.is_some());
+                value_reply(stored.map(|b| entry(&key, &b, NO_EXPIRY)), buffer)
+            })
+        };
+        out.push(result);
+    }
+    Ok(out)
+}
+
 /// GET: from Redis alone (`fill: false`, the `l2` view: one command), or
 /// with its TTL to fill L1.
 async fn get(
