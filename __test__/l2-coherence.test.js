@@ -525,9 +525,14 @@ describe('L2 coherence: L1 follows every change Redis makes to a key', () => {
       }
       await barrier('barrier2')
       const invalidations = cache.stats().l2.invalidations - invalidationsBefore
+      // Every invalidation counted above has reported its event once barrier3's arrives
+      // (an earlier test's key under our prefix may expire meanwhile: counted and reported too).
+      await barrier('barrier3')
       const seen = events.slice(eventsBefore)
-      assert.deepEqual(seen, ['barrier2'], 'only the key under our prefix was reported')
-      assert.equal(invalidations, 1, 'stats().l2.invalidations counts only the key under our prefix')
+      const foreign = ['other:keep', 'io2:keep', 'IO:keep', 'io', 'i:keep', 'keep', 'xio:keep']
+      assert.ok(seen.includes('barrier2'), show(seen))
+      assert.deepEqual(seen.filter((k) => foreign.includes(k)), [], 'no namesake under another prefix was reported')
+      assert.ok(invalidations >= 1 && invalidations <= seen.length - 1, `stats().l2.invalidations counts only keys under our prefix: ${invalidations} counted, events ${show(seen)}`)
       assert.equal(cache.local.get('keep'), 'kept', 'L1 keeps a key whose namesakes under other prefixes changed')
     })
 
