@@ -430,7 +430,7 @@ function section (results, unavailable) {
   )
   const perReq = (n, r) => (n === null || r.requests === 0 ? '—' : (n / r.requests).toFixed(2))
   const shares = fmt.table(
-    ['variant', `X-Cache of ${SAMPLE} sampled requests (after the run)`, 'per request in the timed run: stats() L1 hits / L2 hits', 'middleware front hits per request, not in stats()', 'sampled bodies ≠ the record'],
+    ['variant', `X-Cache of ${SAMPLE} sampled requests (after the run)`, 'per request in the timed run: stats() L1 hits / L2 hits', 'sampled bodies ≠ the record'],
     VARIANTS.filter((v) => v.family === 'tiercache' || get(v.id)?.sample.wrong > 0).map((v) => {
       const r = get(v.id)
       if (r === undefined) return [v.name, 'n/a', '—', '—', '—']
@@ -438,7 +438,6 @@ function section (results, unavailable) {
         v.name,
         v.family === 'tiercache' ? xcacheCell(r.sample) : '—',
         r.l1Hits === null ? '—' : `${perReq(r.l1Hits, r)} / ${perReq(r.l2Hits, r)}`,
-        perReq(r.frontPending, r),
         r.sample.wrong === 0 ? '0' : `⚠ ${fmt.int(r.sample.wrong)} (${r.sample.firstWrong})`
       ]
     }),
