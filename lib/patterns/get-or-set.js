@@ -2,7 +2,8 @@
 // Cache-aside in one call: getOrSet(key, loader, options) (alias wrap).
 //
 // - A fresh entry in L1 answers at once (no microtask beyond the returned
-//   promise). Otherwise one read (L1, then Redis) runs per key at a time in
+//   promise), from a per-instance front of parsed entries when it holds
+//   the key (readFast). Otherwise one read (L1, then Redis) runs per key at a time in
 //   this instance, and one loader call: concurrent callers share both.
 // - `lock`: instances share one loader call through a Redis lease; the
 //   others are woken by Redis's invalidation message when the value lands
@@ -63,7 +64,7 @@ function refreshAt (env, ahead) {
 
 /**
  * The value a fresh entry gives, or MISS. Throws a cached loader error.
- * `valid` is the tag check's outcome (true when untagged).
+ * (Tags are checked by the caller.)
  */
 function freshValue (entry, now) {
   if (entry instanceof store.Plain) return entry.value
