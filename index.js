@@ -134,19 +134,18 @@ class TierCache extends EventEmitter {
     } catch (err) {
       throw fromNative(err)
     }
-    this._front = o.frontSize > 0
-      ? new Front(native.frontEpoch(this._h), native.lastTtl(this._h), o.frontSize)
-      : null
+    // Every front over this store: `get`'s, and those of other views made
+    // on first use (getOrSet's parsed entries, each Express response
+    // cache). Our own writes keep them all true (_forget).
+    this._fronts = []
+    this._front = this._newFront()
     this._frontObjects = o.frontObjects
     this._subscribed = false
     this._closed = false
     // The patterns' per-instance state (lib/patterns/state.js) and their
-    // front of parsed entries (lib/patterns/get-or-set.js), made on first use.
+    // front, made on first use.
     this._patterns = null
     this._patternFront = null
-    // Fronts of other views of this store (the Express response cache), which
-    // our own writes must keep true as they do the get front.
-    this._fronts = null
     this._decodeReply = twoLevel.decoder(this)
     this.local = new LocalView(this)
     this.l2 = new twoLevel.L2View(this)
@@ -227,6 +226,16 @@ class TierCache extends EventEmitter {
     return typeof reply === 'string' || reply === null ? reply : codecs.decodeTagged(reply, this._codec)
   }
 
+  /**
+   * What a read of `key` answers for the addon's `reply`: as `_decode`, and
+   * a pattern entry's value while it is fresh and its tags are current
+   * (null otherwise; a promise when a tag must be read from Redis).
+   */
+  _decodeRead (key, reply) {
+    if (reply === null || typeof reply === 'string') return reply
+    return reply[0] >= KIND.META_TEXT ? patterns.plainGet(this, key, reply) : codecs.decodeTagged(reply, this._codec)
+  }
+
   // ---- synchronous core of each command (throws; wrapped below) -------------
 
   _get (key) {
@@ -248,27 +257,29 @@ class TierCache extends EventEmitter {
       if (this._frontObjects) front.fill(key, value, before)
       return value
     }
-    const reply = native.get(this._h, key)
-    if (reply !== null && typeof reply !== 'string' && reply[0] >= KIND.META_TEXT) return patterns.plainGet(this, key, reply)
-    return this._decode(reply)
+    return this._decodeRead(key, native.get(this._h, key))
   }
 
-  /** Registers another front over this store (see _forget). */
-  _addFront (front) {
-    if (this._fronts === null) this._fronts = new Set()
-    this._fronts.add(front)
+  /** A new front over this store (null with frontSize 0), kept true by _forget. */
+  _newFront () {
+    if (this.options.frontSize === 0) return null
+    const front = new Front(native.frontEpoch(this._h), native.lastTtl(this._h), this.options.frontSize)
+    this._fronts.push(front)
+    return front
   }
 
   _clearFronts () {
-    if (this._front !== null) this._front.clear()
-    if (this._patternFront !== null) this._patternFront.clear()
-    if (this._fronts !== null) for (const f of this._fronts) f.clear()
+    for (const f of this._fronts) f.clear()
+  }
+
+  /** Adds the hits the fronts answered to the store's statistics. */
+  _flushFrontHits () {
+    for (const f of this._fronts) if (f.pendingHits > 0) native.addHits(this._h, f.takeHits())
   }
 
   _forget (key) {
-    if (this._front !== null) this._front.forget(key)
-    if (this._patternFront !== null) this._patternFront.forget(key)
-    if (this._fronts !== null) for (const f of this._fronts) f.forget(key)
+    const fronts = this._fronts
+    for (let i = 0; i < fronts.length; i++) fronts[i].forget(key)
   }
 
   _set (key, value, rest) {
@@ -538,9 +549,7 @@ class TierCache extends EventEmitter {
     const replies = native.mget(this._h, missing)
     for (let j = 0; j < replies.length; j++) {
       const r = replies[j]
-      const v = r === null || typeof r === 'string'
-        ? r
-        : r[0] >= KIND.META_TEXT ? patterns.plainGet(this, missing[j], r) : codecs.decodeTagged(r, this._codec)
+      const v = this._decodeRead(missing[j], r)
       if (missingAt === null) replies[j] = v
       else values[missingAt[j]] = v
     }
@@ -618,9 +627,7 @@ class TierCache extends EventEmitter {
   /** Counters of the (possibly shared) L1 store. Synchronous. */
   stats () {
     try {
-      if (this._front !== null && this._front.pendingHits > 0) native.addHits(this._h, this._front.takeHits())
-      if (this._patternFront !== null && this._patternFront.pendingHits > 0) native.addHits(this._h, this._patternFront.takeHits())
-      if (this._fronts !== null) for (const f of this._fronts) if (f.pendingHits > 0) native.addHits(this._h, f.takeHits())
+      this._flushFrontHits()
       const s = native.stats(this._h)
       const l2 = this._remote === null ? null : this._remote.stats()
       // Overall: a read is a hit if either tier answered it.
@@ -697,9 +704,7 @@ class TierCache extends EventEmitter {
   /** Closes the L1 side; ends the status and says so. */
   _closeLocal () {
     if (this.status !== 'end' || this._remote !== null) {
-      if (this._front !== null && this._front.pendingHits > 0) {
-        try { native.addHits(this._h, this._front.takeHits()) } catch {}
-      }
+      try { this._flushFrontHits() } catch {}
       if (this._h !== null) native.close(this._h)
       this._clearFronts()
       this._subscribed = false

@@ -180,6 +180,14 @@ class Remote {
     })
   }
 
+  /**
+   * GET `key` (getBuffer with `buffer`); `fill` backfills L1 with the
+   * value's remaining TTL. Arguments as for `call`.
+   */
+  get (key, buffer, fill, map, fallback) {
+    return this.call((id) => native.tierGet(this.handle, id, key, buffer, fill), map, fallback)
+  }
+
   onBatch (batch) {
     for (let i = 0; i < batch.length; i += 3) {
       const id = batch[i]

@@ -11,8 +11,9 @@
 const native = require('../binding.js')
 const args = require('./args')
 const codecs = require('./codec')
-const { TierCacheTypeError, CODES, fromNative } = require('./errors')
+const { TierCacheTypeError, CODES } = require('./errors')
 const { MISS } = require('./front')
+const { answer } = require('./answer')
 
 const KEYS_COMMAND = { DEL: 0, EXISTS: 1 }
 const KEY_COMMAND = { GETDEL: 0, PTTL: 1, TTL: 2, PERSIST: 3 }
@@ -34,23 +35,6 @@ function numberArgument (value) {
   throw new TierCacheTypeError(`the amount must be a number, bigint or numeric string, got ${value === null ? 'null' : typeof value}`, CODES.INVALID_ARGUMENT)
 }
 
-/** Runs `start` (which returns a promise) and answers through the callback too. */
-function answer (callback, start) {
-  let p
-  try {
-    if (callback !== undefined && typeof callback !== 'function') {
-      throw new TierCacheTypeError('the callback must be a function', CODES.INVALID_ARGUMENT)
-    }
-    p = start()
-  } catch (err) {
-    p = Promise.reject(fromNative(err))
-  }
-  if (typeof callback === 'function') {
-    p.then((v) => process.nextTick(callback, null, v), (e) => process.nextTick(callback, e))
-  }
-  return p
-}
-
 /** A value already known (an L1 hit), answered the ioredis way. */
 function known (value, callback) {
   if (typeof callback === 'function') process.nextTick(callback, null, value)
@@ -67,18 +51,7 @@ function fromL1 (cache, key) {
     if (hit !== MISS) return hit
   }
   const reply = native.get(cache._h, key)
-  if (reply === null) return MISS
-  if (typeof reply === 'string') return reply
-  // A pattern entry: fresh and current tags, or null (maybe a promise).
-  if (reply[0] >= codecs.KIND.META_TEXT) return patterns().plainGet(cache, key, reply)
-  return codecs.decodeTagged(reply, cache._codec)
-}
-
-// Loaded on first use: lib/patterns requires this module's siblings.
-let patternsModule = null
-function patterns () {
-  if (patternsModule === null) patternsModule = require('./patterns')
-  return patternsModule
+  return reply === null ? MISS : cache._decodeRead(key, reply)
 }
 
 const commands = {
@@ -94,11 +67,11 @@ const commands = {
       return answer(callback, () => { throw err })
     }
     if (hit !== MISS) return hit instanceof Promise ? answer(callback, () => hit) : known(hit, callback)
-    return answer(callback, () => this._remote.call(
-      (id) => native.tierGet(this._remote.handle, id, key, false, true),
-      (reply) => reply !== null && typeof reply !== 'string' && reply[0] >= codecs.KIND.META_TEXT
-        ? patterns().plainGet(this, key, reply)
-        : this._decodeReply(reply),
+    return answer(callback, () => this._remote.get(
+      key,
+      false,
+      true,
+      (reply) => this._decodeRead(key, reply),
       () => null
     ))
   },
@@ -108,7 +81,7 @@ const commands = {
       key = args.toKey(key)
       const local = native.getBuffer(this._h, key)
       if (local !== null) return Promise.resolve(local)
-      return this._remote.call((id) => native.tierGet(this._remote.handle, id, key, true, true), undefined, () => null)
+      return this._remote.get(key, true, true, undefined, () => null)
     })
   },
 
@@ -274,10 +247,7 @@ const commands = {
       if (missing.length === 0) return Promise.resolve(settled())
       const merge = (replies) => {
         for (let j = 0; j < missingAt.length; j++) {
-          const r = replies[j]
-          values[missingAt[j]] = r !== null && typeof r !== 'string' && r[0] >= codecs.KIND.META_TEXT
-            ? patterns().plainGet(this, missing[j], r)
-            : this._decodeReply(r)
+          values[missingAt[j]] = this._decodeRead(missing[j], replies[j])
         }
         return settled()
       }
@@ -412,7 +382,7 @@ class L2View {
     return answer(callback, () => {
       c._requireRemote()
       key = args.toKey(key)
-      return c._remote.call((id) => native.tierGet(c._remote.handle, id, key, false, false), c._decodeReply)
+      return c._remote.get(key, false, false, c._decodeReply)
     })
   }
 
@@ -421,7 +391,7 @@ class L2View {
     return answer(callback, () => {
       c._requireRemote()
       key = args.toKey(key)
-      return c._remote.call((id) => native.tierGet(c._remote.handle, id, key, true, false))
+      return c._remote.get(key, true, false)
     })
   }
 

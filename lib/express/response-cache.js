@@ -26,7 +26,7 @@
 // that arrive while one request refreshes it.
 
 const native = require('../../binding.js')
-const { Front, MISS } = require('../front')
+const { MISS } = require('../front')
 const envelope = require('../patterns/envelope')
 const store = require('../patterns/store')
 const tags = require('../patterns/tags')
@@ -140,12 +140,9 @@ class ResponseCache {
   constructor (cache, options) {
     this.cache = cache
     this.o = resolveOptions(options)
-    this.front = cache.options.frontSize > 0
-      ? new Front(native.frontEpoch(cache._h), native.lastTtl(cache._h), cache.options.frontSize)
-      : null
+    // Kept true to the store like the cache's own fronts (index.js _newFront).
+    this.front = cache._newFront()
     this.handle = this.handle.bind(this)
-    // Our own writes drop their keys from every front of the cache (index.js _forget).
-    if (this.front !== null) cache._addFront(this.front)
   }
 
   /** The base key of a request (before Vary). */
@@ -202,9 +199,10 @@ class ResponseCache {
   /** The entry from Redis (backfilling L1), tags checked. */
   async readL2 (key) {
     const cache = this.cache
-    const remote = cache._remote
-    const entry = await remote.call(
-      (id) => native.tierGet(remote.handle, id, key, false, true),
+    const entry = await cache._remote.get(
+      key,
+      false,
+      true,
       (reply) => (reply === null || typeof reply === 'string' || !envelope.isMeta(reply[0]) ? null : this.toEntry(reply)),
       () => null
     )
@@ -212,12 +210,25 @@ class ResponseCache {
     return (await tags.valid(cache, entry.tags)) ? entry.item : null
   }
 
-  /** L1, then Redis: [item, level] with level 'L1' or 'L2'; item null on a miss. */
-  lookup (key) {
+  /**
+   * Looks `key` up (L1, then Redis) and goes on with what it holds: found()
+   * for the base key, serve() for a variant. An L1 hit goes on at once,
+   * without a promise. `hit` is the X-Cache value a fresh entry will get.
+   */
+  lookup (req, res, next, base, key) {
     const local = this.readL1(key)
-    if (local !== null && local !== undefined) return [local, 'L1']
-    if (this.cache._remote === null) return [null, 'L1']
-    return this.readL2(key).then((item) => [item, 'L2'], () => [null, 'L2'])
+    if ((local === null || local === undefined) && this.cache._remote !== null) {
+      this.readL2(key)
+        .then((item) => this.step(req, res, next, base, key, item, 'HIT-L2'), () => this.miss(req, res, next, base, key, null))
+        .catch(next)
+      return
+    }
+    this.step(req, res, next, base, key, local ?? null, 'HIT-L1')
+  }
+
+  step (req, res, next, base, key, item, hit) {
+    if (key === base) this.found(req, res, next, base, item, hit)
+    else this.serve(req, res, next, base, key, item, hit)
   }
 
   handle (req, res, next) {
@@ -229,37 +240,23 @@ class ResponseCache {
       return next(err)
     }
     if (this.o.requestNoCache && requestSaysNoCache(req)) return this.refresh(req, res, next, base)
-    const found = this.lookup(base)
-    if (found instanceof Promise) {
-      found
-        .then(([item, level]) => this.found(req, res, next, base, item, level), () => this.miss(req, res, next, base, null, null))
-        .catch(next)
-    } else {
-      this.found(req, res, next, base, found[0], found[1])
-    }
+    this.lookup(req, res, next, base, base)
   }
 
-  found (req, res, next, base, item, level) {
-    if (Array.isArray(item)) {
-      // The response varies: look up this request's variant.
-      const key = variantKey(base, item, req)
-      const found = this.lookup(key)
-      const go = ([variant, lv]) => this.serve(req, res, next, base, key, variant, lv)
-      if (found instanceof Promise) found.then(go, () => this.miss(req, res, next, base, key, null)).catch(next)
-      else go(found)
-      return
-    }
-    this.serve(req, res, next, base, base, item, level)
+  found (req, res, next, base, item, hit) {
+    // The response varies: look up this request's variant.
+    if (Array.isArray(item)) return this.lookup(req, res, next, base, variantKey(base, item, req))
+    this.serve(req, res, next, base, base, item, hit)
   }
 
-  serve (req, res, next, base, key, item, level) {
+  serve (req, res, next, base, key, item, hit) {
     if (item === null || item === undefined) {
       // A HEAD miss runs the route without storing: its body is not GET's.
       if (req.method === 'HEAD') return next()
       return this.miss(req, res, next, base, key, null)
     }
     const now = Date.now()
-    if (item.staleAt === 0 || item.staleAt > now) return this.replay(req, res, item, `HIT-${level}`, now)
+    if (item.staleAt === 0 || item.staleAt > now) return this.replay(req, res, item, hit, now)
     // Stale (grace): served as such while one request refreshes it.
     if (stateOf(this.cache).loads.has(key)) return this.replay(req, res, item, 'STALE', now)
     return this.miss(req, res, next, base, key, item)
@@ -307,7 +304,7 @@ class ResponseCache {
     this.cache.getOrSet(storeKey, loader, options).then((value) => {
       if (ranHere) return
       const item = typeof value === 'string' ? (value.startsWith(VARY_PREFIX) ? value.slice(VARY_PREFIX.length).split(',') : null) : stored.decode(value)
-      if (Array.isArray(item)) return this.found(req, res, next, base, item, 'L1')
+      if (Array.isArray(item)) return this.found(req, res, next, base, item, 'HIT-L1')
       if (item === null) return next()
       item.createdAt = Date.now()
       item.staleAt = 0
@@ -328,10 +325,8 @@ class ResponseCache {
     const ctx = { key: base, ttl: this.o.ttl }
     this.runHandler(req, res, next, base, ctx).then(async (value) => {
       if (ctx.ttl === 0) return
-      const now = Date.now()
       const gens = this.o.tags.length === 0 ? null : await tags.snapshot(this.cache, this.o.tags)
-      const [payload, kind] = envelope.encode(this.cache._codec, value, now + this.o.ttl, now, gens)
-      await store.write(this.cache, base, payload, kind, this.o.ttl + this.o.grace)
+      await store.writeEntry(this.cache, base, value, { ttl: this.o.ttl, grace: this.o.grace, gens })
     }).catch(() => {})
   }
 
@@ -352,11 +347,9 @@ class ResponseCache {
     // Varies: the response goes to its variant's key, the base key gets the index.
     const variant = variantKey(base, names, req)
     if (variant !== ctx.key) {
-      const now = Date.now()
       const gens = o.tags.length === 0 ? null : await tags.snapshot(this.cache, o.tags)
-      const [payload, kind] = envelope.encode(this.cache._codec, stored.encode(response), now + o.ttl, now, gens, 'b')
       try {
-        await store.write(this.cache, variant, payload, kind, o.ttl + o.grace)
+        await store.writeEntry(this.cache, variant, stored.encode(response), { ttl: o.ttl, grace: o.grace, gens })
       } catch {}
     }
     return ctx.key === base ? VARY_PREFIX + names.join(',') : stored.encode(response)

@@ -46,6 +46,7 @@
 
 const { TierCacheError, TierCacheTypeError, TierCacheRangeError, CODES } = require('../errors')
 const { escapeGlob } = require('../patterns/namespace')
+const { answer } = require('../answer')
 
 const DEFAULTS = Object.freeze({
   cache: undefined,
@@ -120,25 +121,6 @@ function resolveOptions (options) {
   return o
 }
 
-/**
- * Runs `work` (sync or async) and answers through `callback` (on a later
- * tick, so a throwing callback is an ordinary uncaught exception and never
- * re-enters the store) and through the returned promise. With a callback
- * the promise is marked handled: express-session ignores it.
- */
-function respond (callback, work) {
-  let p
-  try {
-    p = Promise.resolve(work())
-  } catch (err) {
-    p = Promise.reject(err)
-  }
-  if (typeof callback === 'function') {
-    p.then((value) => process.nextTick(callback, null, value), (err) => process.nextTick(callback, err))
-  }
-  return p
-}
-
 function checkSid (sid) {
   if (typeof sid !== 'string' || sid.length === 0) throw invalid('a session id must be a non-empty string')
 }
@@ -206,7 +188,7 @@ class TierCacheStore {
   }
 
   get (sid, callback) {
-    return respond(callback, async () => {
+    return answer(callback, async () => {
       checkSid(sid)
       const key = this.prefix + sid
       const value = this._readsRedis ? await this.cache.l2.get(key) : await this.cache.get(key)
@@ -215,7 +197,7 @@ class TierCacheStore {
   }
 
   set (sid, sess, callback) {
-    return respond(callback, async () => {
+    return answer(callback, async () => {
       checkSid(sid)
       if (sess === null || typeof sess !== 'object') throw invalid('a session must be an object')
       const ms = this._ttlMs(sess)
@@ -231,7 +213,7 @@ class TierCacheStore {
   }
 
   touch (sid, sess, callback) {
-    return respond(callback, async () => {
+    return answer(callback, async () => {
       if (this.disableTouch) return undefined
       checkSid(sid)
       if (sess === null || typeof sess !== 'object') throw invalid('a session must be an object')
@@ -243,7 +225,7 @@ class TierCacheStore {
   }
 
   destroy (sid, callback) {
-    return respond(callback, async () => {
+    return answer(callback, async () => {
       checkSid(sid)
       await this.cache.del(this.prefix + sid)
       return undefined
@@ -252,7 +234,7 @@ class TierCacheStore {
 
   /** Deletes every session (every key under the prefix), in both tiers. */
   clear (callback) {
-    return respond(callback, async () => {
+    return answer(callback, async () => {
       await this._eachPage((keys) => this.cache.del(keys))
       return undefined
     })
@@ -260,12 +242,12 @@ class TierCacheStore {
 
   /** How many sessions there are (keys under the prefix). */
   length (callback) {
-    return respond(callback, async () => (await this._eachPage(noop)).size)
+    return answer(callback, async () => (await this._eachPage(noop)).size)
   }
 
   /** The ids of every session. */
   ids (callback) {
-    return respond(callback, async () => {
+    return answer(callback, async () => {
       const n = this.prefix.length
       return Array.from(await this._eachPage(noop), (key) => key.slice(n))
     })
@@ -276,7 +258,7 @@ class TierCacheStore {
    * (without a prototype) mapping each id to its session.
    */
   all (callback) {
-    return respond(callback, async () => {
+    return answer(callback, async () => {
       const n = this.prefix.length
       const sessions = Object.create(null)
       await this._eachPage(async (keys) => {

@@ -20,7 +20,7 @@
 
 const crypto = require('node:crypto')
 const native = require('../../binding.js')
-const { Front, MISS: FRONT_MISS } = require('../front')
+const { MISS: FRONT_MISS } = require('../front')
 const args = require('../args')
 const { TierCacheTypeError, LoaderTimeoutError, ClosedError, CODES, fromNative } = require('../errors')
 const envelope = require('./envelope')
@@ -180,7 +180,7 @@ class GetOrSet {
     const { cache, key, o, state } = this
     // Generations first: an invalidation during the load makes its result stale at once.
     let gens = null
-    if (o.tags !== null) gens = tags.snapshotLocal(cache, o.tags) ?? await tags.snapshot(cache, o.tags)
+    if (o.tags !== null) gens = await tags.snapshot(cache, o.tags)
     state.counters.loads++
     const ctx = new LoaderContext(key, null, o.ttl, stale === MISS ? undefined : stale)
     let value
@@ -214,13 +214,9 @@ class GetOrSet {
    */
   store (value, ttl, gens, type) {
     const { cache, key, o, state } = this
-    const now = Date.now()
-    const staleAt = ttl === undefined ? 0 : now + ttl
-    const physical = ttl === undefined ? undefined : ttl + (type === 'e' ? 0 : o.grace)
-    const [payload, kind] = envelope.encode(cache._codec, value, staleAt, now, gens, type)
     let written
     try {
-      written = store.write(cache, key, payload, kind, physical)
+      written = store.writeEntry(cache, key, value, { ttl, grace: type === 'e' ? 0 : o.grace, gens, type })
     } catch (err) {
       return Promise.reject(fromNative(err))
     }
@@ -394,10 +390,7 @@ const HIT_FLUSH_EVERY = 1024
 
 /** This instance's front for pattern entries (made on first use), or null with frontSize 0. */
 function patternFront (cache) {
-  if (cache._patternFront === null) {
-    if (cache.options.frontSize === 0) return null
-    cache._patternFront = new Front(native.frontEpoch(cache._h), native.lastTtl(cache._h), cache.options.frontSize)
-  }
+  if (cache._patternFront === null && cache.options.frontSize > 0) cache._patternFront = cache._newFront()
   return cache._patternFront
 }
 

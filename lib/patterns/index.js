@@ -4,6 +4,7 @@
 // concept lives in its own file beside this one.
 
 const args = require('../args')
+const { answer } = require('../answer')
 const { TierCacheTypeError, CODES, fromNative } = require('../errors')
 const envelope = require('./envelope')
 const store = require('./store')
@@ -13,15 +14,6 @@ const { writeThrough } = require('./write-through')
 const { WriteBehind } = require('./write-behind')
 const { Namespace, checkName } = require('./namespace')
 const { stateOf } = require('./state')
-
-/** A promise for `fn()`, whether it throws, returns a value or a promise. */
-function promised (fn) {
-  try {
-    return Promise.resolve(fn())
-  } catch (err) {
-    return Promise.reject(fromNative(err))
-  }
-}
 
 /**
  * SET with tags: `set(key, value, { tags, EX | PX | EXAT | PXAT, NX | XX })`.
@@ -37,13 +29,11 @@ async function setTagged (cache, key, value, options) {
   }
   // Refuse an unencodable value before any generation is read.
   envelope.encode(cache._codec, value, 0, 0, null)
-  const gens = list === null ? null : tags.snapshotLocal(cache, list) ?? await tags.snapshot(cache, list)
-  const now = Date.now()
+  const gens = list === null ? null : await tags.snapshot(cache, list)
   let ttl = cache.options.ttl
   if (o !== null && o.mode === args.EXPIRY.RELATIVE) ttl = o.ms
-  if (o !== null && o.mode === args.EXPIRY.ABSOLUTE) ttl = Math.max(1, o.ms - now)
-  const [payload, kind] = envelope.encode(cache._codec, value, ttl === undefined ? 0 : now + ttl, now, gens)
-  const stored = await store.write(cache, key, payload, kind, ttl, o === null ? args.CONDITION.ALWAYS : o.condition)
+  if (o !== null && o.mode === args.EXPIRY.ABSOLUTE) ttl = Math.max(1, o.ms - Date.now())
+  const stored = await store.writeEntry(cache, key, value, { ttl, gens, condition: o === null ? args.CONDITION.ALWAYS : o.condition })
   return stored ? 'OK' : null
 }
 
@@ -86,10 +76,7 @@ function wrapSet (TierCache) {
           (rest.length > 1 && (rest.length > 2 || (rest[1] !== undefined && typeof rest[1] !== 'function')))) {
         return baseSet.call(this, key, value, ...rest)
       }
-      const callback = rest[1]
-      const p = promised(() => setTagged(this, key, value, o)).catch((err) => { throw fromNative(err) })
-      if (typeof callback === 'function') p.then((v) => process.nextTick(callback, null, v), (e) => process.nextTick(callback, e))
-      return p
+      return answer(rest[1], () => setTagged(this, key, value, o).catch((err) => { throw fromNative(err) }))
     },
     writable: true,
     configurable: true
@@ -103,7 +90,7 @@ const methods = {
    * cacheErrors, tags, refreshAhead (README "Cache patterns").
    */
   getOrSet (key, loader, options) {
-    return promised(() => getOrSet(this, key, loader, options))
+    return answer(undefined, () => getOrSet(this, key, loader, options))
   },
 
   /**
@@ -111,7 +98,7 @@ const methods = {
    * wrap(key, fn, options) as getOrSet.
    */
   wrap (key, loader, options, refreshThreshold) {
-    return promised(() => {
+    return answer(undefined, () => {
       let o = options
       if (refreshThreshold !== undefined) {
         if (typeof o === 'number') o = { ttl: o }
@@ -124,7 +111,7 @@ const methods = {
 
   /** Writes the source with `writer(value, key)` and the cache together. */
   writeThrough (key, value, writer, options) {
-    return promised(() => writeThrough(this, key, value, writer, options))
+    return answer(undefined, () => writeThrough(this, key, value, writer, options))
   },
 
   /** A write-behind queue over this cache (see write-behind.js). */
@@ -138,7 +125,7 @@ const methods = {
 
   /** Every entry tagged with one of `tagList` is gone, in every instance. Resolves the number of tags. */
   invalidateTags (tagList) {
-    return promised(() => {
+    return answer(undefined, () => {
       const list = tags.checkTags(tagList, 'invalidateTags')
       return list === null ? 0 : tags.invalidate(this, list)
     })

@@ -34,12 +34,7 @@ function readLocal (cache, key) {
 function read (cache, key) {
   const local = readLocal(cache, key)
   if (local !== null || cache._remote === null) return local
-  const remote = cache._remote
-  return remote.call(
-    (id) => native.tierGet(remote.handle, id, key, false, true),
-    (reply) => fromReply(reply, cache._codec),
-    () => null
-  )
+  return cache._remote.get(key, false, true, (reply) => fromReply(reply, cache._codec), () => null)
 }
 
 /**
@@ -61,6 +56,17 @@ function write (cache, key, payload, kind, ttlMs, condition = args.CONDITION.ALW
     undefined,
     () => native.set(cache._h, key, payload, kind, mode, ms, condition, false)
   )
+}
+
+/**
+ * Stores `value` as a pattern entry (see envelope.js): fresh for `ttl` ms
+ * (undefined: never stale), kept `grace` ms longer, with the tag
+ * generations `gens` (null: untagged). Value or promise, as `write`.
+ */
+function writeEntry (cache, key, value, { ttl, grace = 0, gens = null, type, condition } = {}) {
+  const now = Date.now()
+  const [payload, kind] = envelope.encode(cache._codec, value, ttl === undefined ? 0 : now + ttl, now, gens, type)
+  return write(cache, key, payload, kind, ttl === undefined ? undefined : ttl + grace, condition)
 }
 
 /** Deletes `keys` from both tiers. Value or promise (the count). */
@@ -87,4 +93,4 @@ function lease (cache, action, key, token, ms) {
   return remote.call((id) => native.tierLease(remote.handle, id, action, key, token, ms))
 }
 
-module.exports = { Plain, fromReply, readLocal, read, write, del, lease, LEASE }
+module.exports = { Plain, fromReply, readLocal, read, write, writeEntry, del, lease, LEASE }

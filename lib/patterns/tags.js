@@ -47,13 +47,7 @@ function generation (cache, tag) {
   const local = localGeneration(cache, tag)
   if (local !== undefined) return local
   if (cache._remote === null) return NONE
-  const remote = cache._remote
-  const key = tagKey(tag)
-  return remote.call(
-    (id) => native.tierGet(remote.handle, id, key, false, true),
-    (reply) => (typeof reply === 'string' ? reply : NONE),
-    () => NONE
-  )
+  return cache._remote.get(tagKey(tag), false, true, (reply) => (typeof reply === 'string' ? reply : NONE), () => NONE)
 }
 
 /**
@@ -63,6 +57,8 @@ function generation (cache, tag) {
  * readers find it in Redis and keep it in L1 instead of asking every time.
  */
 async function snapshot (cache, tags) {
+  const local = snapshotLocal(cache, tags)
+  if (local !== undefined) return local
   const gens = await Promise.all(tags.map((t) => generation(cache, t)))
   const out = tags.map((t, i) => [t, gens[i]])
   if (cache._remote !== null) {
@@ -72,7 +68,7 @@ async function snapshot (cache, tags) {
   return out
 }
 
-/** Synchronous snapshot when L1 alone is involved; undefined when Redis must be asked. */
+/** The snapshot from L1 alone; undefined when Redis must be asked. */
 function snapshotLocal (cache, tags) {
   const out = []
   for (const t of tags) {
@@ -135,4 +131,4 @@ function invalidate (cache, tags) {
   return Promise.all(writes).then(() => tags.length)
 }
 
-module.exports = { TAG_PREFIX, checkTags, snapshot, snapshotLocal, valid, validLocal, invalidate, tagKey }
+module.exports = { TAG_PREFIX, checkTags, snapshot, valid, validLocal, invalidate, tagKey }

@@ -63,10 +63,8 @@ async function writeOnce (cache, key, value, writer, o) {
     await store.del(cache, [key])
     const gens = o.tags === null ? null : await tags.snapshot(cache, o.tags)
     const result = await writer(value, key)
-    const now = Date.now()
-    const [payload, kind] = envelope.encode(cache._codec, value, o.ttl === undefined ? 0 : now + o.ttl, now, gens)
     try {
-      await store.write(cache, key, payload, kind, o.ttl)
+      await store.writeEntry(cache, key, value, { ttl: o.ttl, gens })
     } catch {
       state.counters.storeErrors++
       // The source has the new value: whatever the cache holds must go.
