@@ -499,9 +499,9 @@ impl Inner {
         (job.done)(Err(err));
     }
 
-    /// Runs one command on `conn` and accounts for the outcome. The
-    /// dispatcher aborts it at its deadline (one timer for all commands: a
-    /// tokio timer per command costs a wake-up of the I/O thread each).
+    /// Runs one command on `conn`; the dispatcher aborts it at its deadline
+    /// (one timer for all commands: a tokio timer per command costs a
+    /// wake-up of the I/O thread each).
     async fn run_job(
         self: Arc<Self>,
         conn: MultiplexedConnection,
@@ -511,45 +511,12 @@ impl Inner {
         finished: Arc<AtomicBool>,
     ) {
         let Job { op, tickets, done, .. } = job;
-        // A panic in a command (a bug) must fail that command, not the
-        // dispatcher every other command depends on.
-        let guarded = std::panic::AssertUnwindSafe(ops::run(&self, conn, op, tickets)).catch_unwind();
-        let run = match Abortable::new(guarded, abort).await {
-            Ok(Ok(result)) => Ok(result),
-            Ok(Err(panic)) => Ok(Err(TierError::Protocol(format!(
-                "a bug in tiercache: {}",
-                panic_message(&panic)
-            )))),
-            Err(aborted) => Err(aborted),
-        };
-        finished.store(true, Ordering::Relaxed);
-        let outcome = match run {
-            Err(Aborted) => {
-                TierCounters::add(&self.counters.timeouts, 1);
-                self.failed(generation, "commands timed out");
-                Err(TierError::Timeout)
-            }
-            Ok(Err(e @ (TierError::Unavailable(_) | TierError::Timeout))) => {
-                TierCounters::add(&self.counters.errors, 1);
-                self.failed(generation, "connection failed");
-                Err(e)
-            }
-            Ok(Err(e)) => {
-                // An error reply: Redis is healthy.
-                self.breaker.success();
-                TierCounters::add(&self.counters.errors, 1);
-                Err(e)
-            }
-            Ok(Ok(reply)) => {
-                self.breaker.success();
-                Ok(reply)
-            }
-        };
-        done(outcome);
+        let work = ops::run(&self, conn, op, tickets);
+        done(self.settle(generation, 1, work, abort, &finished).await);
     }
 
-    /// Runs a batch of GETs as one pipeline (see `ops::get_many`), with the
-    /// outcome accounting of `run_job` applied to the batch as a whole.
+    /// Runs a batch of GETs as one pipeline (see `ops::get_many`); the batch
+    /// is accounted for as a whole, each GET answered with its own outcome.
     async fn run_get_group(
         self: Arc<Self>,
         conn: MultiplexedConnection,
@@ -565,42 +532,67 @@ impl Inner {
             dones.push(done);
         }
         let n = dones.len() as u64;
-        let guarded = std::panic::AssertUnwindSafe(ops::get_many(&self, conn, gets)).catch_unwind();
-        let run = Abortable::new(guarded, abort).await;
-        finished.store(true, Ordering::Relaxed);
-        let all_failed = |e: TierError, dones: Vec<Done>| {
-            for done in dones {
-                done(Err(e.clone()));
-            }
-        };
-        match run {
-            Err(Aborted) => {
-                TierCounters::add(&self.counters.timeouts, n);
-                self.failed(generation, "commands timed out");
-                all_failed(TierError::Timeout, dones);
-            }
-            Ok(Err(panic)) => all_failed(
-                TierError::Protocol(format!("a bug in tiercache: {}", panic_message(&panic))),
-                dones,
-            ),
-            Ok(Ok(Err(e @ (TierError::Unavailable(_) | TierError::Timeout)))) => {
-                TierCounters::add(&self.counters.errors, n);
-                self.failed(generation, "connection failed");
-                all_failed(e, dones);
-            }
-            Ok(Ok(Err(e))) => {
-                self.breaker.success();
-                TierCounters::add(&self.counters.errors, n);
-                all_failed(e, dones);
-            }
-            Ok(Ok(Ok(outcomes))) => {
-                self.breaker.success();
+        let work = ops::get_many(&self, conn, gets);
+        match self.settle(generation, n, work, abort, &finished).await {
+            Ok(outcomes) => {
                 for (done, outcome) in dones.into_iter().zip(outcomes) {
                     if outcome.is_err() {
                         TierCounters::add(&self.counters.errors, 1);
                     }
                     done(outcome);
                 }
+            }
+            Err(e) => {
+                for done in dones {
+                    done(Err(e.clone()));
+                }
+            }
+        }
+    }
+
+    /// Runs `work` (one command, or a batch of `n` sent as one) until it
+    /// ends or its deadline aborts it, and accounts for how it ended: a
+    /// timeout or a transport error counts against the breaker (and may
+    /// drop the connection); an error reply means Redis is healthy. A panic
+    /// in `work` (a bug) fails it, not the dispatcher every other command
+    /// depends on.
+    async fn settle<T: Send>(
+        self: &Arc<Self>,
+        generation: u64,
+        n: u64,
+        work: impl std::future::Future<Output = Result<T, TierError>> + Send,
+        abort: AbortRegistration,
+        finished: &AtomicBool,
+    ) -> Result<T, TierError> {
+        let guarded = std::panic::AssertUnwindSafe(work).catch_unwind();
+        let run = Abortable::new(guarded, abort).await;
+        finished.store(true, Ordering::Relaxed);
+        let outcome = match run {
+            Err(Aborted) => {
+                TierCounters::add(&self.counters.timeouts, n);
+                self.failed(generation, "commands timed out");
+                return Err(TierError::Timeout);
+            }
+            Ok(Err(panic)) => Err(TierError::Protocol(format!(
+                "a bug in tiercache: {}",
+                panic_message(&panic)
+            ))),
+            Ok(Ok(outcome)) => outcome,
+        };
+        match outcome {
+            Err(e @ (TierError::Unavailable(_) | TierError::Timeout)) => {
+                TierCounters::add(&self.counters.errors, n);
+                self.failed(generation, "connection failed");
+                Err(e)
+            }
+            Err(e) => {
+                self.breaker.success();
+                TierCounters::add(&self.counters.errors, n);
+                Err(e)
+            }
+            Ok(value) => {
+                self.breaker.success();
+                Ok(value)
             }
         }
     }
