@@ -80,6 +80,31 @@ function versionOf (name) {
   }
 }
 
+/**
+ * One call of each library's cache-aside API, as a caller writes it, with
+ * `load(key)` as the source behind it (lru-cache's fetchMethod is set by
+ * openAll). Contestants that could not open are absent from `instances`.
+ */
+function cacheAsideCalls ({ tc, tc2, bento, bento2, cm, lru }, load) {
+  const tcLoader = (ctx) => load(ctx.key)
+  return {
+    tc: (key) => tc.getOrSet(key, tcLoader, { ttl: TTL_MS }),
+    tc2: (key) => tc2.getOrSet(key, tcLoader, { ttl: TTL_MS }),
+    bento: (key) => bento.getOrSet({ key, factory: () => load(key), ttl: TTL_MS }),
+    bento2: (key) => bento2.getOrSet({ key, factory: () => load(key), ttl: TTL_MS }),
+    cm: (key) => cm.wrap(key, () => load(key), TTL_MS),
+    lru: (key) => lru.fetch(key)
+  }
+}
+
+/** A counter of the commands redis-server runs (closed with `closers`), or null without Redis. */
+async function countCommands (url, closers) {
+  if (url === '') return null
+  const counter = await rd.commandCounter(url)
+  closers.push(() => counter.close())
+  return counter
+}
+
 /** The peers' versions, for the results header and this section. */
 function versions () {
   return {
@@ -195,23 +220,13 @@ async function hitGroup (kindId, url) {
   }
 
   const { instances, unavailable, closers } = await openAll(url, { onLoad: load })
-  let counter = null
   try {
-    if (url !== '') {
-      counter = await rd.commandCounter(url)
-      closers.push(() => counter.close())
-    }
+    const counter = await countCommands(url, closers)
+    const call = cacheAsideCalls(instances, load)
+    // The timed functions below spell each call out (one literal each, as
+    // the other scenarios do), over the same instances.
     const { tc, tc2, bento, bento2, cm, lru } = instances
     const tcLoader = (ctx) => load(ctx.key)
-    // One call of each library's cache-aside API, as a caller writes it.
-    const call = {
-      tc: (key) => tc.getOrSet(key, tcLoader, { ttl: TTL_MS }),
-      tc2: (key) => tc2.getOrSet(key, tcLoader, { ttl: TTL_MS }),
-      bento: (key) => bento.getOrSet({ key, factory: () => load(key), ttl: TTL_MS }),
-      bento2: (key) => bento2.getOrSet({ key, factory: () => load(key), ttl: TTL_MS }),
-      cm: (key) => cm.wrap(key, () => load(key), TTL_MS),
-      lru: (key) => lru.fetch(key)
-    }
 
     // ---- fill: one cold call per key (a load), then one hit per key ----------------
     progress(`patterns hit ${kindId}: loading ${fmt.int(HOT_KEYS)} keys per library`)
@@ -319,22 +334,9 @@ async function stampedeGroup (url) {
     return value
   }
   const { instances, unavailable, closers } = await openAll(url, { onLoad: slow })
-  let counter = null
   try {
-    if (url !== '') {
-      counter = await rd.commandCounter(url)
-      closers.push(() => counter.close())
-    }
-    const { tc, tc2, bento, bento2, cm, lru } = instances
-    const tcLoader = (ctx) => slow(ctx.key)
-    const call = {
-      tc: (key) => tc.getOrSet(key, tcLoader, { ttl: TTL_MS }),
-      tc2: (key) => tc2.getOrSet(key, tcLoader, { ttl: TTL_MS }),
-      bento: (key) => bento.getOrSet({ key, factory: () => slow(key), ttl: TTL_MS }),
-      bento2: (key) => bento2.getOrSet({ key, factory: () => slow(key), ttl: TTL_MS }),
-      cm: (key) => cm.wrap(key, () => slow(key), TTL_MS),
-      lru: (key) => lru.fetch(key)
-    }
+    const counter = await countCommands(url, closers)
+    const call = cacheAsideCalls(instances, slow)
     const live = CONTESTANTS.filter((c) => !unavailable.has(c.id))
     const out = Object.fromEntries(live.map((c) => [c.id, { wallMs: [], loads: [], commands: [], wrong: 0, thrown: 0, laterLoads: 0 }]))
     const total = STAMPEDE_WARMUP + STAMPEDE_REPS
@@ -450,23 +452,12 @@ function hitSection (g) {
     }),
     ['l', 'l', 'r', 'r', 'r', 'r', 'r']
   )
-  const peers = CONTESTANTS.filter((c) => c.family === 'peer')
-  const ratios = fmt.table(
-    ['tiercache ÷ peer (calls/s)', ...peers.map((p) => p.name)],
-    CONTESTANTS.filter((c) => c.family === 'tiercache').map((c) => {
-      const r = byId.get(c.id)
-      return [
-        c.name.replace('**tiercache** ', ''),
-        ...peers.map((p) => {
-          const b = byId.get(p.id)
-          if (r === undefined || b === undefined) return 'n/a'
-          const cell = fmt.ratio(r.opsPerSec / b.opsPerSec)
-          // Like with like in bold: memory-only with memory-only, two tiers with two tiers.
-          return c.tier === p.tier ? `**${cell}**` : cell
-        })
-      ]
-    }),
-    ['l', ...peers.map(() => 'r')]
+  const ratios = fmt.peerRatios(
+    'tiercache ÷ peer (calls/s)',
+    CONTESTANTS,
+    (c, p) => (byId.has(c.id) && byId.has(p.id) ? byId.get(c.id).opsPerSec / byId.get(p.id).opsPerSec : undefined),
+    // Like with like in bold: memory-only with memory-only, two tiers with two tiers.
+    (c, p) => c.tier === p.tier
   )
   const notes = rd.unavailableNotes(g.unavailable, CONTESTANTS)
   const loadsOutside = Object.values(g.perThousand).reduce((a, x) => a + x.loads, 0)
@@ -515,18 +506,11 @@ function stampedeSection (s) {
     }),
     ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r']
   )
-  const peers = CONTESTANTS.filter((c) => c.family === 'peer')
-  const ratios = fmt.table(
-    ['tiercache ÷ peer (stampedes/s = peer wall ÷ tiercache wall)', ...peers.map((p) => p.name)],
-    CONTESTANTS.filter((c) => c.family === 'tiercache').map((c) => [
-      c.name.replace('**tiercache** ', ''),
-      ...peers.map((p) => {
-        if (byId[c.id] === undefined || byId[p.id] === undefined) return 'n/a'
-        const cell = fmt.ratio(med(p.id) / med(c.id))
-        return c.tier === p.tier ? `**${cell}**` : cell
-      })
-    ]),
-    ['l', ...peers.map(() => 'r')]
+  const ratios = fmt.peerRatios(
+    'tiercache ÷ peer (stampedes/s = peer wall ÷ tiercache wall)',
+    CONTESTANTS,
+    (c, p) => (byId[c.id] === undefined || byId[p.id] === undefined ? undefined : med(p.id) / med(c.id)),
+    (c, p) => c.tier === p.tier
   )
   const notes = rd.unavailableNotes(s.unavailable, CONTESTANTS)
   for (const c of CONTESTANTS) {

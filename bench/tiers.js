@@ -217,23 +217,12 @@ function section (g) {
     }),
     ['l', 'l', 'r', 'r', 'r', 'r', 'r']
   )
-  const peers = CONTESTANTS.filter((c) => c.family === 'peer')
-  const ratios = fmt.table(
-    ['tiercache ÷ peer (gets/s)', ...peers.map((p) => p.name)],
-    CONTESTANTS.filter((c) => c.family === 'tiercache').map((c) => {
-      const r = byId.get(c.id)
-      return [
-        c.name.replace('**tiercache** ', ''),
-        ...peers.map((p) => {
-          const b = byId.get(p.id)
-          if (r === undefined || b === undefined) return 'n/a'
-          const cell = fmt.ratio(r.opsPerSec / b.opsPerSec)
-          // Like against like in bold: get with get, getOrSet with getOrSet.
-          return c.op === p.op ? `**${cell}**` : cell
-        })
-      ]
-    }),
-    ['l', ...peers.map(() => 'r')]
+  const ratios = fmt.peerRatios(
+    'tiercache ÷ peer (gets/s)',
+    CONTESTANTS,
+    (c, p) => (byId.has(c.id) && byId.has(p.id) ? byId.get(c.id).opsPerSec / byId.get(p.id).opsPerSec : undefined),
+    // Like against like in bold: get with get, getOrSet with getOrSet.
+    (c, p) => c.op === p.op
   )
   const notes = rd.unavailableNotes(g.unavailable, CONTESTANTS)
   const loadsOutside = Object.values(g.perThousand).reduce((a, x) => a + x.loads, 0)

@@ -61,4 +61,27 @@ function bytes (n) {
   return `${Math.round(n)} B`
 }
 
-module.exports = { table, compact, ops, ns, ratio, percent, int, bytes }
+/**
+ * A "tiercache ÷ peer" table: a row per tiercache contestant, a column per
+ * peer (contestants carry `family` 'tiercache' or 'peer' and a `name`).
+ * `ratioOf(c, p)` is a cell's ratio (undefined: n/a); `alike(c, p)` puts
+ * like-with-like cells in bold.
+ */
+function peerRatios (title, contestants, ratioOf, alike) {
+  const peers = contestants.filter((c) => c.family === 'peer')
+  return table(
+    [title, ...peers.map((p) => p.name)],
+    contestants.filter((c) => c.family === 'tiercache').map((c) => [
+      c.name.replace('**tiercache** ', ''),
+      ...peers.map((p) => {
+        const r = ratioOf(c, p)
+        if (r === undefined) return 'n/a'
+        const cell = ratio(r)
+        return alike(c, p) ? `**${cell}**` : cell
+      })
+    ]),
+    ['l', ...peers.map(() => 'r')]
+  )
+}
+
+module.exports = { table, compact, ops, ns, ratio, percent, int, bytes, peerRatios }
