@@ -6,10 +6,10 @@
 
 const { describe, test } = require('node:test')
 const assert = require('node:assert/strict')
-const { spawn } = require('node:child_process')
 const path = require('node:path')
 const IORedis = require('ioredis')
 const { startRedis } = require('./support/redis-server')
+const { startScript, within } = require('./support/child')
 
 const ROOT = path.join(__dirname, '..')
 const EXAMPLES = path.join(ROOT, 'examples')
@@ -28,37 +28,9 @@ function childEnv (extra = {}) {
   return env
 }
 
-/**
- * Starts `examples/<name>` with `env`; the child is SIGKILLed when the test
- * ends if it is still running. `exited` resolves with { code, signal }.
- */
+/** Starts `examples/<name>` with `env` (see support/child.js). */
 function startExample (t, name, env) {
-  const child = spawn(process.execPath, [path.join(EXAMPLES, name)], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  const out = { stdout: '', stderr: '' }
-  child.stdout.setEncoding('utf8').on('data', (chunk) => { out.stdout += chunk })
-  child.stderr.setEncoding('utf8').on('data', (chunk) => { out.stderr += chunk })
-  const exited = new Promise((resolve) => {
-    child.on('close', (code, signal) => resolve({ code, signal }))
-  })
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-    return exited
-  })
-  const describeOutput = () => `stdout:\n${out.stdout}\nstderr:\n${out.stderr}`
-  return { child, out, exited, describeOutput }
-}
-
-/** Resolves with how `p` settled, or rejects after `ms` with `message()`. */
-function within (p, ms, message) {
-  let timer
-  const timeout = new Promise((resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(message())), ms)
-  })
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer))
+  return startScript(t, path.join(EXAMPLES, name), env)
 }
 
 /** Runs a script example to its end: { code, signal, stdout, stderr }. */

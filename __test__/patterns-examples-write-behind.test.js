@@ -8,12 +8,12 @@
 
 const { describe, test } = require('node:test')
 const assert = require('node:assert/strict')
-const { spawn } = require('node:child_process')
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const IORedis = require('ioredis')
 const { startRedis } = require('./support/redis-server')
+const { startScript, within } = require('./support/child')
 
 const ROOT = path.join(__dirname, '..')
 const EXAMPLE = path.join(ROOT, 'examples', 'write-behind.js')
@@ -38,31 +38,9 @@ function childEnv (extra) {
   return env
 }
 
-/**
- * Starts the example with `env`; SIGKILLed when the test ends if still
- * running. `exited` resolves with { code, signal }.
- */
+/** Starts the example with `env` (see support/child.js). */
 function startExample (t, env) {
-  const child = spawn(process.execPath, [EXAMPLE], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
-  const out = { stdout: '', stderr: '' }
-  child.stdout.setEncoding('utf8').on('data', (chunk) => { out.stdout += chunk })
-  child.stderr.setEncoding('utf8').on('data', (chunk) => { out.stderr += chunk })
-  const exited = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal })))
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-    return exited
-  })
-  const describeOutput = () => `stdout (last 2000 chars):\n${out.stdout.slice(-2000)}\nstderr:\n${out.stderr}`
-  return { child, out, exited, describeOutput }
-}
-
-/** `p`, or a rejection with `message()` after `ms`. */
-function within (p, ms, message) {
-  let timer
-  const timeout = new Promise((resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(message())), ms)
-  })
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer))
+  return startScript(t, EXAMPLE, env, { tail: 2000 })
 }
 
 /** The sequence numbers of the "acked <seq>" lines, in order. */

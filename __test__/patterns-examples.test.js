@@ -6,34 +6,22 @@
 
 const { describe, test, before, after } = require('node:test')
 const assert = require('node:assert/strict')
-const { spawn } = require('node:child_process')
 const path = require('node:path')
 
 const { startRedis } = require('./support/redis-server')
+const { startScript, within } = require('./support/child')
 
 const EXAMPLES = path.join(__dirname, '..', 'examples')
 const EXIT_TIMEOUT_MS = 30_000
 
 /** Runs examples/<name> to its end; resolves { code, stdout, stderr }. */
-function run (name, redisUrl) {
+async function run (t, name, redisUrl) {
   const env = { ...process.env }
   delete env.REDIS_URL
   if (redisUrl !== undefined) env.REDIS_URL = redisUrl
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(EXAMPLES, name)], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (c) => { stdout += c })
-    child.stderr.setEncoding('utf8').on('data', (c) => { stderr += c })
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`${name} did not end within ${EXIT_TIMEOUT_MS} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`))
-    }, EXIT_TIMEOUT_MS)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
+  const ex = startScript(t, path.join(EXAMPLES, name), env)
+  const { code } = await within(ex.exited, EXIT_TIMEOUT_MS, () => `${name} did not end within ${EXIT_TIMEOUT_MS} ms\n${ex.describeOutput()}`)
+  return { code, ...ex.out }
 }
 
 const CHECKS = {
@@ -67,8 +55,8 @@ describe('cache-pattern examples', { timeout: 120_000 }, () => {
 
   for (const [name, check] of Object.entries(CHECKS)) {
     for (const withRedis of [false, true]) {
-      test(`${name} · ${withRedis ? 'L1 + Redis' : 'L1 only'}`, async () => {
-        const r = await run(name, withRedis ? srv.url : undefined)
+      test(`${name} · ${withRedis ? 'L1 + Redis' : 'L1 only'}`, async (t) => {
+        const r = await run(t, name, withRedis ? srv.url : undefined)
         assert.equal(r.code, 0, `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`)
         check(r.stdout)
       })
