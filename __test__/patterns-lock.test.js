@@ -52,6 +52,13 @@ async function startPeer (t, env) {
   return { child, next, go: () => child.stdin.write('go\n'), exited }
 }
 
+/** 4 peers with `env`, started together: their final messages. */
+async function stampede (t, env) {
+  const peers = await Promise.all([0, 1, 2, 3].map(() => startPeer(t, env)))
+  for (const p of peers) p.go()
+  return Promise.all(peers.map((p) => p.next((m) => m.done !== undefined)))
+}
+
 describe('getOrSet lock across processes', { timeout: TEST_TIMEOUT_MS }, () => {
   let srv
   before(async () => { srv = await startRedis() })
@@ -59,9 +66,7 @@ describe('getOrSet lock across processes', { timeout: TEST_TIMEOUT_MS }, () => {
 
   test('4 processes × 250 concurrent cold calls: 1 loader call in total with lock', async (t) => {
     const env = { REDIS_URL: srv.url, KEY: 'stampede:locked', CALLS: '250', LOADER_MS: '100', LOCK: 'on', LEASE_MS: '5000', WAIT_MS: '5000' }
-    const peers = await Promise.all([0, 1, 2, 3].map(() => startPeer(t, env)))
-    for (const p of peers) p.go()
-    const results = await Promise.all(peers.map((p) => p.next((m) => m.done !== undefined)))
+    const results = await stampede(t, env)
     for (const r of results) assert.equal(r.done, true, r.error)
     const total = results.reduce((n, r) => n + r.loaderCalls, 0)
     assert.equal(total, 1, `loader calls per process: ${results.map((r) => r.loaderCalls)}`)
@@ -74,9 +79,7 @@ describe('getOrSet lock across processes', { timeout: TEST_TIMEOUT_MS }, () => {
 
   test('without lock: one loader call per process (single flight in each)', async (t) => {
     const env = { REDIS_URL: srv.url, KEY: 'stampede:unlocked', CALLS: '250', LOADER_MS: '100', LOCK: 'off' }
-    const peers = await Promise.all([0, 1, 2, 3].map(() => startPeer(t, env)))
-    for (const p of peers) p.go()
-    const results = await Promise.all(peers.map((p) => p.next((m) => m.done !== undefined)))
+    const results = await stampede(t, env)
     for (const r of results) assert.equal(r.loaderCalls, 1)
   })
 
