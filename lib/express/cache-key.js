@@ -52,4 +52,4 @@ function variantKey (base, names, req) {
   return `${base}|vary:${h.digest('base64url')}`
 }
 
-module.exports = { defaultKey, normalizedQuery, varyNames, variantKey }
+module.exports = { defaultKey, varyNames, variantKey }

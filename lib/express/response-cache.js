@@ -389,4 +389,4 @@ function middleware (cache, options) {
   return fn
 }
 
-module.exports = { middleware, purgeGroup, ResponseCache, DEFAULTS, NOT_STORED }
+module.exports = { middleware, purgeGroup }

@@ -82,4 +82,4 @@ function decode (bytes) {
   return new StoredResponse(head.s, head.h, head.e, bytes.subarray(4 + n))
 }
 
-module.exports = { StoredResponse, fromSent, encode, decode, etagOf, NOT_REPLAYED }
+module.exports = { StoredResponse, fromSent, encode, decode }

@@ -431,4 +431,4 @@ function getOrSet (cache, key, loader, options) {
   return flight
 }
 
-module.exports = { getOrSet, LoaderContext, LOCK_PREFIX, refreshAt }
+module.exports = { getOrSet }

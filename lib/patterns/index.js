@@ -167,4 +167,4 @@ function install (TierCache) {
   wrapSet(TierCache)
 }
 
-module.exports = { install, setTagged, plainGet }
+module.exports = { install, plainGet }

@@ -69,4 +69,4 @@ function resolve (cache, options, where = 'getOrSet') {
   return o
 }
 
-module.exports = { resolve, ms, DEFAULT_LEASE_MS }
+module.exports = { resolve, ms }

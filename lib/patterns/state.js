@@ -88,4 +88,4 @@ function stateOf (cache) {
   return cache._patterns
 }
 
-module.exports = { PatternState, stateOf }
+module.exports = { stateOf }

@@ -93,4 +93,4 @@ function lease (cache, action, key, token, ms) {
   return remote.call((id) => native.tierLease(remote.handle, id, action, key, token, ms))
 }
 
-module.exports = { Plain, fromReply, readLocal, read, write, writeEntry, del, lease, LEASE }
+module.exports = { Plain, fromReply, read, write, writeEntry, del, lease, LEASE }

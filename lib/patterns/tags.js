@@ -131,4 +131,4 @@ function invalidate (cache, tags) {
   return Promise.all(writes).then(() => tags.length)
 }
 
-module.exports = { TAG_PREFIX, checkTags, snapshot, valid, validLocal, invalidate, tagKey }
+module.exports = { checkTags, snapshot, valid, validLocal, invalidate }

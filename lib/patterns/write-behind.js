@@ -301,4 +301,4 @@ class WriteBehind extends EventEmitter {
   }
 }
 
-module.exports = { WriteBehind, DEFAULTS }
+module.exports = { WriteBehind }
