@@ -880,9 +880,16 @@ module.exports.default = TierCache
 module.exports.createClient = createClient
 module.exports.DEFAULTS = DEFAULTS
 module.exports.MAX_KEY_BYTES = args.MAX_KEY_BYTES
-for (const name of ['TierCacheError', 'TierCacheTypeError', 'TierCacheRangeError', 'ReplyError', 'ClosedError', 'InternalError', 'DecodeError']) {
-  module.exports[name] = errors[name]
-}
+// One `module.exports.X =` line per name, no loop: Node's ESM loader finds a
+// CommonJS module's named exports by reading such lines (cjs-module-lexer),
+// so that `import { ClosedError } from 'tiercache'` works.
+module.exports.TierCacheError = errors.TierCacheError
+module.exports.TierCacheTypeError = errors.TierCacheTypeError
+module.exports.TierCacheRangeError = errors.TierCacheRangeError
+module.exports.ReplyError = errors.ReplyError
+module.exports.ClosedError = errors.ClosedError
+module.exports.InternalError = errors.InternalError
+module.exports.DecodeError = errors.DecodeError
 module.exports.UnavailableError = UnavailableError
 module.exports.LoaderTimeoutError = errors.LoaderTimeoutError
 module.exports.QueueFullError = errors.QueueFullError

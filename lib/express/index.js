@@ -9,12 +9,10 @@
 // `cache.middleware(options)` is the same as `middleware(cache, options)`.
 
 const { middleware, purgeGroup } = require('./response-cache')
+// Cheap to load: express-session (an optional peer) is required by the
+// store's first constructor call, not here.
+const { TierCacheStore } = require('./session-store')
 
-module.exports = {
-  middleware,
-  purgeGroup,
-  // Loaded on first use: express-session is an optional peer.
-  get TierCacheStore () {
-    return require('./session-store').TierCacheStore
-  }
-}
+// An object literal of plain names: Node's ESM loader reads this form
+// (cjs-module-lexer), so `import { TierCacheStore } from 'tiercache/express'` works.
+module.exports = { middleware, purgeGroup, TierCacheStore }
