@@ -44,6 +44,26 @@ function isPlainObject (v) {
   return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array)
 }
 
+/**
+ * Whether `value` is a URL that says nothing: an empty string (or only
+ * whitespace, which the URL parser would trim to empty). `REDIS_URL=` in the
+ * environment means "no Redis", as an unset variable does.
+ */
+function isBlankUrl (value) {
+  return typeof value === 'string' && value.trim() === ''
+}
+
+/** A user name or password from the URL, percent-decoded. */
+function decodeCredential (text, part) {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    // Never quote it: it is (part of) a secret.
+    throw invalid(`the Redis URL's ${part} has a malformed percent-encoding (a % must start %XX, a UTF-8 byte in hex): ` +
+      `write a literal % as %25, or pass the ${part} as its own option ({ ${part}: '…' })`)
+  }
+}
+
 /** Parses a redis:// or rediss:// URL into connection fields. */
 function parseUrl (text) {
   let url
@@ -57,8 +77,8 @@ function parseUrl (text) {
   }
   const out = { host: url.hostname.replace(/^\[(.*)\]$/, '$1') || 'localhost' }
   if (url.port !== '') out.port = Number(url.port)
-  if (url.username !== '') out.username = decodeURIComponent(url.username)
-  if (url.password !== '') out.password = decodeURIComponent(url.password)
+  if (url.username !== '') out.username = decodeCredential(url.username, 'username')
+  if (url.password !== '') out.password = decodeCredential(url.password, 'password')
   const path = url.pathname.replace(/^\//, '')
   if (path !== '') {
     if (!/^\d+$/.test(path)) throw range('the Redis URL\'s path must be a database number, as in redis://host:6379/2')
@@ -124,6 +144,7 @@ function splitArguments (argList) {
   let options = {}
   const source = {}
   let wantsRedis = false
+  if (isBlankUrl(list[0])) list[0] = undefined // new TierCache(process.env.REDIS_URL) with REDIS_URL=
   // ioredis: (port, host, options), (url, options), (options)
   if (typeof list[0] === 'number') {
     Object.assign(source, { port: list.shift() })
@@ -142,7 +163,7 @@ function splitArguments (argList) {
   }
   const redis = options.redis
   delete options.redis
-  if (redis !== undefined && redis !== null && redis !== false) {
+  if (redis !== undefined && redis !== null && redis !== false && !isBlankUrl(redis)) {
     wantsRedis = true
     if (typeof redis === 'string') Object.assign(source, parseUrl(redis))
     else if (isPlainObject(redis)) Object.assign(source, gatherConnection({ ...redis }, true))
@@ -167,7 +188,7 @@ function splitArguments (argList) {
  */
 function gatherConnection (o, all) {
   const out = {}
-  if (o.url !== undefined && o.url !== null) {
+  if (o.url !== undefined && o.url !== null && !isBlankUrl(o.url)) {
     if (typeof o.url === 'string') Object.assign(out, parseUrl(o.url))
     else throw invalid('options.url must be a redis:// URL')
   }
