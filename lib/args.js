@@ -134,10 +134,24 @@ function parseSetOptions (rest) {
         out.get = true
         break
       default:
-        throw syntax(`unknown SET option ${typeof rest[i] === 'string' ? JSON.stringify(rest[i]) : describe(rest[i])}`)
+        throw unknownSetOption(rest[i])
     }
   }
   return out
+}
+
+// A number where SET's option name goes is nearly always an expiry written
+// as in some other cache's API (`set(key, value, 60)`): say how SET takes it.
+// The argument itself is never quoted unless it is a number (it may be data).
+function unknownSetOption (arg) {
+  if (typeof arg === 'number' || typeof arg === 'bigint' || (typeof arg === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(arg))) {
+    const n = String(arg).trim()
+    return syntax(`SET takes its expiry as 'EX', seconds (got the number ${n} where an option name goes): ` +
+      `set(key, value, 'EX', ${n}), or 'PX' for milliseconds`)
+  }
+  const shown = typeof arg === 'string' && /^[A-Za-z]{1,16}$/.test(arg) ? JSON.stringify(arg) : describe(arg)
+  return syntax(`unknown SET option ${shown}: SET takes EX seconds, PX ms, EXAT, PXAT, KEEPTTL, NX, XX or GET, ` +
+    "as in set(key, value, 'EX', 60, 'NX')")
 }
 
 const SET_OBJECT_KEYS = new Set(['EX', 'PX', 'EXAT', 'PXAT', 'KEEPTTL', 'NX', 'XX', 'GET', 'expiration', 'condition'])

@@ -8,6 +8,7 @@
 // batches, in order with the replies. Reconnecting is decided here, with the
 // retry strategy, as in ioredis: the addon only attempts when told.
 
+const util = require('node:util')
 const native = require('../binding.js')
 const { TierCacheError, ReplyError, ClosedError, InternalError, CODES, fromNative } = require('./errors')
 const { defaultRetryStrategy } = require('./redis-options')
@@ -17,8 +18,8 @@ const L2_TIMEOUT = 'ERR_TIERCACHE_L2_TIMEOUT'
 
 /** Redis could not be used: not connected, unreachable, or the breaker is open. */
 class UnavailableError extends TierCacheError {
-  constructor (message) {
-    super(message, L2_UNAVAILABLE)
+  constructor (message, options) {
+    super(message, L2_UNAVAILABLE, options)
   }
 }
 UnavailableError.prototype.name = 'UnavailableError'
@@ -31,9 +32,32 @@ class TimeoutError extends TierCacheError {
 }
 TimeoutError.prototype.name = 'TimeoutError'
 
-function errorFor (code, message) {
+/**
+ * Why the last connection attempt failed, as an Error for `cause`: the
+ * transport's own words (redis-rs never puts the password in them) and, when
+ * the OS gave an error number, its name in `code` as Node's net errors have
+ * it (ECONNREFUSED, ETIMEDOUT, …).
+ */
+function connectionFailure (reason) {
+  const why = String(reason).replace(/^Redis is unavailable: /, '')
+  const err = new Error(`the last connection attempt failed: ${why}`)
+  const os = /\(os error (\d+)\)/.exec(why)
+  if (os !== null) {
+    try {
+      err.code = util.getSystemErrorName(-Number(os[1]))
+    } catch {}
+  }
+  return err
+}
+
+// While Redis is unreachable the engine says only that; `failure` (the last
+// connection failure, if any) tells why and what to check.
+function errorFor (code, message, failure) {
   switch (code) {
-    case L2_UNAVAILABLE: return new UnavailableError(message)
+    case L2_UNAVAILABLE: return failure === null
+      ? new UnavailableError(message)
+      : new UnavailableError(`${message} (${failure.message}${failure.code === undefined ? '' : `, ${failure.code}`}; ` +
+        'check that Redis runs at the configured host and port: tiercache reconnects by itself, and L1 keeps working meanwhile)', { cause: failure })
     case L2_TIMEOUT: return new TimeoutError(message)
     case CODES.REPLY: return new ReplyError(message)
     case CODES.CLOSED: return new ClosedError(message)
@@ -60,6 +84,8 @@ class Remote {
     this.ended = false
     this.readyWaiters = []
     this.lastUnhandledError = 0
+    // Why the last connection attempt failed (an Error), until one succeeds.
+    this.failure = null
     this.retryStrategy = typeof config.retryStrategy === 'function' ? config.retryStrategy : defaultRetryStrategy
     // Commands are submitted to the addon as they are called and sent in one
     // go when the current burst of JS ends (a microtask): one wake-up of the
@@ -159,7 +185,7 @@ class Remote {
     if (this.ended && !this.cache._closed) {
       // retryStrategy gave up: Redis is unavailable for good; L1 still works.
       if (fallback !== undefined && this.config.offlineMode === 'local') return new Promise((resolve) => resolve(fallback()))
-      return Promise.reject(new UnavailableError('the connection to Redis was ended (retryStrategy gave up)'))
+      return Promise.reject(errorFor(L2_UNAVAILABLE, 'the connection to Redis was ended (retryStrategy gave up)', this.failure))
     }
     if (this.cache.status === 'wait') this.connect()
     const id = this.nextId
@@ -216,7 +242,7 @@ class Remote {
           p.reject(err)
         }
       } else {
-        p.reject(errorFor(code, value))
+        p.reject(errorFor(code, value, this.failure))
       }
     }
     if (this.pending.size === 0) this.holdOpen()
@@ -225,17 +251,20 @@ class Remote {
   onEvent (name, value) {
     switch (name) {
       case 'connected':
+        this.failure = null
         this.attempts = 0
         this.setStatus('connect')
         this.setStatus('ready')
         this.settleWaiters()
         break
       case 'connect-failed':
+        this.failure = connectionFailure(value)
         this.emitError(new UnavailableError(value))
         this.settleWaiters(new UnavailableError(value))
         this.scheduleReconnect()
         break
       case 'lost':
+        this.failure = connectionFailure(value)
         this.emitError(new UnavailableError(`connection to Redis lost: ${value}`))
         this.scheduleReconnect()
         break

@@ -169,7 +169,15 @@ fn build_client(config: &TierConfig) -> Result<Client, TierError> {
         }
         _ => Client::open(info),
     };
-    built.map_err(|e| TierError::Unavailable(format!("invalid connection settings: {}", describe(&e))))
+    built.map_err(|e| match &config.tls {
+        // The certificates are the only settings the client itself parses.
+        Some(_) => TierError::Config(format!(
+            "the TLS certificates cannot be used ({}): tls.ca, tls.cert and tls.key must be PEM text \
+             (-----BEGIN CERTIFICATE----- …, -----BEGIN PRIVATE KEY----- …) or Buffers of it",
+            describe(&e)
+        )),
+        None => TierError::Config(format!("invalid connection settings: {}", describe(&e))),
+    })
 }
 
 impl Tier {

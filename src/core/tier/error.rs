@@ -21,6 +21,9 @@ pub enum TierError {
     Closed,
     /// A reply of a shape the command never returns.
     Protocol(String),
+    /// Connection settings the client cannot use (a TLS certificate that is
+    /// not PEM, …): the caller's to fix, not a failure of Redis.
+    Config(String),
 }
 
 impl TierError {
@@ -32,6 +35,7 @@ impl TierError {
             TierError::Command(e) => e.code(),
             TierError::Closed => "ERR_TIERCACHE_CLOSED",
             TierError::Protocol(_) => "ERR_TIERCACHE_INTERNAL",
+            TierError::Config(_) => "ERR_TIERCACHE_INVALID_ARGUMENT",
         }
     }
 
@@ -75,6 +79,7 @@ impl fmt::Display for TierError {
             TierError::Command(e) => write!(f, "{e}"),
             TierError::Closed => write!(f, "the cache is closed"),
             TierError::Protocol(what) => write!(f, "unexpected reply from Redis: {what}"),
+            TierError::Config(what) => write!(f, "{what}"),
         }
     }
 }
