@@ -283,7 +283,7 @@ declare class TierCache extends EventEmitter {
 
   /**
    * Counters of the (possibly shared) L1 store, and of the Redis tier. Synchronous.
-   * @throws {TierCache.ClosedError} once the cache is closed.
+   * After `quit()` / `disconnect()`: the figures as they were when the cache closed.
    */
   stats(): TierCache.Stats
 
@@ -707,7 +707,7 @@ declare namespace TierCache {
     l1: { hits: number, misses: number, hitRatio: number }
     /** The Redis tier's counters, or null without one. */
     l2: L2Stats | null
-    /** Writes. */
+    /** Writes that took effect (SET, MSET's keys, INCR…): in L1, or in Redis when there is a Redis tier. */
     sets: number
     /** Keys removed by commands. */
     deletes: number

@@ -142,6 +142,8 @@ class TierCache extends EventEmitter {
     this._frontObjects = o.frontObjects
     this._subscribed = false
     this._closed = false
+    // stats() after quit(): the figures taken as the cache closed.
+    this._finalStats = undefined
     // The patterns' per-instance state (lib/patterns/state.js) and their
     // front, made on first use.
     this._patterns = null
@@ -624,8 +626,15 @@ class TierCache extends EventEmitter {
     })
   }
 
-  /** Counters of the (possibly shared) L1 store. Synchronous. */
+  /**
+   * Counters of the (possibly shared) L1 store. Synchronous. After quit():
+   * the figures as they were when the cache closed.
+   */
   stats () {
+    if (this._finalStats !== undefined) {
+      const f = this._finalStats
+      return { ...f, l1: { ...f.l1 }, l2: f.l2 === null ? null : { ...f.l2, status: this.status }, patterns: { ...f.patterns } }
+    }
     try {
       this._flushFrontHits()
       const s = native.stats(this._h)
@@ -705,6 +714,9 @@ class TierCache extends EventEmitter {
   _closeLocal () {
     if (this.status !== 'end' || this._remote !== null) {
       try { this._flushFrontHits() } catch {}
+      if (this._finalStats === undefined && this._h !== null) {
+        try { this._finalStats = this.stats() } catch {}
+      }
       if (this._h !== null) native.close(this._h)
       this._clearFronts()
       this._subscribed = false

@@ -528,6 +528,14 @@ impl LocalStore {
         Ok(outcome)
     }
 
+    /// Counts `n` writes that another tier (Redis) applied for this store's
+    /// user: with a Redis tier, SETs go to Redis and L1 only keeps a copy
+    /// (through [`LocalStore::fill_if`], which does not count), yet they are
+    /// the cache's writes all the same.
+    pub fn count_sets(&self, n: u64) {
+        Counters::add(&self.shared.counters.sets, n);
+    }
+
     /// Caches `entry`, a copy of what Redis holds, if `may_fill` still
     /// agrees when called under the shard lock (see `tier::guard`). Not
     /// counted as a SET. A value too large for this store, or already

@@ -591,6 +591,7 @@ async fn run_other(
             };
             writes.end_writes();
             if written {
+                inner.store.count_sets(1);
                 let redis_deadline = match expiry {
                     Expiry::Default => Some(None),
                     Expiry::Keep => None,
@@ -643,6 +644,7 @@ async fn run_other(
             };
             server_error(answer)?;
             writes.end_writes();
+            inner.store.count_sets(entries.len() as u64);
             if let Some(d) = copy_deadline(inner, sent, ttl.map(|ms| sent.saturating_add(ms))) {
                 for ((k, v, kind), t) in entries.iter().zip(&writes.writes) {
                     fill(inner, t, Entry::new(k, v, *kind, d));
@@ -744,12 +746,16 @@ async fn run_other(
         Op::IncrBy { key, amount, decrement } => {
             let mut cmd = redis::cmd(if decrement { "DECRBY" } else { "INCRBY" });
             cmd.arg(prefixed(inner, &key)).arg(&amount);
-            TierReply::Int(int(send(c, &cmd).await?)?)
+            let n = int(send(c, &cmd).await?)?;
+            inner.store.count_sets(1);
+            TierReply::Int(n)
         }
         Op::IncrByFloat { key, delta } => {
             let mut cmd = redis::cmd("INCRBYFLOAT");
             cmd.arg(prefixed(inner, &key)).arg(&delta);
-            match bytes(send(c, &cmd).await?)? {
+            let reply = bytes(send(c, &cmd).await?)?;
+            inner.store.count_sets(1);
+            match reply {
                 Some(b) => TierReply::Text(String::from_utf8_lossy(&b).into_owned()),
                 None => TierReply::Null,
             }
