@@ -17,6 +17,12 @@
 //   superseded since is written when its newer write is); close() stops
 //   taking writes and drains the queue. While either waits on a failing
 //   writer, the retry timer holds the process open.
+// - A script that just ends (its event loop empties, Node emits
+//   'beforeExit') drains the queue first: the writes reach the writer
+//   without a close(). A writer still failing after its `retries` gets no
+//   further round at exit (the process must end): the writes still queued
+//   are reported as a 'TIERCACHE_WRITE_BEHIND_LOST' process warning. Not on
+//   process.exit() or a signal: there, call close() (the demo does on SIGTERM).
 
 const { EventEmitter } = require('node:events')
 const args = require('../args')
@@ -64,6 +70,16 @@ function resolveOptions (options) {
 
 const sleep = (msec) => new Promise((resolve) => setTimeout(resolve, msec))
 
+// The queues holding writes not yet with their writer, drained on
+// 'beforeExit'. A queue is in this set only while it has pending writes, so
+// the set keeps no idle queue (nor its cache) alive.
+const pending = new Set()
+let exitHookInstalled = false
+
+function drainAtExit () {
+  for (const queue of pending) queue._drainAtExit()
+}
+
 class WriteBehind extends EventEmitter {
   constructor (cache, options) {
     super()
@@ -85,6 +101,9 @@ class WriteBehind extends EventEmitter {
     this._timer = setInterval(() => this._kick(), this._o.flushInterval)
     this._timer.unref()
     this._stats = stateOf(cache).counters
+    // An exit drain failed and no write has succeeded since: no more rounds
+    // at exit (beforeExit comes again after every round).
+    this._exitFailed = false
   }
 
   /** Writes queued and not yet with the source (the batch in the writer's hands included). */
@@ -155,6 +174,11 @@ class WriteBehind extends EventEmitter {
     this._queue.delete(key)
     const seq = ++this._seq
     this._queue.set(key, { key, value, op, seq, first: older === undefined ? seq : older.first })
+    pending.add(this)
+    if (!exitHookInstalled) {
+      exitHookInstalled = true
+      process.on('beforeExit', drainAtExit)
+    }
     if (this._queue.size >= this._o.batchSize) this._kick()
   }
 
@@ -190,6 +214,35 @@ class WriteBehind extends EventEmitter {
       }
     }
     await this.flush()
+  }
+
+  /**
+   * The event loop is empty with writes still queued: one drain round now,
+   * under timers that hold the process open (the writer's retries included).
+   * When it ends, the loop empties again and Node emits 'beforeExit' anew:
+   * a queue drained, or whose round failed, schedules nothing, and the
+   * process exits.
+   */
+  _drainAtExit () {
+    if (this._running) return // a batch is with a writer that holds nothing open: it cannot finish
+    if (this.size === 0) {
+      pending.delete(this)
+      return
+    }
+    if (this._exitFailed) return
+    if (this._retryTimer !== null) {
+      clearTimeout(this._retryTimer)
+      this._retryTimer = null
+    }
+    this._running = true
+    this._drain().then((ok) => {
+      this._running = false
+      if (ok) return
+      this._exitFailed = true
+      process.emitWarning(`tiercache writeBehind: ${this.size} queued write(s) did not reach the writer before the process exited ` +
+        "(it kept failing; see the 'writeError' events). Call close() before exiting to wait for them.",
+      { code: 'TIERCACHE_WRITE_BEHIND_LOST' })
+    })
   }
 
   _kick () {
@@ -232,6 +285,7 @@ class WriteBehind extends EventEmitter {
       this._settleFlushes()
     }
     this._settleFlushes()
+    pending.delete(this)
     return true
   }
 
@@ -242,6 +296,7 @@ class WriteBehind extends EventEmitter {
     for (let attempt = 0; ; attempt++) {
       try {
         await this._o.writer(entries)
+        this._exitFailed = false
         this._stats.writeBehindWrites += entries.length
         return true
       } catch (err) {
