@@ -20,14 +20,16 @@ const os = require('node:os')
 const path = require('node:path')
 const express = require('express')
 const session = require('express-session')
-const { TierCache } = require('..')
+const { TierCache, UnavailableError, TimeoutError } = require('..')
 const { TierCacheStore } = require('../lib/express') // in an app: require('tiercache/express')
 
 const PORT = process.env.PORT === undefined ? 3000 : Number(process.env.PORT)
 const TTL_SECONDS = 30
 
-// An unset REDIS_URL is undefined: L1 only. With Redis, the app starts even
-// if Redis is down (lazyConnect) and keeps answering from L1 while it is.
+// An unset (or empty) REDIS_URL: L1 only. With Redis, the app starts even
+// if Redis is down (lazyConnect). While Redis is down, reads are served from
+// L1 or from the source; what needs Redis to be right answers 503 (see the
+// error handler at the end).
 const cache = new TierCache(process.env.REDIS_URL, { name: 'demo', maxEntries: 100_000, lazyConnect: true })
 cache.on('error', (err) => console.error(`redis: ${err.message}`))
 if (cache.hasRedis) cache.connect().catch(() => {})
@@ -40,15 +42,23 @@ function slowQuery (id) {
   })
 }
 
+// The cache is an optimisation: when it cannot answer (Redis down, slow),
+// the query answers, and the failed cache write is only logged.
+function cacheFailed (err) {
+  if (!isRedisDown(err)) throw err
+  console.error(`cache: ${err.message}`)
+  return null
+}
+
 app.get('/data/:id', async (req, res, next) => {
   try {
     const started = process.hrtime.bigint()
     const key = `data:${req.params.id}`
-    let data = await cache.get(key)
+    let data = await cache.get(key).catch(cacheFailed)
     const hit = data !== null
     if (!hit) {
       data = await slowQuery(req.params.id)
-      await cache.setex(key, TTL_SECONDS, data)
+      await cache.setex(key, TTL_SECONDS, data).catch(cacheFailed)
     }
     const ms = Number(process.hrtime.bigint() - started) / 1e6
     console.log(`${hit ? 'HIT ' : 'MISS'} ${key} ${ms.toFixed(2)} ms`)
@@ -112,6 +122,8 @@ const views = cache.writeBehind({
   batchSize: 100,
   flushInterval: 1000
 })
+// The count is read from the cache: while Redis cannot be read, the view is
+// not counted (503) rather than a wrong count written to the file.
 app.post('/views/:page', async (req, res, next) => {
   try {
     const key = `views:${req.params.page}`
@@ -130,6 +142,22 @@ app.get('/stats', (req, res) => {
     hitRatios: { overall: s.hitRatio, l1: s.l1.hitRatio, l2: s.l2 === null ? null : s.l2.hitRatio },
     ...s
   })
+})
+
+// Redis down or slow: 503 with Retry-After, for what needs Redis to be right
+// (a session must not be accepted when its logout elsewhere cannot be
+// checked; a purge must reach every instance). Anything else is a bug: 500.
+function isRedisDown (err) {
+  return err instanceof UnavailableError || err instanceof TimeoutError
+}
+app.use((err, req, res, next) => {
+  if (res.headersSent) return next(err)
+  if (isRedisDown(err)) {
+    res.status(503).set('Retry-After', '1').json({ error: `Redis is unavailable, try again shortly (${err.code})` })
+    return
+  }
+  console.error(err)
+  res.status(500).json({ error: 'internal error' })
 })
 
 const server = app.listen(PORT, () => {

@@ -42,12 +42,13 @@ function ask (port, command, timeoutMs = 1000) {
 }
 
 /**
- * Starts redis-server (from PATH) on a free port and waits until it answers
+ * Starts redis-server (from PATH) on a free port (or `port`: to bring a
+ * stopped server back where its clients connect) and waits until it answers
  * PING. Returns { port, url, stop(), kill() }: `stop` shuts it down cleanly,
  * `kill` sends SIGKILL (for crash tests). Extra `args` are passed through.
  */
-async function startRedis ({ args = [], startTimeoutMs = 5000 } = {}) {
-  const port = await freePort()
+async function startRedis ({ args = [], startTimeoutMs = 5000, port: wanted } = {}) {
+  const port = wanted ?? await freePort()
   const child = spawn('redis-server', [
     '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
     '--daemonize', 'no', '--logfile', '', ...args
