@@ -911,3 +911,44 @@ async fn dispatch(inner: Arc<Inner>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::tier::config::TlsConfig;
+
+    fn with_tls(tls: TlsConfig) -> TierConfig {
+        TierConfig {
+            tls: Some(tls),
+            password: Some("hunter2-secret".into()),
+            ..TierConfig::default()
+        }
+    }
+
+    #[test]
+    fn certificates_that_are_not_pem_are_a_settings_error_not_an_outage() {
+        let key = b"PRIVATE-KEY-MATERIAL".to_vec();
+        for tls in [
+            TlsConfig {
+                ca: Some(b"not a certificate".to_vec()),
+                reject_unauthorized: true,
+                ..TlsConfig::default()
+            },
+            TlsConfig {
+                cert: Some(b"not a certificate".to_vec()),
+                key: Some(key.clone()),
+                reject_unauthorized: true,
+                ..TlsConfig::default()
+            },
+        ] {
+            let err = build_client(&with_tls(tls)).err().expect("refused");
+            assert_eq!(err.code(), "ERR_TIERCACHE_INVALID_ARGUMENT", "{err}");
+            let shown = format!("{err} {err:?}");
+            assert!(shown.contains("PEM"), "{shown}");
+            assert!(
+                !shown.contains("hunter2") && !shown.contains("PRIVATE-KEY-MATERIAL"),
+                "{shown}"
+            );
+        }
+    }
+}
