@@ -941,7 +941,7 @@ mod tests {
                 ..TlsConfig::default()
             },
         ] {
-            let err = build_client(&with_tls(tls)).err().expect("refused");
+            let err = build_client(&with_tls(tls)).expect_err("refused");
             assert_eq!(err.code(), "ERR_TIERCACHE_INVALID_ARGUMENT", "{err}");
             let shown = format!("{err} {err:?}");
             assert!(shown.contains("PEM"), "{shown}");
