@@ -33,14 +33,14 @@ class TimeoutError extends TierCacheError {
 TimeoutError.prototype.name = 'TimeoutError'
 
 /**
- * Why the last connection attempt failed, as an Error for `cause`: the
- * transport's own words (redis-rs never puts the password in them) and, when
- * the OS gave an error number, its name in `code` as Node's net errors have
- * it (ECONNREFUSED, ETIMEDOUT, …).
+ * Why Redis went away (`what`: a connection attempt failed, or the
+ * connection was lost), as an Error for `cause`: the transport's own words
+ * (redis-rs never puts the password in them) and, when the OS gave an error
+ * number, its name in `code` as Node's net errors have it (ECONNREFUSED, …).
  */
-function connectionFailure (reason) {
+function connectionFailure (what, reason) {
   const why = String(reason).replace(/^Redis is unavailable: /, '')
-  const err = new Error(`the last connection attempt failed: ${why}`)
+  const err = new Error(`${what}: ${why}`)
   const os = /\(os error (\d+)\)/.exec(why)
   if (os !== null) {
     try {
@@ -84,7 +84,7 @@ class Remote {
     this.ended = false
     this.readyWaiters = []
     this.lastUnhandledError = 0
-    // Why the last connection attempt failed (an Error), until one succeeds.
+    // Why the connection failed or was lost (an Error), until one succeeds.
     this.failure = null
     this.retryStrategy = typeof config.retryStrategy === 'function' ? config.retryStrategy : defaultRetryStrategy
     // Commands are submitted to the addon as they are called and sent in one
@@ -258,13 +258,13 @@ class Remote {
         this.settleWaiters()
         break
       case 'connect-failed':
-        this.failure = connectionFailure(value)
+        this.failure = connectionFailure('the last connection attempt failed', value)
         this.emitError(new UnavailableError(value))
         this.settleWaiters(new UnavailableError(value))
         this.scheduleReconnect()
         break
       case 'lost':
-        this.failure = connectionFailure(value)
+        this.failure = connectionFailure('the connection to Redis was lost', value)
         this.emitError(new UnavailableError(`connection to Redis lost: ${value}`))
         this.scheduleReconnect()
         break
