@@ -582,6 +582,15 @@ impl LocalStore {
 
     /// DEL / UNLINK: how many of `keys` existed and were removed.
     pub fn del<K: AsRef<[u8]>>(&self, keys: &[K]) -> u64 {
+        let removed = self.drop_copies(keys);
+        self.count_deletes(removed);
+        removed
+    }
+
+    /// Removes the entries of `keys` without counting a DEL: the Redis tier
+    /// dropping copies it can no longer vouch for (a write on its way, an
+    /// invalidation). Returns how many were held.
+    pub fn drop_copies<K: AsRef<[u8]>>(&self, keys: &[K]) -> u64 {
         let mut removed = 0;
         for key in keys {
             let existed = self.compute(key.as_ref(), |current, _| match current {
@@ -590,8 +599,13 @@ impl LocalStore {
             });
             removed += existed as u64;
         }
-        Counters::add(&self.shared.counters.deletes, removed);
         removed
+    }
+
+    /// Counts `n` keys deleted by a command that Redis applied (see
+    /// [`LocalStore::count_sets`]).
+    pub fn count_deletes(&self, n: u64) {
+        Counters::add(&self.shared.counters.deletes, n);
     }
 
     /// EXISTS: counts every argument that names a live key (repeats count again).

@@ -471,7 +471,7 @@ impl Inner {
             }
             // Bump first, then remove under the shard lock (see guard.rs).
             self.guard.invalidate(user_key);
-            self.store.del(&[user_key]);
+            self.store.drop_copies(&[user_key]);
             count += 1;
             if report {
                 self.emit(TierEvent::Invalidated(Some(user_key.to_vec())));

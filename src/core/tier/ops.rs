@@ -211,7 +211,7 @@ impl Tickets {
         let mut writes: Vec<Ticket> = written.iter().map(|k| inner.guard.begin_write(k)).collect();
         writes.extend(op.retimed_keys().iter().map(|k| inner.guard.begin_write(k)));
         if !written.is_empty() {
-            inner.store.del(&written);
+            inner.store.drop_copies(&written);
             inner.store.changed(None);
         }
         let reads = match op {
@@ -656,6 +656,7 @@ async fn run_other(
             let mut cmd = redis::cmd("GETDEL");
             cmd.arg(prefixed(inner, &key));
             let old = bytes(send(c, &cmd).await?)?;
+            inner.store.count_deletes(old.is_some() as u64);
             value_reply(old.map(|b| entry(&key, &b, NO_EXPIRY)), false)
         }
         Op::GetEx { key, mode } => {
@@ -681,7 +682,9 @@ async fn run_other(
             for k in &keys {
                 cmd.arg(prefixed(inner, k));
             }
-            TierReply::Int(int(send(c, &cmd).await?)?)
+            let removed = int(send(c, &cmd).await?)?;
+            inner.store.count_deletes(u64::try_from(removed).unwrap_or(0));
+            TierReply::Int(removed)
         }
         Op::Exists { keys } => {
             let mut cmd = redis::cmd("EXISTS");
@@ -726,7 +729,7 @@ async fn run_other(
                         inner.store.expire(&key, d, crate::core::local::ExpireCondition::Always);
                     }
                     _ => {
-                        inner.store.del(&[key.as_slice()]);
+                        inner.store.drop_copies(&[key.as_slice()]);
                     }
                 }
                 inner.store.changed(None);
