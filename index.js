@@ -207,7 +207,7 @@ class TierCache extends EventEmitter {
   /** [payload, kind] for a value: raw bytes for strings/Buffers/numbers, codec otherwise. */
   _encode (value) {
     switch (typeof value) {
-      case 'string': return [value, KIND.RAW]
+      case 'string': return [args.wellFormedValue(value), KIND.RAW]
       case 'number': case 'bigint': case 'boolean': return [String(value), KIND.RAW]
       case 'object':
         if (value === null) break
@@ -242,8 +242,10 @@ class TierCache extends EventEmitter {
     if (typeof key !== 'string' || key.length === 0 || key.length > 21845) key = args.toKey(key)
     const front = this._front
     if (front !== null) {
+      // The front holds only keys a native read accepted: checked on a miss.
       const hit = front.get(key)
       if (hit !== MISS) return hit
+      args.wellFormedKey(key)
       if (front.pendingHits >= HIT_FLUSH_EVERY) native.addHits(this._h, front.takeHits())
       const before = front.seen
       const reply = native.get(this._h, key)
@@ -257,7 +259,7 @@ class TierCache extends EventEmitter {
       if (this._frontObjects) front.fill(key, value, before)
       return value
     }
-    return this._decodeRead(key, native.get(this._h, key))
+    return this._decodeRead(key, native.get(this._h, args.wellFormedKey(key)))
   }
 
   /** A new front over this store (null with frontSize 0), kept true by _forget. */
@@ -569,7 +571,7 @@ class TierCache extends EventEmitter {
    */
   keys (pattern, callback) {
     return this._run(callback, () => {
-      if (typeof pattern !== 'string') throw new TierCacheTypeError('keys takes a string pattern', CODES.INVALID_ARGUMENT)
+      pattern = args.toPattern(pattern, 'keys')
       return native.keys(this._h, pattern)
     })
   }

@@ -15,10 +15,40 @@ const EXPIRY = Object.freeze({ DEFAULT: 0, KEEP: 1, RELATIVE: 2, ABSOLUTE: 3 })
 const CONDITION = Object.freeze({ ALWAYS: 0, NX: 1, XX: 2 })
 const EXPIRE_CONDITION = Object.freeze({ NX: 1, XX: 2, GT: 3, LT: 4 })
 
-/** A key as the store takes it: a non-empty string of at most 64 KiB. */
+// A JS string may hold a lone UTF-16 surrogate, which has no UTF-8 form:
+// Node would turn it into U+FFFD on its way to L1 or Redis, so '\uD800',
+// '\uDC00' and '\uFFFD' would all name one key (and one stored text). Keys
+// and string values holding one are refused instead. Node 20 has
+// String.prototype.isWellFormed; on Node 18 a unicode-mode class matches a
+// surrogate only when it is not half of a pair.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u
+const isWellFormed = typeof String.prototype.isWellFormed === 'function'
+  ? (text) => text.isWellFormed()
+  : (text) => !LONE_SURROGATE.test(text)
+
+function loneSurrogate (what) {
+  return `${what} holds a lone UTF-16 surrogate (half of a pair), which has no UTF-8 form`
+}
+
+/** `key` (a string) unchanged, or an INVALID_KEY error when it is not well-formed Unicode. */
+function wellFormedKey (key) {
+  if (!isWellFormed(key)) throw new TierCacheTypeError(loneSurrogate('key'), CODES.INVALID_KEY)
+  return key
+}
+
+/** A string value unchanged, or an INVALID_VALUE error when it is not well-formed Unicode. */
+function wellFormedValue (value) {
+  if (!isWellFormed(value)) {
+    throw new TierCacheTypeError(`${loneSurrogate('the string value')}; store it as a Buffer, or inside an object (the codec keeps it)`, CODES.INVALID_VALUE)
+  }
+  return value
+}
+
+/** A key as the store takes it: a non-empty string of at most 64 KiB, well-formed Unicode. */
 function toKey (key) {
   if (typeof key === 'string') {
     if (key.length === 0) throw new TierCacheRangeError('key must not be empty', CODES.INVALID_KEY)
+    wellFormedKey(key)
     // A JS string of n UTF-16 units is at most 3n UTF-8 bytes: measure only when it might be too long.
     if (key.length * 3 > MAX_KEY_BYTES && Buffer.byteLength(key) > MAX_KEY_BYTES) {
       throw new TierCacheRangeError(`key is longer than ${MAX_KEY_BYTES} bytes`, CODES.KEY_TOO_LARGE)
@@ -192,6 +222,13 @@ function parseExpireArgs (command, time, unit, rest) {
   return [ms, condition]
 }
 
+/** A KEYS / SCAN MATCH glob: a string, well-formed as keys must be (it is matched against them). */
+function toPattern (pattern, what) {
+  if (typeof pattern !== 'string') throw new TierCacheTypeError(`${what} takes a string pattern`, CODES.INVALID_ARGUMENT)
+  if (!isWellFormed(pattern)) throw new TierCacheTypeError(loneSurrogate('the pattern'), CODES.INVALID_KEY)
+  return pattern
+}
+
 /** SCAN's MATCH and COUNT. Returns { pattern, count }. */
 function parseScanOptions (rest) {
   let pattern = null
@@ -209,8 +246,7 @@ function parseScanOptions (rest) {
     const t = token(rest[i])
     if (i + 1 >= rest.length) throw syntax(`${t} needs a value`)
     if (t === 'MATCH') {
-      if (typeof rest[i + 1] !== 'string') throw new TierCacheTypeError('MATCH takes a string pattern', CODES.INVALID_ARGUMENT)
-      pattern = rest[i + 1]
+      pattern = toPattern(rest[i + 1], 'MATCH')
     } else if (t === 'COUNT') {
       count = toInteger(rest[i + 1], 'COUNT', CODES.INVALID_ARGUMENT)
       if (count < 1 || count > 0xffffffff) throw new TierCacheRangeError('COUNT must be >= 1', CODES.INVALID_ARGUMENT)
@@ -242,9 +278,12 @@ function toFloatIncrement (value) {
 module.exports = {
   MAX_KEY_BYTES,
   EXPIRY,
+  wellFormedKey,
+  wellFormedValue,
   CONDITION,
   toKey,
   toKeys,
+  toPattern,
   toInteger,
   toTtlMs,
   parseSetOptions,

@@ -268,7 +268,7 @@ const commands = {
 
   keys (pattern, callback) {
     return answer(callback, () => {
-      if (typeof pattern !== 'string') throw new TierCacheTypeError('keys takes a string pattern', CODES.INVALID_ARGUMENT)
+      pattern = args.toPattern(pattern, 'keys')
       return this._remote.call((id) => native.tierKeys(this._remote.handle, id, pattern), undefined,
         () => native.keys(this._h, pattern))
     })

@@ -17,6 +17,7 @@
 const codecs = require('../codec')
 const { KIND } = codecs
 const { DecodeError } = require('../errors')
+const { wellFormedValue } = require('../args')
 
 const NEWLINE = 10
 
@@ -57,7 +58,7 @@ function encode (codec, value, staleAt, createdAt, tags, type) {
   let body
   switch (type) {
     case 'n': body = ''; break
-    case 's': body = value; break
+    case 's': body = wellFormedValue(value); break
     case 'b': body = value; break
     case 'e': body = JSON.stringify(value); break
     default: body = codec.encode(value)
