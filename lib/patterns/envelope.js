@@ -77,7 +77,7 @@ function parseHeader (text, source) {
   let tags = null
   if (tagText.length > 0) {
     try {
-      tags = JSON.parse(tagText)
+      tags = codecs.parseJson(tagText)
     } catch (err) {
       throw new DecodeError('a stored cache entry has malformed tags', { cause: err })
     }
@@ -91,7 +91,7 @@ function decodeBody (type, body, codec) {
     case 'n': return null
     case 's': return typeof body === 'string' ? body : body.toString('utf8')
     case 'b': return Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8')
-    case 'e': return JSON.parse(typeof body === 'string' ? body : body.toString('utf8'))
+    case 'e': return codecs.parseJson(typeof body === 'string' ? body : body.toString('utf8'))
     case 'j': return codecs.json.decode(body)
     case 'v': return codecs.v8.decode(body)
     case 'c': return codec.decode(body)
