@@ -345,9 +345,9 @@ class TierCache extends EventEmitter {
     return { keys, values, kinds }
   }
 
-  _incrby (key, delta) {
+  _incrby (key, amount, decrement) {
     key = args.toKey(key)
-    const v = native.incrby(this._h, key, delta)
+    const v = native.incrby(this._h, key, amount, decrement)
     this._forget(key)
     return v
   }
@@ -493,29 +493,26 @@ class TierCache extends EventEmitter {
   }
 
   incr (key, callback) {
-    return this._run(callback, () => this._incrby(key, '1'))
+    return this._run(callback, () => this._incrby(key, '1', false))
   }
 
   decr (key, callback) {
-    return this._run(callback, () => this._incrby(key, '-1'))
+    return this._run(callback, () => this._incrby(key, '1', true))
   }
 
   incrby (key, increment, callback) {
-    return this._run(callback, () => this._incrby(key, args.toIncrement(increment)))
+    return this._run(callback, () => this._incrby(key, args.toAmount(increment), false))
   }
 
   decrby (key, decrement, callback) {
-    return this._run(callback, () => {
-      const d = args.toIncrement(decrement)
-      return this._incrby(key, d.startsWith('-') ? d.slice(1) : d === '0' ? '0' : '-' + d)
-    })
+    return this._run(callback, () => this._incrby(key, args.toAmount(decrement), true))
   }
 
   /** INCRBYFLOAT: the new value as a string, as Redis replies. */
   incrbyfloat (key, increment, callback) {
     return this._run(callback, () => {
       key = args.toKey(key)
-      const v = native.incrbyfloat(this._h, key, args.toFloatIncrement(increment))
+      const v = native.incrbyfloat(this._h, key, args.toAmount(increment))
       this._forget(key)
       return v
     })
