@@ -32,6 +32,23 @@ const MAX_FLOAT_TEXT: usize = 5 * 1024;
 /// ≈ 3.65e-4951 and anything under half of it rounds to zero).
 const LDBL_MAX_DECIMAL_EXPONENT: i64 = 4932;
 const LDBL_MIN_DECIMAL_EXPONENT: i64 = -4951;
+/// The significant digits of LDBL_MAX (1.18973149535723176502e4932) and of
+/// half the smallest subnormal (1.82259976594123730126e-4951), for values
+/// at those exponents.
+const LDBL_MAX_DIGITS: &[u8] = b"118973149535723176502";
+const LDBL_HALF_TRUE_MIN_DIGITS: &[u8] = b"182259976594123730126";
+
+/// Whether the digit string `a` is greater than `b`, both read as 0.ddd…
+fn digits_exceed(a: &[u8], b: &[u8]) -> bool {
+    let digit = |s: &[u8], i: usize| s.get(i).copied().unwrap_or(b'0');
+    for i in 0..a.len().max(b.len()) {
+        match digit(a, i).cmp(&digit(b, i)) {
+            std::cmp::Ordering::Equal => continue,
+            ordering => return ordering == std::cmp::Ordering::Greater,
+        }
+    }
+    false
+}
 
 /// Parses `bytes` as Redis's `string2ld` reads an INCRBYFLOAT increment or
 /// stored value (glibc `strtold` on the bytes as a C string, then checks):
@@ -42,8 +59,8 @@ const LDBL_MIN_DECIMAL_EXPONENT: i64 = -4951;
 ///   underflow to zero);
 /// - accepted: an optional `+` or `-`, decimal (`5`, `5.`, `.5`, `1e3`,
 ///   `1E+3`), hexadecimal (`0x10`, `0x1.8p1`), `inf` / `infinity` in any
-///   case; the text ends at a NUL byte, as a C string does (`"5\0x"` is 5 and
-///   `"\0"` is 0).
+///   case; and all of the text must be read (Redis checks the length, so a
+///   NUL byte inside is refused too).
 ///
 /// Returns the value as an f64: a value a `long double` holds but an f64
 /// does not comes back infinite (INCRBYFLOAT then answers "increment would
@@ -53,14 +70,8 @@ pub fn parse_f64(bytes: &[u8]) -> Option<f64> {
     if bytes.is_empty() || bytes.len() >= MAX_FLOAT_TEXT {
         return None;
     }
-    let text = match bytes.iter().position(|&b| b == 0) {
-        Some(end) => &bytes[..end],
-        None => bytes,
-    };
-    let Some(&first) = text.first() else {
-        // strtold converts nothing and stops at the NUL: Redis takes 0.
-        return Some(0.0);
-    };
+    let text = bytes;
+    let first = text[0];
     if matches!(first, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r') {
         return None;
     }
@@ -122,6 +133,22 @@ fn parse_decimal(body: &[u8]) -> Option<f64> {
     let magnitude = exponent.saturating_add(before_point - lead - 1);
     if !(LDBL_MIN_DECIMAL_EXPONENT..=LDBL_MAX_DECIMAL_EXPONENT).contains(&magnitude) {
         return None;
+    }
+    if magnitude == LDBL_MAX_DECIMAL_EXPONENT || magnitude == LDBL_MIN_DECIMAL_EXPONENT {
+        let significant: Vec<u8> = body[..i]
+            .iter()
+            .copied()
+            .filter(u8::is_ascii_digit)
+            .skip_while(|&d| d == b'0')
+            .collect();
+        let out_of_range = if magnitude == LDBL_MAX_DECIMAL_EXPONENT {
+            digits_exceed(&significant, LDBL_MAX_DIGITS)
+        } else {
+            !digits_exceed(&significant, LDBL_HALF_TRUE_MIN_DIGITS)
+        };
+        if out_of_range {
+            return None;
+        }
     }
     // Rust reads every form above; only the magnitude is taken from it.
     let text = std::str::from_utf8(body).ok()?;
@@ -223,7 +250,7 @@ fn parse_hex(body: &[u8]) -> Option<f64> {
 /// f64 by at most a few units in the last place, and the exact value otherwise.
 pub fn format_f64(v: f64) -> String {
     let v = round_away_binary_noise(v);
-    let mut s = format!("{v}");
+    let mut s = round_fraction(format!("{v}"), REDIS_FRACTION_DIGITS);
     if s.contains('.') {
         while s.ends_with('0') {
             s.pop();
@@ -238,11 +265,52 @@ pub fn format_f64(v: f64) -> String {
     s
 }
 
+/// Redis prints with `%.17Lf`: at most 17 digits after the point, so a
+/// result under 5e-18 reads "0".
+const REDIS_FRACTION_DIGITS: usize = 17;
+
+/// `text` (plain decimal, as `{}` prints an f64) rounded half-up to
+/// `digits` places after the point.
+fn round_fraction(text: String, digits: usize) -> String {
+    let Some(point) = text.find('.') else {
+        return text;
+    };
+    if text.len() - point - 1 <= digits {
+        return text;
+    }
+    let round_up = text.as_bytes()[point + 1 + digits] >= b'5';
+    let mut kept: Vec<u8> = text.as_bytes()[..point + 1 + digits].to_vec();
+    if round_up {
+        let mut i = kept.len();
+        loop {
+            if i == 0 || !kept[i - 1].is_ascii_digit() && kept[i - 1] != b'.' {
+                // Carried past the first digit (9.99… → 10.0…): a new leading 1.
+                kept.insert(i, b'1');
+                break;
+            }
+            i -= 1;
+            match kept[i] {
+                b'.' => continue,
+                b'9' => kept[i] = b'0',
+                d => {
+                    kept[i] = d + 1;
+                    break;
+                }
+            }
+        }
+    }
+    String::from_utf8(kept).unwrap_or_default()
+}
+
 fn round_away_binary_noise(v: f64) -> f64 {
     if v == 0.0 || !v.is_finite() {
         return v;
     }
     let rounded: f64 = format!("{v:.14e}").parse().unwrap_or(v);
+    if !rounded.is_finite() {
+        // Near f64::MAX the rounding itself overflows: keep the exact value.
+        return v;
+    }
     let ulp = f64::from_bits(v.abs().to_bits() + 1) - v.abs();
     if (rounded - v).abs() <= 4.0 * ulp {
         rounded
@@ -304,13 +372,20 @@ mod tests {
             (b"007", 7.0),
             (b"0e99999", 0.0),
             (b"1e-400", 0.0),
-            (b"5\0junk", 5.0),
-            (b"\0", 0.0),
+            (b"1.9e-4951", 0.0),
         ] {
             assert_eq!(parse_f64(text), Some(v), "{:?}", std::str::from_utf8(text));
         }
         assert_eq!(parse_f64(b"-0").map(f64::is_sign_negative), Some(true));
-        for inf in [&b"inf"[..], b"-INF", b"Infinity", b"+iNfInItY", b"1e400", b"0x1p2000"] {
+        for inf in [
+            &b"inf"[..],
+            b"1.18e4932",
+            b"-INF",
+            b"Infinity",
+            b"+iNfInItY",
+            b"1e400",
+            b"0x1p2000",
+        ] {
             assert!(
                 parse_f64(inf).is_some_and(f64::is_infinite),
                 "{:?}",
@@ -340,10 +415,17 @@ mod tests {
             b"nan(1)",
             b"1e5000",
             b"1e-5000",
+            b".8e4933",
+            b"1.19e4932",
+            b"1.8e-4951",
+            b"1e-4952",
             b"0x1p20000",
             b"0x1p-20000",
             b"+-5",
             b"--5",
+            b"5\0",
+            b"\0",
+            b"\x005",
         ] {
             assert_eq!(parse_f64(bad), None, "{:?}", std::str::from_utf8(bad));
         }
@@ -360,5 +442,15 @@ mod tests {
         assert_eq!(format_f64(1e20), "100000000000000000000");
         assert_eq!(format_f64(0.1 + 0.2), "0.3");
         assert_eq!(format_f64(1.0 / 3.0), "0.3333333333333333", "real precision is kept");
+        // %.17Lf: 17 places after the point at most.
+        assert_eq!(format_f64(-5e-324), "0");
+        assert!(
+            format_f64(f64::MAX).starts_with("17976931348623157"),
+            "never rounded to infinity"
+        );
+        assert_eq!(format_f64(4e-18), "0");
+        assert_eq!(format_f64(6e-18), "0.00000000000000001");
+        assert_eq!(format_f64(-0.999_999_999_999_999_999), "-1");
+        assert_eq!(format_f64(1.5e-10), "0.00000000015");
     }
 }
