@@ -12,7 +12,7 @@ const { describe, test, before, after } = require('node:test')
 const assert = require('node:assert/strict')
 const Redis = require('ioredis')
 
-const { TierCache, open } = require('../helpers')
+const { TierCache, open, runNode } = require('../helpers')
 const { startRedis } = require('../support/redis-server')
 
 const INVALID_KEY = 'ERR_TIERCACHE_INVALID_KEY'
@@ -163,6 +163,25 @@ describe('lone surrogates, L1 only', () => {
         await cache.del('obj')
       }
     }
+  })
+
+  test('Node 18 (no String.prototype.isWellFormed): the same rule through the fallback', () => {
+    const r = runNode(`
+      delete String.prototype.isWellFormed
+      const TierCache = require('.')
+      const cache = new TierCache()
+      const codes = []
+      for (const k of ['\\uD800', 'a\\uDC00', '\\uDE00\\uD83D']) {
+        try { cache.local.set(k, 'v'); codes.push('accepted') } catch (e) { codes.push(e.code) }
+        try { cache.local.set('k', k); codes.push('accepted') } catch (e) { codes.push(e.code) }
+      }
+      cache.local.set('\\uD83D\\uDE00', '\\uD83D\\uDE00')
+      codes.push(cache.local.get('\\uD83D\\uDE00') === '\\uD83D\\uDE00' ? 'pair ok' : 'pair lost')
+      console.log(JSON.stringify(codes))
+      cache.quit()
+    `)
+    assert.equal(r.status, 0, r.stderr)
+    assert.deepEqual(JSON.parse(r.stdout), [INVALID_KEY, INVALID_VALUE, INVALID_KEY, INVALID_VALUE, INVALID_KEY, INVALID_VALUE, 'pair ok'])
   })
 
   test('a namespace name and a keyPrefix holding a lone surrogate are refused', async (t) => {
