@@ -58,10 +58,15 @@ export declare function getdel(handle: ExternalObject<Handle>, key: string): Rep
 /** GETEX. `mode`: 0 unchanged, 1 PERSIST, 2 relative ms, 3 absolute ms. */
 export declare function getex(handle: ExternalObject<Handle>, key: string, mode: number, ms: number): Reply
 
-/** INCRBY. The delta arrives as a string so all of i64 is reachable. */
-export declare function incrby(handle: ExternalObject<Handle>, key: string, delta: string): number
+/**
+ * INCRBY / DECRBY. The amount arrives as the text Redis would receive
+ * (a number's decimal form or the caller's string), parsed as Redis parses
+ * it (core::numeric), so all of i64 is reachable and the same texts fail.
+ */
+export declare function incrby(handle: ExternalObject<Handle>, key: string, amount: string, decrement: boolean): number
 
-export declare function incrbyfloat(handle: ExternalObject<Handle>, key: string, delta: number): string
+/** INCRBYFLOAT. The increment arrives as text and is read as Redis reads it. */
+export declare function incrbyfloat(handle: ExternalObject<Handle>, key: string, increment: string): string
 
 export declare function keys(handle: ExternalObject<Handle>, pattern: string): Array<string>
 

@@ -209,7 +209,7 @@ class TierCache extends EventEmitter {
   /** [payload, kind] for a value: raw bytes for strings/Buffers/numbers, codec otherwise. */
   _encode (value) {
     switch (typeof value) {
-      case 'string': return [value, KIND.RAW]
+      case 'string': return [args.wellFormedValue(value), KIND.RAW]
       case 'number': case 'bigint': case 'boolean': return [String(value), KIND.RAW]
       case 'object':
         if (value === null) break
@@ -244,8 +244,10 @@ class TierCache extends EventEmitter {
     if (typeof key !== 'string' || key.length === 0 || key.length > 21845) key = args.toKey(key)
     const front = this._front
     if (front !== null) {
+      // The front holds only keys a native read accepted: checked on a miss.
       const hit = front.get(key)
       if (hit !== MISS) return hit
+      args.wellFormedKey(key)
       if (front.pendingHits >= HIT_FLUSH_EVERY) native.addHits(this._h, front.takeHits())
       const before = front.seen
       const reply = native.get(this._h, key)
@@ -259,7 +261,7 @@ class TierCache extends EventEmitter {
       if (this._frontObjects) front.fill(key, value, before)
       return value
     }
-    return this._decodeRead(key, native.get(this._h, key))
+    return this._decodeRead(key, native.get(this._h, args.wellFormedKey(key)))
   }
 
   /** A new front over this store (null with frontSize 0), kept true by _forget. */
@@ -345,9 +347,9 @@ class TierCache extends EventEmitter {
     return { keys, values, kinds }
   }
 
-  _incrby (key, delta) {
+  _incrby (key, amount, decrement) {
     key = args.toKey(key)
-    const v = native.incrby(this._h, key, delta)
+    const v = native.incrby(this._h, key, amount, decrement)
     this._forget(key)
     return v
   }
@@ -493,29 +495,26 @@ class TierCache extends EventEmitter {
   }
 
   incr (key, callback) {
-    return this._run(callback, () => this._incrby(key, '1'))
+    return this._run(callback, () => this._incrby(key, '1', false))
   }
 
   decr (key, callback) {
-    return this._run(callback, () => this._incrby(key, '-1'))
+    return this._run(callback, () => this._incrby(key, '1', true))
   }
 
   incrby (key, increment, callback) {
-    return this._run(callback, () => this._incrby(key, args.toIncrement(increment)))
+    return this._run(callback, () => this._incrby(key, args.toAmount(increment), false))
   }
 
   decrby (key, decrement, callback) {
-    return this._run(callback, () => {
-      const d = args.toIncrement(decrement)
-      return this._incrby(key, d.startsWith('-') ? d.slice(1) : d === '0' ? '0' : '-' + d)
-    })
+    return this._run(callback, () => this._incrby(key, args.toAmount(decrement), true))
   }
 
   /** INCRBYFLOAT: the new value as a string, as Redis replies. */
   incrbyfloat (key, increment, callback) {
     return this._run(callback, () => {
       key = args.toKey(key)
-      const v = native.incrbyfloat(this._h, key, args.toFloatIncrement(increment))
+      const v = native.incrbyfloat(this._h, key, args.toAmount(increment))
       this._forget(key)
       return v
     })
@@ -571,7 +570,7 @@ class TierCache extends EventEmitter {
    */
   keys (pattern, callback) {
     return this._run(callback, () => {
-      if (typeof pattern !== 'string') throw new TierCacheTypeError('keys takes a string pattern', CODES.INVALID_ARGUMENT)
+      pattern = args.toPattern(pattern, 'keys')
       return native.keys(this._h, pattern)
     })
   }

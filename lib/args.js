@@ -3,7 +3,7 @@
 // throws TierCacheTypeError / TierCacheRangeError with a stable code; the
 // facade turns a throw into a rejected promise or a callback error.
 
-const { TierCacheTypeError, TierCacheRangeError, ReplyError, CODES } = require('./errors')
+const { TierCacheTypeError, TierCacheRangeError, CODES } = require('./errors')
 
 /** Longest key, in UTF-8 bytes (src/core/local.rs MAX_KEY_BYTES). */
 const MAX_KEY_BYTES = 64 * 1024
@@ -15,10 +15,40 @@ const EXPIRY = Object.freeze({ DEFAULT: 0, KEEP: 1, RELATIVE: 2, ABSOLUTE: 3 })
 const CONDITION = Object.freeze({ ALWAYS: 0, NX: 1, XX: 2 })
 const EXPIRE_CONDITION = Object.freeze({ NX: 1, XX: 2, GT: 3, LT: 4 })
 
-/** A key as the store takes it: a non-empty string of at most 64 KiB. */
+// A JS string may hold a lone UTF-16 surrogate, which has no UTF-8 form:
+// Node would turn it into U+FFFD on its way to L1 or Redis, so '\uD800',
+// '\uDC00' and '\uFFFD' would all name one key (and one stored text). Keys
+// and string values holding one are refused instead. Node 20 has
+// String.prototype.isWellFormed; on Node 18 a unicode-mode class matches a
+// surrogate only when it is not half of a pair.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u
+const isWellFormed = typeof String.prototype.isWellFormed === 'function'
+  ? (text) => text.isWellFormed()
+  : (text) => !LONE_SURROGATE.test(text)
+
+function loneSurrogate (what) {
+  return `${what} holds a lone UTF-16 surrogate (half of a pair), which has no UTF-8 form`
+}
+
+/** `key` (a string) unchanged, or an INVALID_KEY error when it is not well-formed Unicode. */
+function wellFormedKey (key) {
+  if (!isWellFormed(key)) throw new TierCacheTypeError(loneSurrogate('key'), CODES.INVALID_KEY)
+  return key
+}
+
+/** A string value unchanged, or an INVALID_VALUE error when it is not well-formed Unicode. */
+function wellFormedValue (value) {
+  if (!isWellFormed(value)) {
+    throw new TierCacheTypeError(`${loneSurrogate('the string value')}; store it as a Buffer, or inside an object (the codec keeps it)`, CODES.INVALID_VALUE)
+  }
+  return value
+}
+
+/** A key as the store takes it: a non-empty string of at most 64 KiB, well-formed Unicode. */
 function toKey (key) {
   if (typeof key === 'string') {
     if (key.length === 0) throw new TierCacheRangeError('key must not be empty', CODES.INVALID_KEY)
+    wellFormedKey(key)
     // A JS string of n UTF-16 units is at most 3n UTF-8 bytes: measure only when it might be too long.
     if (key.length * 3 > MAX_KEY_BYTES && Buffer.byteLength(key) > MAX_KEY_BYTES) {
       throw new TierCacheRangeError(`key is longer than ${MAX_KEY_BYTES} bytes`, CODES.KEY_TOO_LARGE)
@@ -49,40 +79,59 @@ function describe (value) {
   return typeof value
 }
 
-/**
- * An integer argument (a number or a numeric string, as ioredis sends both).
- * Non-integers are refused with a RangeError coded `code`.
- */
-function toInteger (value, what, code = CODES.INVALID_TTL) {
-  let n = value
-  if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) n = Number(value)
-  if (typeof n !== 'number' || !Number.isSafeInteger(n)) {
-    const Err = typeof n === 'number' || typeof value === 'string' ? TierCacheRangeError : TierCacheTypeError
-    throw new Err(`${what} must be an integer, got ${typeof value === 'number' ? value : describe(value)}`, code)
+// Redis reads integer arguments with string2ll (util.c): '0', or an optional
+// '-' then 1-9 and more digits, within 64 bits: no spaces, no '+', no leading
+// zeros, no exponent. A number or bigint counts as ioredis sends it, its
+// String() form (so 1.5, 1e21 and NaN are refused as Redis refuses them).
+const REDIS_INTEGER = /^(?:0|-?[1-9]\d{0,18})$/
+const I64_MAX = (1n << 63n) - 1n
+const I64_MIN = -(1n << 63n)
+
+/** An integer argument as Redis reads it, exact over all of i64 (a BigInt). */
+function redisInteger (value, what, code) {
+  const text = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'bigint' ? String(value) : null
+  if (text === null) throw new TierCacheTypeError(`${what} must be an integer, got ${describe(value)}`, code)
+  if (REDIS_INTEGER.test(text)) {
+    const n = BigInt(text)
+    if (n >= I64_MIN && n <= I64_MAX) return n
   }
-  return n
+  throw new TierCacheRangeError(`${what} must be an integer as Redis reads it (digits, an optional '-', no spaces, '+', leading zeros or exponent, within 64 bits), got ${typeof value === 'number' ? value : describe(value)}`, code)
 }
 
-/** A positive TTL for SET/SETEX/GETEX, converted to ms; refuses 0, negatives and overflow. */
+/** An integer argument (see redisInteger) as a JS number. */
+function toInteger (value, what, code = CODES.INVALID_TTL) {
+  return Number(redisInteger(value, what, code))
+}
+
+function invalidExpire (command, why) {
+  return new TierCacheRangeError(`invalid expire time in '${command}' command (${why})`, CODES.INVALID_TTL)
+}
+
+// Deadlines are kept as JS-safe Unix ms: a later one (Redis accepts up to
+// 2^63 ms, year 292 million) is kept as MAX_DEADLINE_MS, year 287,396.
+function clampDeadline (ms, relative) {
+  const max = BigInt(MAX_DEADLINE_MS - (relative ? Date.now() : 0))
+  return Number(ms > max ? max : ms)
+}
+
+/**
+ * A positive TTL for SET/SETEX/GETEX EX|PX, in ms. Refused as Redis refuses
+ * it: not an integer, 0 or less, or a deadline past 2^63 - 1 ms.
+ */
 function toTtlMs (value, unit, command) {
-  const n = toInteger(value, `the ${unit === 1000 ? 'EX' : 'PX'} time of ${command}`)
-  if (n <= 0) throw new TierCacheRangeError(`invalid expire time in '${command}' command (must be > 0, got ${n})`, CODES.INVALID_TTL)
-  const ms = n * unit
-  if (!Number.isSafeInteger(ms) || Date.now() + ms > MAX_DEADLINE_MS) {
-    throw new TierCacheRangeError(`invalid expire time in '${command}' command (too large)`, CODES.INVALID_TTL)
-  }
-  return ms
+  const n = redisInteger(value, `the ${unit === 1000 ? 'EX' : 'PX'} time of ${command}`, CODES.INVALID_TTL)
+  if (n <= 0n) throw invalidExpire(command, `must be > 0, got ${n}`)
+  const ms = n * BigInt(unit)
+  if ((unit === 1000 && n > I64_MAX / 1000n) || ms > I64_MAX - BigInt(Date.now())) throw invalidExpire(command, 'too large')
+  return clampDeadline(ms, true)
 }
 
 /** An absolute EXAT/PXAT time in ms; the past is allowed (it deletes, as Redis does). */
 function toDeadlineMs (value, unit, command) {
-  const n = toInteger(value, `the ${unit === 1000 ? 'EXAT' : 'PXAT'} time of ${command}`)
-  if (n <= 0) throw new TierCacheRangeError(`invalid expire time in '${command}' command (must be > 0, got ${n})`, CODES.INVALID_TTL)
-  const ms = n * unit
-  if (!Number.isSafeInteger(ms) || ms > MAX_DEADLINE_MS) {
-    throw new TierCacheRangeError(`invalid expire time in '${command}' command (too large)`, CODES.INVALID_TTL)
-  }
-  return ms
+  const n = redisInteger(value, `the ${unit === 1000 ? 'EXAT' : 'PXAT'} time of ${command}`, CODES.INVALID_TTL)
+  if (n <= 0n) throw invalidExpire(command, `must be > 0, got ${n}`)
+  if (unit === 1000 && n > I64_MAX / 1000n) throw invalidExpire(command, 'too large')
+  return clampDeadline(n * BigInt(unit), false)
 }
 
 function syntax (message) {
@@ -192,18 +241,28 @@ function parseGetExOptions (rest) {
  * as Redis does) and an optional NX/XX/GT/LT. Returns [ms, condition].
  */
 function parseExpireArgs (command, time, unit, rest) {
-  const n = toInteger(time, `the time of ${command}`)
-  const ms = n * unit
-  if (!Number.isSafeInteger(ms) || Math.abs(ms) > MAX_DEADLINE_MS) {
-    throw new TierCacheRangeError(`invalid expire time in '${command}' command (too large)`, CODES.INVALID_TTL)
-  }
+  const n = redisInteger(time, `the time of ${command}`, CODES.INVALID_TTL)
+  // Redis: the time must fit 64 bits in ms, and so must now + it (EXPIRE, PEXPIRE).
+  const relative = command === 'expire' || command === 'pexpire'
+  if (unit === 1000 && (n > I64_MAX / 1000n || n < I64_MIN / 1000n)) throw invalidExpire(command, 'out of range')
+  const ms = n * BigInt(unit)
+  if (relative && ms > I64_MAX - BigInt(Date.now())) throw invalidExpire(command, 'too large')
+  // Any negative time is in the past: the key is deleted.
+  const clamped = ms < 0n ? -1 : clampDeadline(ms, relative)
   if (rest.length > 1) throw syntax(`${command} takes at most one of NX, XX, GT, LT`)
   let condition = 0
   if (rest.length === 1) {
     condition = EXPIRE_CONDITION[token(rest[0])] || 0
     if (condition === 0) throw syntax(`unknown ${command} option ${JSON.stringify(String(rest[0]))}`)
   }
-  return [ms, condition]
+  return [clamped, condition]
+}
+
+/** A KEYS / SCAN MATCH glob: a string, well-formed as keys must be (it is matched against them). */
+function toPattern (pattern, what) {
+  if (typeof pattern !== 'string') throw new TierCacheTypeError(`${what} takes a string pattern`, CODES.INVALID_ARGUMENT)
+  if (!isWellFormed(pattern)) throw new TierCacheTypeError(loneSurrogate('the pattern'), CODES.INVALID_KEY)
+  return pattern
 }
 
 /** SCAN's MATCH and COUNT. Returns { pattern, count }. */
@@ -223,11 +282,12 @@ function parseScanOptions (rest) {
     const t = token(rest[i])
     if (i + 1 >= rest.length) throw syntax(`${t} needs a value`)
     if (t === 'MATCH') {
-      if (typeof rest[i + 1] !== 'string') throw new TierCacheTypeError('MATCH takes a string pattern', CODES.INVALID_ARGUMENT)
-      pattern = rest[i + 1]
+      pattern = toPattern(rest[i + 1], 'MATCH')
     } else if (t === 'COUNT') {
-      count = toInteger(rest[i + 1], 'COUNT', CODES.INVALID_ARGUMENT)
-      if (count < 1 || count > 0xffffffff) throw new TierCacheRangeError('COUNT must be >= 1', CODES.INVALID_ARGUMENT)
+      const n = redisInteger(rest[i + 1], 'COUNT', CODES.INVALID_ARGUMENT)
+      if (n < 1n) throw new TierCacheRangeError('COUNT must be >= 1', CODES.INVALID_ARGUMENT)
+      // Redis takes any 64-bit count; a page is bounded by the store anyway.
+      count = n > 0xffffffffn ? 0xffffffff : Number(n)
     } else if (t === 'TYPE') {
       // Every L1 value is a Redis string.
       if (token(rest[i + 1]) !== 'STRING') pattern = '\u0000never'
@@ -238,33 +298,32 @@ function parseScanOptions (rest) {
   return { pattern, count }
 }
 
-/** INCRBY's increment: an integer in i64 range, as a decimal string for the native call. */
-function toIncrement (value) {
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value)
-  if (typeof value === 'bigint') return value.toString()
-  if (typeof value === 'string' && /^-?\d+$/.test(value)) return value
-  throw new ReplyError('ERR value is not an integer or out of range')
-}
-
-function toFloatIncrement (value) {
-  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value
-  if (typeof n !== 'number' || Number.isNaN(n)) throw new ReplyError('ERR value is not a valid float')
-  if (!Number.isFinite(n)) throw new ReplyError('ERR increment would produce NaN or Infinity')
-  return n
+/**
+ * An INCRBY / DECRBY / INCRBYFLOAT amount as the text Redis receives (as
+ * ioredis sends it): numbers and bigints as their decimal form, strings
+ * unchanged. Redis's own parse judges it (src/core/numeric.rs in L1 only,
+ * the server with Redis), so both modes accept and refuse the same texts.
+ */
+function toAmount (value) {
+  if (typeof value === 'string') return value
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value)
+  throw new TierCacheTypeError(`the amount must be a number, bigint or numeric string, got ${describe(value)}`, CODES.INVALID_ARGUMENT)
 }
 
 module.exports = {
   MAX_KEY_BYTES,
   EXPIRY,
+  wellFormedKey,
+  wellFormedValue,
   CONDITION,
   toKey,
   toKeys,
+  toPattern,
   toInteger,
   toTtlMs,
   parseSetOptions,
   parseGetExOptions,
   parseExpireArgs,
   parseScanOptions,
-  toIncrement,
-  toFloatIncrement
+  toAmount
 }

@@ -11,6 +11,7 @@
 // it may carry a password.
 
 const { TierCacheTypeError, TierCacheRangeError, CODES } = require('./errors')
+const { wellFormedKey } = require('./args')
 
 const CONNECTION_KEYS = new Set(['host', 'port', 'username', 'password', 'db', 'tls', 'path', 'url', 'socket', 'database'])
 const BEHAVIOUR_DEFAULTS = Object.freeze({
@@ -254,6 +255,8 @@ function normalizeRedis (source, options) {
   const b = {}
   for (const k of BEHAVIOUR_KEYS) b[k] = options[k] === undefined ? BEHAVIOUR_DEFAULTS[k] : options[k]
   if (typeof b.keyPrefix !== 'string') throw invalid('keyPrefix must be a string')
+  // Part of every key: well-formed as keys must be (lib/args.js).
+  if (b.keyPrefix !== '') wellFormedKey(b.keyPrefix)
   b.connectTimeout = integerIn(b.connectTimeout, 'connectTimeout', 1, 3600000)
   b.commandTimeout = integerIn(b.commandTimeout, 'commandTimeout', 1, 3600000)
   if (typeof b.lazyConnect !== 'boolean') throw invalid('lazyConnect must be a boolean')

@@ -25,16 +25,6 @@ function splitCallback (list, minArgs = 0) {
   return typeof last === 'function' ? last : undefined
 }
 
-/**
- * A number argument as Redis receives it (INCRBY's amount): numbers and
- * bigints as their decimal text, strings unchanged (Redis judges them).
- */
-function numberArgument (value) {
-  if (typeof value === 'string') return value
-  if (typeof value === 'number' || typeof value === 'bigint') return String(value)
-  throw new TierCacheTypeError(`the amount must be a number, bigint or numeric string, got ${value === null ? 'null' : typeof value}`, CODES.INVALID_ARGUMENT)
-}
-
 /** A value already known (an L1 hit), answered the ioredis way. */
 function known (value, callback) {
   if (typeof callback === 'function') process.nextTick(callback, null, value)
@@ -209,20 +199,20 @@ const commands = {
   },
 
   incrby (key, increment, callback) {
-    return answer(callback, () => this._incrRemote(key, numberArgument(increment), false))
+    return answer(callback, () => this._incrRemote(key, args.toAmount(increment), false))
   },
 
   decrby (key, decrement, callback) {
-    return answer(callback, () => this._incrRemote(key, numberArgument(decrement), true))
+    return answer(callback, () => this._incrRemote(key, args.toAmount(decrement), true))
   },
 
   incrbyfloat (key, increment, callback) {
     return answer(callback, () => {
       key = args.toKey(key)
-      const delta = numberArgument(increment)
+      const delta = args.toAmount(increment)
       this._forget(key)
       return this._remote.call((id) => native.tierIncrbyfloat(this._remote.handle, id, key, delta), undefined,
-        () => native.incrbyfloat(this._h, key, args.toFloatIncrement(increment)))
+        () => native.incrbyfloat(this._h, key, delta))
     })
   },
 
@@ -268,7 +258,7 @@ const commands = {
 
   keys (pattern, callback) {
     return answer(callback, () => {
-      if (typeof pattern !== 'string') throw new TierCacheTypeError('keys takes a string pattern', CODES.INVALID_ARGUMENT)
+      pattern = args.toPattern(pattern, 'keys')
       return this._remote.call((id) => native.tierKeys(this._remote.handle, id, pattern), undefined,
         () => native.keys(this._h, pattern))
     })
@@ -337,10 +327,7 @@ const helpers = {
     key = args.toKey(key)
     this._forget(key)
     return this._remote.call((id) => native.tierIncrby(this._remote.handle, id, key, amount, decrement), undefined,
-      () => {
-        const d = args.toIncrement(amount)
-        return native.incrby(this._h, key, !decrement ? d : d.startsWith('-') ? d.slice(1) : d === '0' ? '0' : '-' + d)
-      })
+      () => native.incrby(this._h, key, amount, decrement))
   },
 
   _serverCommand (command) {

@@ -9,6 +9,8 @@
 
 const crypto = require('node:crypto')
 
+const { parseJson } = require('../codec')
+
 /** Headers never stored: per connection, per response, or replayed fresh. */
 const NOT_REPLAYED = new Set([
   'connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection',
@@ -74,7 +76,7 @@ function decode (bytes) {
   if (4 + n > bytes.length) return null
   let head
   try {
-    head = JSON.parse(bytes.toString('utf8', 4, 4 + n))
+    head = parseJson(bytes.toString('utf8', 4, 4 + n))
   } catch {
     return null
   }

@@ -17,6 +17,7 @@
 const codecs = require('../codec')
 const { KIND } = codecs
 const { DecodeError } = require('../errors')
+const { wellFormedValue } = require('../args')
 
 const NEWLINE = 10
 
@@ -57,7 +58,7 @@ function encode (codec, value, staleAt, createdAt, tags, type) {
   let body
   switch (type) {
     case 'n': body = ''; break
-    case 's': body = value; break
+    case 's': body = wellFormedValue(value); break
     case 'b': body = value; break
     case 'e': body = JSON.stringify(value); break
     default: body = codec.encode(value)
@@ -76,7 +77,7 @@ function parseHeader (text, source) {
   let tags = null
   if (tagText.length > 0) {
     try {
-      tags = JSON.parse(tagText)
+      tags = codecs.parseJson(tagText)
     } catch (err) {
       throw new DecodeError('a stored cache entry has malformed tags', { cause: err })
     }
@@ -90,7 +91,7 @@ function decodeBody (type, body, codec) {
     case 'n': return null
     case 's': return typeof body === 'string' ? body : body.toString('utf8')
     case 'b': return Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8')
-    case 'e': return JSON.parse(typeof body === 'string' ? body : body.toString('utf8'))
+    case 'e': return codecs.parseJson(typeof body === 'string' ? body : body.toString('utf8'))
     case 'j': return codecs.json.decode(body)
     case 'v': return codecs.v8.decode(body)
     case 'c': return codec.decode(body)

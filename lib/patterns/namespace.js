@@ -10,6 +10,7 @@
 
 const native = require('../../binding.js')
 const { TierCacheTypeError, CODES } = require('../errors')
+const { wellFormedKey } = require('../args')
 const store = require('./store')
 const { stateOf } = require('./state')
 
@@ -25,7 +26,8 @@ function checkName (name) {
   if (typeof name !== 'string' || name.length === 0) {
     throw new TierCacheTypeError('namespace(name): name must be a non-empty string', CODES.INVALID_ARGUMENT)
   }
-  return name
+  // Part of every key and of clear()'s pattern: well-formed as keys must be.
+  return wellFormedKey(name)
 }
 
 class Namespace {

@@ -357,26 +357,40 @@ pub fn persist(handle: &External<Handle>, #[napi(ts_arg_type = "string")] key: U
     Ok(applied as i64)
 }
 
-/// INCRBY. The delta arrives as a string so all of i64 is reachable.
+/// INCRBY / DECRBY. The amount arrives as the text Redis would receive
+/// (a number's decimal form or the caller's string), parsed as Redis parses
+/// it (core::numeric), so all of i64 is reachable and the same texts fail.
 #[napi(catch_unwind)]
 pub fn incrby(
     handle: &External<Handle>,
     #[napi(ts_arg_type = "string")] key: Utf8Arg,
-    delta: String,
+    amount: String,
+    decrement: bool,
 ) -> Result<i64, String> {
-    let delta = crate::core::numeric::parse_i64(delta.as_bytes())
-        .ok_or_else(|| command_error(crate::core::error::CommandError::NotInteger))?;
+    use crate::core::error::CommandError;
+    let amount =
+        crate::core::numeric::parse_i64(amount.as_bytes()).ok_or_else(|| command_error(CommandError::NotInteger))?;
+    let delta = if decrement {
+        amount
+            .checked_neg()
+            .ok_or_else(|| command_error(CommandError::DecrementOverflow))?
+    } else {
+        amount
+    };
     let v = handle.store()?.incr_by(key.as_bytes(), delta).map_err(command_error)?;
     handle.changed();
     Ok(v)
 }
 
+/// INCRBYFLOAT. The increment arrives as text and is read as Redis reads it.
 #[napi(catch_unwind)]
 pub fn incrbyfloat(
     handle: &External<Handle>,
     #[napi(ts_arg_type = "string")] key: Utf8Arg,
-    delta: f64,
+    increment: String,
 ) -> Result<String, String> {
+    let delta = crate::core::numeric::parse_f64(increment.as_bytes())
+        .ok_or_else(|| command_error(crate::core::error::CommandError::NotFloat))?;
     let v = handle
         .store()?
         .incr_by_float(key.as_bytes(), delta)

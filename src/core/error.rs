@@ -16,6 +16,8 @@ pub enum CommandError {
     NotInteger,
     /// Redis: "ERR increment or decrement would overflow".
     Overflow,
+    /// Redis: "ERR decrement would overflow" (DECRBY of i64::MIN).
+    DecrementOverflow,
     /// Redis: "ERR value is not a valid float".
     NotFloat,
     /// Redis: "ERR increment would produce NaN or Infinity".
@@ -34,6 +36,7 @@ impl CommandError {
             CommandError::ValueTooLarge { .. } => "ERR_TIERCACHE_VALUE_TOO_LARGE",
             CommandError::NotInteger
             | CommandError::Overflow
+            | CommandError::DecrementOverflow
             | CommandError::NotFloat
             | CommandError::NanOrInfinity
             | CommandError::InvalidCursor => "ERR_TIERCACHE_REPLY",
@@ -50,6 +53,7 @@ impl fmt::Display for CommandError {
             CommandError::ValueTooLarge { max } => write!(f, "value is larger than {max} bytes"),
             CommandError::NotInteger => write!(f, "ERR value is not an integer or out of range"),
             CommandError::Overflow => write!(f, "ERR increment or decrement would overflow"),
+            CommandError::DecrementOverflow => write!(f, "ERR decrement would overflow"),
             CommandError::NotFloat => write!(f, "ERR value is not a valid float"),
             CommandError::NanOrInfinity => write!(f, "ERR increment would produce NaN or Infinity"),
             CommandError::OptionConflict(what) => write!(f, "{what}"),

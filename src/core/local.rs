@@ -689,9 +689,7 @@ impl LocalStore {
     /// INCRBYFLOAT. Returns the new value as Redis writes it.
     pub fn incr_by_float(&self, key: &[u8], delta: f64) -> Result<String, CommandError> {
         self.check_key(key)?;
-        if !delta.is_finite() {
-            return Err(CommandError::NanOrInfinity);
-        }
+        // An infinite delta fails below, after the stored value is judged (Redis's order).
         let result = self.compute(key, |current, now| {
             let (base, deadline) = match current {
                 None => (0.0, self.default_deadline(now)),
