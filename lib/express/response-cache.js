@@ -315,21 +315,23 @@ class ResponseCache {
 
   replay (req, res, item, how, now) {
     const age = Math.max(0, Math.floor((now - item.createdAt) / 1000))
+    // Headers are set before writeHead (not passed to it), so that middleware
+    // before the cache that hooks writeHead (compression, sessions) sees the
+    // whole response, as it does on a miss.
     if (notModified(req, item.etag)) {
-      res.writeHead(304, ['ETag', item.etag, this.o.header, how, 'Age', String(age)])
+      res.setHeader('ETag', item.etag)
+      res.setHeader(this.o.header, how)
+      res.setHeader('Age', String(age))
+      res.writeHead(304)
       res.end()
       return
     }
-    // The header list is built once per stored response; a hit fills in the
-    // two values that change (X-Cache and Age) and hands it to writeHead.
-    let out = item.replayHeaders
-    if (out === undefined) {
-      out = item.headers.concat('Content-Length', String(item.body.length), this.o.header, '', 'Age', '')
-      item.replayHeaders = out
-    }
-    out[out.length - 3] = how
-    out[out.length - 1] = String(age)
-    res.writeHead(item.status, out)
+    const h = item.headers
+    for (let i = 0; i < h.length; i += 2) res.setHeader(h[i], h[i + 1])
+    res.setHeader('Content-Length', String(item.body.length))
+    res.setHeader(this.o.header, how)
+    res.setHeader('Age', String(age))
+    res.writeHead(item.status)
     if (req.method === 'HEAD') res.end()
     else res.end(item.body)
   }
@@ -384,6 +386,8 @@ class ResponseCache {
   /** The loader of a miss: runs the route and resolves with what to store (or NOT_STORED). */
   async runHandler (req, res, next, base, ctx) {
     const o = this.o
+    // Headers that middleware before the cache set for this request: theirs to set again on a hit.
+    const outer = res.getHeaders()
     res.setHeader(o.header, 'MISS')
     const recording = record(res, o.maxBodyBytes)
     next()
@@ -393,7 +397,7 @@ class ResponseCache {
       return NOT_STORED
     }
     if (NEGATIVE.has(sent.status)) ctx.ttl = o.negativeTtl
-    const response = stored.fromSent(sent.status, sent.headers, sent.body, o.header)
+    const response = stored.fromSent(sent.status, sent.headers, sent.body, o.header, outer)
     const names = varyNames(sent.headers.vary)
     if (names === null) return stored.encode(response)
     // Varies: the response goes to its variant's key, the base key gets the index.
