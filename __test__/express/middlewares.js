@@ -93,7 +93,8 @@ function wrappingGzip () {
     let gzip = null
     res.writeHead = function (...args) {
       const type = this.getHeader('Content-Type')
-      if (gzip === null && req.method !== 'HEAD' && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '') && type !== undefined && compressibleType(type)) {
+      // Compresses unless the type is known not to compress (the type may come with writeHead's own headers).
+      if (gzip === null && req.method !== 'HEAD' && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '') && (type === undefined || compressibleType(type))) {
         this.removeHeader('Content-Length')
         this.setHeader('Content-Encoding', 'gzip')
         addVary(this, 'Accept-Encoding')
