@@ -103,6 +103,15 @@ describe('response cache keys', () => {
     assert.equal((await get('/u', [['Host', 'shop.example'], ['Cookie', 'a']])).headers['x-cache'], 'MISS')
     assert.equal((await get('/u', [['Host', 'shop.example'], ['Cookie', 'a']])).headers['x-cache'], 'HIT-L1')
     assert.equal((await get('/u', [['Host', 'shop.example'], ['Cookie', 'b']])).headers['x-cache'], 'MISS')
+    // A cache mounted on a path, the route on the app: /x and /x/ are stored (the rewrite guard allows Express's own '/').
+    app.use('/m', cache.middleware({ prefix: 'm:' }))
+    app.get(['/m', '/m/'], (req, res) => res.send(`m ${req.originalUrl}`))
+    for (const target of ['/m', '/m/', '/m?q=1', '/m/?q=1']) {
+      assert.equal((await get(target)).headers['x-cache'], 'MISS', target)
+      const hit = await get(target)
+      assert.equal(hit.headers['x-cache'], 'HIT-L1', target)
+      assert.equal(hit.body.toString(), `m ${target}`)
+    }
     // Host is compared without case.
     assert.equal((await get('/p', [['Host', 'SHOP.example']])).headers['x-cache'], 'MISS')
     assert.equal((await get('/p', [['Host', 'shop.EXAMPLE']])).headers['x-cache'], 'HIT-L1')

@@ -165,14 +165,20 @@ function refusal (recorded, req, keyed, o) {
 /**
  * Whether the URL routed when the response ends is the one keyed. Express
  * strips a mount path into req.baseUrl and writes an empty remainder as
- * '/': `/blog` and `/blog/` are the same route there.
+ * '/', so `/blog` and `/blog/` may be the same route on the two sides (the
+ * key itself keeps them apart: it holds the URL as sent).
  */
 function sameRoute (now, keyed) {
   if (now === keyed) return true
   if (now === null || keyed === null) return false
-  const q = keyed.indexOf('?')
-  const path = q < 0 ? keyed : keyed.slice(0, q)
-  return now === path + '/' + (q < 0 ? '' : keyed.slice(q))
+  return withoutTrailingSlash(now) === withoutTrailingSlash(keyed)
+}
+
+function withoutTrailingSlash (url) {
+  const q = url.indexOf('?')
+  const path = q < 0 ? url : url.slice(0, q)
+  if (path.length < 2 || !path.endsWith('/')) return url
+  return path.slice(0, -1) + (q < 0 ? '' : url.slice(q))
 }
 
 /** Whether `If-None-Match` matches `etag` (weak comparison, as for GET). */
