@@ -17,15 +17,26 @@ declare namespace TierCacheExpress {
     tags?: readonly string[] | undefined
     /** A route group, purged with `purgeGroup(group)` in every instance. */
     group?: string | undefined
-    /** Replaces the default key (method + host + path + sorted query). */
+    /**
+     * Replaces the default key (lower-cased Host + URL as routed and as sent, query as sent, scheme).
+     * The forwarding headers present, the user (userKey) and the Vary headers are still added.
+     */
     key?: ((req: Request) => string) | undefined
     /**
-     * A per-user key part: requests with Cookie or Authorization are cached
-     * per user (without it they bypass the cache), and `Cache-Control: private` responses may be stored.
+     * A per-user key part: requests with credentials (Cookie, Authorization, X-Api-Key, … and
+     * `credentialHeaders`) are cached per user (without it they bypass the cache), and
+     * `Cache-Control: private` responses may be stored.
      */
     userKey?: ((req: Request) => string) | undefined
-    /** Statuses that may be stored. Default [200, 203, 300, 301, 404, 410]; 5xx is refused. */
+    /** Statuses that may be stored. Default [200, 203, 300, 301]; 5xx, 206 and 304 are refused; 404 and 410 go by negativeTtl. */
     statuses?: readonly number[] | undefined
+    /** ms to keep 404 and 410 responses (at most `ttl`). Default: not stored. */
+    negativeTtl?: number | undefined
+    /**
+     * More request headers that carry credentials, added to Authorization, Proxy-Authorization, Cookie,
+     * X-Api-Key, X-Auth-Token and X-Access-Token: such requests bypass the cache unless the route has `userKey`.
+     */
+    credentialHeaders?: readonly string[] | undefined
     /** Larger bodies are not stored. Default 1 MiB. */
     maxBodyBytes?: number | undefined
     /** The response header saying HIT-L1, HIT-L2, MISS or STALE. Default 'X-Cache'. */
@@ -45,8 +56,8 @@ declare namespace TierCacheExpress {
   /** The middleware, with purge helpers. */
   interface ResponseCacheMiddleware {
     (req: any, res: any, next: (err?: unknown) => void): void
-    /** Drops the cached responses of one URL (as the key reads it), in every instance. */
-    purge(req: { method?: string, url: string, originalUrl?: string, headers: Record<string, string | string[] | undefined> }): Promise<number>
+    /** Drops the cached responses of one URL of one host (all their variants), in every instance. */
+    purge(req: { method?: string, url: string, baseUrl?: string, originalUrl?: string, headers: Record<string, string | string[] | undefined> }): Promise<number>
     /** Drops every response of a route group, in every instance. */
     purgeGroup(group: string): Promise<number>
   }

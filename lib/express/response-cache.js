@@ -1,17 +1,26 @@
 'use strict'
 // The Express response cache: `cache.middleware(options)`.
 //
-// Safe by default, against cache poisoning first:
-// - only GET and HEAD (HEAD is answered from GET's entry, without a body);
-// - requests with Authorization or Cookie pass through untouched unless the
-//   route gives a per-user key (`userKey(req)`), which then joins the key;
-// - a response is stored only with an allowed status (200 203 300 301 404
-//   410 by default: never 5xx), without Set-Cookie, without Cache-Control
-//   no-store (or private, unless per user), without `Vary: *`, and with a
-//   body within maxBodyBytes;
-// - the key is method + host + path + sorted query, plus the request
-//   headers the response names in Vary: any other header cannot change what
-//   a request gets; no client header bypasses the cache unless configured.
+// Safe by default, against cache poisoning first (shared/ANCHORS.md,
+// "Response caching"; the attacker-first suite is
+// __test__/express/poisoning.test.js):
+// - only GET and HEAD (HEAD is answered from GET's entry, never stored);
+//   not a GET with a body, a Range, or a method-override header;
+// - requests with credentials (Authorization, Cookie, X-Api-Key, … and
+//   `credentialHeaders`) pass through untouched unless the route gives a
+//   per-user key (`userKey(req)`), which then joins the key;
+// - the key (cache-key.js) is an unambiguous encoding of the validated,
+//   lower-cased Host, the URL as routed (and as sent when it differs),
+//   the scheme, the forwarding headers present and the user, plus the
+//   request headers the response names in Vary; a request without a valid
+//   Host passes through;
+// - a response is stored only with an allowed status (200 203 300 301 by
+//   default; 404 and 410 only with `negativeTtl`; never 5xx, 206, 304),
+//   when the head actually written (writeHead hooks included) has no
+//   Set-Cookie, no Cache-Control no-store / no-cache (or private, unless
+//   per user), no `Vary: *`, with a body within maxBodyBytes, and when the
+//   route handled the URL and method that were keyed;
+// - no client header bypasses the cache or refreshes it unless configured.
 //
 // A hit is replayed with one writeHead and one end (status, headers and
 // body as stored, ETag precomputed, `If-None-Match` answered with 304), with
@@ -33,7 +42,7 @@ const tags = require('../patterns/tags')
 const { stateOf } = require('../patterns/state')
 const { clearPrefix } = require('../patterns/namespace')
 const { TierCacheTypeError, TierCacheRangeError, CODES } = require('../errors')
-const { defaultKey, varyNames, variantKey } = require('./cache-key')
+const { CREDENTIAL_HEADERS, mayUseCache, requestKey, purgePrefix, routedUrl, varyNames, variantKey } = require('./cache-key')
 const stored = require('./stored-response')
 const { record } = require('./recorder')
 
@@ -44,7 +53,9 @@ const DEFAULTS = Object.freeze({
   group: undefined,
   key: undefined,
   userKey: undefined,
-  statuses: [200, 203, 300, 301, 404, 410],
+  statuses: [200, 203, 300, 301],
+  negativeTtl: undefined,
+  credentialHeaders: [],
   maxBodyBytes: 1024 * 1024,
   header: 'X-Cache',
   requestNoCache: false,
@@ -57,6 +68,13 @@ const DEFAULTS = Object.freeze({
 /** What a handler's response was when it could not be stored: its waiters run the handler themselves. */
 const NOT_STORED = 'tiercache:not-stored'
 const VARY_PREFIX = 'vary:'
+/** Never stored: partial content and Not Modified answer one request only. */
+const NEVER_STORED = new Set([206, 304])
+/** Stored only with negativeTtl. */
+const NEGATIVE = new Set([404, 410])
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/i
+/** On a request being cached: { method, routed } as keyed. */
+const KEYED = Symbol('tiercache.keyed')
 
 function positiveMs (v, name, zero = false) {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < (zero ? 0 : 1)) {
@@ -84,7 +102,23 @@ function resolveOptions (options) {
     throw new TierCacheTypeError('middleware: statuses must be an array of HTTP status codes', CODES.INVALID_ARGUMENT)
   }
   if (o.statuses.some((s) => s >= 500)) throw new TierCacheRangeError('middleware: 5xx responses are never cached', CODES.INVALID_ARGUMENT)
+  if (o.statuses.some((s) => NEVER_STORED.has(s))) {
+    throw new TierCacheRangeError(`middleware: statuses ${[...NEVER_STORED].join(', ')} are never cached`, CODES.INVALID_ARGUMENT)
+  }
+  if (o.statuses.some((s) => NEGATIVE.has(s))) {
+    throw new TierCacheRangeError('middleware: 404 and 410 are cached only with negativeTtl (their own, shorter ttl)', CODES.INVALID_ARGUMENT)
+  }
   o.statusSet = new Set(o.statuses)
+  if (o.negativeTtl !== undefined) {
+    positiveMs(o.negativeTtl, 'negativeTtl')
+    if (o.negativeTtl > o.ttl) throw new TierCacheRangeError('middleware: negativeTtl must not be longer than ttl', CODES.INVALID_ARGUMENT)
+    for (const s of NEGATIVE) o.statusSet.add(s)
+  }
+  if (!Array.isArray(o.credentialHeaders) || o.credentialHeaders.some((h) => typeof h !== 'string' || !HEADER_NAME.test(h))) {
+    throw new TierCacheTypeError('middleware: credentialHeaders must be an array of header names', CODES.INVALID_ARGUMENT)
+  }
+  // null: the route keys per user, credentials do not bypass.
+  o.credentials = o.userKey !== undefined ? null : [...new Set([...CREDENTIAL_HEADERS, ...o.credentialHeaders.map((h) => h.toLowerCase())])]
   if (typeof o.header !== 'string' || o.header.length === 0) throw new TierCacheTypeError('middleware: header must be a non-empty string', CODES.INVALID_ARGUMENT)
   if (o.bypassHeader !== undefined && (typeof o.bypassHeader !== 'string' || o.bypassHeader.length === 0)) {
     throw new TierCacheTypeError('middleware: bypassHeader must be a header name', CODES.INVALID_ARGUMENT)
@@ -100,30 +134,51 @@ function resolveOptions (options) {
 
 const groupTag = (group) => `http-group:${group}`
 
-/** Whether the stored response of this request may exist (and may be stored). */
-function cacheable (req, o) {
-  if (req.method !== 'GET' && req.method !== 'HEAD') return false
-  const h = req.headers
-  if (o.userKey === undefined && (h.authorization !== undefined || h.cookie !== undefined)) return false
-  if (o.bypassHeader !== undefined && h[o.bypassHeader] !== undefined) return false
-  return true
-}
-
 function requestSaysNoCache (req) {
   const cc = req.headers['cache-control']
   return cc !== undefined && /(?:^|,)\s*(?:no-cache|no-store|max-age=0)\s*(?:,|$)/i.test(cc)
 }
 
-/** Why a response must not be stored, or null when it may be. */
-function refusal (sent, o) {
-  if (!o.statusSet.has(sent.status)) return 'status'
-  const h = sent.headers
+/** Why a response with this status and these headers must not be stored, or null when it may be. */
+function refusalOf (status, h, o) {
+  if (!o.statusSet.has(status)) return 'status'
   if (h['set-cookie'] !== undefined) return 'set-cookie'
   const cc = h['cache-control'] === undefined ? '' : String(h['cache-control']).toLowerCase()
-  if (/(?:^|,)\s*no-store\s*(?:,|$)/.test(cc)) return 'no-store'
-  if (o.userKey === undefined && /(?:^|,)\s*private\s*(?:,|$)/.test(cc)) return 'private'
+  // no-cache: a cache must revalidate each use with the origin, which a replay cannot.
+  if (/(?:^|,)\s*(?:no-store|no-cache)\b/.test(cc)) return 'no-store'
+  if (o.userKey === undefined && /(?:^|,)\s*private\b/.test(cc)) return 'private'
   if (varyNames(h.vary) === '*') return 'vary-*'
   return null
+}
+
+/**
+ * Why a recorded response must not be stored, or null: as the route sent
+ * it and as it was written (after writeHead hooks), and only when the
+ * route handled what was keyed (no rewrite of the URL or the method after
+ * the middleware).
+ */
+function refusal (recorded, req, keyed, o) {
+  if (req.method !== keyed.method || !sameRoute(routedUrl(req), keyed.routed)) return 'rewritten'
+  return refusalOf(recorded.status, recorded.headers, o) ?? refusalOf(recorded.sent.status, recorded.sent.headers, o)
+}
+
+/**
+ * Whether the URL routed when the response ends is the one keyed. Express
+ * strips a mount path into req.baseUrl and writes an empty remainder as
+ * '/', so `/blog` and `/blog/` may be the same route on the two sides (the
+ * key itself keeps them apart: it holds the URL as sent).
+ */
+function sameRoute (now, keyed) {
+  if (now === keyed) return true
+  if (now === null || keyed === null) return false
+  return withoutTrailingSlash(now) === withoutTrailingSlash(keyed)
+}
+
+function withoutTrailingSlash (url) {
+  const q = url.indexOf('?')
+  const path = q < 0 ? url : url.slice(0, q)
+  if (path.length < 2 || !path.endsWith('/')) return url
+  return path.slice(0, -1) + (q < 0 ? '' : url.slice(q))
 }
 
 /** Whether `If-None-Match` matches `etag` (weak comparison, as for GET). */
@@ -145,12 +200,11 @@ class ResponseCache {
     this.handle = this.handle.bind(this)
   }
 
-  /** The base key of a request (before Vary). */
+  /** The base key of a request (before Vary), or null when it passes through uncached. May throw (key / userKey). */
   baseKey (req) {
     const o = this.o
-    let k = o.key !== undefined ? String(o.key(req)) : defaultKey(req)
-    if (o.userKey !== undefined) k += `|user:${String(o.userKey(req))}`
-    return o.prefix + k
+    if (!mayUseCache(req, o.credentials, o.bypassHeader)) return null
+    return requestKey(req, o.prefix, o.key, o.userKey)
   }
 
   /**
@@ -232,13 +286,16 @@ class ResponseCache {
   }
 
   handle (req, res, next) {
-    if (!cacheable(req, this.o)) return next()
+    if (res.headersSent) return next()
     let base
     try {
       base = this.baseKey(req)
     } catch (err) {
       return next(err)
     }
+    if (base === null) return next()
+    // What the route must still be handling when its response is stored.
+    req[KEYED] = { method: req.method, routed: routedUrl(req) }
     if (this.o.requestNoCache && requestSaysNoCache(req)) return this.refresh(req, res, next, base)
     this.lookup(req, res, next, base, base)
   }
@@ -264,21 +321,23 @@ class ResponseCache {
 
   replay (req, res, item, how, now) {
     const age = Math.max(0, Math.floor((now - item.createdAt) / 1000))
+    // Headers are set before writeHead (not passed to it), so that middleware
+    // before the cache that hooks writeHead (compression, sessions) sees the
+    // whole response, as it does on a miss.
     if (notModified(req, item.etag)) {
-      res.writeHead(304, ['ETag', item.etag, this.o.header, how, 'Age', String(age)])
+      res.setHeader('ETag', item.etag)
+      res.setHeader(this.o.header, how)
+      res.setHeader('Age', String(age))
+      res.writeHead(304)
       res.end()
       return
     }
-    // The header list is built once per stored response; a hit fills in the
-    // two values that change (X-Cache and Age) and hands it to writeHead.
-    let out = item.replayHeaders
-    if (out === undefined) {
-      out = item.headers.concat('Content-Length', String(item.body.length), this.o.header, '', 'Age', '')
-      item.replayHeaders = out
-    }
-    out[out.length - 3] = how
-    out[out.length - 1] = String(age)
-    res.writeHead(item.status, out)
+    const h = item.headers
+    for (let i = 0; i < h.length; i += 2) res.setHeader(h[i], h[i + 1])
+    res.setHeader('Content-Length', String(item.body.length))
+    res.setHeader(this.o.header, how)
+    res.setHeader('Age', String(age))
+    res.writeHead(item.status)
     if (req.method === 'HEAD') res.end()
     else res.end(item.body)
   }
@@ -326,22 +385,25 @@ class ResponseCache {
     this.runHandler(req, res, next, base, ctx).then(async (value) => {
       if (ctx.ttl === 0) return
       const gens = this.o.tags.length === 0 ? null : await tags.snapshot(this.cache, this.o.tags)
-      await store.writeEntry(this.cache, base, value, { ttl: this.o.ttl, grace: this.o.grace, gens })
+      await store.writeEntry(this.cache, base, value, { ttl: ctx.ttl, grace: this.o.grace, gens })
     }).catch(() => {})
   }
 
   /** The loader of a miss: runs the route and resolves with what to store (or NOT_STORED). */
   async runHandler (req, res, next, base, ctx) {
     const o = this.o
+    // Headers that middleware before the cache set for this request: theirs to set again on a hit.
+    const outer = res.getHeaders()
     res.setHeader(o.header, 'MISS')
     const recording = record(res, o.maxBodyBytes)
     next()
     const sent = await recording
-    if (sent === null || refusal(sent, o) !== null) {
+    if (sent === null || refusal(sent, req, req[KEYED], o) !== null) {
       ctx.ttl = 0
       return NOT_STORED
     }
-    const response = stored.fromSent(sent.status, sent.headers, sent.body, o.header)
+    if (NEGATIVE.has(sent.status)) ctx.ttl = o.negativeTtl
+    const response = stored.fromSent(sent.status, sent.headers, sent.body, o.header, outer)
     const names = varyNames(sent.headers.vary)
     if (names === null) return stored.encode(response)
     // Varies: the response goes to its variant's key, the base key gets the index.
@@ -349,22 +411,24 @@ class ResponseCache {
     if (variant !== ctx.key) {
       const gens = o.tags.length === 0 ? null : await tags.snapshot(this.cache, o.tags)
       try {
-        await store.writeEntry(this.cache, variant, stored.encode(response), { ttl: o.ttl, grace: o.grace, gens })
+        await store.writeEntry(this.cache, variant, stored.encode(response), { ttl: ctx.ttl, grace: o.grace, gens })
       } catch {}
     }
     return ctx.key === base ? VARY_PREFIX + names.join(',') : stored.encode(response)
   }
 
   /**
-   * Drops the cached responses of a URL (as the key reads it: pass
-   * { url, headers: { host } }), its Vary variants included, from both
-   * tiers; other instances follow through Redis's invalidations. Resolves
-   * the number of entries deleted.
+   * Drops the cached responses of a URL of a host (pass { url, headers:
+   * { host } }, with baseUrl where the route is mounted; with a `key`
+   * option, what key(req) reads): all their variants (scheme, forwarding
+   * headers, users, Vary) from both tiers; other instances follow through
+   * Redis's invalidations. Resolves the number of entries deleted.
    */
   async purge (reqLike) {
-    const base = this.baseKey({ method: 'GET', ...reqLike, headers: reqLike.headers ?? {} })
-    const variants = await clearPrefix(this.cache, `${base}|vary:`)
-    return variants + await store.del(this.cache, [base])
+    if (reqLike === null || typeof reqLike !== 'object' || (typeof reqLike.url !== 'string' && typeof reqLike.originalUrl !== 'string')) {
+      throw new TierCacheTypeError('purge(req): pass { url, headers: { host } }', CODES.INVALID_ARGUMENT)
+    }
+    return clearPrefix(this.cache, purgePrefix({ method: 'GET', ...reqLike, headers: reqLike.headers ?? {} }, this.o.prefix, this.o.key))
   }
 }
 

@@ -27,10 +27,10 @@ class StoredResponse {
     /** Unix ms it was made and goes stale (set by the reader from the entry's header). */
     this.createdAt = 0
     this.staleAt = 0
-    /** The headers as replayed (see response-cache.js replay), built on first use. */
-    this.replayHeaders = undefined
   }
 }
+
+const sameValue = (a, b) => b !== undefined && (a === b || String(a) === String(b))
 
 /** A strong ETag of the body, for responses that came without one. */
 function etagOf (body) {
@@ -39,9 +39,11 @@ function etagOf (body) {
 
 /**
  * The response to store, from what the handler sent. `headers` is the
- * outgoing header object (lower-case names), `rawNames` their spelling.
+ * outgoing header object (lower-case names); `outer` the headers already
+ * set when the route started (by middleware before the cache, which sets
+ * them again on a hit): those the route left unchanged are not stored.
  */
-function fromSent (status, headers, body, xCacheHeader) {
+function fromSent (status, headers, body, xCacheHeader, outer = {}) {
   const flat = []
   let etag = null
   const skip = xCacheHeader.toLowerCase()
@@ -49,7 +51,7 @@ function fromSent (status, headers, body, xCacheHeader) {
     const lower = name.toLowerCase()
     if (NOT_REPLAYED.has(lower) || lower === skip) continue
     const value = headers[name]
-    if (value === undefined) continue
+    if (value === undefined || sameValue(value, outer[lower])) continue
     if (lower === 'etag') etag = String(value)
     flat.push(name, Array.isArray(value) ? value.map(String) : String(value))
   }
