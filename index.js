@@ -41,7 +41,7 @@ function positiveInteger (options, name) {
   const v = options[name]
   if (v === undefined) return undefined
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) {
-    throw new TierCacheRangeError(`options.${name} must be a positive integer, got ${String(v)}`, CODES.INVALID_ARGUMENT)
+    throw new TierCacheRangeError(`options.${name} must be a positive integer, got ${args.shown(v)}`, CODES.INVALID_ARGUMENT)
   }
   return v
 }

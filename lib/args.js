@@ -49,6 +49,11 @@ function describe (value) {
   return typeof value
 }
 
+/** What an error message may say about a bad argument: a number, else its type (never a value's text: it may be a secret, or throw). */
+function shown (value) {
+  return typeof value === 'number' ? String(value) : describe(value)
+}
+
 /**
  * An integer argument (a number or a numeric string, as ioredis sends both).
  * Non-integers are refused with a RangeError coded `code`.
@@ -240,6 +245,7 @@ function toFloatIncrement (value) {
 }
 
 module.exports = {
+  shown,
   MAX_KEY_BYTES,
   EXPIRY,
   CONDITION,

@@ -25,6 +25,7 @@
 // storable. With `grace`, a stale entry is served (`STALE`) to requests
 // that arrive while one request refreshes it.
 
+const { shown } = require('../args')
 const native = require('../../binding.js')
 const { MISS } = require('../front')
 const envelope = require('../patterns/envelope')
@@ -58,9 +59,12 @@ const DEFAULTS = Object.freeze({
 const NOT_STORED = 'tiercache:not-stored'
 const VARY_PREFIX = 'vary:'
 
+/** An HTTP header name (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
 function positiveMs (v, name, zero = false) {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < (zero ? 0 : 1)) {
-    throw new TierCacheRangeError(`middleware: ${name} must be a ${zero ? 'non-negative' : 'positive'} integer of ms, got ${String(v)}`, CODES.INVALID_ARGUMENT)
+    throw new TierCacheRangeError(`middleware: ${name} must be a ${zero ? 'non-negative' : 'positive'} integer of ms, got ${shown(v)}`, CODES.INVALID_ARGUMENT)
   }
   return v
 }
@@ -85,8 +89,9 @@ function resolveOptions (options) {
   }
   if (o.statuses.some((s) => s >= 500)) throw new TierCacheRangeError('middleware: 5xx responses are never cached', CODES.INVALID_ARGUMENT)
   o.statusSet = new Set(o.statuses)
-  if (typeof o.header !== 'string' || o.header.length === 0) throw new TierCacheTypeError('middleware: header must be a non-empty string', CODES.INVALID_ARGUMENT)
-  if (o.bypassHeader !== undefined && (typeof o.bypassHeader !== 'string' || o.bypassHeader.length === 0)) {
+  // A header name Node would refuse at setHeader time (inside a request) is refused here.
+  if (typeof o.header !== 'string' || !HEADER_NAME.test(o.header)) throw new TierCacheTypeError('middleware: header must be an HTTP header name', CODES.INVALID_ARGUMENT)
+  if (o.bypassHeader !== undefined && (typeof o.bypassHeader !== 'string' || !HEADER_NAME.test(o.bypassHeader))) {
     throw new TierCacheTypeError('middleware: bypassHeader must be a header name', CODES.INVALID_ARGUMENT)
   }
   o.bypassHeader = o.bypassHeader === undefined ? undefined : o.bypassHeader.toLowerCase()
