@@ -654,11 +654,11 @@ class TierCache extends EventEmitter {
    * L1 only); rejects if the connection attempt fails (reconnection goes on).
    */
   connect (callback) {
-    let p
-    if (this._closed) p = Promise.reject(new ClosedError())
-    else if (this._remote === null) p = Promise.resolve(this)
-    else p = this._remote.whenReady().then(() => this)
-    return answer(callback, () => p)
+    // The callback is checked before anything waits on Redis: a refused call leaves nothing behind.
+    return answer(callback, () => {
+      if (this._closed) throw new ClosedError()
+      return this._remote === null ? this : this._remote.whenReady().then(() => this)
+    })
   }
 
   /** Closes the cache: detaches from the store and frees it if nobody else holds it. */

@@ -59,6 +59,19 @@ const DEFAULTS = Object.freeze({
 const NOT_STORED = 'tiercache:not-stored'
 const VARY_PREFIX = 'vary:'
 
+/**
+ * What a `key` / `userKey` function returned, as key text: a string (or a
+ * primitive, as before), synchronously. A promise (an async function) would make every
+ * request share '[object Promise]' (every user one entry): refused, and
+ * marked handled so that its rejection cannot end the process.
+ */
+function keyPart (value, name) {
+  if (typeof value === 'string') return value
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')) return String(value)
+  if (typeof value === 'object' && typeof value.then === 'function') Promise.resolve(value).catch(() => {})
+  throw new TierCacheTypeError(`middleware: ${name}(req) must return a string synchronously, got ${shown(value)}`, CODES.INVALID_ARGUMENT)
+}
+
 /** An HTTP header name (RFC 9110 token). */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 
@@ -153,8 +166,8 @@ class ResponseCache {
   /** The base key of a request (before Vary). */
   baseKey (req) {
     const o = this.o
-    let k = o.key !== undefined ? String(o.key(req)) : defaultKey(req)
-    if (o.userKey !== undefined) k += `|user:${String(o.userKey(req))}`
+    let k = o.key !== undefined ? keyPart(o.key(req), 'key') : defaultKey(req)
+    if (o.userKey !== undefined) k += `|user:${keyPart(o.userKey(req), 'userKey')}`
     return o.prefix + k
   }
 
