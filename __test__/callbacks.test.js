@@ -161,6 +161,28 @@ test('l2.get(cb) without Redis: the callback gets ERR_TIERCACHE_UNSUPPORTED', as
   assert.deepEqual(r.lines.slice(0, -1), ['ERR_TIERCACHE_UNSUPPORTED'])
 })
 
+test('a namespace refuses a bad key as the commands do: a rejection or a callback error, never a synchronous throw', async () => {
+  const r = await inChild(`${REPORT}
+    const cache = new TierCache()
+    const ns = cache.namespace('users')
+    await report('get', ns.get({}))
+    await report('set', ns.set(null, 'v'))
+    await report('del', ns.del([{}]))
+    await report('getOrSet', ns.getOrSet({}, () => 1))
+    await new Promise((resolve) => ns.get((err) => { out('get(cb) ' + err.code); resolve() }))
+    await new Promise((resolve) => ns.set({}, 'v', (err) => { out('set(cb) ' + err.code); resolve() }))
+    await cache.quit()`)
+  assertSurvived(r)
+  assert.deepEqual(r.lines.slice(0, -1), [
+    'get ERR_TIERCACHE_INVALID_KEY TierCacheError',
+    'set ERR_TIERCACHE_INVALID_KEY TierCacheError',
+    'del ERR_TIERCACHE_INVALID_KEY TierCacheError',
+    'getOrSet ERR_TIERCACHE_INVALID_KEY TierCacheError',
+    'get(cb) ERR_TIERCACHE_INVALID_KEY',
+    'set(cb) ERR_TIERCACHE_INVALID_KEY'
+  ])
+})
+
 test('the session store refuses a session JSON cannot hold (BigInt, cycle) with ERR_TIERCACHE_UNENCODABLE, the cause kept', async () => {
   const r = await inChild(`${REPORT}
     const { TierCacheStore } = require(${JSON.stringify(path.join(ROOT, 'lib/express'))})
