@@ -22,7 +22,7 @@ const { spawn } = require('node:child_process')
 const { startRedis } = require('../support/redis-server')
 
 const FULL = process.argv.includes('--full')
-const TOTAL = Number(process.env.FUZZ_CALLS) || (FULL ? 120_000 : 30_000)
+const TOTAL = Number(process.env.FUZZ_CALLS) || (FULL ? 120_000 : 45_000)
 const SEED = Number(process.env.FUZZ_SEED) || Date.now() % 1_000_000
 const CHILD = path.join(__dirname, 'child.js')
 

@@ -41,6 +41,8 @@ HostileError.prototype.name = 'HostileError'
 
 const counts = { calls: 0, resolved: 0, rejected: 0, thrown: 0, returned: 0, callbackErrors: 0, callbackResults: 0, hostile: 0, bad: 0, hangs: 0 }
 const badSamples = []
+// Which calls threw synchronously (by name): reported, for the methods that return a promise.
+const thrownBy = {}
 const recent = []
 
 function describe (v, depth = 0) {
@@ -227,6 +229,14 @@ function tick () {
   return new Promise((resolve) => setImmediate(resolve))
 }
 
+// The synchronous APIs among the methods fuzzed (they may throw).
+const SYNC = new Set(['cache.middleware', 'cache.writeBehind', 'cache.namespace', 'cache.stats', 'cache.scanIterator'])
+
+/** Whether the call labelled `name` is a command (answers by promise / callback only). */
+function returnsPromise (name) {
+  return (name.startsWith('cache.') && !SYNC.has(name)) || name.startsWith('l2.') || name.startsWith('store.')
+}
+
 /** Calls `invoke()`, judging a sync throw, a rejection or a callback error; awaits settlement. */
 async function run (what, argList, invoke) {
   counts.calls++
@@ -241,6 +251,14 @@ async function run (what, argList, invoke) {
     result = invoke()
   } catch (err) {
     counts.thrown++
+    const name = what.slice(0, what.indexOf('('))
+    thrownBy[name] = (thrownBy[name] || 0) + 1
+    if (returnsPromise(name)) {
+      // A command answers through its promise and callback, never by throwing.
+      counts.bad++
+      if (badSamples.length < 25) badSamples.push(`sync throw from a command: ${what} -> ${err && err.message}`)
+      return undefined
+    }
     judge(err, 'throw', what)
     return undefined
   }
@@ -554,7 +572,7 @@ process.on('exit', (code) => {
 SURFACES[surface](CALLS).then(async (extra) => {
   // Late throws and rejections still have time to end the process here.
   await new Promise((resolve) => setTimeout(resolve, 200))
-  process.stdout.write(`RESULT ${JSON.stringify({ surface, redis: Boolean(redisUrl), seed: SEED, ...counts, ...extra, badSamples })}\n`)
+  process.stdout.write(`RESULT ${JSON.stringify({ surface, redis: Boolean(redisUrl), seed: SEED, ...counts, ...extra, thrownBy, badSamples })}\n`)
   // Ends even if a user-side timer (a write-behind retry) is still pending.
   process.exit(0)
 })
