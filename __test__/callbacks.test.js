@@ -195,13 +195,17 @@ test('the session store refuses a session JSON cannot hold (BigInt, cycle) with 
     // An expires JSON cannot hold either: new Date(1n) threw a bare TypeError.
     await report('expires', store.set('s3', { cookie: { expires: 1n } }))
     await store.set('s4', { cookie: {}, n: 1n }).catch((err) => out('cause ' + (err.cause instanceof TypeError)))
+    // An async ttl function is refused, and its rejection does not end the process.
+    const asyncTtl = new TierCacheStore({ cache, ttl: async () => { throw new Error('no ttl') } })
+    await report('async ttl', asyncTtl.set('s5', { cookie: {} }))
     await cache.quit()`)
   assertSurvived(r)
   assert.deepEqual(r.lines.slice(0, -1), [
     'bigint ERR_TIERCACHE_UNENCODABLE TierCacheError',
     'cycle ERR_TIERCACHE_UNENCODABLE TierCacheError',
     'expires ERR_TIERCACHE_UNENCODABLE TierCacheError',
-    'cause true'
+    'cause true',
+    'async ttl ERR_TIERCACHE_INVALID_ARGUMENT TierCacheError'
   ])
 })
 

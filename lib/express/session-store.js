@@ -183,6 +183,8 @@ class TierCacheStore {
     }
     const seconds = typeof this.ttl === 'function' ? this.ttl(sess) : this.ttl
     if (typeof seconds !== 'number' || Number.isNaN(seconds) || seconds === Infinity) {
+      // An async ttl function: refused, its promise marked handled (its rejection must not end the process).
+      if (seconds !== null && typeof seconds === 'object' && typeof seconds.then === 'function') Promise.resolve(seconds).catch(noop)
       throw invalid(`options.ttl(sess) must return a finite number of seconds, got ${typeof seconds === 'number' ? seconds : typeof seconds}`)
     }
     return seconds <= 0 ? 0 : Math.ceil(seconds * 1000)
