@@ -16,6 +16,7 @@ const redisOptions = require('./lib/redis-options')
 const { Remote, UnavailableError, TimeoutError } = require('./lib/remote')
 const twoLevel = require('./lib/two-level')
 const patterns = require('./lib/patterns')
+const { answer, settle, checkCallback, splitCallback, noop } = require('./lib/answer')
 
 const { TierCacheTypeError, TierCacheRangeError, ClosedError, CODES, fromNative } = errors
 const { KIND } = codecs
@@ -36,47 +37,11 @@ const OPTION_NAMES = new Set(Object.keys(DEFAULTS))
 // Hits answered by the front are added to the shared statistics in batches.
 const HIT_FLUSH_EVERY = 1024
 
-const noop = () => {}
-
-function settle (value, error, callback) {
-  if (typeof callback !== 'function') callback = undefined
-  if (error === undefined) {
-    const p = Promise.resolve(value)
-    if (callback !== undefined) process.nextTick(callback, null, value)
-    return p
-  }
-  const p = Promise.reject(error)
-  if (callback !== undefined) {
-    p.catch(noop)
-    process.nextTick(callback, error)
-  }
-  return p
-}
-
-/**
- * Splits a trailing callback off variadic arguments. A trailing `undefined`
- * beyond the first `minArgs` arguments is an absent callback (wrappers pass
- * `cb` along whether it is set or not); within them it is an argument, and
- * is refused as such. Key lists pass Infinity: `mget(a, undefined)` must
- * fail rather than answer one value for two keys.
- */
-function splitCallback (list, minArgs = 0) {
-  const last = list[list.length - 1]
-  if (typeof last === 'function' || (last === undefined && list.length > minArgs)) list.pop()
-  return typeof last === 'function' ? last : undefined
-}
-
-function checkCallback (callback) {
-  if (callback !== undefined && typeof callback !== 'function') {
-    throw new TierCacheTypeError('the callback must be a function', CODES.INVALID_ARGUMENT)
-  }
-}
-
 function positiveInteger (options, name) {
   const v = options[name]
   if (v === undefined) return undefined
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) {
-    throw new TierCacheRangeError(`options.${name} must be a positive integer, got ${String(v)}`, CODES.INVALID_ARGUMENT)
+    throw new TierCacheRangeError(`options.${name} must be a positive integer, got ${args.shown(v)}`, CODES.INVALID_ARGUMENT)
   }
   return v
 }
@@ -368,10 +333,11 @@ class TierCache extends EventEmitter {
     if (this._remote !== null) return twoLevel.commands.get.call(this, key, callback)
     let value, error
     try {
-      checkCallback(callback)
       value = this._get(key)
     } catch (err) {
       error = fromNative(err)
+      // `get(cb)`: as ioredis, the function is the callback and gets the error.
+      if (callback === undefined && typeof key === 'function') callback = key
     }
     return settle(value, error, callback)
   }
@@ -587,10 +553,24 @@ class TierCache extends EventEmitter {
   }
 
   /** Every key matching `options.match`, page by page, as an async iterator. */
-  async * scanIterator (options = {}) {
+  async * scanIterator (options) {
+    // Refused through the first next(): a string here would otherwise lend
+    // its String.prototype.match to SCAN as a callback.
+    if (options === undefined || options === null) options = {}
+    if (typeof options !== 'object' || Array.isArray(options)) {
+      throw new TierCacheTypeError('scanIterator(options): options must be an object { match, count }', CODES.INVALID_ARGUMENT)
+    }
+    const match = options.match ?? options.MATCH
+    const count = options.count ?? options.COUNT
+    if (match !== undefined && typeof match !== 'string') {
+      throw new TierCacheTypeError('scanIterator: match must be a string pattern', CODES.INVALID_ARGUMENT)
+    }
+    if (count !== undefined && typeof count !== 'number' && typeof count !== 'string') {
+      throw new TierCacheTypeError('scanIterator: count must be a number', CODES.INVALID_ARGUMENT)
+    }
     const rest = []
-    if (options.match !== undefined || options.MATCH !== undefined) rest.push('MATCH', options.match ?? options.MATCH)
-    if (options.count !== undefined || options.COUNT !== undefined) rest.push('COUNT', options.count ?? options.COUNT)
+    if (match !== undefined) rest.push('MATCH', match)
+    if (count !== undefined) rest.push('COUNT', count)
     let cursor = '0'
     do {
       const [next, keys] = await this.scan(cursor, ...rest)
@@ -682,12 +662,11 @@ class TierCache extends EventEmitter {
    * L1 only); rejects if the connection attempt fails (reconnection goes on).
    */
   connect (callback) {
-    let p
-    if (this._closed) p = Promise.reject(new ClosedError())
-    else if (this._remote === null) p = Promise.resolve(this)
-    else p = this._remote.whenReady().then(() => this)
-    if (typeof callback === 'function') p.then((v) => callback(null, v), (e) => callback(e))
-    return p
+    // The callback is checked before anything waits on Redis: a refused call leaves nothing behind.
+    return answer(callback, () => {
+      if (this._closed) throw new ClosedError()
+      return this._remote === null ? this : this._remote.whenReady().then(() => this)
+    })
   }
 
   /** Closes the cache: detaches from the store and frees it if nobody else holds it. */

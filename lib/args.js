@@ -79,6 +79,11 @@ function describe (value) {
   return typeof value
 }
 
+/** What an error message may say about a bad argument: a number, else its type (never a value's text: it may be a secret, or throw). */
+function shown (value) {
+  return typeof value === 'number' ? String(value) : describe(value)
+}
+
 // Redis reads integer arguments with string2ll (util.c): '0', or an optional
 // '-' then 1-9 and more digits, within 64 bits: no spaces, no '+', no leading
 // zeros, no exponent. A number or bigint counts as ioredis sends it, its
@@ -311,6 +316,7 @@ function toAmount (value) {
 }
 
 module.exports = {
+  shown,
   MAX_KEY_BYTES,
   EXPIRY,
   wellFormedKey,

@@ -13,23 +13,11 @@ const args = require('./args')
 const codecs = require('./codec')
 const { TierCacheTypeError, CODES } = require('./errors')
 const { MISS } = require('./front')
-const { answer } = require('./answer')
+const { answer, settle, splitCallback, strayCallback, forward } = require('./answer')
 
 const KEYS_COMMAND = { DEL: 0, EXISTS: 1 }
 const KEY_COMMAND = { GETDEL: 0, PTTL: 1, TTL: 2, PERSIST: 3 }
 const SERVER_COMMAND = { FLUSHDB: 0, FLUSHALL: 1, DBSIZE: 2, PING: 3 }
-
-function splitCallback (list, minArgs = 0) {
-  const last = list[list.length - 1]
-  if (typeof last === 'function' || (last === undefined && list.length > minArgs)) list.pop()
-  return typeof last === 'function' ? last : undefined
-}
-
-/** A value already known (an L1 hit), answered the ioredis way. */
-function known (value, callback) {
-  if (typeof callback === 'function') process.nextTick(callback, null, value)
-  return Promise.resolve(value)
-}
 
 const decoder = (cache) => (reply) => reply === null || typeof reply === 'string' ? reply : codecs.decodeTagged(reply, cache._codec)
 
@@ -48,15 +36,13 @@ const commands = {
   get (key, callback) {
     let hit
     try {
-      if (callback !== undefined && typeof callback !== 'function') {
-        throw new TierCacheTypeError('the callback must be a function', CODES.INVALID_ARGUMENT)
-      }
       key = args.toKey(key)
       hit = fromL1(this, key)
     } catch (err) {
-      return answer(callback, () => { throw err })
+      // `get(cb)`: as ioredis, the function is the callback and gets the error.
+      return answer(callback === undefined && typeof key === 'function' ? key : callback, () => { throw err })
     }
-    if (hit !== MISS) return hit instanceof Promise ? answer(callback, () => hit) : known(hit, callback)
+    if (hit !== MISS) return hit instanceof Promise ? answer(callback, () => hit) : settle(hit, undefined, callback)
     return answer(callback, () => this._remote.get(
       key,
       false,
@@ -336,6 +322,16 @@ const helpers = {
   }
 }
 
+// Commands whose callback follows a rest parameter (`set(key, value, ...rest)`):
+// the callback's position is at least the count of named parameters.
+const VARIADIC = new Set(['set', 'getex', 'del', 'unlink', 'exists', 'expire', 'pexpire', 'expireat',
+  'pexpireat', 'mget', 'mset', 'scan', 'flushall', 'flushdb', 'ping'])
+
+/** Where `name`'s callback goes: after its named parameters, or as the last of them. */
+function callbackPosition (name, fn) {
+  return VARIADIC.has(name) ? fn.length : fn.length - 1
+}
+
 /**
  * Makes every command of `TierCache.prototype` that has a two-level version
  * dispatch on `this._remote` (null: L1 only).
@@ -345,9 +341,12 @@ function install (TierCache) {
   for (const [name, twoLevel] of Object.entries(commands)) {
     const local = proto[name]
     if (name === 'get') continue // dispatches itself: the hottest path
+    const callbackAt = callbackPosition(name, local)
     Object.defineProperty(proto, name, {
       value: function (...a) {
-        return this._remote === null ? local.apply(this, a) : twoLevel.apply(this, a)
+        const p = this._remote === null ? local.apply(this, a) : twoLevel.apply(this, a)
+        const stray = strayCallback(a, callbackAt)
+        return stray === undefined ? p : forward(p, stray)
       },
       writable: true,
       configurable: true
@@ -366,7 +365,7 @@ class L2View {
 
   get (key, callback) {
     const c = this._cache
-    return answer(callback, () => {
+    return answer(callback === undefined ? strayCallback([key], 1) : callback, () => {
       c._requireRemote()
       key = args.toKey(key)
       return c._remote.get(key, false, false, c._decodeReply)
@@ -375,7 +374,7 @@ class L2View {
 
   getBuffer (key, callback) {
     const c = this._cache
-    return answer(callback, () => {
+    return answer(callback === undefined ? strayCallback([key], 1) : callback, () => {
       c._requireRemote()
       key = args.toKey(key)
       return c._remote.get(key, true, false)

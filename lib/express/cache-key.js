@@ -22,7 +22,8 @@
 // the original URL joins when it differs.
 
 const crypto = require('node:crypto')
-const { MAX_KEY_BYTES } = require('../args')
+const { MAX_KEY_BYTES, shown } = require('../args')
+const { TierCacheTypeError, CODES } = require('../errors')
 
 /**
  * Request headers that proxies and frameworks use to change the host, the
@@ -136,6 +137,20 @@ const urlPrefix = (prefix, host, routed) => `${prefix}u${field(host)}${field(rou
  * be cached (see mayUseCache for the other reasons). `customKey` and
  * `userKey` are the route's functions or undefined; they may throw.
  */
+/**
+ * What a `key` / `userKey` function returned, as key text: a string (or a
+ * primitive, as String() writes it), synchronously. A promise (an async
+ * function) would make every request share '[object Promise]' (every user
+ * one entry): refused, and marked handled so that its rejection cannot end
+ * the process.
+ */
+function keyPart (value, name) {
+  if (typeof value === 'string') return value
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')) return String(value)
+  if (typeof value === 'object' && typeof value.then === 'function') Promise.resolve(value).catch(() => {})
+  throw new TierCacheTypeError(`middleware: ${name}(req) must return a string synchronously, got ${shown(value)}`, CODES.INVALID_ARGUMENT)
+}
+
 function requestKey (req, prefix, customKey, userKey) {
   let key
   if (customKey === undefined) {
@@ -146,7 +161,7 @@ function requestKey (req, prefix, customKey, userKey) {
     const scheme = req.socket !== undefined && req.socket !== null && req.socket.encrypted ? 'https' : 'http'
     key = urlPrefix(prefix, host, routed) + field(scheme) + field(original)
   } else {
-    const k = String(customKey(req))
+    const k = keyPart(customKey(req), 'key')
     if (!wellFormed(k)) return null
     key = `${prefix}k${field(k)}`
   }
@@ -154,7 +169,7 @@ function requestKey (req, prefix, customKey, userKey) {
   if (userKey === undefined) {
     key += field(null)
   } else {
-    const user = String(userKey(req))
+    const user = keyPart(userKey(req), 'userKey')
     if (!wellFormed(user)) return null
     key += field(user)
   }

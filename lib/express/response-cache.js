@@ -34,6 +34,7 @@
 // storable. With `grace`, a stale entry is served (`STALE`) to requests
 // that arrive while one request refreshes it.
 
+const { shown } = require('../args')
 const native = require('../../binding.js')
 const { MISS } = require('../front')
 const envelope = require('../patterns/envelope')
@@ -78,7 +79,7 @@ const KEYED = Symbol('tiercache.keyed')
 
 function positiveMs (v, name, zero = false) {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < (zero ? 0 : 1)) {
-    throw new TierCacheRangeError(`middleware: ${name} must be a ${zero ? 'non-negative' : 'positive'} integer of ms, got ${String(v)}`, CODES.INVALID_ARGUMENT)
+    throw new TierCacheRangeError(`middleware: ${name} must be a ${zero ? 'non-negative' : 'positive'} integer of ms, got ${shown(v)}`, CODES.INVALID_ARGUMENT)
   }
   return v
 }
@@ -119,8 +120,9 @@ function resolveOptions (options) {
   }
   // null: the route keys per user, credentials do not bypass.
   o.credentials = o.userKey !== undefined ? null : [...new Set([...CREDENTIAL_HEADERS, ...o.credentialHeaders.map((h) => h.toLowerCase())])]
-  if (typeof o.header !== 'string' || o.header.length === 0) throw new TierCacheTypeError('middleware: header must be a non-empty string', CODES.INVALID_ARGUMENT)
-  if (o.bypassHeader !== undefined && (typeof o.bypassHeader !== 'string' || o.bypassHeader.length === 0)) {
+  // A header name Node would refuse at setHeader time (inside a request) is refused here.
+  if (typeof o.header !== 'string' || !HEADER_NAME.test(o.header)) throw new TierCacheTypeError('middleware: header must be an HTTP header name', CODES.INVALID_ARGUMENT)
+  if (o.bypassHeader !== undefined && (typeof o.bypassHeader !== 'string' || !HEADER_NAME.test(o.bypassHeader))) {
     throw new TierCacheTypeError('middleware: bypassHeader must be a header name', CODES.INVALID_ARGUMENT)
   }
   o.bypassHeader = o.bypassHeader === undefined ? undefined : o.bypassHeader.toLowerCase()

@@ -177,11 +177,14 @@ class TierCacheStore {
   _ttlMs (sess) {
     const expires = sess.cookie != null ? sess.cookie.expires : undefined
     if (expires != null) {
-      const at = expires instanceof Date ? expires.getTime() : new Date(expires).getTime()
+      // A Date, or its JSON text / ms; anything else (a BigInt, an object) is no date.
+      const at = expires instanceof Date ? expires.getTime() : typeof expires === 'string' || typeof expires === 'number' ? new Date(expires).getTime() : NaN
       if (Number.isFinite(at)) return at - Date.now()
     }
     const seconds = typeof this.ttl === 'function' ? this.ttl(sess) : this.ttl
     if (typeof seconds !== 'number' || Number.isNaN(seconds) || seconds === Infinity) {
+      // An async ttl function: refused, its promise marked handled (its rejection must not end the process).
+      if (seconds !== null && typeof seconds === 'object' && typeof seconds.then === 'function') Promise.resolve(seconds).catch(noop)
       throw invalid(`options.ttl(sess) must return a finite number of seconds, got ${typeof seconds === 'number' ? seconds : typeof seconds}`)
     }
     return seconds <= 0 ? 0 : Math.ceil(seconds * 1000)
@@ -206,7 +209,13 @@ class TierCacheStore {
         return undefined
       }
       // What JSON keeps: toJSON applied (the cookie, Dates), undefined dropped.
-      const plain = JSON.parse(JSON.stringify(sess))
+      let plain
+      try {
+        plain = JSON.parse(JSON.stringify(sess))
+      } catch (err) {
+        // A BigInt, a cycle, a throwing toJSON or getter: refused, the reason kept.
+        throw new TierCacheTypeError('TierCacheStore: the session cannot be stored as JSON', CODES.UNENCODABLE, { cause: err })
+      }
       await this.cache.set(this.prefix + sid, plain, 'PX', ms)
       return undefined
     })

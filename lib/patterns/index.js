@@ -72,8 +72,14 @@ function wrapSet (TierCache) {
   Object.defineProperty(TierCache.prototype, 'set', {
     value: function set (key, value, ...rest) {
       const o = rest[0]
-      if (o === null || typeof o !== 'object' || !Object.prototype.hasOwnProperty.call(o, 'tags') ||
-          (rest.length > 1 && (rest.length > 2 || (rest[1] !== undefined && typeof rest[1] !== 'function')))) {
+      let tagged
+      try {
+        tagged = o !== null && typeof o === 'object' && Object.prototype.hasOwnProperty.call(o, 'tags')
+      } catch (err) {
+        // A Proxy whose traps throw: refused as the command would refuse it, never by a throw.
+        return answer(typeof rest[rest.length - 1] === 'function' ? rest[rest.length - 1] : undefined, () => { throw err })
+      }
+      if (!tagged || (rest.length > 1 && (rest.length > 2 || (rest[1] !== undefined && typeof rest[1] !== 'function')))) {
         return baseSet.call(this, key, value, ...rest)
       }
       return answer(rest[1], () => setTagged(this, key, value, o).catch((err) => { throw fromNative(err) }))

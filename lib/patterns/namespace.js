@@ -11,6 +11,7 @@
 const native = require('../../binding.js')
 const { TierCacheTypeError, CODES } = require('../errors')
 const { wellFormedKey } = require('../args')
+const { answer } = require('../answer')
 const store = require('./store')
 const { stateOf } = require('./state')
 
@@ -49,41 +50,59 @@ class Namespace {
     return new Namespace(this.cache, `${this.prefix}${checkName(name)}:`)
   }
 
+  // A refused key answers as the cache's own commands do (lib/answer.js):
+  // a rejection, and the error to the callback (or to a function given
+  // where the key goes), never a synchronous throw.
+
   get (key, callback) {
-    return this.cache.get(this._key(key), callback)
+    let k
+    try { k = this._key(key) } catch (err) { return refuse(err, [key, callback]) }
+    return this.cache.get(k, callback)
   }
 
   set (key, value, ...rest) {
-    return this.cache.set(this._key(key), value, ...rest)
+    let k
+    try { k = this._key(key) } catch (err) { return refuse(err, [key, value, ...rest]) }
+    return this.cache.set(k, value, ...rest)
   }
 
   del (...keys) {
     const callback = typeof keys[keys.length - 1] === 'function' ? keys.pop() : undefined
-    const flat = keys.flat()
-    return this.cache.del(flat.map((k) => this._key(k)), callback)
+    let list
+    try { list = keys.flat().map((k) => this._key(k)) } catch (err) { return refuse(err, [callback]) }
+    return this.cache.del(list, callback)
   }
 
   mget (...keys) {
     const callback = typeof keys[keys.length - 1] === 'function' ? keys.pop() : undefined
-    return this.cache.mget(keys.flat().map((k) => this._key(k)), callback)
+    let list
+    try { list = keys.flat().map((k) => this._key(k)) } catch (err) { return refuse(err, [callback]) }
+    return this.cache.mget(list, callback)
   }
 
   getOrSet (key, loader, options) {
-    return this.cache.getOrSet(this._key(key), loader, options)
+    return answer(undefined, () => this.cache.getOrSet(this._key(key), loader, options))
   }
 
   wrap (key, loader, options, refreshAhead) {
-    return this.cache.wrap(this._key(key), loader, options, refreshAhead)
+    return answer(undefined, () => this.cache.wrap(this._key(key), loader, options, refreshAhead))
   }
 
   writeThrough (key, value, writer, options) {
-    return this.cache.writeThrough(this._key(key), value, writer, options)
+    return answer(undefined, () => this.cache.writeThrough(this._key(key), value, writer, options))
   }
 
   /** Deletes every key of the namespace, in both tiers. Resolves the count deleted. */
   clear () {
     return clearPrefix(this.cache, this.prefix)
   }
+}
+
+/** Rejects with `err`, also to the last of `list` when it is a function (the callback). */
+function refuse (err, list) {
+  let i = list.length - 1
+  while (i > 0 && list[i] === undefined) i--
+  return answer(typeof list[i] === 'function' ? list[i] : undefined, () => { throw err })
 }
 
 async function clearPrefix (cache, prefix) {

@@ -2,6 +2,7 @@
 // getOrSet's options, checked once per call with the same errors as the
 // commands (TypeError / RangeError with a stable code).
 
+const { shown } = require('../args')
 const { TierCacheTypeError, TierCacheRangeError, CODES } = require('../errors')
 const tags = require('./tags')
 
@@ -12,7 +13,7 @@ const NAMES = new Set(['ttl', 'grace', 'softTimeout', 'hardTimeout', 'lock', 'ca
 function ms (value, name, { zero = false } = {}) {
   if (value === undefined) return undefined
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < (zero ? 0 : 1)) {
-    throw new TierCacheRangeError(`${name} must be a ${zero ? 'non-negative' : 'positive'} integer number of ms, got ${String(value)}`, CODES.INVALID_ARGUMENT)
+    throw new TierCacheRangeError(`${name} must be a ${zero ? 'non-negative' : 'positive'} integer number of ms, got ${shown(value)}`, CODES.INVALID_ARGUMENT)
   }
   return value
 }
@@ -32,7 +33,7 @@ function lockOption (value, hardTimeout) {
 function refreshOption (value) {
   if (value === undefined) return undefined
   if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value) || (value >= 1 && !Number.isSafeInteger(value))) {
-    throw new TierCacheRangeError(`refreshAhead must be a ratio in (0, 1) or a positive integer of ms, got ${String(value)}`, CODES.INVALID_ARGUMENT)
+    throw new TierCacheRangeError(`refreshAhead must be a ratio in (0, 1) or a positive integer of ms, got ${shown(value)}`, CODES.INVALID_ARGUMENT)
   }
   return value
 }

@@ -26,6 +26,7 @@
 
 const { EventEmitter } = require('node:events')
 const args = require('../args')
+const { shown } = args
 const { TierCacheTypeError, TierCacheRangeError, QueueFullError, ClosedError, CODES, fromNative } = require('../errors')
 const store = require('./store')
 const { ms } = require('./options')
@@ -44,7 +45,7 @@ const DEFAULTS = Object.freeze({
 
 function positive (value, name) {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new TierCacheRangeError(`writeBehind: ${name} must be a positive integer, got ${String(value)}`, CODES.INVALID_ARGUMENT)
+    throw new TierCacheRangeError(`writeBehind: ${name} must be a positive integer, got ${shown(value)}`, CODES.INVALID_ARGUMENT)
   }
   return value
 }
