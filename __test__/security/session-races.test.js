@@ -166,20 +166,28 @@ async function race (a, b, storeA, storeB, gates, id, variant) {
 
 async function runRaces (a, b, storeA, storeB, gates, label) {
   let next = 0
-  let resurrections = 0
+  // Resurrections by variant: [tries, resurrections] each.
+  const byVariant = Array.from({ length: 8 }, () => [0, 0])
   const worker = async () => {
     while (next < RACES) {
       const i = next++
-      if (await race(a, b, storeA, storeB, gates, `${label}-${i}`, i % 8)) resurrections++
+      byVariant[i % 8][0]++
+      if (await race(a, b, storeA, storeB, gates, `${label}-${i}`, i % 8)) byVariant[i % 8][1]++
     }
   }
   await Promise.all(Array.from({ length: PARALLEL }, worker))
-  return resurrections
+  return byVariant
 }
+
+const VARIANTS = ['set after destroy', 'touch after destroy', 'set, destroy sent first', 'touch, destroy sent first',
+  'set first', 'touch first', 'set and destroy at once', 'touch and destroy at once']
 
 const results = []
 after(() => {
-  for (const r of results) console.log(`# session races · ${r.label}: ${r.tries} tries, ${r.resurrections} resurrections`)
+  for (const r of results) {
+    const detail = r.byVariant.map(([n, bad], v) => `${VARIANTS[v]} ${bad}/${n}`).join(', ')
+    console.log(`# session races · ${r.label}: ${r.tries} tries, ${r.resurrections} resurrections (${detail})`)
+  }
 })
 
 describe('a logout is never undone by a request in flight', { timeout: 120_000 }, () => {
@@ -225,8 +233,9 @@ describe('a logout is never undone by a request in flight', { timeout: 120_000 }
   for (const [label, cacheOptions, storeOptions] of modes) {
     test(`${label}: ${RACES} races, 0 resurrections`, async () => {
       const { stores: [sA, sB], apps: [a, b], gates } = await pair(cacheOptions(), storeOptions)
-      const resurrections = await runRaces(a, b, sA, sB, gates, label)
-      results.push({ label, tries: RACES, resurrections })
+      const byVariant = await runRaces(a, b, sA, sB, gates, label)
+      const resurrections = byVariant.reduce((sum, [, bad]) => sum + bad, 0)
+      results.push({ label, tries: RACES, resurrections, byVariant })
       assert.equal(resurrections, 0, `${resurrections} of ${RACES} logouts undone`)
     })
 
