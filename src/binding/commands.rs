@@ -71,7 +71,13 @@ pub fn open(options: OpenOptions) -> Result<External<Handle>, String> {
         default_ttl_ms: whole(options.ttl, "ttl", 1.0)?,
     };
     let store = match &options.name {
-        Some(name) => registry::open_named(name, options.partition.as_deref().unwrap_or(""), config, LocalStore::new).map_err(command_error)?,
+        Some(name) => registry::open_named(
+            name,
+            options.partition.as_deref().unwrap_or(""),
+            config,
+            LocalStore::new,
+        )
+        .map_err(command_error)?,
         None => registry::open_private(config, LocalStore::new),
     };
     Ok(External::new(Handle::new(store)))

@@ -627,7 +627,11 @@ impl LocalStore {
         seal: &[u8],
         ms: u64,
     ) -> Result<bool, CommandError> {
-        let held = if action == SealedAction::Seal { seal.len() } else { value.len() };
+        let held = if action == SealedAction::Seal {
+            seal.len()
+        } else {
+            value.len()
+        };
         self.check_entry(key, held)?;
         let fresh = match action {
             SealedAction::Put => Some(Entry::new(key, value, kind, NO_EXPIRY)),
