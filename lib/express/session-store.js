@@ -12,7 +12,7 @@
 // as `se*ss:` matches only itself.
 //
 // Sessions are stored as objects, through the cache's codec, in both tiers
-// (`cache.set(key, sess, 'PX', ms)`). A session is first reduced to what
+// (a sealed write of `sess` for its TTL, below). A session is first reduced to what
 // JSON keeps (as express-session's MemoryStore does): its cookie serializes
 // to fields that are `undefined`, which the JSON codec refuses rather than
 // drops. What is read back is untrusted (another process may have written
@@ -77,7 +77,8 @@ const HINTS = {
   disableTTL: ' (sessions always have a TTL)',
   serializer: " (sessions go through the cache's codec)"
 }
-const CACHE_METHODS = ['get', 'set', 'del', 'pexpire', 'scan', 'mget']
+// The last two: the sealed writes (sealed-writes.js) run on a TierCache's internals.
+const CACHE_METHODS = ['get', 'set', 'del', 'pexpire', 'scan', 'mget', '_encode', '_forget']
 
 
 function invalid (message, Class = TierCacheTypeError) {
