@@ -33,11 +33,6 @@ export declare function del(handle: ExternalObject<Handle>, keys: Array<string>)
 
 export declare function exists(handle: ExternalObject<Handle>, keys: Array<string>): number
 
-/**
- * EXPIRE family. `relative`: whether `ms` is a duration (else absolute).
- * `condition`: 0 always, 1 NX, 2 XX, 3 GT, 4 LT. A negative duration or a
- * past time deletes the key, as Redis does.
- */
 export declare function expire(handle: ExternalObject<Handle>, key: string, ms: number, relative: boolean, condition: number): number
 
 export declare function flush(handle: ExternalObject<Handle>): void
@@ -101,6 +96,12 @@ export declare function open(options: OpenOptions): ExternalObject<Handle>
 
 export interface OpenOptions {
   name?: string
+  /**
+   * What makes a key's identity besides its name (server, db, prefix,
+   * hashed by the facade): instances of one name share a store only
+   * when it is equal.
+   */
+  partition?: string
   maxEntries?: number
   maxBytes?: number
   maxValueBytes?: number
@@ -120,6 +121,15 @@ export declare function runPendingTasks(handle: ExternalObject<Handle>): void
  * ioredis does.
  */
 export declare function scan(handle: ExternalObject<Handle>, cursor: string, pattern: string | undefined | null, count: number): [string, Array<string>]
+
+/**
+ * EXPIRE family. `relative`: whether `ms` is a duration (else absolute).
+ * `condition`: 0 always, 1 NX, 2 XX, 3 GT, 4 LT. A negative duration or a
+ * past time deletes the key, as Redis does.
+ * A sealed write (see `core::sealed`): 0 put, 1 seal, 2 retime; `ms` the
+ * TTL. Resolves whether it wrote.
+ */
+export declare function sealed(handle: ExternalObject<Handle>, action: number, key: string, value: string | Uint8Array, valueKind: number, seal: string, ms: number): boolean
 
 /**
  * SET. `expiry_mode`: 0 none (default TTL), 1 KEEPTTL, 2 relative ms
@@ -202,6 +212,9 @@ export interface TierOptions {
 }
 
 export declare function tierScan(t: ExternalObject<TierHandle>, id: number, cursor: string, pattern?: string | undefined | null, count?: number | undefined | null): void
+
+/** A sealed write (see `core::sealed`): 0 put, 1 seal, 2 retime. */
+export declare function tierSealed(t: ExternalObject<TierHandle>, id: number, action: number, key: string, value: string | Buffer, valueKind: number, seal: string, ms: number): void
 
 /** Keyless commands: 0 FLUSHDB, 1 FLUSHALL, 2 DBSIZE, 3 PING. */
 export declare function tierServerCommand(t: ExternalObject<TierHandle>, id: number, command: number): void

@@ -77,6 +77,29 @@ declare namespace TierCacheExpress {
   }
 
   type SessionCallback<T = void> = (err: any, result?: T) => void
+
+  /**
+   * A TierCacheStore: an express-session `Store` (its class extends it at
+   * run time), typed structurally so that this file needs no
+   * express-session types; it is assignable to `session.Store`. A destroyed
+   * session stays destroyed: `set` and `touch` never bring it back.
+   */
+  interface SessionStore extends NodeJS.EventEmitter {
+    get(sid: string, callback?: SessionCallback<any>): Promise<any>
+    set(sid: string, session: any, callback?: SessionCallback): Promise<void>
+    touch(sid: string, session: any, callback?: SessionCallback): Promise<void>
+    destroy(sid: string, callback?: SessionCallback): Promise<void>
+    clear(callback?: SessionCallback): Promise<void>
+    length(callback?: SessionCallback<number>): Promise<number>
+    ids(callback?: SessionCallback<string[]>): Promise<string[]>
+    all(callback?: SessionCallback<Record<string, any>>): Promise<Record<string, any>>
+    /** Inherited from express-session's Store. */
+    regenerate(req: any, callback: (err?: any) => any): void
+    /** Inherited from express-session's Store. */
+    load(sid: string, callback: (err: any, session?: any) => any): void
+    /** Inherited from express-session's Store. */
+    createSession(req: any, session: any): any
+  }
 }
 
 declare const TierCacheExpress: {
@@ -86,16 +109,7 @@ declare const TierCacheExpress: {
   purgeGroup(cache: TierCache, group: string): Promise<number>
   /** An express-session store (extends express-session's Store; express-session must be installed). */
   TierCacheStore: {
-    new (options: TierCacheExpress.SessionStoreOptions): {
-      get(sid: string, callback?: TierCacheExpress.SessionCallback<any>): Promise<any>
-      set(sid: string, session: any, callback?: TierCacheExpress.SessionCallback): Promise<void>
-      touch(sid: string, session: any, callback?: TierCacheExpress.SessionCallback): Promise<void>
-      destroy(sid: string, callback?: TierCacheExpress.SessionCallback): Promise<void>
-      clear(callback?: TierCacheExpress.SessionCallback): Promise<void>
-      length(callback?: TierCacheExpress.SessionCallback<number>): Promise<number>
-      ids(callback?: TierCacheExpress.SessionCallback<string[]>): Promise<string[]>
-      all(callback?: TierCacheExpress.SessionCallback<Record<string, any>>): Promise<Record<string, any>>
-    }
+    new (options: TierCacheExpress.SessionStoreOptions): TierCacheExpress.SessionStore
   }
 }
 

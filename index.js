@@ -83,14 +83,16 @@ class TierCache extends EventEmitter {
     const redisConfig = redisSource === null ? null : redisOptions.normalizeRedis(redisSource, own)
     // Redis behaviour options without a Redis server are ignored, so that
     // `new TierCache(process.env.REDIS_URL, { keyPrefix, … })` also runs
-    // without Redis (L1 only); they are still validated.
-    if (redisSource === null) redisOptions.normalizeRedis({}, own)
+    // without Redis (L1 only); they are still validated. All but keyPrefix,
+    // which still keeps a named store's tenants apart.
+    const behaviour = redisConfig ?? redisOptions.normalizeRedis({}, own)
     const o = resolveOptions(redisOptions.stripBehaviour(own))
     this.options = Object.freeze(o)
     this._codec = codecs.resolveCodec(o.codec)
     try {
       this._h = native.open({
         name: o.name,
+        partition: o.name === undefined ? undefined : redisOptions.partitionOf(redisConfig, behaviour.keyPrefix),
         maxEntries: o.maxEntries,
         maxBytes: o.maxBytes,
         maxValueBytes: o.maxValueBytes,

@@ -10,6 +10,7 @@
 // Redis configuration (or null: L1 only). Errors never quote a URL, since
 // it may carry a password.
 
+const { createHash } = require('node:crypto')
 const { TierCacheTypeError, TierCacheRangeError, CODES } = require('./errors')
 const { wellFormedKey } = require('./args')
 
@@ -298,6 +299,22 @@ function normalizeRedis (source, options) {
   }
 }
 
+/**
+ * The partition of a named L1 store: everything besides the key itself that
+ * says which value a key names. The server (host:port, or none for L1
+ * alone), the database, the key prefix, and the ACL user and password (a
+ * user may not be allowed to read what another cached). Caches of one
+ * `name` share a store only when this is equal (src/core/registry.rs). A
+ * SHA-256 digest, so that no password is ever held or shown in it.
+ */
+function partitionOf (redisConfig, keyPrefix) {
+  const server = redisConfig === null
+    ? ['l1']
+    : [redisConfig.tls === null ? 'redis' : 'rediss', redisConfig.host, redisConfig.port, redisConfig.db,
+        redisConfig.username ?? null, redisConfig.password ?? null]
+  return createHash('sha256').update(JSON.stringify([...server, keyPrefix])).digest('hex')
+}
+
 /** Removes the behaviour options from the cache's own options. */
 function stripBehaviour (options) {
   const out = {}
@@ -316,6 +333,7 @@ module.exports = {
   BEHAVIOUR_KEYS,
   splitArguments,
   normalizeRedis,
+  partitionOf,
   stripBehaviour,
   defaultRetryStrategy
 }

@@ -12,7 +12,7 @@
 // as `se*ss:` matches only itself.
 //
 // Sessions are stored as objects, through the cache's codec, in both tiers
-// (`cache.set(key, sess, 'PX', ms)`). A session is first reduced to what
+// (a sealed write of `sess` for its TTL, below). A session is first reduced to what
 // JSON keeps (as express-session's MemoryStore does): its cookie serializes
 // to fields that are `undefined`, which the JSON codec refuses rather than
 // drops. What is read back is untrusted (another process may have written
@@ -37,6 +37,15 @@
 //   meanwhile is not seen here until L1 is dropped.
 // Writes (set, touch, destroy, clear) always go to Redis when there is one.
 //
+// A destroyed session stays destroyed: `destroy` replaces it by a seal (a
+// string that is never read as a session) that lives as long as the
+// session would have (its remaining TTL; `ttl` if it had none), and `set`
+// and `touch` write only where there is no seal, checked and written
+// atomically (sealed-writes.js). So a request that loaded the session
+// before a logout elsewhere and saves it after cannot bring it back, on
+// any instance, in either consistency mode, with Redis or L1 alone.
+// `clear` seals every session. `ids`, `length` and `all` skip seals.
+//
 // Errors (Redis down, a timeout, a refused value) reach the callback, and
 // reject the promise each method also returns; nothing throws synchronously
 // into express-session. A TierCache emits 'error' events for its connection;
@@ -47,6 +56,11 @@
 const { TierCacheError, TierCacheTypeError, TierCacheRangeError, CODES } = require('../errors')
 const { escapeGlob } = require('../patterns/namespace')
 const { answer } = require('../answer')
+const { SEALED, sealedWrite } = require('./sealed-writes')
+
+// What a destroyed session's key holds until it would have expired. Stored
+// as a string: a session is an object, so never equal to it.
+const SEAL = 'tiercache:destroyed-session'
 
 const DEFAULTS = Object.freeze({
   cache: undefined,
@@ -63,8 +77,8 @@ const HINTS = {
   disableTTL: ' (sessions always have a TTL)',
   serializer: " (sessions go through the cache's codec)"
 }
-const CACHE_METHODS = ['get', 'set', 'del', 'pexpire', 'scan', 'mget']
-const noop = () => {}
+// The last two: the sealed writes (sealed-writes.js) run on a TierCache's internals.
+const CACHE_METHODS = ['get', 'set', 'del', 'pexpire', 'scan', 'mget', '_encode', '_forget']
 
 
 function invalid (message, Class = TierCacheTypeError) {
@@ -152,6 +166,13 @@ class TierCacheStore {
     this.consistency = o.consistency
     this.scanCount = o.scanCount
     this._pattern = escapeGlob(o.prefix) + '*'
+    // How long a seal lives when the session had no TTL (never, normally).
+    this._sealMs = typeof o.ttl === 'number' ? Math.ceil(o.ttl * 1000) : DEFAULTS.ttl * 1000
+  }
+
+  /** Destroys the session at `key`: seals it if it exists. */
+  _seal (key) {
+    return sealedWrite(this.cache, SEALED.SEAL, key, undefined, SEAL, this._sealMs)
   }
 
   /** Where reads go: Redis itself ('strong' with a Redis tier) or through L1. */
@@ -205,7 +226,7 @@ class TierCacheStore {
       if (sess === null || typeof sess !== 'object') throw invalid('a session must be an object')
       const ms = this._ttlMs(sess)
       if (ms <= 0) {
-        await this.cache.del(this.prefix + sid)
+        await this._seal(this.prefix + sid)
         return undefined
       }
       // What JSON keeps: toJSON applied (the cookie, Dates), undefined dropped.
@@ -216,7 +237,8 @@ class TierCacheStore {
         // A BigInt, a cycle, a throwing toJSON or getter: refused, the reason kept.
         throw new TierCacheTypeError('TierCacheStore: the session cannot be stored as JSON', CODES.UNENCODABLE, { cause: err })
       }
-      await this.cache.set(this.prefix + sid, plain, 'PX', ms)
+      // Refused (silently) when the session was destroyed meanwhile.
+      await sealedWrite(this.cache, SEALED.PUT, this.prefix + sid, plain, SEAL, ms)
       return undefined
     })
   }
@@ -227,8 +249,8 @@ class TierCacheStore {
       checkSid(sid)
       if (sess === null || typeof sess !== 'object') throw invalid('a session must be an object')
       const ms = this._ttlMs(sess)
-      if (ms <= 0) await this.cache.del(this.prefix + sid)
-      else await this.cache.pexpire(this.prefix + sid, ms)
+      if (ms <= 0) await this._seal(this.prefix + sid)
+      else await sealedWrite(this.cache, SEALED.RETIME, this.prefix + sid, undefined, SEAL, ms)
       return undefined
     })
   }
@@ -236,30 +258,27 @@ class TierCacheStore {
   destroy (sid, callback) {
     return answer(callback, async () => {
       checkSid(sid)
-      await this.cache.del(this.prefix + sid)
+      await this._seal(this.prefix + sid)
       return undefined
     })
   }
 
-  /** Deletes every session (every key under the prefix), in both tiers. */
+  /** Destroys every session (every key under the prefix), in both tiers. */
   clear (callback) {
     return answer(callback, async () => {
-      await this._eachPage((keys) => this.cache.del(keys))
+      await this._eachPage((keys) => Promise.all(keys.map((key) => this._seal(key))))
       return undefined
     })
   }
 
-  /** How many sessions there are (keys under the prefix). */
+  /** How many sessions there are (keys under the prefix, seals skipped). */
   length (callback) {
-    return answer(callback, async () => (await this._eachPage(noop)).size)
+    return answer(callback, async () => Object.keys(await this.all()).length)
   }
 
-  /** The ids of every session. */
+  /** The ids of every session (seals skipped). */
   ids (callback) {
-    return answer(callback, async () => {
-      const n = this.prefix.length
-      return Array.from(await this._eachPage(noop), (key) => key.slice(n))
-    })
+    return answer(callback, async () => Object.keys(await this.all()))
   }
 
   /**

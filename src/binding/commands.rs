@@ -17,12 +17,17 @@ use crate::core::local::{
     DEFAULT_MAX_VALUE_BYTES,
 };
 use crate::core::registry;
+use crate::core::sealed::SealedAction;
 
 type JsResult<T> = Result<T, String>;
 
 #[napi(object)]
 pub struct OpenOptions {
     pub name: Option<String>,
+    /// What makes a key's identity besides its name (server, db, prefix,
+    /// hashed by the facade): instances of one name share a store only
+    /// when it is equal.
+    pub partition: Option<String>,
     pub max_entries: Option<f64>,
     pub max_bytes: Option<f64>,
     pub max_value_bytes: Option<f64>,
@@ -66,7 +71,13 @@ pub fn open(options: OpenOptions) -> Result<External<Handle>, String> {
         default_ttl_ms: whole(options.ttl, "ttl", 1.0)?,
     };
     let store = match &options.name {
-        Some(name) => registry::open_named(name, config, LocalStore::new).map_err(command_error)?,
+        Some(name) => registry::open_named(
+            name,
+            options.partition.as_deref().unwrap_or(""),
+            config,
+            LocalStore::new,
+        )
+        .map_err(command_error)?,
         None => registry::open_private(config, LocalStore::new),
     };
     Ok(External::new(Handle::new(store)))
@@ -305,6 +316,36 @@ pub fn exists(handle: &External<Handle>, keys: Vec<String>) -> Result<i64, Strin
 /// EXPIRE family. `relative`: whether `ms` is a duration (else absolute).
 /// `condition`: 0 always, 1 NX, 2 XX, 3 GT, 4 LT. A negative duration or a
 /// past time deletes the key, as Redis does.
+/// A sealed write (see `core::sealed`): 0 put, 1 seal, 2 retime; `ms` the
+/// TTL. Resolves whether it wrote.
+#[napi(catch_unwind)]
+pub fn sealed(
+    handle: &External<Handle>,
+    action: u32,
+    #[napi(ts_arg_type = "string")] key: Utf8Arg,
+    #[napi(ts_arg_type = "string | Uint8Array")] value: Either<Utf8Arg, &[u8]>,
+    value_kind: u32,
+    #[napi(ts_arg_type = "string")] seal: Utf8Arg,
+    ms: f64,
+) -> Result<bool, String> {
+    let store = handle.store()?;
+    let action = SealedAction::from_u32(action).ok_or_else(|| invalid_argument("unknown sealed action"))?;
+    let written = store
+        .sealed(
+            action,
+            key.as_bytes(),
+            value_bytes(&value),
+            kind(value_kind)?,
+            seal.as_bytes(),
+            millis(ms)?,
+        )
+        .map_err(command_error)?;
+    if written {
+        handle.changed();
+    }
+    Ok(written)
+}
+
 #[napi(catch_unwind)]
 pub fn expire(
     handle: &External<Handle>,

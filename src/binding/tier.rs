@@ -20,6 +20,7 @@ use super::handle::Handle;
 use super::reply::Reply;
 use crate::core::entry::Kind;
 use crate::core::local::Condition;
+use crate::core::sealed::SealedAction;
 use crate::core::tier::{
     ExpireMode, Expiry, GetExMode, LeaseAction, Op, Tier, TierConfig, TierError, TierEvent, TierReply, TlsConfig,
 };
@@ -463,6 +464,34 @@ pub fn tier_lease(
             key: key_bytes(key),
             token: token.into_bytes(),
             ms: ms as u64,
+        },
+    );
+    Ok(())
+}
+
+/// A sealed write (see `core::sealed`): 0 put, 1 seal, 2 retime.
+#[napi(catch_unwind)]
+#[allow(clippy::too_many_arguments)]
+pub fn tier_sealed(
+    t: &External<TierHandle>,
+    id: u32,
+    action: u32,
+    key: String,
+    value: Either<String, Buffer>,
+    value_kind: u32,
+    seal: String,
+    ms: f64,
+) -> Result<(), String> {
+    let action = SealedAction::from_u32(action).ok_or_else(|| invalid_argument("unknown sealed action"))?;
+    t.submit(
+        id,
+        Op::Sealed {
+            action,
+            key: key_bytes(key),
+            payload: payload(value),
+            kind: kind(value_kind)?,
+            seal: seal.into_bytes(),
+            ms: whole_ms(ms)?,
         },
     );
     Ok(())

@@ -23,6 +23,7 @@ use super::entry::{Entry, Kind, NO_EXPIRY};
 use super::error::CommandError;
 use super::glob;
 use super::scan::{ScanCursor, ScanSnapshots};
+use super::sealed::SealedAction;
 use super::shard::{Budget, Eviction, Op, Removed, Shard};
 use super::stats::{Counters, StatsSnapshot};
 
@@ -634,6 +635,48 @@ impl LocalStore {
                 (Op::Put(e.with_deadline(deadline)), true)
             }
         })
+    }
+
+    /// A sealed write (see [`crate::core::sealed`]): `value` of `kind` for
+    /// Put, `seal` the sentinel (stored as a string), `ms` the TTL. Checked
+    /// and written under the shard lock, so no other write interleaves.
+    pub fn sealed(
+        &self,
+        action: SealedAction,
+        key: &[u8],
+        value: &[u8],
+        kind: Kind,
+        seal: &[u8],
+        ms: u64,
+    ) -> Result<bool, CommandError> {
+        let held = if action == SealedAction::Seal {
+            seal.len()
+        } else {
+            value.len()
+        };
+        self.check_entry(key, held)?;
+        let fresh = match action {
+            SealedAction::Put => Some(Entry::new(key, value, kind, NO_EXPIRY)),
+            SealedAction::Seal => Some(Entry::new(key, seal, Kind::Raw, NO_EXPIRY)),
+            SealedAction::Retime => None,
+        };
+        let written = self.compute(key, |current, now| {
+            let sealed = current.is_some_and(|e| e.kind == Kind::Raw && e.value() == seal);
+            let until = now.saturating_add(ms.max(1));
+            match (action, current, fresh) {
+                (SealedAction::Put, _, Some(e)) if !sealed => (Op::Put(e.with_deadline(until)), true),
+                (SealedAction::Seal, Some(old), Some(e)) => {
+                    let deadline = if old.deadline == NO_EXPIRY { until } else { old.deadline };
+                    (Op::Put(e.with_deadline(deadline)), true)
+                }
+                (SealedAction::Retime, Some(old), _) if !sealed => (Op::Put(old.with_deadline(until)), true),
+                _ => (Op::Nop, false),
+            }
+        });
+        if written && action == SealedAction::Put {
+            Counters::add(&self.shared.counters.sets, 1);
+        }
+        Ok(written)
     }
 
     /// PTTL: -2 when the key is missing, -1 when it has no expiry, else ms left.

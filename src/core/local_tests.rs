@@ -684,3 +684,36 @@ fn entry_bound_holds_with_a_huge_byte_budget() {
     }
     assert_eq!(s.dbsize(), 10);
 }
+
+#[test]
+fn a_seal_refuses_later_puts_and_retimes_and_keeps_the_remaining_ttl() {
+    use crate::core::sealed::SealedAction::{Put, Retime, Seal};
+    let (s, clock) = store();
+    let seal = b"sealed";
+    // Sealing an absent key writes nothing.
+    assert!(!s.sealed(Seal, b"k", b"", Kind::Raw, seal, 5_000).unwrap());
+    assert!(s.get(b"k").is_none());
+    assert!(s.sealed(Put, b"k", b"{}", Kind::Json, seal, 60_000).unwrap());
+    assert_eq!(s.pttl(b"k"), 60_000);
+    clock.advance(10_000);
+    assert!(s.sealed(Retime, b"k", b"", Kind::Raw, seal, 60_000).unwrap());
+    assert_eq!(s.pttl(b"k"), 60_000);
+    clock.advance(20_000);
+    assert!(s.sealed(Seal, b"k", b"", Kind::Raw, seal, 5_000).unwrap());
+    // The seal keeps the record's remaining lifetime (not the bound given).
+    assert_eq!(s.pttl(b"k"), 40_000);
+    assert_eq!(get(&s, "k").as_deref(), Some("sealed"));
+    assert!(!s.sealed(Put, b"k", b"{}", Kind::Json, seal, 60_000).unwrap());
+    assert!(!s.sealed(Retime, b"k", b"", Kind::Raw, seal, 60_000).unwrap());
+    assert_eq!(s.pttl(b"k"), 40_000);
+    // A value equal to the seal but stored as an object is no seal.
+    assert!(s.sealed(Put, b"j", seal, Kind::Json, seal, 1_000).unwrap());
+    assert!(s.sealed(Put, b"j", b"{}", Kind::Json, seal, 1_000).unwrap());
+    // A record without expiry gets the bound.
+    set(&s, "forever", "v");
+    assert!(s.sealed(Seal, b"forever", b"", Kind::Raw, seal, 5_000).unwrap());
+    assert_eq!(s.pttl(b"forever"), 5_000);
+    // Once the seal expired, the key is free again.
+    clock.advance(40_000);
+    assert!(s.sealed(Put, b"k", b"{}", Kind::Json, seal, 60_000).unwrap());
+}

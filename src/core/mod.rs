@@ -9,6 +9,7 @@ pub mod local;
 pub mod numeric;
 pub mod registry;
 pub mod scan;
+pub mod sealed;
 pub mod shard;
 pub mod sketch;
 pub mod stats;

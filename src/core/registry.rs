@@ -1,6 +1,12 @@
 //! Process-wide named stores. The addon is loaded once per process, so this
 //! map is shared by every worker thread: opening the same name from any
 //! thread yields the same store (one table, one byte budget).
+//!
+//! A store is found by its name *and* its partition: what else makes a
+//! key's identity (the Redis server, database and key prefix, or none), as
+//! the facade hashed it. Caches that share a name but not a partition get
+//! separate stores, so tenant B never reads an entry that tenant A cached
+//! (and B's Redis invalidations never reach A's entries).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
@@ -8,22 +14,28 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 use super::error::CommandError;
 use super::local::{LocalConfig, LocalStore};
 
-fn registry() -> &'static Mutex<HashMap<String, Weak<LocalStore>>> {
-    static REGISTRY: OnceLock<Mutex<HashMap<String, Weak<LocalStore>>>> = OnceLock::new();
+/// (name, partition) → the store.
+type Stores = HashMap<(String, String), Weak<LocalStore>>;
+
+fn registry() -> &'static Mutex<Stores> {
+    static REGISTRY: OnceLock<Mutex<Stores>> = OnceLock::new();
     REGISTRY.get_or_init(Default::default)
 }
 
-/// Opens the store called `name` for one more instance, creating it with
-/// `config` if no store of that name is in use. A store in use keeps its
-/// bounds: asking for other bounds is an error rather than a silent surprise.
-/// Pair every successful open with [`close`].
+/// Opens the store called `name` in `partition` for one more instance,
+/// creating it with `config` if no such store is in use. A store in use
+/// keeps its bounds: asking for other bounds is an error rather than a
+/// silent surprise. The partition is never shown (it may derive from a
+/// password). Pair every successful open with [`close`].
 pub fn open_named(
     name: &str,
+    partition: &str,
     config: LocalConfig,
     create: impl FnOnce(LocalConfig) -> LocalStore,
 ) -> Result<Arc<LocalStore>, CommandError> {
     let mut map = registry().lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(existing) = map.get(name).and_then(Weak::upgrade).filter(|s| s.in_use()) {
+    let id = (name.to_owned(), partition.to_owned());
+    if let Some(existing) = map.get(&id).and_then(Weak::upgrade).filter(|s| s.in_use()) {
         if existing.config() != &config {
             return Err(CommandError::OptionConflict(format!(
                 "a cache named {name:?} is already open in this process with other options \
@@ -36,7 +48,7 @@ pub fn open_named(
     let store = Arc::new(create(config));
     store.acquire();
     map.retain(|_, w| w.strong_count() > 0);
-    map.insert(name.to_owned(), Arc::downgrade(&store));
+    map.insert(id, Arc::downgrade(&store));
     Ok(store)
 }
 
@@ -63,20 +75,38 @@ mod tests {
 
     #[test]
     fn same_name_same_store_until_all_dropped() {
-        let a = open_named("reg-test-a", LocalConfig::default(), LocalStore::new).unwrap();
-        let b = open_named("reg-test-a", LocalConfig::default(), LocalStore::new).unwrap();
+        let a = open_named("reg-test-a", "p", LocalConfig::default(), LocalStore::new).unwrap();
+        let b = open_named("reg-test-a", "p", LocalConfig::default(), LocalStore::new).unwrap();
         assert!(Arc::ptr_eq(&a, &b));
         let other = LocalConfig {
             max_entries: Some(5),
             ..LocalConfig::default()
         };
-        let err = open_named("reg-test-a", other.clone(), LocalStore::new).unwrap_err();
+        let err = open_named("reg-test-a", "p", other.clone(), LocalStore::new).unwrap_err();
         assert_eq!(err.code(), "ERR_TIERCACHE_OPTION_CONFLICT");
         close(&a);
         close(&b);
         // Gone once nobody uses it (even while references linger): a new open
         // may choose new bounds.
-        let c = open_named("reg-test-a", other, LocalStore::new).unwrap();
+        let c = open_named("reg-test-a", "p", other, LocalStore::new).unwrap();
         assert_eq!(c.config().max_entries, Some(5));
+        close(&c);
+    }
+
+    #[test]
+    fn partitions_of_one_name_never_share() {
+        let a = open_named("reg-test-b", "tenant-a", LocalConfig::default(), LocalStore::new).unwrap();
+        let b = open_named("reg-test-b", "tenant-b", LocalConfig::default(), LocalStore::new).unwrap();
+        assert!(!Arc::ptr_eq(&a, &b));
+        // Each partition keeps its own bounds.
+        let small = LocalConfig {
+            max_entries: Some(5),
+            ..LocalConfig::default()
+        };
+        let err = open_named("reg-test-b", "tenant-a", small, LocalStore::new).unwrap_err();
+        assert_eq!(err.code(), "ERR_TIERCACHE_OPTION_CONFLICT");
+        assert!(!err.to_string().contains("tenant-a"));
+        close(&a);
+        close(&b);
     }
 }

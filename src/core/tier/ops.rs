@@ -20,6 +20,7 @@ use super::stats::TierCounters;
 use super::wire;
 use crate::core::entry::{Entry, Kind, NO_EXPIRY};
 use crate::core::local::Condition;
+use crate::core::sealed::SealedAction;
 
 /// SET's expiry, as the facade parsed it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,6 +135,16 @@ pub enum Op {
         token: Vec<u8>,
         ms: u64,
     },
+    /// A sealed write (see [`SealedAction`]): one script, so the seal is
+    /// checked and the key written atomically. L1's copy is dropped, never filled.
+    Sealed {
+        action: SealedAction,
+        key: Vec<u8>,
+        payload: Vec<u8>,
+        kind: Kind,
+        seal: Vec<u8>,
+        ms: u64,
+    },
 }
 
 /// What a lease command does. Each is one script, so it is atomic.
@@ -174,7 +185,8 @@ impl Op {
             | Op::GetDel { key }
             | Op::Persist { key }
             | Op::IncrBy { key, .. }
-            | Op::IncrByFloat { key, .. } => vec![key.as_slice()],
+            | Op::IncrByFloat { key, .. }
+            | Op::Sealed { key, .. } => vec![key.as_slice()],
             Op::GetEx { key, mode } if *mode != GetExMode::Unchanged => vec![key.as_slice()],
             Op::Del { keys } => keys.iter().map(Vec::as_slice).collect(),
             Op::MSet { entries } => entries.iter().map(|(k, _, _)| k.as_slice()).collect(),
@@ -829,6 +841,23 @@ async fn run_other(
                 .arg(prefixed(inner, &key))
                 .arg(&token)
                 .arg(ms);
+            TierReply::Int(int(send(c, &cmd).await?)?)
+        }
+        Op::Sealed {
+            action,
+            key,
+            payload,
+            kind,
+            seal,
+            ms,
+        } => {
+            let mut cmd = redis::cmd("EVAL");
+            cmd.arg(action.script())
+                .arg(1)
+                .arg(prefixed(inner, &key))
+                .arg(&seal)
+                .arg(wire::encode(kind, &payload))
+                .arg(ms.max(1));
             TierReply::Int(int(send(c, &cmd).await?)?)
         }
         Op::Ping => {
