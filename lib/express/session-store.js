@@ -58,6 +58,8 @@ const { escapeGlob } = require('../patterns/namespace')
 const { answer } = require('../answer')
 const { SEALED, sealedWrite } = require('./sealed-writes')
 
+const noop = () => {}
+
 // What a destroyed session's key holds until it would have expired. Stored
 // as a string: a session is an object, so never equal to it.
 const SEAL = 'tiercache:destroyed-session'
