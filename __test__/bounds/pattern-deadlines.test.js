@@ -100,7 +100,7 @@ for (const fault of FAULTS) {
 
     test('getOrSet lock + hardTimeout with a slow loader fails with LoaderTimeoutError within bound + hardTimeout', async (t) => {
       await faulted(t)
-      const r = await timed(() => cache.getOrSet(key('hard'), (ctx) => sleep(2000).then(() => 'late'), { lock: true, hardTimeout: 500 }))
+      const r = await timed(() => cache.getOrSet(key('hard'), () => sleep(2000).then(() => 'late'), { lock: true, hardTimeout: 500 }))
       report('lock+hardTimeout', r)
       assert.equal(r.ok, false)
       assert.ok(r.error instanceof LoaderTimeoutError, String(r.error))
