@@ -80,13 +80,14 @@ function freshValue (entry, now) {
 }
 
 class GetOrSet {
-  constructor (cache, key, loader, o) {
+  /** `budget`: the Redis time left to the caller (a new commandTimeout when undefined). */
+  constructor (cache, key, loader, o, budget) {
     this.cache = cache
     this.key = key
     this.loader = loader
     this.o = o
     this.state = stateOf(cache)
-    this.budget = new RedisBudget(cache._remote)
+    this.budget = budget ?? new RedisBudget(cache._remote)
   }
 
   /** The whole slow path of one key: read, then use, wait for or run a load. */
@@ -418,9 +419,10 @@ function patternFront (cache) {
 
 /**
  * getOrSet: the fast path (a fresh entry in L1 whose tags L1 can vouch for)
- * inline, the rest through the per-key flight.
+ * inline, the rest through the per-key flight. `budget` (internal: the
+ * response cache's) is the Redis time its caller has left.
  */
-function getOrSet (cache, key, loader, options) {
+function getOrSet (cache, key, loader, options, budget) {
   key = args.toKey(key)
   if (typeof loader !== 'function') throw new TierCacheTypeError('getOrSet(key, loader, options): loader must be a function', CODES.INVALID_ARGUMENT)
   const o = resolve(cache, options)
@@ -444,7 +446,7 @@ function getOrSet (cache, key, loader, options) {
     state.counters.coalesced++
     return flight
   }
-  flight = new GetOrSet(cache, key, loader, o).run()
+  flight = new GetOrSet(cache, key, loader, o, budget).run()
   state.flights.set(key, flight)
   const forget = () => {
     if (state.flights.get(key) === flight) state.flights.delete(key)
