@@ -116,6 +116,21 @@ for (const fault of FAULTS) {
       assert.ok(r.ms <= BOUND + 200, `took ${r.ms} ms`)
     })
 
+    test('the store left to the background fails quietly: counted in storeErrors, no unhandled rejection', async (t) => {
+      await faulted(t)
+      const unhandled = []
+      const onUnhandled = (err) => unhandled.push(err)
+      process.on('unhandledRejection', onUnhandled)
+      t.after(() => process.off('unhandledRejection', onUnhandled))
+      const before = cache.stats().patterns.storeErrors
+      assert.equal(await cache.getOrSet(key('bg'), () => 'v', { lock: true }), 'v')
+      // The SET (and the lease acquire sent late) time out by themselves within commandTimeout.
+      await sleep(COMMAND_TIMEOUT * 3)
+      console.log(`# ${fault} storeErrors after one getOrSet: ${cache.stats().patterns.storeErrors - before}`)
+      assert.equal(cache.stats().patterns.storeErrors, before + 1)
+      assert.deepEqual(unhandled, [])
+    })
+
     // Writes to Redis: they settle (either way) within the bound.
     const writes = [
       ['writeThrough', (k) => cache.writeThrough(k, 'v', async () => {})],
