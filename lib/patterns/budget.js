@@ -25,7 +25,7 @@ class RedisBudget {
    * not settled within the budget left. `late` may throw (a rejection).
    */
   race (work, late) {
-    if (!(work instanceof Promise)) return work
+    if (!(work instanceof Promise) || this.left === Infinity) return work
     if (this.left <= 0) {
       work.catch(noop)
       return new Promise((resolve) => resolve(late()))
