@@ -41,6 +41,8 @@ const envelope = require('../patterns/envelope')
 const store = require('../patterns/store')
 const tags = require('../patterns/tags')
 const { stateOf } = require('../patterns/state')
+const { getOrSet } = require('../patterns/get-or-set')
+const { RedisBudget } = require('../patterns/budget')
 const { clearPrefix } = require('../patterns/namespace')
 const { TierCacheTypeError, TierCacheRangeError, CODES } = require('../errors')
 const { CREDENTIAL_HEADERS, mayUseCache, requestKey, purgePrefix, routedUrl, varyNames, variantKey } = require('./cache-key')
@@ -76,6 +78,8 @@ const NEGATIVE = new Set([404, 410])
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/i
 /** On a request being cached: { method, routed } as keyed. */
 const KEYED = Symbol('tiercache.keyed')
+/** The request's Redis time (commandTimeout in all), shared by its lookup and its getOrSet. */
+const BUDGET = Symbol('tiercache.redisBudget')
 
 function positiveMs (v, name, zero = false) {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < (zero ? 0 : 1)) {
@@ -253,17 +257,17 @@ class ResponseCache {
   }
 
   /** The entry from Redis (backfilling L1), tags checked. */
-  async readL2 (key) {
+  async readL2 (key, budget) {
     const cache = this.cache
-    const entry = await cache._remote.get(
+    const entry = await budget.race(cache._remote.get(
       key,
       false,
       true,
       (reply) => (reply === null || typeof reply === 'string' || !envelope.isMeta(reply[0]) ? null : this.toEntry(reply)),
       () => null
-    )
+    ), () => null)
     if (entry === null) return null
-    return (await tags.valid(cache, entry.tags)) ? entry.item : null
+    return (await budget.race(tags.valid(cache, entry.tags), () => false)) ? entry.item : null
   }
 
   /**
@@ -274,7 +278,8 @@ class ResponseCache {
   lookup (req, res, next, base, key) {
     const local = this.readL1(key)
     if ((local === null || local === undefined) && this.cache._remote !== null) {
-      this.readL2(key)
+      if (req[BUDGET] === undefined) req[BUDGET] = new RedisBudget(this.cache._remote)
+      this.readL2(key, req[BUDGET])
         .then((item) => this.step(req, res, next, base, key, item, 'HIT-L2'), () => this.miss(req, res, next, base, key, null))
         .catch(next)
       return
@@ -362,7 +367,7 @@ class ResponseCache {
     // With a stale entry, the refreshing request waits for its own handler (its client gets the fresh response).
     if (stale !== null) options.softTimeout = o.timeout
     if (o.grace === 0) delete options.grace
-    this.cache.getOrSet(storeKey, loader, options).then((value) => {
+    new Promise((resolve) => resolve(getOrSet(this.cache, storeKey, loader, options, req[BUDGET]))).then((value) => {
       if (ranHere) return
       const item = typeof value === 'string' ? (value.startsWith(VARY_PREFIX) ? value.slice(VARY_PREFIX.length).split(',') : null) : stored.decode(value)
       if (Array.isArray(item)) return this.found(req, res, next, base, item, 'HIT-L1')

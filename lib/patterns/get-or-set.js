@@ -17,6 +17,9 @@
 //   reload, so that hot keys do not expire under traffic.
 // - Redis failures never fail a getOrSet: a failed read is a miss, a failed
 //   store is counted and the loaded value is returned.
+// - Redis time is bounded: the call's Redis steps share one commandTimeout
+//   (budget.js), past which a read is a miss, the lock is skipped and the
+//   loader runs; the store and the lease release are never waited for.
 
 const crypto = require('node:crypto')
 const native = require('../../binding.js')
@@ -28,10 +31,13 @@ const store = require('./store')
 const tags = require('./tags')
 const { resolve } = require('./options')
 const { stateOf } = require('./state')
+const { RedisBudget } = require('./budget')
 
 const LOCK_PREFIX = '__tc:lock:'
 /** Sentinel: no usable value in the entry. */
 const MISS = Symbol('miss')
+/** Sentinel: the tag generations could not be read in time (the value is then not stored). */
+const NO_GENS = Symbol('no generations')
 const noop = () => {}
 
 /** What the loader gets: the key, an AbortSignal, the stale value if any, and a ttl it may change. */
@@ -74,12 +80,14 @@ function freshValue (entry, now) {
 }
 
 class GetOrSet {
-  constructor (cache, key, loader, o) {
+  /** `budget`: the Redis time left to the caller (a new commandTimeout when undefined). */
+  constructor (cache, key, loader, o, budget) {
     this.cache = cache
     this.key = key
     this.loader = loader
     this.o = o
     this.state = stateOf(cache)
+    this.budget = budget ?? new RedisBudget(cache._remote)
   }
 
   /** The whole slow path of one key: read, then use, wait for or run a load. */
@@ -87,7 +95,7 @@ class GetOrSet {
     const { cache, key, o, state } = this
     let entry = null
     try {
-      entry = await store.read(cache, key)
+      entry = await this.budget.race(store.read(cache, key), () => null)
     } catch {
       // Redis unavailable (or a value that cannot be decoded): load it.
       entry = null
@@ -135,7 +143,7 @@ class GetOrSet {
 
   tagsValid (entry) {
     if (entry.tags === null) return true
-    return Promise.resolve(tags.valid(this.cache, entry.tags)).catch(() => false)
+    return Promise.resolve(this.budget.race(tags.valid(this.cache, entry.tags), () => false)).catch(() => false)
   }
 
   /** An entry whose tags were invalidated: gone now, from both tiers. */
@@ -180,7 +188,7 @@ class GetOrSet {
     const { cache, key, o, state } = this
     // Generations first: an invalidation during the load makes its result stale at once.
     let gens = null
-    if (o.tags !== null) gens = await tags.snapshot(cache, o.tags)
+    if (o.tags !== null) gens = await this.budget.race(tags.snapshot(cache, o.tags), () => NO_GENS).catch(() => NO_GENS)
     state.counters.loads++
     const ctx = new LoaderContext(key, null, o.ttl, stale === MISS ? undefined : stale)
     let value
@@ -190,7 +198,7 @@ class GetOrSet {
       state.counters.loadErrors++
       if (o.cacheErrors !== undefined && !(err instanceof LoaderTimeoutError) && state.mayStore(key, startSeq)) {
         const info = { name: err && err.name, message: err && err.message, code: err && err.code }
-        await this.store(info, o.cacheErrors, gens, 'e').catch(noop)
+        if (gens !== NO_GENS) this.store(info, o.cacheErrors, gens, 'e')
       }
       cache.emit('loaderError', err, key)
       throw err
@@ -202,15 +210,17 @@ class GetOrSet {
       if (o.cacheNull === false) return value
       if (typeof o.cacheNull === 'number') ttl = o.cacheNull
     }
-    if (ttl === 0) return value
-    await this.store(value, ttl, gens)
+    if (ttl === 0 || gens === NO_GENS) return value
+    // Not waited for: the value is known; a failed store is counted.
+    this.store(value, ttl, gens)
     return value
   }
 
   /**
    * Stores `value` with its metadata. Encoding errors (a value the codec
-   * cannot represent) reach the caller; Redis errors are counted only: the
-   * value was loaded, and the cache is an optimisation.
+   * cannot represent) are thrown to the caller; Redis errors are counted
+   * only: the value was loaded, and the cache is an optimisation. Returns
+   * the write in flight (never rejecting).
    */
   store (value, ttl, gens, type) {
     const { cache, key, o, state } = this
@@ -218,7 +228,7 @@ class GetOrSet {
     try {
       written = store.writeEntry(cache, key, value, { ttl, grace: type === 'e' ? 0 : o.grace, gens, type })
     } catch (err) {
-      return Promise.reject(fromNative(err))
+      throw fromNative(err)
     }
     return Promise.resolve(written).then(noop, () => { state.counters.storeErrors++ })
   }
@@ -229,7 +239,7 @@ class GetOrSet {
    * or when the lease should have run out; past `lock.wait` they load.
    */
   async leasedLoad (stale, startSeq, refresh) {
-    const { cache, key, o, state } = this
+    const { key, o, state } = this
     const leaseKey = LOCK_PREFIX + key
     const token = crypto.randomBytes(12).toString('base64url')
     const giveUpAt = Date.now() + o.lock.wait
@@ -237,9 +247,9 @@ class GetOrSet {
     for (;;) {
       let reply
       try {
-        reply = await store.lease(cache, store.LEASE.ACQUIRE, leaseKey, token, o.lock.lease)
+        reply = await this.budget.race(this.acquire(leaseKey, token), () => { throw new Error('no lease in time') })
       } catch {
-        // Redis unavailable: no one can coordinate; load here.
+        // Redis unavailable or out of time: no one can coordinate; load here.
         return this.load(stale, startSeq)
       }
       if (reply === -3) return this.loadHoldingLease(leaseKey, token, stale, startSeq, waited)
@@ -257,6 +267,19 @@ class GetOrSet {
       const v = await this.readFresh()
       if (v !== MISS) return v
     }
+  }
+
+  /**
+   * The lease acquire; taken too late (the caller had gone on without it),
+   * it is released at once rather than left to block other instances.
+   */
+  acquire (leaseKey, token) {
+    const { cache, o } = this
+    const taking = store.lease(cache, store.LEASE.ACQUIRE, leaseKey, token, o.lock.lease)
+    taking.then((reply) => {
+      if (reply === -3 && this.budget.spent) store.lease(cache, store.LEASE.RELEASE, leaseKey, token, 1).catch(noop)
+    }, noop)
+    return taking
   }
 
   async loadHoldingLease (leaseKey, token, stale, startSeq, waited) {
@@ -283,7 +306,7 @@ class GetOrSet {
   async readFresh () {
     let entry
     try {
-      entry = await store.read(this.cache, this.key)
+      entry = await this.budget.race(store.read(this.cache, this.key), () => null)
     } catch {
       return MISS
     }
@@ -396,9 +419,10 @@ function patternFront (cache) {
 
 /**
  * getOrSet: the fast path (a fresh entry in L1 whose tags L1 can vouch for)
- * inline, the rest through the per-key flight.
+ * inline, the rest through the per-key flight. `budget` (internal: the
+ * response cache's) is the Redis time its caller has left.
  */
-function getOrSet (cache, key, loader, options) {
+function getOrSet (cache, key, loader, options, budget) {
   key = args.toKey(key)
   if (typeof loader !== 'function') throw new TierCacheTypeError('getOrSet(key, loader, options): loader must be a function', CODES.INVALID_ARGUMENT)
   const o = resolve(cache, options)
@@ -422,7 +446,7 @@ function getOrSet (cache, key, loader, options) {
     state.counters.coalesced++
     return flight
   }
-  flight = new GetOrSet(cache, key, loader, o).run()
+  flight = new GetOrSet(cache, key, loader, o, budget).run()
   state.flights.set(key, flight)
   const forget = () => {
     if (state.flights.get(key) === flight) state.flights.delete(key)
