@@ -63,8 +63,6 @@ export declare function incrby(handle: ExternalObject<Handle>, key: string, amou
 /** INCRBYFLOAT. The increment arrives as text and is read as Redis reads it. */
 export declare function incrbyfloat(handle: ExternalObject<Handle>, key: string, increment: string): string
 
-export declare function keys(handle: ExternalObject<Handle>, pattern: string): Array<string>
-
 /**
  * The remaining TTL (an f64 of ms, -1 for none) of the value the last
  * `get` returned, so the front cache knows when its copy expires.
@@ -118,7 +116,8 @@ export declare function runPendingTasks(handle: ExternalObject<Handle>): void
 
 /**
  * SCAN: returns [nextCursor, keys] with the cursor as a decimal string, as
- * ioredis does.
+ * ioredis does. One call does bounded work (src/core/scan.rs); KEYS is a
+ * loop of these in the facade, the event loop free between them.
  */
 export declare function scan(handle: ExternalObject<Handle>, cursor: string, pattern: string | undefined | null, count: number): [string, Array<string>]
 

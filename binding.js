@@ -851,7 +851,6 @@ module.exports.getdel = nativeBinding.getdel
 module.exports.getex = nativeBinding.getex
 module.exports.incrby = nativeBinding.incrby
 module.exports.incrbyfloat = nativeBinding.incrbyfloat
-module.exports.keys = nativeBinding.keys
 module.exports.lastTtl = nativeBinding.lastTtl
 module.exports.mget = nativeBinding.mget
 module.exports.mset = nativeBinding.mset

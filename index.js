@@ -17,6 +17,7 @@ const { Remote, UnavailableError, TimeoutError } = require('./lib/remote')
 const twoLevel = require('./lib/two-level')
 const patterns = require('./lib/patterns')
 const { answer, settle, checkCallback, splitCallback, noop } = require('./lib/answer')
+const { localKeys } = require('./lib/local-keys')
 
 const { TierCacheTypeError, TierCacheRangeError, ClosedError, CODES, fromNative } = errors
 const { KIND } = codecs
@@ -533,14 +534,12 @@ class TierCache extends EventEmitter {
   }
 
   /**
-   * KEYS pattern (Redis glob). Walks the whole store: for tooling and tests;
-   * use scan in code that runs while serving.
+   * KEYS pattern (Redis glob). Walks the whole store, in slices with the
+   * event loop free between them (lib/local-keys.js): for tooling and
+   * tests; use scan in code that runs while serving.
    */
   keys (pattern, callback) {
-    return this._run(callback, () => {
-      pattern = args.toPattern(pattern, 'keys')
-      return native.keys(this._h, pattern)
-    })
+    return answer(callback, () => localKeys(this, args.toPattern(pattern, 'keys')))
   }
 
   /** SCAN cursor [MATCH pattern] [COUNT n]: [nextCursor, keys]; '0' when done. */

@@ -7,6 +7,12 @@ const { TierCacheTypeError, TierCacheRangeError, CODES } = require('./errors')
 
 /** Longest key, in UTF-8 bytes (src/core/local.rs MAX_KEY_BYTES). */
 const MAX_KEY_BYTES = 64 * 1024
+/**
+ * Longest KEYS / SCAN MATCH pattern, in UTF-8 bytes (src/core/glob.rs
+ * MAX_PATTERN_BYTES, which says why). Checked here too, so that a pattern
+ * sent to Redis is bounded the same way.
+ */
+const MAX_PATTERN_BYTES = 1024
 /** Latest deadline representable: deadlines are kept as JS-safe Unix ms. */
 const MAX_DEADLINE_MS = Number.MAX_SAFE_INTEGER
 
@@ -264,9 +270,13 @@ function parseExpireArgs (command, time, unit, rest) {
 }
 
 /** A KEYS / SCAN MATCH glob: a string, well-formed as keys must be (it is matched against them). */
-function toPattern (pattern, what) {
-  if (typeof pattern !== 'string') throw new TierCacheTypeError(`${what} takes a string pattern`, CODES.INVALID_ARGUMENT)
+/** A KEYS / SCAN MATCH pattern: a well-formed string of at most MAX_PATTERN_BYTES. */
+function toPattern (pattern, where) {
+  if (typeof pattern !== 'string') throw new TierCacheTypeError(`${where} takes a string pattern`, CODES.INVALID_ARGUMENT)
   if (!isWellFormed(pattern)) throw new TierCacheTypeError(loneSurrogate('the pattern'), CODES.INVALID_KEY)
+  if (pattern.length * 3 > MAX_PATTERN_BYTES && Buffer.byteLength(pattern) > MAX_PATTERN_BYTES) {
+    throw new TierCacheRangeError(`${where}: the pattern is longer than ${MAX_PATTERN_BYTES} bytes`, CODES.PATTERN_TOO_LONG)
+  }
   return pattern
 }
 
@@ -331,5 +341,6 @@ module.exports = {
   parseGetExOptions,
   parseExpireArgs,
   parseScanOptions,
-  toAmount
+  toAmount,
+  MAX_PATTERN_BYTES
 }

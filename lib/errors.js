@@ -71,6 +71,7 @@ const CODES = Object.freeze({
   INVALID_ARGUMENT: 'ERR_TIERCACHE_INVALID_ARGUMENT',
   INVALID_KEY: 'ERR_TIERCACHE_INVALID_KEY',
   KEY_TOO_LARGE: 'ERR_TIERCACHE_KEY_TOO_LARGE',
+  PATTERN_TOO_LONG: 'ERR_TIERCACHE_PATTERN_TOO_LONG',
   INVALID_VALUE: 'ERR_TIERCACHE_INVALID_VALUE',
   VALUE_TOO_LARGE: 'ERR_TIERCACHE_VALUE_TOO_LARGE',
   UNENCODABLE: 'ERR_TIERCACHE_UNENCODABLE',
@@ -136,6 +137,7 @@ function fromNative (err) {
       ? new TierCacheRangeError(message, CODES.KEY_TOO_LARGE)
       : new TierCacheRangeError(message, CODES.INVALID_KEY)
     case CODES.VALUE_TOO_LARGE: return new TierCacheRangeError(message, CODES.VALUE_TOO_LARGE)
+    case CODES.PATTERN_TOO_LONG: return new TierCacheRangeError(message, CODES.PATTERN_TOO_LONG)
     case CODES.OPTION_CONFLICT: return new TierCacheRangeError(message, CODES.OPTION_CONFLICT)
     case CODES.INVALID_ARGUMENT: return new TierCacheTypeError(message, CODES.INVALID_ARGUMENT)
     default:

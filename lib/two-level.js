@@ -14,6 +14,7 @@ const codecs = require('./codec')
 const { TierCacheTypeError, CODES } = require('./errors')
 const { MISS } = require('./front')
 const { answer, settle, splitCallback, strayCallback, forward } = require('./answer')
+const { localKeys } = require('./local-keys')
 
 const KEYS_COMMAND = { DEL: 0, EXISTS: 1 }
 const KEY_COMMAND = { GETDEL: 0, PTTL: 1, TTL: 2, PERSIST: 3 }
@@ -246,7 +247,7 @@ const commands = {
     return answer(callback, () => {
       pattern = args.toPattern(pattern, 'keys')
       return this._remote.call((id) => native.tierKeys(this._remote.handle, id, pattern), undefined,
-        () => native.keys(this._h, pattern))
+        () => localKeys(this, pattern))
     })
   },
 

@@ -6,11 +6,14 @@
 // literally); every other instance drops its L1 copies through Redis's
 // invalidation messages, and the worker threads sharing this L1 see the
 // deletions at once. A load of one of its keys in flight in this instance
-// does not store its result.
+// does not store its result. L1 is walked in slices of bounded work with the
+// event loop free between them. A prefix whose pattern would pass the
+// pattern limit is matched by its longest head that fits, and the keys
+// found are filtered by the whole prefix.
 
 const native = require('../../binding.js')
 const { TierCacheTypeError, CODES } = require('../errors')
-const { wellFormedKey } = require('../args')
+const { wellFormedKey, MAX_PATTERN_BYTES } = require('../args')
 const { answer } = require('../answer')
 const store = require('./store')
 const { stateOf } = require('./state')
@@ -21,6 +24,25 @@ const DELETE_BATCH = 500
 /** `text` as a Redis glob that matches only itself. */
 function escapeGlob (text) {
   return text.replace(/[*?[\]\\]/g, '\\$&')
+}
+
+/**
+ * The SCAN MATCH pattern of the keys that start with `prefix`: the escaped
+ * prefix and `*`, or, when that would pass MAX_PATTERN_BYTES, the longest
+ * head of the prefix that fits (`exact` false: the caller filters).
+ */
+function prefixPattern (prefix) {
+  // A UTF-16 unit is at most 3 UTF-8 bytes, and escaped at most 2 (ASCII).
+  if (prefix.length * 3 + 1 <= MAX_PATTERN_BYTES) return { pattern: escapeGlob(prefix) + '*', exact: true }
+  let head = ''
+  let bytes = 1
+  for (const ch of prefix) {
+    const escaped = escapeGlob(ch)
+    bytes += Buffer.byteLength(escaped)
+    if (bytes > MAX_PATTERN_BYTES) return { pattern: head + '*', exact: false }
+    head += escaped
+  }
+  return { pattern: head + '*', exact: true }
 }
 
 function checkName (name) {
@@ -106,7 +128,8 @@ function refuse (err, list) {
 }
 
 async function clearPrefix (cache, prefix) {
-  const pattern = escapeGlob(prefix) + '*'
+  const { pattern, exact } = prefixPattern(prefix)
+  const under = exact ? (keys) => keys : (keys) => keys.filter((k) => k.startsWith(prefix))
   const state = stateOf(cache)
   // Loads of these keys in flight must not store their results afterwards.
   const writing = []
@@ -120,19 +143,23 @@ async function clearPrefix (cache, prefix) {
   try {
     // L1 first (all of it, also what Redis may not have), then Redis.
     let cursor = '0'
-    do {
-      const [next, keys] = native.scan(cache._h, cursor, pattern, SCAN_COUNT)
+    for (;;) {
+      const [next, found] = native.scan(cache._h, cursor, pattern, SCAN_COUNT)
+      const keys = under(found)
       cursor = next
       if (keys.length > 0) {
         for (const k of keys) cache._forget(k)
         deleted += native.del(cache._h, keys)
       }
-    } while (cursor !== '0')
+      if (cursor === '0') break
+      await new Promise((resolve) => setImmediate(resolve))
+    }
     if (cache._remote !== null) {
       deleted = 0
       cursor = '0'
       do {
-        const [next, keys] = await cache.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT)
+        const [next, found] = await cache.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT)
+        const keys = under(found)
         cursor = next
         for (let i = 0; i < keys.length; i += DELETE_BATCH) {
           deleted += await store.del(cache, keys.slice(i, i + DELETE_BATCH))

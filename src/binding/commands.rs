@@ -440,18 +440,9 @@ pub fn incrbyfloat(
     Ok(v)
 }
 
-#[napi(catch_unwind)]
-pub fn keys(handle: &External<Handle>, pattern: String) -> Result<Vec<String>, String> {
-    Ok(handle
-        .store()?
-        .keys(pattern.as_bytes())
-        .into_iter()
-        .map(|k| String::from_utf8_lossy(&k).into_owned())
-        .collect())
-}
-
 /// SCAN: returns [nextCursor, keys] with the cursor as a decimal string, as
-/// ioredis does.
+/// ioredis does. One call does bounded work (src/core/scan.rs); KEYS is a
+/// loop of these in the facade, the event loop free between them.
 #[napi(catch_unwind)]
 pub fn scan(
     handle: &External<Handle>,

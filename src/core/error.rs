@@ -26,6 +26,8 @@ pub enum CommandError {
     OptionConflict(String),
     /// The SCAN cursor is not one this store handed out.
     InvalidCursor,
+    /// A KEYS / SCAN MATCH pattern longer than the store accepts.
+    PatternTooLong { max: usize },
 }
 
 impl CommandError {
@@ -41,6 +43,7 @@ impl CommandError {
             | CommandError::NanOrInfinity
             | CommandError::InvalidCursor => "ERR_TIERCACHE_REPLY",
             CommandError::OptionConflict(_) => "ERR_TIERCACHE_OPTION_CONFLICT",
+            CommandError::PatternTooLong { .. } => "ERR_TIERCACHE_PATTERN_TOO_LONG",
         }
     }
 }
@@ -58,6 +61,7 @@ impl fmt::Display for CommandError {
             CommandError::NanOrInfinity => write!(f, "ERR increment would produce NaN or Infinity"),
             CommandError::OptionConflict(what) => write!(f, "{what}"),
             CommandError::InvalidCursor => write!(f, "ERR invalid cursor"),
+            CommandError::PatternTooLong { max } => write!(f, "pattern is longer than {max} bytes"),
         }
     }
 }

@@ -21,8 +21,8 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use super::clock::{Clock, SystemClock};
 use super::entry::{Entry, Kind, NO_EXPIRY};
 use super::error::CommandError;
-use super::glob;
-use super::scan::{ScanCursor, ScanSnapshots};
+use super::glob::Glob;
+use super::scan::{ScanBudget, ScanCursor};
 use super::sealed::SealedAction;
 use super::shard::{Budget, Eviction, Op, Removed, Shard};
 use super::stats::{Counters, StatsSnapshot};
@@ -236,7 +236,6 @@ pub struct LocalStore {
     hasher: ahash::RandomState,
     config: LocalConfig,
     shared: Arc<Shared>,
-    scans: ScanSnapshots,
 }
 
 impl std::fmt::Debug for LocalStore {
@@ -307,7 +306,6 @@ impl LocalStore {
             hasher,
             config,
             shared,
-            scans: ScanSnapshots::default(),
         }
     }
 
@@ -760,43 +758,56 @@ impl LocalStore {
         keys.iter().map(|k| self.get(k.as_ref())).collect()
     }
 
-    /// KEYS: every live key matching the glob. O(n): for tooling, not hot paths.
-    pub fn keys(&self, pattern: &[u8]) -> Vec<Key> {
-        let mut out = Vec::new();
-        self.each_key(|k| {
-            if glob::matches(pattern, k) {
-                out.push(k.into());
-            }
-        });
-        out
+    /// KEYS: every live key matching the glob, in one go. O(n) and
+    /// unbounded: the JS facade pages through [`LocalStore::scan`] instead.
+    pub fn keys(&self, pattern: &[u8]) -> Result<Vec<Key>, CommandError> {
+        let (next, keys) = self.scan_within(ScanCursor::START, Some(pattern), ScanBudget::unlimited())?;
+        debug_assert_eq!(next, 0);
+        Ok(keys)
     }
 
-    /// Calls `f` with every live key, one shard at a time.
-    fn each_key(&self, mut f: impl FnMut(&[u8])) {
-        let now = self.now_ms();
-        for shard in self.shards.iter() {
-            shard.lock().unwrap_or_else(|p| p.into_inner()).keys(now, &mut f);
-        }
-    }
-
-    /// SCAN: up to about `count` keys from `cursor` on, filtered by `pattern`.
-    /// Returns the next cursor (0 when done). Keys present for the whole
-    /// iteration are returned at least once, as Redis guarantees.
+    /// SCAN: the keys matching `pattern` among about `count` from `cursor`
+    /// on, and the cursor to go on from (0 when done). Keys present for the
+    /// whole iteration are returned, once each. One call does bounded work
+    /// (see [`ScanBudget`]): it may return early, with fewer keys (even
+    /// none) and a non-zero cursor, as Redis may.
     pub fn scan(&self, cursor: u64, pattern: Option<&[u8]>, count: usize) -> Result<(u64, Vec<Key>), CommandError> {
-        let cursor = ScanCursor::decode(cursor).ok_or(CommandError::InvalidCursor)?;
-        let snapshot = self.scans.snapshot_for(cursor, || {
-            let mut keys = Vec::with_capacity(self.len());
-            self.each_key(|k| keys.push(Arc::new(Key::from(k))));
-            keys
-        });
-        let (next, page) = snapshot.page(cursor, count.max(1));
-        let keys = page
-            .into_iter()
-            .filter(|k| pattern.is_none_or(|p| glob::matches(p, k)))
-            .filter(|k| self.peek(k).is_some())
-            .map(|k| (*k).clone())
-            .collect();
-        Ok((next, keys))
+        let cursor = ScanCursor::decode(cursor, self.shards.len()).ok_or(CommandError::InvalidCursor)?;
+        self.scan_within(cursor, pattern, ScanBudget::new(count))
+    }
+
+    fn scan_within(
+        &self,
+        mut cursor: ScanCursor,
+        pattern: Option<&[u8]>,
+        mut budget: ScanBudget,
+    ) -> Result<(u64, Vec<Key>), CommandError> {
+        let glob = pattern.map(Glob::new).transpose()?;
+        let now = self.now_ms();
+        let mut out = Vec::new();
+        loop {
+            // One lock hold per shard and call: bounded by the budget.
+            let resume = self.shards[cursor.shard]
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .walk(cursor.slot, now, |key| {
+                    if budget.visit(key, glob.as_ref()) {
+                        out.push(Key::from(key.unwrap_or_default()));
+                    }
+                    !budget.spent()
+                });
+            cursor = match resume {
+                Some(slot) => ScanCursor { slot, ..cursor },
+                None if cursor.shard + 1 == self.shards.len() => return Ok((0, out)),
+                None => ScanCursor {
+                    shard: cursor.shard + 1,
+                    slot: 0,
+                },
+            };
+            if budget.spent() {
+                return Ok((cursor.encode(), out));
+            }
+        }
     }
 
     /// FLUSHALL / FLUSHDB
@@ -804,7 +815,6 @@ impl LocalStore {
         for shard in self.shards.iter() {
             shard.lock().unwrap_or_else(|p| p.into_inner()).clear();
         }
-        self.scans.clear();
     }
 
     /// Entries held, expired ones included until reclaimed.

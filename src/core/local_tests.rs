@@ -226,13 +226,20 @@ fn keys_and_scan_with_patterns() {
     }
     let mut found: Vec<_> = s
         .keys(b"*name*")
+        .unwrap()
         .into_iter()
         .map(|k| String::from_utf8(k.to_vec()).unwrap())
         .collect();
     found.sort();
     assert_eq!(found, ["firstname", "lastname"]);
-    assert_eq!(s.keys(b"a??").len(), 1);
-    assert_eq!(s.keys(b"*").len(), 3);
+    assert_eq!(s.keys(b"a??").unwrap().len(), 1);
+    assert_eq!(s.keys(b"*").unwrap().len(), 3);
+    let too_long = vec![b'*'; crate::core::glob::MAX_PATTERN_BYTES + 1];
+    assert!(matches!(s.keys(&too_long), Err(CommandError::PatternTooLong { .. })));
+    assert!(matches!(
+        s.scan(0, Some(&too_long), 10),
+        Err(CommandError::PatternTooLong { .. })
+    ));
 }
 
 #[test]
@@ -264,23 +271,96 @@ fn scan_returns_every_key_once_across_pages() {
     assert!(s.scan(u64::MAX, None, 10).is_err());
 }
 
-#[test]
-fn scan_survives_dropped_snapshots() {
-    let (s, _) = store();
-    for i in 0..200 {
-        set(&s, &format!("k{i}"), "v");
-    }
-    let (cursor, first) = s.scan(0, None, 50).unwrap();
-    // Forget every snapshot (as if it idled out): the cursor still resumes.
-    s.scans.clear();
-    let mut seen: std::collections::HashSet<_> = first.into_iter().collect();
-    let mut cursor = cursor;
-    while cursor != 0 {
-        let (next, keys) = s.scan(cursor, None, 50).unwrap();
-        seen.extend(keys);
+/// Every key of a full SCAN iteration, and how many calls it took.
+fn scan_all(s: &LocalStore, pattern: Option<&[u8]>, count: usize) -> (Vec<Key>, usize) {
+    let (mut cursor, mut all, mut calls) = (0, Vec::new(), 0);
+    loop {
+        let (next, keys) = s.scan(cursor, pattern, count).unwrap();
+        all.extend(keys);
+        calls += 1;
+        if next == 0 {
+            return (all, calls);
+        }
         cursor = next;
     }
-    assert_eq!(seen.len(), 200);
+}
+
+#[test]
+fn scan_returns_keys_overwritten_deleted_and_evicted_around_them_once() {
+    // Slots do not move while their key lives: churn between pages (other
+    // keys deleted, new ones set into freed slots, overwrites with bigger
+    // values) never makes a key present throughout missed or repeated.
+    let (s, _) = store_with(LocalConfig {
+        max_entries: Some(100_000),
+        ..LocalConfig::default()
+    });
+    for i in 0..3000 {
+        set(&s, &format!("stable:{i}"), "v");
+        set(&s, &format!("doomed:{i}"), "v");
+    }
+    let mut cursor = 0;
+    let mut seen = std::collections::HashMap::new();
+    let mut page = 0;
+    loop {
+        let (next, keys) = s.scan(cursor, Some(b"stable:*"), 100).unwrap();
+        for k in keys {
+            *seen.entry(k).or_insert(0) += 1;
+        }
+        for j in 0..20 {
+            let i = page * 20 + j;
+            s.del(&[format!("doomed:{i}")]);
+            set(&s, &format!("new:{i}"), "v");
+            set(&s, &format!("stable:{}", (i * 7) % 3000), &"x".repeat(100));
+        }
+        page += 1;
+        if next == 0 {
+            break;
+        }
+        cursor = next;
+    }
+    assert_eq!(seen.len(), 3000);
+    assert!(seen.values().all(|&n| n == 1), "each stable key exactly once");
+}
+
+#[test]
+fn scan_work_per_call_is_bounded_by_count_and_by_cost() {
+    let (s, _) = store();
+    for i in 0..500 {
+        set(&s, &format!("k{i}"), "v");
+    }
+    // COUNT bounds live keys looked at (with MATCH, fewer come back).
+    let (_, keys) = s.scan(0, None, 7).unwrap();
+    assert_eq!(keys.len(), 7);
+    let (all, calls) = scan_all(&s, Some(b"k1*"), 50);
+    assert_eq!(all.len(), 111);
+    assert!(calls >= 10, "{calls}");
+
+    // A huge COUNT over huge keys and a costly pattern: many short calls.
+    let (s, _) = store();
+    for i in 0..40 {
+        let key = format!("{}{i:02}", "a".repeat(crate::core::local::MAX_KEY_BYTES - 2));
+        set(&s, &key, "v");
+    }
+    let mut attack = vec![b'*'];
+    attack.extend(std::iter::repeat_n(b'a', crate::core::glob::MAX_PATTERN_BYTES - 2));
+    attack.push(b'b');
+    let (found, calls) = scan_all(&s, Some(&attack), usize::MAX);
+    assert!(found.is_empty());
+    assert!(
+        calls >= 40 / 2,
+        "each call stops after its share of matching work: {calls} calls"
+    );
+    let (found, _) = scan_all(&s, Some(b"*9"), usize::MAX);
+    assert_eq!(found.len(), 4);
+}
+
+#[test]
+fn scan_refuses_cursors_it_never_handed_out() {
+    let (s, _) = store();
+    set(&s, "k", "v");
+    for raw in [1, 12345, u64::MAX] {
+        assert_eq!(s.scan(raw, None, 10).err(), Some(CommandError::InvalidCursor), "{raw}");
+    }
 }
 
 #[test]

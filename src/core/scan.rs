@@ -1,135 +1,170 @@
-//! SCAN cursors over a store that has no stable iteration order.
+//! SCAN cursors, and the work one SCAN call may do.
 //!
-//! moka iterates in an order that changes as the table changes, so a cursor
-//! cannot be a position in it. Instead keys are ordered by a fixed hash: a
-//! cursor is "the hash position to resume from" plus the id of a sorted
-//! snapshot that makes the next page cheap. A snapshot is only ever used by
-//! the iteration that built it (its id is in the cursor), so it is never older
-//! than the iteration; if it was dropped, a fresh one is built and the
-//! iteration resumes at the same hash position. Keys present for the whole
-//! iteration are therefore returned at least once, as Redis promises.
+//! Every shard keeps its entries in a slab whose slots do not move while an
+//! entry lives (an overwrite reuses the entry's slot; the slab never
+//! compacts, a flush empties it), so a cursor is a position: a shard and a
+//! slot in it. Iterating slots in order returns every key present for the
+//! whole iteration exactly once, as Redis promises; a key deleted and set
+//! again meanwhile may come twice (Redis allows that too). No snapshot, no
+//! sort, no state kept between calls: a call resumes in O(1).
+//!
+//! One call does a bounded amount of work ([`ScanBudget`]): at most `COUNT`
+//! live keys and `10 × COUNT` slots, as Redis visits COUNT buckets, and at
+//! most [`WORK_PER_CALL`] units of glob matching and key copying, so that a
+//! huge COUNT, huge keys or a costly pattern return early with a cursor to
+//! go on from instead of holding the caller's thread (and a shard's lock).
 
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use super::glob::Glob;
 
-use super::local::Key;
+/// Set in every cursor SCAN hands out (except 0), so that numbers it never
+/// handed out are refused as "ERR invalid cursor". Bits 32..36 hold the
+/// shard, bits 0..32 the slot. Below 2^53: a JS number holds it exactly.
+const MARKER: u64 = 1 << 40;
+const SHARD_SHIFT: u32 = 32;
+const SHARD_MASK: u64 = 0xf;
 
-const POSITION_BITS: u32 = 47;
-const POSITION_MASK: u64 = (1 << POSITION_BITS) - 1;
-const MAX_SNAPSHOTS: usize = 16;
-const SNAPSHOT_IDLE: Duration = Duration::from_secs(30);
+/// Work units one SCAN call may spend. A unit is about one word operation
+/// of the glob automaton, or one byte copied out; measured in release on
+/// the reference machine, a call that spends all of it takes ~1–2 ms.
+pub const WORK_PER_CALL: u64 = 1 << 21;
+/// Units charged per slot looked at, live or not.
+const SLOT_COST: u64 = 8;
+/// Units charged per key returned, besides its bytes (the JS string).
+const KEY_COST: u64 = 64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScanCursor {
-    snapshot_id: u16,
-    position: u64,
+    pub shard: usize,
+    pub slot: u32,
 }
 
 impl ScanCursor {
-    pub const START: ScanCursor = ScanCursor {
-        snapshot_id: 0,
-        position: 0,
-    };
+    pub const START: ScanCursor = ScanCursor { shard: 0, slot: 0 };
 
-    /// Reads a cursor; None for a value no SCAN could have returned.
-    pub fn decode(raw: u64) -> Option<ScanCursor> {
-        if raw >> (POSITION_BITS + 16) != 0 {
+    /// Reads a cursor of a store with `shards` shards; None for a value no
+    /// SCAN of it could have returned.
+    pub fn decode(raw: u64, shards: usize) -> Option<ScanCursor> {
+        if raw == 0 {
+            return Some(Self::START);
+        }
+        if raw >> (SHARD_SHIFT + 4) != MARKER >> (SHARD_SHIFT + 4) {
             return None;
         }
-        let c = ScanCursor {
-            snapshot_id: (raw >> POSITION_BITS) as u16,
-            position: raw & POSITION_MASK,
-        };
-        // Every cursor SCAN hands out names a snapshot; 0 is the start.
-        (raw == 0 || c.snapshot_id != 0).then_some(c)
+        let shard = ((raw >> SHARD_SHIFT) & SHARD_MASK) as usize;
+        (shard < shards).then_some(ScanCursor {
+            shard,
+            slot: raw as u32,
+        })
     }
 
-    fn encode(self) -> u64 {
-        ((self.snapshot_id as u64) << POSITION_BITS) | self.position
+    pub fn encode(self) -> u64 {
+        MARKER | ((self.shard as u64) << SHARD_SHIFT) | self.slot as u64
     }
 }
 
-fn position_of(key: &[u8]) -> u64 {
-    // Fixed seeds: positions must not change between snapshots of one process.
-    let hasher = ahash::RandomState::with_seeds(0x7469_6572, 0x6361_6368, 0x6573_6361, 0x6e21_2121);
-    hasher.hash_one(key) >> (64 - POSITION_BITS)
+/// What is left to one SCAN call.
+#[derive(Debug)]
+pub struct ScanBudget {
+    live: usize,
+    slots: usize,
+    work: u64,
 }
 
-pub struct Snapshot {
-    id: u16,
-    /// (position, key), sorted by position.
-    keys: Vec<(u64, Arc<Key>)>,
-}
-
-impl Snapshot {
-    fn new(id: u16, keys: Vec<Arc<Key>>) -> Self {
-        let mut keys: Vec<(u64, Arc<Key>)> = keys.into_iter().map(|k| (position_of(&k), k)).collect();
-        keys.sort_unstable_by_key(|(p, _)| *p);
-        Self { id, keys }
-    }
-
-    /// The keys from `cursor` on (at least `count`, more when several share
-    /// the boundary position) and the cursor after them (0 at the end).
-    pub fn page(&self, cursor: ScanCursor, count: usize) -> (u64, Vec<Arc<Key>>) {
-        let start = self.keys.partition_point(|(p, _)| *p < cursor.position);
-        let mut end = (start + count).min(self.keys.len());
-        // Never split keys of one position between pages: the next page
-        // resumes *at* a position, and would otherwise repeat them forever.
-        while end < self.keys.len() && end > start && self.keys[end].0 == self.keys[end - 1].0 {
-            end += 1;
+impl ScanBudget {
+    /// The budget of a call with `COUNT count`.
+    pub fn new(count: usize) -> Self {
+        let count = count.max(1);
+        ScanBudget {
+            live: count,
+            slots: count.saturating_mul(10),
+            work: WORK_PER_CALL,
         }
-        let next = match self.keys.get(end) {
-            Some((p, _)) => ScanCursor {
-                snapshot_id: self.id,
-                position: *p,
-            }
-            .encode(),
-            None => 0,
-        };
-        (next, self.keys[start..end].iter().map(|(_, k)| Arc::clone(k)).collect())
     }
-}
 
-#[derive(Default)]
-pub struct ScanSnapshots {
-    inner: Mutex<SnapshotsInner>,
-}
+    /// No limit (KEYS inside the engine, tests).
+    pub fn unlimited() -> Self {
+        ScanBudget {
+            live: usize::MAX,
+            slots: usize::MAX,
+            work: u64::MAX,
+        }
+    }
 
-#[derive(Default)]
-struct SnapshotsInner {
-    next_id: u16,
-    live: Vec<(Instant, Arc<Snapshot>)>,
-}
+    pub fn spent(&self) -> bool {
+        self.live == 0 || self.slots == 0 || self.work == 0
+    }
 
-impl ScanSnapshots {
-    /// The snapshot named by `cursor`, or a new one from `build` (for a new
-    /// iteration, or when the named one was dropped).
-    pub fn snapshot_for(&self, cursor: ScanCursor, build: impl FnOnce() -> Vec<Arc<Key>>) -> Arc<Snapshot> {
-        let now = Instant::now();
-        {
-            let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-            inner.live.retain(|(used, _)| now.duration_since(*used) < SNAPSHOT_IDLE);
-            if cursor != ScanCursor::START {
-                if let Some(slot) = inner.live.iter_mut().find(|(_, s)| s.id == cursor.snapshot_id) {
-                    slot.0 = now;
-                    return Arc::clone(&slot.1);
+    /// Looks at one slot (`key` None: free or expired): whether the key is
+    /// to be returned. The slot is done either way.
+    pub fn visit(&mut self, key: Option<&[u8]>, pattern: Option<&Glob>) -> bool {
+        self.slots = self.slots.saturating_sub(1);
+        let mut cost = SLOT_COST;
+        let take = match key {
+            None => false,
+            Some(key) => {
+                self.live = self.live.saturating_sub(1);
+                let wanted = match pattern {
+                    None => true,
+                    Some(glob) => {
+                        cost = cost.saturating_add(glob.cost(key.len()));
+                        glob.matches(key)
+                    }
+                };
+                if wanted {
+                    cost = cost.saturating_add(KEY_COST + key.len() as u64);
                 }
+                wanted
             }
+        };
+        self.work = self.work.saturating_sub(cost);
+        take
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_foreign_numbers_are_refused() {
+        let c = ScanCursor {
+            shard: 15,
+            slot: u32::MAX,
+        };
+        assert_eq!(ScanCursor::decode(c.encode(), 16), Some(c));
+        assert!(c.encode() < 1 << 53, "a JS number holds every cursor");
+        assert_eq!(ScanCursor::decode(0, 1), Some(ScanCursor::START));
+        for raw in [1, 12345, u32::MAX as u64, u64::MAX, MARKER << 1, MARKER | (1 << 36)] {
+            assert_eq!(ScanCursor::decode(raw, 16), None, "{raw}");
         }
-        // Build outside the lock: it walks the whole store.
-        let keys = build();
-        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        inner.next_id = inner.next_id.checked_add(1).filter(|id| *id != 0).unwrap_or(1);
-        let snapshot = Arc::new(Snapshot::new(inner.next_id, keys));
-        if inner.live.len() >= MAX_SNAPSHOTS {
-            inner.live.sort_by_key(|(used, _)| *used);
-            inner.live.remove(0);
-        }
-        inner.live.push((now, Arc::clone(&snapshot)));
-        snapshot
+        let shard_3 = ScanCursor { shard: 3, slot: 0 }.encode();
+        assert_eq!(ScanCursor::decode(shard_3, 2), None, "a shard this store does not have");
     }
 
-    pub fn clear(&self) {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner()).live.clear();
+    #[test]
+    fn a_budget_counts_keys_slots_and_work() {
+        let mut b = ScanBudget::new(2);
+        assert!(b.visit(Some(b"a"), None));
+        assert!(!b.spent());
+        assert!(b.visit(Some(b"b"), None));
+        assert!(b.spent(), "COUNT live keys");
+
+        let mut b = ScanBudget::new(1);
+        for _ in 0..9 {
+            b.visit(None, None);
+        }
+        assert!(!b.spent());
+        b.visit(None, None);
+        assert!(b.spent(), "10 × COUNT slots");
+
+        let glob = Glob::new(b"*x").unwrap();
+        let big = vec![b'a'; 1 << 16];
+        let mut b = ScanBudget::new(usize::MAX);
+        let mut keys = 0;
+        while !b.spent() {
+            assert!(!b.visit(Some(&big), Some(&glob)));
+            keys += 1;
+        }
+        assert_eq!(keys, WORK_PER_CALL.div_ceil(SLOT_COST + (1 << 16)), "glob work");
     }
 }

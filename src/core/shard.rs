@@ -622,14 +622,24 @@ impl<S: BuildHasher> Shard<S> {
         self.evict(removed);
     }
 
-    /// Every live key (for KEYS and SCAN snapshots).
-    pub fn keys(&self, now: u64, mut out: impl FnMut(&[u8])) {
-        for &i in self.table.iter() {
-            let n = &self.nodes[i as usize];
-            if !n.entry.is_expired(now) {
-                out(n.entry.key());
+    /// Walks the slab from slot `from` (SCAN, KEYS): `visit(Some(key))` for
+    /// a live entry, `visit(None)` for a free or expired slot, until `visit`
+    /// returns false (the slot it was given is then done). Returns the slot
+    /// to resume from, or None once the slab is done. Slots do not move
+    /// while their entry lives (`replace` reuses the slot, nothing
+    /// compacts), so resuming by slot misses no key present throughout.
+    pub fn walk(&self, from: u32, now: u64, mut visit: impl FnMut(Option<&[u8]>) -> bool) -> Option<u32> {
+        let mut i = from as usize;
+        while i < self.nodes.len() {
+            let n = &self.nodes[i];
+            let live = n.queue != Queue::Free && !n.entry.is_expired(now);
+            let go_on = visit(live.then(|| n.entry.key()));
+            i += 1;
+            if !go_on {
+                break;
             }
         }
+        (i < self.nodes.len()).then_some(i as u32)
     }
 
     /// Drops everything (FLUSHALL). Returns how many entries were dropped.

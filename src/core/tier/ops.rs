@@ -265,14 +265,7 @@ fn prefixed(inner: &Inner, key: &[u8]) -> Vec<u8> {
 
 /// The key prefix as a glob that matches only itself.
 fn escaped_prefix(inner: &Inner) -> Vec<u8> {
-    let mut out = Vec::with_capacity(inner.config.key_prefix.len());
-    for &b in &inner.config.key_prefix {
-        if matches!(b, b'*' | b'?' | b'[' | b']' | b'\\') {
-            out.push(b'\\');
-        }
-        out.push(b);
-    }
-    out
+    crate::core::glob::escape(&inner.config.key_prefix)
 }
 
 fn unprefixed(inner: &Inner, key: Vec<u8>) -> TierReply {
