@@ -27,10 +27,11 @@ const SHARD_MASK: u64 = 0xf;
 /// of the glob automaton, or one byte copied out; measured in release on
 /// the reference machine, a call that spends all of it takes ~1–2 ms.
 pub const WORK_PER_CALL: u64 = 1 << 21;
-/// Units charged per slot looked at, live or not.
-const SLOT_COST: u64 = 8;
-/// Units charged per key returned, besides its bytes (the JS string).
-const KEY_COST: u64 = 64;
+/// Units charged per slot looked at, live or not (a cache miss or two).
+const SLOT_COST: u64 = 32;
+/// Units charged per key returned, besides its bytes: the copy, and the JS
+/// string the binding makes of it (~100–200 ns).
+const KEY_COST: u64 = 200;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScanCursor {
