@@ -84,4 +84,25 @@ async function startRedis ({ args = [], startTimeoutMs = 5000, port: wanted } = 
   }
 }
 
-module.exports = { startRedis, freePort }
+/**
+ * Inside a describe block: a private redis-server and an ioredis client on
+ * it, started before the block's tests and stopped after them. Returns
+ * `{ server, io }`, filled in once the block's `before` has run.
+ */
+function useRedisWithClient () {
+  const { before, after } = require('node:test')
+  const Redis = require('ioredis')
+  const redis = { server: null, io: null }
+  before(async () => {
+    redis.server = await startRedis()
+    redis.io = new Redis({ port: redis.server.port, lazyConnect: true })
+    await redis.io.connect()
+  })
+  after(async () => {
+    await redis.io.quit()
+    await redis.server.stop()
+  })
+  return redis
+}
+
+module.exports = { startRedis, freePort, useRedisWithClient }

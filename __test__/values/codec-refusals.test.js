@@ -7,12 +7,11 @@
 // or getter, a circular structure, the v8 serializer's DataCloneError).
 // Nothing is stored by a refused set, in L1 or in Redis.
 
-const { describe, test, before, after } = require('node:test')
+const { describe, test } = require('node:test')
 const assert = require('node:assert/strict')
-const Redis = require('ioredis')
 
 const { TierCache, open } = require('../helpers')
-const { startRedis } = require('../support/redis-server')
+const { useRedisWithClient } = require('../support/redis-server')
 
 const UNENCODABLE = 'ERR_TIERCACHE_UNENCODABLE'
 const SECRET = 'do-not-show-me'
@@ -151,20 +150,11 @@ describe('the v8 codec refuses what the structured clone cannot take', () => {
 })
 
 describe('with Redis, a refused set reaches neither tier', () => {
-  let server, io
-  before(async () => {
-    server = await startRedis()
-    io = new Redis({ port: server.port, lazyConnect: true })
-    await io.connect()
-  })
-  after(async () => {
-    await io.quit()
-    await server.stop()
-  })
+  const redis = useRedisWithClient()
 
   test('every JSON refusal class, nothing in Redis afterwards', async (t) => {
-    const cache = open(t, { redis: server.url })
+    const cache = open(t, { redis: redis.server.url })
     for (const [name, value, path] of jsonRefused()) await assertRefused(cache, name, value, path)
-    assert.deepEqual(await io.keys('*'), [])
+    assert.deepEqual(await redis.io.keys('*'), [])
   })
 })

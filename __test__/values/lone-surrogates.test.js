@@ -8,12 +8,11 @@
 // inside objects keep them (the codecs escape them). Attacker first: every
 // hostile call is made on a cold cache, and nothing may be stored after it.
 
-const { describe, test, before, after } = require('node:test')
+const { describe, test } = require('node:test')
 const assert = require('node:assert/strict')
-const Redis = require('ioredis')
 
 const { TierCache, open, runNode } = require('../helpers')
-const { startRedis } = require('../support/redis-server')
+const { useRedisWithClient } = require('../support/redis-server')
 
 const INVALID_KEY = 'ERR_TIERCACHE_INVALID_KEY'
 const INVALID_VALUE = 'ERR_TIERCACHE_INVALID_VALUE'
@@ -192,39 +191,30 @@ describe('lone surrogates, L1 only', () => {
 })
 
 describe('lone surrogates, with Redis: front, L1 and Redis agree', () => {
-  let server, io
-  before(async () => {
-    server = await startRedis()
-    io = new Redis({ port: server.port, lazyConnect: true })
-    await io.connect()
-  })
-  after(async () => {
-    await io.quit()
-    await server.stop()
-  })
+  const redis = useRedisWithClient()
 
   test('every command refuses, and Redis holds nothing afterwards', async (t) => {
-    await io.flushall()
-    const cache = open(t, { redis: server.url, keyPrefix: 'tc:' })
+    await redis.io.flushall()
+    const cache = open(t, { redis: redis.server.url, keyPrefix: 'tc:' })
     for (const key of BAD_KEYS.slice(0, 4)) {
       for (const [name, call] of [...keyCalls(key), ...l2Calls(key)]) {
         await refused(`${name}(${JSON.stringify(key)})`, () => call(cache), INVALID_KEY)
       }
       await refused('set value', () => cache.set('k', `v${key}`), INVALID_VALUE)
     }
-    assert.deepEqual(await io.keys('*'), [])
+    assert.deepEqual(await redis.io.keys('*'), [])
   })
 
   test('\\uFFFD written by another client is read as \\uFFFD only; a pair is the same key to ioredis', async (t) => {
-    await io.flushall()
-    await io.set('tc:\uFFFD', 'from-another-client')
-    const cache = open(t, { redis: server.url, keyPrefix: 'tc:' })
+    await redis.io.flushall()
+    await redis.io.set('tc:\uFFFD', 'from-another-client')
+    const cache = open(t, { redis: redis.server.url, keyPrefix: 'tc:' })
     await refused('get', () => cache.get(HIGH), INVALID_KEY)
     await refused('l2.get', () => cache.l2.get(LOW), INVALID_KEY)
     assert.equal(await cache.get('\uFFFD'), 'from-another-client')
     await cache.set(`e:${PAIR}`, PAIR)
-    assert.equal(await io.get(`tc:e:${PAIR}`), PAIR)
-    const fresh = open(t, { redis: server.url, keyPrefix: 'tc:' })
+    assert.equal(await redis.io.get(`tc:e:${PAIR}`), PAIR)
+    const fresh = open(t, { redis: redis.server.url, keyPrefix: 'tc:' })
     assert.equal(await fresh.get(`e:${PAIR}`), PAIR)
     assert.equal(await cache.get(`e:${PAIR}`), PAIR)
   })

@@ -8,13 +8,12 @@
 // (get, mget, l2.get, getdel, set … GET, getOrSet, the front), no decoded
 // object may carry an own `__proto__`, so Object.assign cannot swap a prototype.
 
-const { describe, test, before, after } = require('node:test')
+const { describe, test } = require('node:test')
 const assert = require('node:assert/strict')
 const v8 = require('node:v8')
-const Redis = require('ioredis')
 
 const { open } = require('../helpers')
-const { startRedis } = require('../support/redis-server')
+const { useRedisWithClient } = require('../support/redis-server')
 
 const KIND = { JSON: 1, V8: 2, META_TEXT: 4 }
 
@@ -68,16 +67,7 @@ function assertClean (value, what) {
 }
 
 describe('__proto__ written by another client never reaches a decoded object', () => {
-  let server, io
-  before(async () => {
-    server = await startRedis()
-    io = new Redis({ port: server.port, lazyConnect: true })
-    await io.connect()
-  })
-  after(async () => {
-    await io.quit()
-    await server.stop()
-  })
+  const redis = useRedisWithClient()
 
   /** The entries an attacker writes first: name → bytes. */
   function attackerEntries () {
@@ -95,10 +85,10 @@ describe('__proto__ written by another client never reaches a decoded object', (
   for (const codec of ['json', 'v8']) {
     for (const frontObjects of [false, true]) {
       test(`read by every command (instance codec ${codec}, frontObjects ${frontObjects})`, async (t) => {
-        await io.flushall()
+        await redis.io.flushall()
         const entries = attackerEntries()
-        for (const [k, bytes] of Object.entries(entries)) await io.set(`tc:${k}`, bytes)
-        const cache = open(t, { redis: server.url, keyPrefix: 'tc:', codec, frontObjects })
+        for (const [k, bytes] of Object.entries(entries)) await redis.io.set(`tc:${k}`, bytes)
+        const cache = open(t, { redis: redis.server.url, keyPrefix: 'tc:', codec, frontObjects })
         const names = Object.keys(entries)
         for (const k of names) {
           assertClean(await cache.l2.get(k), `l2.get ${k}`)
@@ -109,14 +99,14 @@ describe('__proto__ written by another client never reaches a decoded object', (
         for (const v of await cache.mget(names)) assertClean(v, 'mget')
         for (const v of await cache.l2.mget(names)) assertClean(v, 'l2.mget')
         // A fresh instance, cold L1: mget and getOrSet read Redis first.
-        const cold = open(t, { redis: server.url, keyPrefix: 'tc:', codec })
+        const cold = open(t, { redis: redis.server.url, keyPrefix: 'tc:', codec })
         for (const v of await cold.mget(names)) assertClean(v, 'cold mget')
-        const cold2 = open(t, { redis: server.url, keyPrefix: 'tc:', codec })
+        const cold2 = open(t, { redis: redis.server.url, keyPrefix: 'tc:', codec })
         for (const k of names.filter((n) => n.startsWith('env'))) {
           assertClean(await cold2.getOrSet(k, () => ({ ok: 2 })), `getOrSet ${k}`)
         }
         for (const k of names) assertClean(await cold2.set(k, 'x', 'GET'), `set GET ${k}`)
-        await io.set('tc:last', entries.json0)
+        await redis.io.set('tc:last', entries.json0)
         assertClean(await cold2.getdel('last'), 'getdel')
       })
     }
