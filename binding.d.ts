@@ -8,14 +8,6 @@ export declare class ExternalObject<T> {
   }
 }
 
-/**
- * Which binding artifact the generated loader actually loaded: `'native'` for
- * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
- * flavor napi-rs can build is listed, because `NAPI_RS_NATIVE_LIBRARY_PATH`
- * can point the loader at a WASI artifact this package does not build itself.
- */
-export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
-
 /** Adds hits that the facade's front cache answered without calling in. */
 export declare function addHits(handle: ExternalObject<Handle>, hits: number): void
 
