@@ -12,7 +12,8 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 
-const RUST_TOOLS = ['cargo', 'rustc', 'rustup']
+const EXE = process.platform === 'win32' ? '.exe' : ''
+const RUST_TOOLS = ['cargo', 'rustc', 'rustup'].map((tool) => tool + EXE)
 const KEPT_TOOLS = ['node', 'npm', 'npx', 'sh']
 
 function findOnPath (dirs, name) {
