@@ -1,7 +1,8 @@
 'use strict'
 // `npm install` hook. Does nothing when the addon already loads (the platform
 // package `tiercache-<platform>` or a local build); otherwise builds it from
-// source with cargo. TIERCACHE_BUILD_FROM_SOURCE=1 builds even then.
+// source with cargo. TIERCACHE_BUILD_FROM_SOURCE=1 builds even then (to
+// replace a local build; an installed platform package still loads first).
 //
 // The build goes to a new temporary CARGO_TARGET_DIR, and only the `.node`
 // file is copied into the package: a release build's target/ is ~300 MB that
