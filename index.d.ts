@@ -305,7 +305,7 @@ declare class TierCache extends EventEmitter {
   /** Closes at once, without waiting for commands in flight (they settle as they can). */
   disconnect(): void
 
-  // ---- cache patterns (README "Cache patterns") --------------------------------
+  // ---- cache patterns (docs/patterns.md) ----------------------------------------
 
   /**
    * Cache-aside: the cached value of `key`, else `loader(ctx)`'s result,

@@ -34,7 +34,7 @@
 //   such keys), and that may happen between the two sides' calls: tiercache's
 //   reply must lie between ioredis's DBSIZE just before and just after it.
 //
-// Coherence across instances is asynchronous (README "Coherence": Redis
+// Coherence across instances is asynchronous (docs/redis-tier.md "Coherence": Redis
 // pushes an invalidation, the other instance drops its copy when the push is
 // processed), so one exception: an L1 read (get, getBuffer, mget, getex
 // without options) whose differing keys were last written through the OTHER
@@ -369,7 +369,7 @@ function describeCommand (cmd) {
   return `${cmd.name}(${cmd.args.map(showArg).join(', ')})`
 }
 
-/** Whether `cmd` may be answered from L1 (README: get, getBuffer, mget, getex without options). */
+/** Whether `cmd` may be answered from L1 (docs/commands.md: get, getBuffer, mget, getex without options). */
 function readsL1 (cmd) {
   return cmd.name === 'get' || cmd.name === 'getBuffer' || cmd.name === 'mget' || (cmd.name === 'getex' && cmd.args.length === 1)
 }

@@ -1,5 +1,5 @@
 'use strict'
-// README "Failure behaviour": no call outlives commandTimeout. A pattern
+// docs/redis-tier.md "Failure behaviour": no call outlives commandTimeout. A pattern
 // call makes several Redis round trips (read, tag generations, lease,
 // store, release); they share ONE deadline, and the caller never waits on
 // a write once the value is known. Checked with Redis stalled (SIGSTOP of

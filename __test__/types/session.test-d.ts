@@ -1,4 +1,4 @@
-// The session store type-checks as an express-session Store (the README's block).
+// The session store type-checks as an express-session Store (the block in docs/express.md).
 import express = require('express')
 import session = require('express-session')
 import TierCache = require('../..')

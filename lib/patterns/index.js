@@ -93,7 +93,7 @@ const methods = {
   /**
    * Cache-aside: the cached value of `key`, else `loader(ctx)`'s result,
    * cached. Options: ttl, grace, softTimeout, hardTimeout, lock, cacheNull,
-   * cacheErrors, tags, refreshAhead (README "Cache patterns").
+   * cacheErrors, tags, refreshAhead (docs/patterns.md).
    */
   getOrSet (key, loader, options) {
     return answer(undefined, () => getOrSet(this, key, loader, options))

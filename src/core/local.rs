@@ -32,7 +32,7 @@ pub type Key = Box<[u8]>;
 /// Bytes charged per entry on top of key and value: the slab node, the
 /// hash-table slot, the allocation's headers and the tables' growth slack.
 /// Measured: a million 10-byte keys with 20-byte values grow RSS by ~180
-/// bytes each (see README "Benchmarks").
+/// bytes each (see bench/RESULTS.md, "Memory").
 pub const ENTRY_OVERHEAD_BYTES: u64 = 150;
 
 /// Most shards a store is split into (each has its own lock and policy).
