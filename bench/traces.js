@@ -21,7 +21,8 @@ const NodeCache = require('node-cache')
 const { runPendingTasks } = require('../lib/testing.js')
 const fmt = require('./lib/table')
 
-const TRACES_DIR = process.env.BENCH_TRACES_DIR || '/work/shared/traces'
+// By default the traces sit beside the repository, in ../shared/traces.
+const TRACES_DIR = process.env.BENCH_TRACES_DIR || path.resolve(__dirname, '..', '..', 'shared', 'traces')
 // The two largest traces (3.9M and 5M accesses) dominate the run time; their
 // first 2M accesses keep the whole suite within minutes. 0 = no cap.
 const ACCESS_CAP = process.env.BENCH_TRACE_CAP !== undefined ? Number(process.env.BENCH_TRACE_CAP) : 2_000_000
