@@ -33,8 +33,8 @@ const { median } = require('./lib/measure')
 const fmt = require('./lib/table')
 const rd = require('./lib/redis')
 const { IDS, QUERY_MS, TTL_S, RECORDS } = require('./lib/express-server')
+const { versionOf } = require('./lib/peers')
 
-const ROOT = path.join(__dirname, '..')
 const SERVER = path.join(__dirname, 'lib', 'express-server.js')
 
 const SECONDS = positive(process.env.BENCH_HTTP_SECONDS, 10)
@@ -69,14 +69,6 @@ const VARIANTS = [
   { id: 'ceiling', family: 'reference', name: 'ceiling: `res.json(obj)` of a pre-built object, no cache, no query' }
 ]
 const PEERS = VARIANTS.filter((v) => v.family === 'peer')
-
-function versionOf (name) {
-  try {
-    return require(path.join(ROOT, 'node_modules', name, 'package.json')).version
-  } catch {
-    return 'not installed'
-  }
-}
 
 function versionLine () {
   return ['express', 'autocannon', 'ioredis', 'apicache', 'lru-cache'].map((n) => `${n} ${versionOf(n)}`).join(', ') +

@@ -8,6 +8,9 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 
+// Before any scenario requires a peer library: name the install command if one is missing.
+require('./lib/peers').exitUnlessInstalled()
+
 const { versions, addonIdentity } = require('./lib/caches')
 const { addonsLoaded } = require('./lib/child')
 const { ROUNDS, ROUND_MS } = require('./lib/measure')

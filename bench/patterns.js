@@ -33,6 +33,7 @@ const { compare, report, sink, median } = require('./lib/measure')
 const fx = require('./lib/fixtures')
 const fmt = require('./lib/table')
 const rd = require('./lib/redis')
+const { versionOf } = require('./lib/peers')
 
 const ROOT = path.join(__dirname, '..')
 
@@ -71,14 +72,6 @@ const CONTESTANTS = [
   { id: 'lru', family: 'peer', tier: 'memory', name: 'lru-cache `fetch(key)` · fetchMethod, ttl' }
 ]
 const NEEDS_REDIS = new Set(['tc2', 'bento2'])
-
-function versionOf (name) {
-  try {
-    return require(path.join(ROOT, 'node_modules', name, 'package.json')).version
-  } catch {
-    return 'not installed'
-  }
-}
 
 /**
  * One call of each library's cache-aside API, as a caller writes it, with

@@ -2,7 +2,7 @@
 // Scenario "profile": where the time of one tiercache get (and set) goes.
 // Each row adds one layer to the one before it, so the differences between
 // rows are the cost of each layer: the JS loop itself, a Map lookup, the
-// front, the bare N-API call, the key conversion and moka lookup, building
+// front, the bare N-API call, the key conversion and store lookup, building
 // the reply, the facade around it. It reaches into tiercache's internals
 // (the native binding, the handle, the front) on purpose: that is the only
 // way to time the layers one by one.

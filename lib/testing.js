@@ -10,7 +10,11 @@ module.exports = {
   advanceClock (cache, ms) {
     native.advanceClock(cache._h, ms)
   },
-  /** Runs moka's pending housekeeping now (evictions, expirations and their events). */
+  /**
+   * Reclaims every expired entry now (a shard otherwise does it when next
+   * touched), so their 'expired' events follow. Evictions are never pending:
+   * the store evicts within the write that overflows a shard.
+   */
   runPendingTasks (cache) {
     native.runPendingTasks(cache._h)
   },

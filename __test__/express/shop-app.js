@@ -12,7 +12,7 @@ const path = require('node:path')
 const session = require('express-session')
 const mws = require('./middlewares')
 
-const FILE = path.join(__dirname, '..', 'fixtures', 'poisoning-file.txt')
+const FILE = path.join(__dirname, '..', 'support', 'fixtures', 'poisoning-file.txt')
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 const pass = (req, res, next) => next()
 

@@ -14,6 +14,8 @@ const { LRUCache } = require('lru-cache')
 const { TTLCache } = require('@isaacs/ttlcache')
 const NodeCache = require('node-cache')
 
+const { versionOf } = require('./peers')
+
 const ROOT = path.join(__dirname, '..', '..')
 
 /**
@@ -53,22 +55,14 @@ function nodeCache () {
   return new NodeCache({ stdTTL: 0, checkperiod: 0 })
 }
 
-function versionOf (name) {
-  try {
-    return require(path.join(ROOT, 'node_modules', name, 'package.json')).version
-  } catch {
-    return '?'
-  }
-}
-
 /** "name@version" of each library, for the results header. */
 function versions () {
   return {
     tiercache: require(path.join(ROOT, 'package.json')).version,
-    'lru-cache': versionOf('lru-cache'),
-    '@isaacs/ttlcache': versionOf('@isaacs/ttlcache'),
-    'node-cache': versionOf('node-cache'),
-    mitata: versionOf('mitata')
+    'lru-cache': versionOf('lru-cache', '?'),
+    '@isaacs/ttlcache': versionOf('@isaacs/ttlcache', '?'),
+    'node-cache': versionOf('node-cache', '?'),
+    mitata: versionOf('mitata', '?')
   }
 }
 

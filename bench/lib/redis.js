@@ -11,6 +11,7 @@ const path = require('node:path')
 
 const { startRedis } = require('../../__test__/support/redis-server')
 const fx = require('./fixtures')
+const { versionOf } = require('./peers')
 
 const ROOT = path.join(__dirname, '..', '..')
 
@@ -190,23 +191,15 @@ async function closeQuietly (close, ms = 5000) {
   } catch {}
 }
 
-function versionOf (name) {
-  try {
-    return require(path.join(ROOT, 'node_modules', name, 'package.json')).version
-  } catch {
-    return '?'
-  }
-}
-
 /** Versions of the Redis-tier peers and the server, for the results header. */
 function peerVersions () {
   return {
-    ioredis: versionOf('ioredis'),
-    redis: versionOf('redis'),
-    bentocache: versionOf('bentocache'),
-    cacheable: versionOf('cacheable'),
-    '@keyv/redis': versionOf('@keyv/redis'),
-    keyv: versionOf('keyv'),
+    ioredis: versionOf('ioredis', '?'),
+    redis: versionOf('redis', '?'),
+    bentocache: versionOf('bentocache', '?'),
+    cacheable: versionOf('cacheable', '?'),
+    '@keyv/redis': versionOf('@keyv/redis', '?'),
+    keyv: versionOf('keyv', '?'),
     'redis-server': redisServerVersion() ?? 'not installed'
   }
 }

@@ -510,7 +510,9 @@ pub fn stats(handle: &External<Handle>) -> Result<NativeStats, String> {
     })
 }
 
-/// Runs pending housekeeping (evictions, expirations) now; events follow.
+/// Reclaims every expired entry now (a shard otherwise does it when next
+/// touched); their 'expired' events follow. Evictions need no such call: the
+/// store evicts within the write that overflows a shard.
 #[napi(catch_unwind)]
 pub fn run_pending_tasks(handle: &External<Handle>) -> Result<(), String> {
     handle.store()?.purge_expired();

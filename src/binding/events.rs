@@ -1,6 +1,7 @@
 //! Evictions and expirations delivered to JS as `(key, reason)` calls.
 //!
-//! The store calls sinks on whichever thread runs moka's housekeeping; a
+//! The store calls sinks on the thread whose command evicted or reclaimed the
+//! entry (any thread sharing the store), once that shard's lock is released; a
 //! thread-safe function queues each call onto the subscribing instance's own
 //! event loop. It is weak, so a subscription never keeps a process alive.
 

@@ -90,8 +90,10 @@ impl RemovalReason {
     }
 }
 
-/// Receives evictions and expirations. Called on whichever thread runs moka's
-/// housekeeping, so it must be cheap and must not call back into the store.
+/// Receives evictions and expirations. Called on the thread whose command
+/// evicted or reclaimed the entries (after the shard lock is released, with
+/// the sink list read-locked), so it must be cheap and must not call back
+/// into the store.
 pub type RemovalSink = Arc<dyn Fn(&[u8], RemovalReason) + Send + Sync>;
 
 /// A change counter that one thread's decoded front cache watches. The store

@@ -49,7 +49,7 @@ fn expired_entries_are_never_returned() {
     clock.advance(99);
     assert_eq!(get(&s, "k").as_deref(), Some("v"));
     clock.advance(1);
-    // The deadline is reached: gone at once, whatever moka's housekeeping does.
+    // The deadline is reached: gone at once, before anything reclaimed it.
     assert_eq!(get(&s, "k"), None);
     assert_eq!(s.pttl(b"k"), -2);
     assert_eq!(s.exists(&["k"]), 0);
