@@ -11,6 +11,7 @@
 
 const { describe, test, before, after } = require('node:test')
 const assert = require('node:assert/strict')
+const http = require('node:http')
 const path = require('node:path')
 const { spawnSync } = require('node:child_process')
 const express = require('express')
@@ -536,17 +537,32 @@ class Browser {
     this.cookie = null
   }
 
-  async request (base, method, pathname, { timeoutMs = 10_000 } = {}) {
+  // One connection per request (agent: false), not fetch's keep-alive pool: when a
+  // session save fails after the response was written, Express destroys that
+  // socket, and a pooled connection would hand the next request a socket the
+  // server is closing (an error that is the test's, not the app's).
+  request (base, method, pathname, { timeoutMs = 10_000 } = {}) {
     const headers = this.cookie === null ? {} : { cookie: this.cookie }
-    const res = await fetch(base + pathname, { method, headers, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) })
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(';')
-      if (pair.startsWith('sid=')) this.cookie = pair
-    }
-    const text = await res.text()
-    let body = text
-    try { body = JSON.parse(text) } catch {}
-    return { status: res.status, body }
+    return new Promise((resolve, reject) => {
+      const req = http.request(new URL(base + pathname), { method, headers, agent: false }, (res) => {
+        for (const line of res.headers['set-cookie'] || []) {
+          const [pair] = line.split(';')
+          if (pair.startsWith('sid=')) this.cookie = pair
+        }
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (chunk) => { text += chunk })
+        res.on('error', reject)
+        res.on('end', () => {
+          let body = text
+          try { body = JSON.parse(text) } catch {}
+          resolve({ status: res.statusCode, body })
+        })
+      })
+      req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} ${pathname}: no answer within ${timeoutMs} ms`)))
+      req.on('error', reject)
+      req.end()
+    })
   }
 
   get (base, pathname, options) { return this.request(base, 'GET', pathname, options) }
