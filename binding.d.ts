@@ -103,7 +103,11 @@ export declare function persist(handle: ExternalObject<Handle>, key: string): nu
 
 export declare function pttl(handle: ExternalObject<Handle>, key: string): number
 
-/** Runs pending housekeeping (evictions, expirations) now; events follow. */
+/**
+ * Reclaims every expired entry now (a shard otherwise does it when next
+ * touched); their 'expired' events follow. Evictions need no such call: the
+ * store evicts within the write that overflows a shard.
+ */
 export declare function runPendingTasks(handle: ExternalObject<Handle>): void
 
 /**
