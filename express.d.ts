@@ -95,8 +95,8 @@ declare namespace TierCacheExpress {
      * ```ts
      * const products = cache.middleware({ ttl: 30_000 })
      * app.get('/products/:id', products, (req, res) => { res.json({ id: req.params.id }) })
-     * // after product 1 changed:
-     * await products.purge({ url: '/products/1', headers: { host: 'shop.example' } })   // 1
+     * // after GET /products/1 was cached and the product changed:
+     * await products.purge({ url: '/products/1', headers: { host: 'shop.example' } })   // 1: its one cached variant
      * ```
      */
     purge(req: { method?: string, url: string, baseUrl?: string, originalUrl?: string, headers: Record<string, string | string[] | undefined> }): Promise<number>
