@@ -3,7 +3,7 @@ const js = require('@eslint/js')
 const globals = require('globals')
 
 module.exports = [
-  { ignores: ['binding.d.ts', 'target/**', 'artifacts/**', 'node_modules/**', '**/*.d.ts', '__test__/types/**'] },
+  { ignores: ['binding.d.ts', 'target/**', 'artifacts/**', 'node_modules/**', 'docs/api/**', '**/*.d.ts', '__test__/types/**/*.ts'] },
   js.configs.recommended,
   {
     files: ['**/*.js'],

@@ -1,13 +1,34 @@
 // Typings of `require('tiercache/express')`: the Express response cache and
 // the express-session store. Express and express-session are not required
 // to type-check this file: requests and responses are typed structurally.
+
+/**
+ * `tiercache/express`: a response cache for Express routes
+ * ({@link middleware}) and an express-session store ({@link TierCacheStore}),
+ * both on a {@link TierCache}: with L1 alone, or shared by every instance
+ * through Redis. Works with Express 4 and 5.
+ *
+ * In the examples, `cache` is an open {@link TierCache} and `app` an Express
+ * application.
+ *
+ * @example
+ * ```ts
+ * import { middleware, TierCacheStore } from 'tiercache/express'
+ * ```
+ *
+ * @module tiercache/express
+ */
 import TierCache = require('./index')
 import { IncomingMessage, ServerResponse } from 'node:http'
 
 declare namespace TierCacheExpress {
   /** What a key function receives: an Express request (or any IncomingMessage with `originalUrl`). */
-  type Request = IncomingMessage & { originalUrl?: string }
+  type Request = IncomingMessage & {
+    /** The URL as the client sent it (Express keeps it through mounted routers). */
+    originalUrl?: string
+  }
 
+  /** Options of {@link middleware} and `cache.middleware(options)`. */
   interface MiddlewareOptions {
     /** ms a response is fresh. Default 60,000. */
     ttl?: number | undefined
@@ -46,23 +67,58 @@ declare namespace TierCacheExpress {
     /** A request header that bypasses the cache (none by default). */
     bypassHeader?: string | undefined
     /** One handler run across instances for concurrent misses (Redis). Default false. */
-    lock?: boolean | { lease?: number | undefined, wait?: number | undefined } | undefined
+    lock?: boolean | {
+      /** ms the lease lasts (extended while the handler runs). Default: `timeout`. */
+      lease?: number | undefined,
+      /** ms other instances wait for the lease holder before running the handler themselves. Default: the lease. */
+      wait?: number | undefined
+    } | undefined
     /** ms concurrent requests wait for the one running the handler. Default 30,000. */
     timeout?: number | undefined
     /** Prefix of the cache keys. Default 'http:'. */
     prefix?: string | undefined
   }
 
-  /** The middleware, with purge helpers. */
+  /** The middleware (for Express 4 and 5), with purge helpers. */
   interface ResponseCacheMiddleware {
+    /** Express calls it: answers from the cache, or runs the route and stores what it sends. */
     (req: any, res: any, next: (err?: unknown) => void): void
-    /** Drops the cached responses of one URL of one host (all their variants), in every instance. */
+    /**
+     * Drops the cached responses of one URL of one host (all their
+     * variants: scheme, users, Vary) from both tiers; other instances follow
+     * through Redis's invalidations. Add `baseUrl` for a route of a mounted
+     * router. Resolves the number of entries deleted.
+     *
+     * @throws (as a rejection) {@link tiercache!TierCacheTypeError}
+     *   `ERR_TIERCACHE_INVALID_ARGUMENT` without a `url`.
+     * @example
+     * ```ts
+     * const products = cache.middleware({ ttl: 30_000 })
+     * app.get('/products/:id', products, (req, res) => { res.json({ id: req.params.id }) })
+     * // after GET /products/1 was cached and the product changed:
+     * await products.purge({ url: '/products/1', headers: { host: 'shop.example' } })   // 1: its one cached variant
+     * ```
+     */
     purge(req: { method?: string, url: string, baseUrl?: string, originalUrl?: string, headers: Record<string, string | string[] | undefined> }): Promise<number>
-    /** Drops every response of a route group, in every instance. */
+    /**
+     * Drops every response of a route group (the `group` option), in every
+     * instance: it invalidates the group's tag, and resolves `1`.
+     *
+     * @throws (as a rejection) {@link tiercache!TierCacheTypeError}
+     *   `ERR_TIERCACHE_INVALID_ARGUMENT` when `group` is not a non-empty string.
+     * @example
+     * ```ts
+     * const products = cache.middleware({ ttl: 30_000, group: 'products' })
+     * app.get('/products/:id', products, (req, res) => { res.json({ id: req.params.id }) })
+     * await products.purgeGroup('products')   // 1: every /products/* response is gone, everywhere
+     * ```
+     */
     purgeGroup(group: string): Promise<number>
   }
 
+  /** Options of {@link TierCacheStore}. */
   interface SessionStoreOptions {
+    /** The cache that holds the sessions (its Redis tier, if any, shares them between instances). */
     cache: TierCache
     /** Key prefix. Default 'sess:'. */
     prefix?: string | undefined
@@ -76,40 +132,200 @@ declare namespace TierCacheExpress {
     scanCount?: number | undefined
   }
 
+  /** express-session's callback: `(err)` or `(null, result)`. */
   type SessionCallback<T = void> = (err: any, result?: T) => void
 
   /**
-   * A TierCacheStore: an express-session `Store` (its class extends it at
-   * run time), typed structurally so that this file needs no
-   * express-session types; it is assignable to `session.Store`. A destroyed
+   * What a {@link TierCacheStore} does: express-session's `Store` methods,
+   * typed structurally so that this file needs no express-session types (a
+   * TierCacheStore is assignable to `session.Store`). Each method takes
+   * express-session's callback and also returns a promise. A destroyed
    * session stays destroyed: `set` and `touch` never bring it back.
    */
   interface SessionStore extends NodeJS.EventEmitter {
+    /**
+     * The session of `sid`, or `null` when there is none (missing, expired
+     * or destroyed). With `consistency: 'strong'` and Redis, read from Redis.
+     *
+     * @example
+     * ```ts
+     * const store = new TierCacheStore({ cache })
+     * await store.get('sid-1')   // null, or the session object express-session saved
+     * ```
+     */
     get(sid: string, callback?: SessionCallback<any>): Promise<any>
+    /**
+     * Saves the session of `sid`, with its cookie's expiry as TTL (else the
+     * `ttl` option). Ignored when the session was destroyed meanwhile.
+     *
+     * @throws (as a rejection) {@link tiercache!TierCacheTypeError}
+     *   `ERR_TIERCACHE_UNENCODABLE` when the session is not JSON (a BigInt, a cycle).
+     * @example
+     * ```ts
+     * const store = new TierCacheStore({ cache })
+     * await store.set('sid-1', { cookie: { maxAge: 60_000 }, user: 'ada' })
+     * await store.get('sid-1')   // { cookie: { maxAge: 60000 }, user: 'ada' }
+     * ```
+     */
     set(sid: string, session: any, callback?: SessionCallback): Promise<void>
+    /**
+     * Restarts the session's TTL (a no-op with `disableTouch`). Never
+     * brings back a destroyed session.
+     *
+     * @example
+     * ```ts
+     * const store = new TierCacheStore({ cache })
+     * await store.touch('sid-1', { cookie: { maxAge: 60_000 } })   // expires a minute from now
+     * ```
+     */
     touch(sid: string, session: any, callback?: SessionCallback): Promise<void>
+    /**
+     * Destroys the session of `sid` in both tiers (a logout), for good: a
+     * later `set` or `touch` of it, from any instance, is ignored.
+     *
+     * @example
+     * ```ts
+     * const store = new TierCacheStore({ cache })
+     * await store.destroy('sid-1')
+     * await store.get('sid-1')   // null
+     * ```
+     */
     destroy(sid: string, callback?: SessionCallback): Promise<void>
+    /**
+     * Destroys every session under the prefix (found with SCAN).
+     *
+     * @example
+     * ```ts
+     * const store = new TierCacheStore({ cache })
+     * await store.clear()
+     * await store.length()   // 0
+     * ```
+     */
     clear(callback?: SessionCallback): Promise<void>
+    /**
+     * How many sessions there are (found with SCAN).
+     *
+     * @example
+     * ```ts
+     * const store = new TierCacheStore({ cache })
+     * await store.length()   // 2
+     * ```
+     */
     length(callback?: SessionCallback<number>): Promise<number>
+    /**
+     * The ids of every session (found with SCAN).
+     *
+     * @example
+     * ```ts
+     * const store = new TierCacheStore({ cache })
+     * await store.ids()   // ['sid-1', 'sid-2']
+     * ```
+     */
     ids(callback?: SessionCallback<string[]>): Promise<string[]>
+    /**
+     * Every session, as an object (without a prototype) from id to session.
+     *
+     * @example
+     * ```ts
+     * const store = new TierCacheStore({ cache })
+     * await store.all()   // { 'sid-1': { cookie: {…}, user: 'ada' }, … }
+     * ```
+     */
     all(callback?: SessionCallback<Record<string, any>>): Promise<Record<string, any>>
-    /** Inherited from express-session's Store. */
+    /**
+     * Inherited from express-session's Store: destroys the request's session
+     * and gives it a new one (express-session calls it for `req.session.regenerate`).
+     *
+     * @example
+     * ```ts
+     * const store = new TierCacheStore({ cache })
+     * app.post('/login', (req, res) => store.regenerate(req, (err) => res.sendStatus(err ? 500 : 204)))
+     * ```
+     */
     regenerate(req: any, callback: (err?: any) => any): void
-    /** Inherited from express-session's Store. */
+    /**
+     * Inherited from express-session's Store: `get`, then
+     * {@link createSession} (express-session calls it).
+     *
+     * @example
+     * ```ts
+     * const store = new TierCacheStore({ cache })
+     * store.load('sid-1', (err, session) => { console.log(err ?? session) })
+     * ```
+     */
     load(sid: string, callback: (err: any, session?: any) => any): void
-    /** Inherited from express-session's Store. */
+    /**
+     * Inherited from express-session's Store: turns stored session data into
+     * the request's `req.session` (express-session calls it).
+     *
+     * @example
+     * ```ts
+     * const store = new TierCacheStore({ cache })
+     * app.use((req, res, next) => { store.createSession(req, { cookie: { maxAge: 60_000 } }); next() })
+     * ```
+     */
     createSession(req: any, session: any): any
   }
-}
 
-declare const TierCacheExpress: {
-  /** Express response-cache middleware (same as `cache.middleware(options)`). */
-  middleware(cache: TierCache, options?: TierCacheExpress.MiddlewareOptions): TierCacheExpress.ResponseCacheMiddleware
-  /** Drops every response of a route group, in every instance. */
-  purgeGroup(cache: TierCache, group: string): Promise<number>
-  /** An express-session store (extends express-session's Store; express-session must be installed). */
-  TierCacheStore: {
-    new (options: TierCacheExpress.SessionStoreOptions): TierCacheExpress.SessionStore
+  /**
+   * Express response-cache middleware (the same as `cache.middleware(options)`):
+   * stores the status, headers and body a route sends, in both tiers, and
+   * replays them on later requests (`X-Cache: HIT-L1 | HIT-L2 | MISS | STALE`,
+   * `ETag`/`304`). Safe by default: requests with credentials, other methods
+   * than GET/HEAD, `Set-Cookie` or `Cache-Control: private` responses pass
+   * through uncached (see the options).
+   *
+   * @throws {@link tiercache!TierCacheTypeError} or
+   *   {@link tiercache!TierCacheRangeError} (`ERR_TIERCACHE_INVALID_ARGUMENT`)
+   *   for an unknown or bad option.
+   * @example
+   * ```ts
+   * import { middleware } from 'tiercache/express'
+   * app.get('/products/:id', middleware(cache, { ttl: 30_000, grace: 300_000 }), (req, res) => {
+   *   res.json({ id: req.params.id })   // runs once per 30 s; other requests get X-Cache: HIT-L1
+   * })
+   * ```
+   */
+  function middleware(cache: TierCache, options?: MiddlewareOptions): ResponseCacheMiddleware
+
+  /**
+   * Drops every response of a route group (the middleware's `group` option),
+   * in every instance. Resolves `1` (the group's tag was invalidated).
+   *
+   * @throws (as a rejection) {@link tiercache!TierCacheTypeError}
+   *   `ERR_TIERCACHE_INVALID_ARGUMENT` when `group` is not a non-empty string.
+   * @example
+   * ```ts
+   * import { middleware, purgeGroup } from 'tiercache/express'
+   * app.get('/products/:id', middleware(cache, { group: 'products' }), (req, res) => { res.json({}) })
+   * await purgeGroup(cache, 'products')   // 1
+   * ```
+   */
+  function purgeGroup(cache: TierCache, group: string): Promise<number>
+
+  /**
+   * An express-session store on a {@link TierCache} (its class extends
+   * express-session's Store at run time; express-session must be installed).
+   * connect-redis's rules: the TTL is the cookie's expiry, else `ttl`.
+   */
+  interface TierCacheStore extends SessionStore {}
+  class TierCacheStore {
+    /**
+     * A store for express-session.
+     *
+     * @throws {@link tiercache!TierCacheTypeError} without a `cache`, or for
+     *   an unknown option (with a hint for connect-redis's `client`).
+     * @example
+     * ```ts
+     * import session = require('express-session')
+     * import { TierCacheStore } from 'tiercache/express'
+     * app.use(session({
+     *   store: new TierCacheStore({ cache }),   // prefix 'sess:', ttl 86400 s
+     *   secret: 'a secret', resave: false, saveUninitialized: false
+     * }))
+     * ```
+     */
+    constructor(options: SessionStoreOptions)
   }
 }
 

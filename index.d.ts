@@ -2,6 +2,28 @@
 // Typings of the public API of tiercache (index.js). The native layer's own
 // typings are in binding.d.ts and are not part of this API.
 
+/**
+ * `tiercache`: a two-level cache for Node.js with ioredis's API. L1 is an
+ * in-process store off the V8 heap, shared by worker threads; Redis, when
+ * given, is L2 and keeps every instance's L1 coherent. The module exports the
+ * {@link TierCache} class itself (as ioredis does), with every other name
+ * here as its properties: `require('tiercache').createClient`, or
+ * `import { createClient } from 'tiercache'`.
+ *
+ * Every command returns a promise and also takes a trailing Node callback.
+ * Errors are {@link TierCacheError}s with a stable `code` ({@link codes}).
+ *
+ * In the examples, `cache` is an open {@link TierCache} with the default
+ * options, `app` an Express application and `db` your source of truth.
+ *
+ * @example
+ * ```ts
+ * import TierCache = require('tiercache')   // or: import { TierCache, createClient } from 'tiercache'
+ * const cache = new TierCache(process.env.REDIS_URL, { ttl: 60_000 })
+ * ```
+ *
+ * @module tiercache
+ */
 import { EventEmitter } from 'node:events'
 
 /**
@@ -36,6 +58,14 @@ declare class TierCache extends EventEmitter {
    *   integer, a port or db out of range, or (`ERR_TIERCACHE_OPTION_CONFLICT`)
    *   a `name` already open in this process with other
    *   `maxEntries`/`maxBytes`/`maxValueBytes`/`ttl`.
+   *
+   * @example
+   * ```ts
+   * import TierCache = require('tiercache')
+   * const local = new TierCache({ maxEntries: 100_000, ttl: 60_000 })          // L1 only
+   * const shared = new TierCache('redis://localhost:6379/0', { keyPrefix: 'app:' }) // L1 + Redis
+   * const fromEnv = new TierCache(process.env.REDIS_URL)                       // L1 only while REDIS_URL is unset
+   * ```
    */
   constructor(options?: TierCache.TierCacheOptions | null)
   constructor(url: string | undefined, options?: TierCache.TierCacheOptions | null)
@@ -65,18 +95,80 @@ declare class TierCache extends EventEmitter {
 
   // ---- events ---------------------------------------------------------------
 
+  /**
+   * Adds a listener for `event` (see {@link TierCache.TierCacheEvents} for the
+   * events and their arguments). Returns this cache.
+   *
+   * @example
+   * ```ts
+   * cache.on('error', (err) => console.error('redis:', err.message))
+   * cache.on('evict', (key, reason) => console.log('evicted', key, reason))   // 'user:1' 'size'
+   * ```
+   */
   on<E extends keyof TierCache.TierCacheEvents>(event: E, listener: TierCache.TierCacheEvents[E]): this
   on<E extends string | symbol>(event: Exclude<E, keyof TierCache.TierCacheEvents>, listener: (...args: any[]) => void): this
+  /**
+   * Adds a listener for the next `event` only. Returns this cache.
+   *
+   * @example
+   * ```ts
+   * cache.once('ready', () => console.log('connected to Redis'))
+   * ```
+   */
   once<E extends keyof TierCache.TierCacheEvents>(event: E, listener: TierCache.TierCacheEvents[E]): this
   once<E extends string | symbol>(event: Exclude<E, keyof TierCache.TierCacheEvents>, listener: (...args: any[]) => void): this
+  /**
+   * Same as {@link TierCache.on}.
+   *
+   * @example
+   * ```ts
+   * cache.addListener('expire', (key) => console.log('expired', key))
+   * ```
+   */
   addListener<E extends keyof TierCache.TierCacheEvents>(event: E, listener: TierCache.TierCacheEvents[E]): this
   addListener<E extends string | symbol>(event: Exclude<E, keyof TierCache.TierCacheEvents>, listener: (...args: any[]) => void): this
+  /**
+   * Adds a listener for `event`, called before the listeners already added.
+   *
+   * @example
+   * ```ts
+   * cache.prependListener('invalidate', (key) => console.log('Redis invalidated', key ?? 'every key'))
+   * ```
+   */
   prependListener<E extends keyof TierCache.TierCacheEvents>(event: E, listener: TierCache.TierCacheEvents[E]): this
   prependListener<E extends string | symbol>(event: Exclude<E, keyof TierCache.TierCacheEvents>, listener: (...args: any[]) => void): this
+  /**
+   * Adds a listener for the next `event` only, called before the listeners already added.
+   *
+   * @example
+   * ```ts
+   * cache.prependOnceListener('end', () => console.log('cache closed'))
+   * ```
+   */
   prependOnceListener<E extends keyof TierCache.TierCacheEvents>(event: E, listener: TierCache.TierCacheEvents[E]): this
   prependOnceListener<E extends string | symbol>(event: Exclude<E, keyof TierCache.TierCacheEvents>, listener: (...args: any[]) => void): this
+  /**
+   * Removes a listener added with {@link TierCache.on}. Returns this cache.
+   *
+   * @example
+   * ```ts
+   * const onError = (err: Error) => console.error(err)
+   * cache.on('error', onError)
+   * cache.off('error', onError)
+   * ```
+   */
   off<E extends keyof TierCache.TierCacheEvents>(event: E, listener: TierCache.TierCacheEvents[E]): this
   off<E extends string | symbol>(event: Exclude<E, keyof TierCache.TierCacheEvents>, listener: (...args: any[]) => void): this
+  /**
+   * Same as {@link TierCache.off}.
+   *
+   * @example
+   * ```ts
+   * const onEvict = (key: string) => console.log('evicted', key)
+   * cache.on('evict', onEvict)
+   * cache.removeListener('evict', onEvict)
+   * ```
+   */
   removeListener<E extends keyof TierCache.TierCacheEvents>(event: E, listener: TierCache.TierCacheEvents[E]): this
   removeListener<E extends string | symbol>(event: Exclude<E, keyof TierCache.TierCacheEvents>, listener: (...args: any[]) => void): this
 
@@ -90,10 +182,29 @@ declare class TierCache extends EventEmitter {
    * come back decoded by the codec that wrote them. `T` (default `string`)
    * names the type of the object you stored under `key`: it is an unchecked
    * assertion, like a cast, and is never checked at run time.
+   *
+   * @example
+   * ```ts
+   * await cache.set('greeting', 'hello')
+   * await cache.get('greeting')                                  // 'hello'
+   * await cache.get('missing')                                   // null
+   * await cache.set('user:1', { name: 'Ada' })
+   * const user = await cache.get<{ name: string }>('user:1')     // { name: 'Ada' }
+   * cache.get('greeting', (err, value) => console.log(value))    // 'hello'
+   * ```
    */
   get<T = string>(key: TierCache.KeyType, callback?: TierCache.Callback<T | null>): Promise<T | null>
 
-  /** GET as a new Buffer of the stored bytes (the codec's bytes for objects), or `null`. */
+  /**
+   * GET as a new Buffer of the stored bytes (the codec's bytes for objects), or `null`.
+   *
+   * @example
+   * ```ts
+   * await cache.set('bytes', Buffer.from([1, 2, 3]))
+   * await cache.getBuffer('bytes')    // <Buffer 01 02 03>
+   * await cache.getBuffer('missing')  // null
+   * ```
+   */
   getBuffer(key: TierCache.KeyType, callback?: TierCache.Callback<Buffer | null>): Promise<Buffer | null>
 
   /**
@@ -104,6 +215,16 @@ declare class TierCache extends EventEmitter {
    * stored as their bytes / decimal text (as Redis stores them); any other
    * object goes through the codec. `null`, `undefined`, functions and symbols
    * are refused.
+   *
+   * @example
+   * ```ts
+   * await cache.set('k', 'v')                          // 'OK'
+   * await cache.set('k', 'v', 'EX', 60)                // 'OK': expires in 60 s
+   * await cache.set('k', 'w', 'NX')                    // null: 'k' exists, nothing written
+   * await cache.set('k', 'w', 'GET')                   // 'v' (the previous value)
+   * await cache.set('k', { id: 1 }, { PX: 500 })       // 'OK' (node-redis's options object)
+   * await cache.set('n', 42)                           // 'OK': get('n') gives '42'
+   * ```
    */
   set(key: TierCache.KeyType, value: TierCache.SetValue, callback?: TierCache.Callback<'OK'>): Promise<'OK'>
   /** SET key value GET: the previous value, or `null` when there was none. */
@@ -132,13 +253,13 @@ declare class TierCache extends EventEmitter {
   set(key: TierCache.KeyType, value: TierCache.SetValue, keepttl: 'KEEPTTL', condition: TierCache.SetCondition, callback?: TierCache.Callback<'OK' | null>): Promise<'OK' | null>
   /** SET key value KEEPTTL NX|XX GET: the previous value, or `null`. */
   set<T = string>(key: TierCache.KeyType, value: TierCache.SetValue, keepttl: 'KEEPTTL', condition: TierCache.SetCondition, get: 'GET', callback?: TierCache.Callback<T | null>): Promise<T | null>
-  /** node-redis options object with `GET: true`: the previous value, or `null`. */
   /**
    * SET with tags: stored with the generations of its tags, so that
    * {@link TierCache.invalidateTags} drops it (EX/PX/EXAT/PXAT and NX/XX
    * allowed; not GET or KEEPTTL). Resolves null when NX/XX refused.
    */
   set(key: TierCache.KeyType, value: TierCache.SetValue, options: TierCache.TaggedSetOptions, callback?: TierCache.Callback<'OK' | null>): Promise<'OK' | null>
+  /** node-redis options object with `GET: true`: the previous value, or `null`. */
   set<T = string>(key: TierCache.KeyType, value: TierCache.SetValue, options: TierCache.SetOptions & { GET: true }, callback?: TierCache.Callback<T | null>): Promise<T | null>
   /** node-redis options object without a condition nor GET: `'OK'`. */
   set(key: TierCache.KeyType, value: TierCache.SetValue, options: TierCache.SetOptions & { NX?: false | undefined; XX?: false | undefined; condition?: undefined; GET?: false | undefined }, callback?: TierCache.Callback<'OK'>): Promise<'OK'>
@@ -147,17 +268,60 @@ declare class TierCache extends EventEmitter {
   /** node-redis options object whose `GET` is not known statically. */
   set<T = string>(key: TierCache.KeyType, value: TierCache.SetValue, options: TierCache.SetOptions, callback?: TierCache.Callback<'OK' | T | null>): Promise<'OK' | T | null>
 
-  /** SETEX key seconds value: SET with a TTL in seconds (> 0). */
+  /**
+   * SETEX key seconds value: SET with a TTL in seconds (> 0).
+   *
+   * @example
+   * ```ts
+   * await cache.setex('session:1', 60, 'data')   // 'OK'
+   * await cache.ttl('session:1')                 // 60
+   * ```
+   */
   setex(key: TierCache.KeyType, seconds: number | string, value: TierCache.SetValue, callback?: TierCache.Callback<'OK'>): Promise<'OK'>
-  /** PSETEX key ms value: SET with a TTL in ms (> 0). */
+  /**
+   * PSETEX key ms value: SET with a TTL in ms (> 0).
+   *
+   * @example
+   * ```ts
+   * await cache.psetex('lock', 500, 'me')   // 'OK'
+   * await cache.pttl('lock')                // 500 (or a little less)
+   * ```
+   */
   psetex(key: TierCache.KeyType, milliseconds: number | string, value: TierCache.SetValue, callback?: TierCache.Callback<'OK'>): Promise<'OK'>
-  /** SETNX key value: 1 when written, 0 when the key existed. */
+  /**
+   * SETNX key value: 1 when written, 0 when the key existed.
+   *
+   * @example
+   * ```ts
+   * await cache.setnx('owner', 'a')   // 1
+   * await cache.setnx('owner', 'b')   // 0: 'owner' is still 'a'
+   * ```
+   */
   setnx(key: TierCache.KeyType, value: TierCache.SetValue, callback?: TierCache.Callback<0 | 1>): Promise<0 | 1>
 
-  /** GETDEL: the value (as {@link TierCache.get}), deleting the key; `null` when missing. */
+  /**
+   * GETDEL: the value (as {@link TierCache.get}), deleting the key; `null` when missing.
+   *
+   * @example
+   * ```ts
+   * await cache.set('token', 'abc')
+   * await cache.getdel('token')   // 'abc'
+   * await cache.get('token')      // null
+   * ```
+   */
   getdel<T = string>(key: TierCache.KeyType, callback?: TierCache.Callback<T | null>): Promise<T | null>
 
-  /** GETEX key: the value (as {@link TierCache.get}), expiry unchanged. */
+  /**
+   * GETEX key: the value (as {@link TierCache.get}), expiry unchanged.
+   *
+   * @example
+   * ```ts
+   * await cache.set('k', 'v')
+   * await cache.getex('k', 'EX', 60)    // 'v', and 'k' now expires in 60 s
+   * await cache.getex('k', 'PERSIST')   // 'v', and 'k' has no expiry any more
+   * await cache.getex('missing')        // null
+   * ```
+   */
   getex<T = string>(key: TierCache.KeyType, callback?: TierCache.Callback<T | null>): Promise<T | null>
   /** GETEX key EX|PX|EXAT|PXAT time: the value, and sets the key's expiry. */
   getex<T = string>(key: TierCache.KeyType, expiry: TierCache.ExpiryToken, time: number | string, callback?: TierCache.Callback<T | null>): Promise<T | null>
@@ -166,19 +330,45 @@ declare class TierCache extends EventEmitter {
 
   // ---- keys -----------------------------------------------------------------
 
-  /** DEL key [key …]: how many of the keys existed. */
+  /**
+   * DEL key [key …]: how many of the keys existed.
+   *
+   * @example
+   * ```ts
+   * await cache.mset({ a: '1', b: '2' })
+   * await cache.del('a', 'b', 'c')   // 2
+   * await cache.del(['a'])           // 0
+   * ```
+   */
   del(...args: [...keys: TierCache.KeyType[], callback: TierCache.Callback<number>]): Promise<number>
   del(...args: [keys: readonly TierCache.KeyType[], callback: TierCache.Callback<number>]): Promise<number>
   del(...keys: TierCache.KeyType[]): Promise<number>
   del(keys: readonly TierCache.KeyType[]): Promise<number>
 
-  /** UNLINK key [key …]: as DEL (memory is reclaimed at once either way). */
+  /**
+   * UNLINK key [key …]: as DEL (memory is reclaimed at once either way).
+   *
+   * @example
+   * ```ts
+   * await cache.set('a', '1')
+   * await cache.unlink('a', 'b')   // 1
+   * ```
+   */
   unlink(...args: [...keys: TierCache.KeyType[], callback: TierCache.Callback<number>]): Promise<number>
   unlink(...args: [keys: readonly TierCache.KeyType[], callback: TierCache.Callback<number>]): Promise<number>
   unlink(...keys: TierCache.KeyType[]): Promise<number>
   unlink(keys: readonly TierCache.KeyType[]): Promise<number>
 
-  /** EXISTS key [key …]: how many of the keys exist (a key given twice counts twice). */
+  /**
+   * EXISTS key [key …]: how many of the keys exist (a key given twice counts twice).
+   *
+   * @example
+   * ```ts
+   * await cache.set('a', '1')
+   * await cache.exists('a')             // 1
+   * await cache.exists('a', 'b', 'a')   // 2: 'a' counts twice
+   * ```
+   */
   exists(...args: [...keys: TierCache.KeyType[], callback: TierCache.Callback<number>]): Promise<number>
   exists(...args: [keys: readonly TierCache.KeyType[], callback: TierCache.Callback<number>]): Promise<number>
   exists(...keys: TierCache.KeyType[]): Promise<number>
@@ -187,42 +377,156 @@ declare class TierCache extends EventEmitter {
   /**
    * EXPIRE key seconds [NX|XX|GT|LT]: 1 when the expiry was set, 0 when the
    * key is missing or the condition refused. A time <= 0 deletes the key.
+   *
+   * @example
+   * ```ts
+   * await cache.set('k', 'v')
+   * await cache.expire('k', 60)         // 1
+   * await cache.expire('k', 30, 'GT')   // 0: 30 s is not later than 60 s
+   * await cache.expire('missing', 60)   // 0
+   * ```
    */
   expire(key: TierCache.KeyType, seconds: number | string, callback?: TierCache.Callback<0 | 1>): Promise<0 | 1>
   expire(key: TierCache.KeyType, seconds: number | string, condition: TierCache.ExpireCondition, callback?: TierCache.Callback<0 | 1>): Promise<0 | 1>
-  /** PEXPIRE key ms [NX|XX|GT|LT]: as EXPIRE, in ms. */
+  /**
+   * PEXPIRE key ms [NX|XX|GT|LT]: as EXPIRE, in ms.
+   *
+   * @example
+   * ```ts
+   * await cache.set('k', 'v')
+   * await cache.pexpire('k', 1500)   // 1
+   * await cache.pttl('k')            // 1500 (or a little less)
+   * ```
+   */
   pexpire(key: TierCache.KeyType, milliseconds: number | string, callback?: TierCache.Callback<0 | 1>): Promise<0 | 1>
   pexpire(key: TierCache.KeyType, milliseconds: number | string, condition: TierCache.ExpireCondition, callback?: TierCache.Callback<0 | 1>): Promise<0 | 1>
-  /** EXPIREAT key unix-seconds [NX|XX|GT|LT]: as EXPIRE, at an absolute time (the past deletes the key). */
+  /**
+   * EXPIREAT key unix-seconds [NX|XX|GT|LT]: as EXPIRE, at an absolute time (the past deletes the key).
+   *
+   * @example
+   * ```ts
+   * await cache.set('k', 'v')
+   * await cache.expireat('k', Math.floor(Date.now() / 1000) + 3600)   // 1: expires in an hour
+   * ```
+   */
   expireat(key: TierCache.KeyType, unixTimeSeconds: number | string, callback?: TierCache.Callback<0 | 1>): Promise<0 | 1>
   expireat(key: TierCache.KeyType, unixTimeSeconds: number | string, condition: TierCache.ExpireCondition, callback?: TierCache.Callback<0 | 1>): Promise<0 | 1>
-  /** PEXPIREAT key unix-ms [NX|XX|GT|LT]: as EXPIREAT, in ms. */
+  /**
+   * PEXPIREAT key unix-ms [NX|XX|GT|LT]: as EXPIREAT, in ms.
+   *
+   * @example
+   * ```ts
+   * await cache.set('k', 'v')
+   * await cache.pexpireat('k', Date.now() + 60_000)   // 1: expires in a minute
+   * ```
+   */
   pexpireat(key: TierCache.KeyType, unixTimeMilliseconds: number | string, callback?: TierCache.Callback<0 | 1>): Promise<0 | 1>
   pexpireat(key: TierCache.KeyType, unixTimeMilliseconds: number | string, condition: TierCache.ExpireCondition, callback?: TierCache.Callback<0 | 1>): Promise<0 | 1>
 
-  /** TTL: seconds left, -1 when the key has no expiry, -2 when it is missing. */
+  /**
+   * TTL: seconds left, -1 when the key has no expiry, -2 when it is missing.
+   *
+   * @example
+   * ```ts
+   * await cache.set('k', 'v', 'EX', 60)
+   * await cache.ttl('k')         // 60
+   * await cache.set('forever', 'v')
+   * await cache.ttl('forever')   // -1 (with no `ttl` option)
+   * await cache.ttl('missing')   // -2
+   * ```
+   */
   ttl(key: TierCache.KeyType, callback?: TierCache.Callback<number>): Promise<number>
-  /** PTTL: ms left, -1 when the key has no expiry, -2 when it is missing. */
+  /**
+   * PTTL: ms left, -1 when the key has no expiry, -2 when it is missing.
+   *
+   * @example
+   * ```ts
+   * await cache.set('k', 'v', 'PX', 1500)
+   * await cache.pttl('k')   // 1500 (or a little less)
+   * ```
+   */
   pttl(key: TierCache.KeyType, callback?: TierCache.Callback<number>): Promise<number>
-  /** PERSIST: 1 when an expiry was removed, else 0. */
+  /**
+   * PERSIST: 1 when an expiry was removed, else 0.
+   *
+   * @example
+   * ```ts
+   * await cache.set('k', 'v', 'EX', 60)
+   * await cache.persist('k')   // 1
+   * await cache.ttl('k')       // -1
+   * await cache.persist('k')   // 0: no expiry left to remove
+   * ```
+   */
   persist(key: TierCache.KeyType, callback?: TierCache.Callback<0 | 1>): Promise<0 | 1>
 
   // ---- counters -------------------------------------------------------------
 
-  /** INCR: the new value (a missing key counts as 0). Rejects with a ReplyError when the value is not an integer. */
+  /**
+   * INCR: the new value (a missing key counts as 0). Rejects with a ReplyError when the value is not an integer.
+   *
+   * @example
+   * ```ts
+   * await cache.incr('visits')   // 1
+   * await cache.incr('visits')   // 2
+   * await cache.set('name', 'ada')
+   * await cache.incr('name').catch((err) => err.code)   // 'ERR_TIERCACHE_REPLY' (ERR value is not an integer or out of range)
+   * ```
+   */
   incr(key: TierCache.KeyType, callback?: TierCache.Callback<number>): Promise<number>
-  /** DECR: the new value. */
+  /**
+   * DECR: the new value.
+   *
+   * @example
+   * ```ts
+   * await cache.set('stock', 10)
+   * await cache.decr('stock')   // 9
+   * ```
+   */
   decr(key: TierCache.KeyType, callback?: TierCache.Callback<number>): Promise<number>
-  /** INCRBY: the new value. `increment` is an integer: a safe-integer number, a bigint or a decimal string (all of i64). */
+  /**
+   * INCRBY: the new value. `increment` is an integer: a safe-integer number, a bigint or a decimal string (all of i64).
+   *
+   * @example
+   * ```ts
+   * await cache.incrby('bytes', 1024)     // 1024
+   * await cache.incrby('bytes', '2048')   // 3072
+   * await cache.incrby('bytes', -72n)     // 3000
+   * ```
+   */
   incrby(key: TierCache.KeyType, increment: number | bigint | string, callback?: TierCache.Callback<number>): Promise<number>
-  /** DECRBY: the new value. */
+  /**
+   * DECRBY: the new value.
+   *
+   * @example
+   * ```ts
+   * await cache.set('stock', 10)
+   * await cache.decrby('stock', 3)   // 7
+   * ```
+   */
   decrby(key: TierCache.KeyType, decrement: number | bigint | string, callback?: TierCache.Callback<number>): Promise<number>
-  /** INCRBYFLOAT: the new value as a string, as Redis replies. */
+  /**
+   * INCRBYFLOAT: the new value as a string, as Redis replies.
+   *
+   * @example
+   * ```ts
+   * await cache.set('price', '10.5')
+   * await cache.incrbyfloat('price', 0.1)   // '10.6'
+   * ```
+   */
   incrbyfloat(key: TierCache.KeyType, increment: number | string, callback?: TierCache.Callback<string>): Promise<string>
 
   // ---- several keys ---------------------------------------------------------
 
-  /** MGET key [key …] or mget([keys]): the values in order (as {@link TierCache.get}), `null` for misses. */
+  /**
+   * MGET key [key …] or mget([keys]): the values in order (as {@link TierCache.get}), `null` for misses.
+   *
+   * @example
+   * ```ts
+   * await cache.mset({ a: '1', b: '2' })
+   * await cache.mget('a', 'b', 'c')   // ['1', '2', null]
+   * await cache.mget(['a'])           // ['1']
+   * ```
+   */
   mget<T = string>(...args: [...keys: TierCache.KeyType[], callback: TierCache.Callback<Array<T | null>>]): Promise<Array<T | null>>
   mget<T = string>(...args: [keys: readonly TierCache.KeyType[], callback: TierCache.Callback<Array<T | null>>]): Promise<Array<T | null>>
   mget<T = string>(...keys: TierCache.KeyType[]): Promise<Array<T | null>>
@@ -233,6 +537,13 @@ declare class TierCache extends EventEmitter {
    * when a key or value is refused. Pairs as `mset(k1, v1, k2, v2, …)`,
    * `mset({ k1: v1 })`, `mset(new Map([[k1, v1]]))`, `mset([[k1, v1], …])`
    * or `mset([k1, v1, k2, v2])`.
+   *
+   * @example
+   * ```ts
+   * await cache.mset('a', '1', 'b', '2')                        // 'OK'
+   * await cache.mset({ user: { name: 'Ada' }, visits: 1 })      // 'OK'
+   * await cache.mset(new Map([['a', '1'], ['b', '2']]))         // 'OK'
+   * ```
    */
   mset(map: ReadonlyMap<TierCache.KeyType, TierCache.SetValue>, callback?: TierCache.Callback<'OK'>): Promise<'OK'>
   mset(pairs: ReadonlyArray<readonly [TierCache.KeyType, TierCache.SetValue]>, callback?: TierCache.Callback<'OK'>): Promise<'OK'>
@@ -246,6 +557,12 @@ declare class TierCache extends EventEmitter {
   /**
    * KEYS pattern (a Redis glob): every matching key. Walks the whole store:
    * for tooling and tests; prefer {@link TierCache.scan} while serving.
+   *
+   * @example
+   * ```ts
+   * await cache.mset({ 'user:1': 'a', 'user:2': 'b', 'post:1': 'c' })
+   * await cache.keys('user:*')   // ['user:1', 'user:2'] (in no particular order)
+   * ```
    */
   keys(pattern: string, callback?: TierCache.Callback<string[]>): Promise<string[]>
 
@@ -253,6 +570,16 @@ declare class TierCache extends EventEmitter {
    * SCAN cursor [MATCH pattern] [COUNT n] [TYPE type]: `[nextCursor, keys]`;
    * iteration is complete when `nextCursor` is `'0'`. Every value is a Redis
    * string, so `TYPE string` changes nothing and any other TYPE matches no key.
+   *
+   * @example
+   * ```ts
+   * let cursor = '0'
+   * do {
+   *   const [next, keys] = await cache.scan(cursor, 'MATCH', 'user:*', 'COUNT', 100)
+   *   console.log(keys)   // a page of matching keys, e.g. ['user:1', 'user:2']
+   *   cursor = next
+   * } while (cursor !== '0')
+   * ```
    */
   scan(cursor: number | string, callback?: TierCache.Callback<TierCache.ScanReply>): Promise<TierCache.ScanReply>
   scan(cursor: number | string, matchToken: 'MATCH', pattern: string, callback?: TierCache.Callback<TierCache.ScanReply>): Promise<TierCache.ScanReply>
@@ -265,25 +592,72 @@ declare class TierCache extends EventEmitter {
   /** node-redis style: scan(cursor, { MATCH, COUNT }). Still answers `[nextCursor, keys]`. */
   scan(cursor: number | string, options: TierCache.ScanOptions, callback?: TierCache.Callback<TierCache.ScanReply>): Promise<TierCache.ScanReply>
 
-  /** Every key matching `options.match` (all keys without it), fetched page by page with SCAN. */
+  /**
+   * Every key matching `options.match` (all keys without it), fetched page by page with SCAN.
+   *
+   * @example
+   * ```ts
+   * for await (const key of cache.scanIterator({ match: 'user:*', count: 100 })) {
+   *   console.log(key)   // 'user:1', then 'user:2', …
+   * }
+   * ```
+   */
   scanIterator(options?: TierCache.ScanIteratorOptions): AsyncIterableIterator<string>
 
   // ---- server ---------------------------------------------------------------
 
-  /** FLUSHALL: removes every key of the store (shared by every instance of the same `name`). `ASYNC`/`SYNC` are accepted and ignored. */
+  /**
+   * FLUSHALL: removes every key of the store (shared by every instance of the same `name`). `ASYNC`/`SYNC` are accepted and ignored.
+   *
+   * @example
+   * ```ts
+   * await cache.flushall()   // 'OK'
+   * await cache.dbsize()     // 0
+   * ```
+   */
   flushall(callback?: TierCache.Callback<'OK'>): Promise<'OK'>
   flushall(mode: 'ASYNC' | 'SYNC', callback?: TierCache.Callback<'OK'>): Promise<'OK'>
-  /** FLUSHDB: as FLUSHALL (the L1 store has one database). */
+  /**
+   * FLUSHDB: as FLUSHALL (the L1 store has one database).
+   *
+   * @example
+   * ```ts
+   * await cache.flushdb()   // 'OK'
+   * ```
+   */
   flushdb(callback?: TierCache.Callback<'OK'>): Promise<'OK'>
   flushdb(mode: 'ASYNC' | 'SYNC', callback?: TierCache.Callback<'OK'>): Promise<'OK'>
-  /** DBSIZE: entries held (like Redis, it may count keys that expired but were not yet reclaimed). With Redis: Redis's DBSIZE. */
+  /**
+   * DBSIZE: entries held (like Redis, it may count keys that expired but were not yet reclaimed). With Redis: Redis's DBSIZE.
+   *
+   * @example
+   * ```ts
+   * await cache.flushall()
+   * await cache.mset({ a: '1', b: '2' })
+   * await cache.dbsize()   // 2
+   * ```
+   */
   dbsize(callback?: TierCache.Callback<number>): Promise<number>
-  /** PING: `'PONG'` (from Redis when there is a Redis tier). */
+  /**
+   * PING: `'PONG'` (from Redis when there is a Redis tier).
+   *
+   * @example
+   * ```ts
+   * await cache.ping()   // 'PONG'
+   * ```
+   */
   ping(callback?: TierCache.Callback<'PONG'>): Promise<'PONG'>
 
   /**
    * Counters of the (possibly shared) L1 store, and of the Redis tier. Synchronous.
    * After `quit()` / `disconnect()`: the figures as they were when the cache closed.
+   *
+   * @example
+   * ```ts
+   * const { hitRatio, entries, bytes, l2 } = cache.stats()
+   * console.log(hitRatio, entries, bytes)   // e.g. 0.93 1200 514000
+   * console.log(l2?.status ?? 'L1 only')    // 'ready' with Redis
+   * ```
    */
   stats(): TierCache.Stats
 
@@ -292,17 +666,44 @@ declare class TierCache extends EventEmitter {
    * only; when Redis is ready otherwise). Rejects with an UnavailableError
    * if that connection attempt fails (reconnection goes on in the
    * background), and with a ClosedError once closed.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from 'tiercache'
+   * const client = createClient({ url: process.env.REDIS_URL })
+   * await client.connect()   // the client, once Redis is ready (at once without a URL)
+   * ```
    */
   connect(callback?: TierCache.Callback<TierCache>): Promise<this>
   /**
    * Closes the cache: detaches from the store, which is freed when no other
    * instance holds it. Idempotent. Later commands reject with a ClosedError.
    * Emits `'close'` then `'end'`.
+   *
+   * @example
+   * ```ts
+   * await cache.quit()                                // 'OK'
+   * await cache.get('k').catch((err) => err.code)     // 'ERR_TIERCACHE_CLOSED'
+   * ```
    */
   quit(callback?: TierCache.Callback<'OK'>): Promise<'OK'>
-  /** Same as {@link TierCache.quit}. */
+  /**
+   * Same as {@link TierCache.quit}.
+   *
+   * @example
+   * ```ts
+   * await cache.close()   // 'OK'
+   * ```
+   */
   close(callback?: TierCache.Callback<'OK'>): Promise<'OK'>
-  /** Closes at once, without waiting for commands in flight (they settle as they can). */
+  /**
+   * Closes at once, without waiting for commands in flight (they settle as they can).
+   *
+   * @example
+   * ```ts
+   * cache.disconnect()   // closed now; commands in flight settle as they can
+   * ```
+   */
   disconnect(): void
 
   // ---- cache patterns (docs/patterns.md) ----------------------------------------
@@ -316,26 +717,85 @@ declare class TierCache extends EventEmitter {
    * fail the call: the loader's value is returned.
    * @throws (as a rejection) TypeError/RangeError for bad arguments,
    * {@link TierCache.LoaderTimeoutError} past `hardTimeout`, or the loader's error.
+   *
+   * @example
+   * ```ts
+   * const user = await cache.getOrSet('user:1', (ctx) => db.findUser(1, { signal: ctx.signal }), {
+   *   ttl: 60_000,        // fresh for a minute
+   *   grace: 3_600_000,   // then served for an hour more if the source fails
+   *   hardTimeout: 2_000  // the loader's signal aborts past 2 s
+   * })
+   * // the cached user, else the loader's: one loader call however many callers ask at once
+   * ```
    */
   getOrSet<T>(key: TierCache.KeyType, loader: (ctx: TierCache.LoaderContext<T>) => T | PromiseLike<T>, options?: TierCache.GetOrSetOptions | number): Promise<T>
   /**
    * cache-manager's spelling of {@link TierCache.getOrSet}: `wrap(key, fn, ttl?, refreshThreshold?)`
    * (refreshThreshold: reload in the background when fewer ms than this remain).
+   *
+   * @example
+   * ```ts
+   * const user = await cache.wrap('user:1', () => db.findUser(1), 60_000)   // cached for a minute
+   * ```
    */
   wrap<T>(key: TierCache.KeyType, loader: (ctx: TierCache.LoaderContext<T>) => T | PromiseLike<T>, options?: TierCache.GetOrSetOptions | number, refreshThreshold?: number): Promise<T>
   /**
    * Write-through: deletes `key` from the cache, runs `writer(value, key)`
    * (the source write), then caches `value`. A failed writer leaves nothing
    * cached for `key`. Resolves with the writer's result.
+   *
+   * @example
+   * ```ts
+   * const user = { id: 1, name: 'Ada' }
+   * await cache.writeThrough('user:1', user, (value) => db.saveUser(1, value), { ttl: 60_000 })
+   * await cache.get('user:1')   // { id: 1, name: 'Ada' }
+   * ```
    */
   writeThrough<R>(key: TierCache.KeyType, value: TierCache.PatternValue, writer: (value: any, key: string) => R | PromiseLike<R>, options?: TierCache.WriteThroughOptions | number): Promise<Awaited<R>>
-  /** Write-behind: a queue whose `set` updates the cache at once and batches the source writes. */
+  /**
+   * Write-behind: a queue whose `set` updates the cache at once and batches the source writes.
+   *
+   * @example
+   * ```ts
+   * const queue = cache.writeBehind({ writer: (batch) => db.bulkUpsert(batch), batchSize: 100, flushInterval: 1000 })
+   * await queue.set('counter:home', 42)   // 'OK': cached now, with db within a second
+   * await queue.close()                   // drains the queue before the process ends
+   * ```
+   */
   writeBehind(options: TierCache.WriteBehindOptions): TierCache.WriteBehind
-  /** Every entry tagged with one of `tags` is invalid from now on, in every instance. Resolves the number of tags. */
+  /**
+   * Every entry tagged with one of `tags` is invalid from now on, in every instance. Resolves the number of tags.
+   *
+   * @example
+   * ```ts
+   * await cache.set('user:1', 'Ada', { tags: ['users'] })
+   * await cache.invalidateTags(['users'])   // 1
+   * await cache.get('user:1')               // null, in every instance
+   * ```
+   */
   invalidateTags(tags: readonly string[]): Promise<number>
-  /** A view of the keys under `${name}:`, with its own `clear()`. */
+  /**
+   * A view of the keys under `${name}:`, with its own `clear()`.
+   *
+   * @example
+   * ```ts
+   * const users = cache.namespace('users')
+   * await users.set('1', 'Ada')      // 'OK': the key 'users:1'
+   * await cache.get('users:1')       // 'Ada'
+   * await users.clear()              // 1
+   * ```
+   */
   namespace(name: string): TierCache.Namespace
-  /** Express response-cache middleware; see `tiercache/express`. */
+  /**
+   * Express response-cache middleware; see `tiercache/express`.
+   *
+   * @example
+   * ```ts
+   * app.get('/products/:id', cache.middleware({ ttl: 30_000 }), (req, res) => {
+   *   res.json({ id: req.params.id })   // X-Cache: MISS, then HIT-L1 for 30 s
+   * })
+   * ```
+   */
   middleware(options?: import('./express').MiddlewareOptions): import('./express').ResponseCacheMiddleware
 
   // ---- node-redis camelCase spellings (the same functions) --------------------
@@ -382,6 +842,15 @@ declare namespace TierCache {
   /**
    * node-redis style factory: `createClient({ url })`, then `await client.connect()`.
    * As with node-redis, nothing connects before `connect()` (or the first command).
+   *
+   * @example
+   * ```ts
+   * import { createClient } from 'tiercache'
+   * const client = createClient({ url: process.env.REDIS_URL })
+   * client.on('error', (err) => console.error('Redis Client Error', err))
+   * await client.connect()
+   * await client.setEx('k', 10, 'v')   // 'OK'
+   * ```
    */
   export function createClient(options?: TierCacheOptions | null): TierCache
 
@@ -394,6 +863,7 @@ declare namespace TierCache {
     ca?: string | Buffer | Array<string | Buffer> | undefined
     /** PEM client certificate (with `key`), for mutual TLS. */
     cert?: string | Buffer | Array<string | Buffer> | undefined
+    /** PEM private key of `cert`. */
     key?: string | Buffer | Array<string | Buffer> | undefined
     /** Default true. */
     rejectUnauthorized?: boolean | undefined
@@ -403,10 +873,15 @@ declare namespace TierCache {
 
   /** Where Redis is (every field optional; default localhost:6379, db 0). */
   export interface RedisConnectionOptions {
+    /** Default 'localhost'. */
     host?: string | undefined
+    /** Default 6379. */
     port?: number | undefined
+    /** ACL user name (Redis 6+); with `password`. */
     username?: string | undefined
+    /** AUTH password; never shown in errors, logs or `util.inspect`. */
     password?: string | undefined
+    /** Database index. Default 0. */
     db?: number | undefined
     /** `true` or TLS options: connect with TLS (as a `rediss://` URL does). */
     tls?: boolean | TlsOptions | undefined
@@ -433,7 +908,12 @@ declare namespace TierCache {
     /** Delay in ms before reconnection attempt `times` (1, 2, …), or null to stop. Default: 25–2000 ms, jittered exponential. */
     retryStrategy?: ((times: number) => number | null | undefined) | null | undefined
     /** The circuit breaker for a connected but failing Redis. Default `{ threshold: 5, cooldown: 1000 }`. */
-    breaker?: { threshold?: number | undefined, cooldown?: number | undefined } | undefined
+    breaker?: {
+      /** Consecutive failures that open the breaker (calls then fail at once). Default 5. */
+      threshold?: number | undefined,
+      /** ms the breaker stays open before one call tries Redis again. Default 1000. */
+      cooldown?: number | undefined
+    } | undefined
     /**
      * When Redis is unavailable: `'reject'` (default) fails reads that miss L1
      * and every write with `ERR_TIERCACHE_L2_UNAVAILABLE`; `'local'` answers
@@ -454,13 +934,19 @@ declare namespace TierCache {
 
   /** The Redis forms of the options: `redis` (a URL or connection options), or the fields at the top level (ioredis), or `url`/`socket` (node-redis). */
   export interface RedisOptions extends RedisConnectionOptions, RedisBehaviourOptions {
+    /** Redis as a URL, or as an object of the connection and behaviour options; `null`/`false`: L1 only. */
     redis?: string | (RedisConnectionOptions & RedisBehaviourOptions) | null | false | undefined
     /** node-redis's socket options. */
     socket?: {
+      /** As `host`. */
       host?: string | undefined
+      /** As `port`. */
       port?: number | undefined
+      /** As `tls`. */
       tls?: boolean | TlsOptions | undefined
+      /** As `connectTimeout`. */
       connectTimeout?: number | undefined
+      /** node-redis's spelling of `retryStrategy`: ms before attempt `retries`, or `false`/an Error to stop. */
       reconnectStrategy?: ((retries: number) => number | Error | false) | undefined
     } | undefined
     /** node-redis's name for `db`. */
@@ -521,28 +1007,41 @@ declare namespace TierCache {
 
   /** `cache.options`: every option with its value in force. */
   export interface ResolvedOptions {
+    /** {@link TierCacheOptions.name}: the shared store's name, or undefined. */
     name: string | undefined
+    /** {@link TierCacheOptions.maxEntries}, or undefined when bounded by bytes only. */
     maxEntries: number | undefined
+    /** {@link TierCacheOptions.maxBytes}. */
     maxBytes: number
+    /** {@link TierCacheOptions.maxValueBytes}. */
     maxValueBytes: number
+    /** {@link TierCacheOptions.ttl}: the default TTL in ms, or undefined. */
     ttl: number | undefined
+    /** {@link TierCacheOptions.codec}. */
     codec: 'json' | 'v8' | Codec
+    /** {@link TierCacheOptions.frontSize}. */
     frontSize: number
+    /** {@link TierCacheOptions.frontObjects}. */
     frontObjects: boolean
   }
 
   /** The defaults of every option (frozen). */
   export const DEFAULTS: {
+    /** No name: a store of the instance's own. */
     readonly name: undefined
+    /** No entry bound: bounded by bytes only. */
     readonly maxEntries: undefined
     /** 268435456 (256 MiB) */
     readonly maxBytes: number
     /** 67108864 (64 MiB) */
     readonly maxValueBytes: number
+    /** No default TTL: entries live until evicted or deleted. */
     readonly ttl: undefined
+    /** JSON. */
     readonly codec: 'json'
     /** 1024 */
     readonly frontSize: number
+    /** Decoded objects are not kept in the front cache. */
     readonly frontObjects: false
   }
 
@@ -558,24 +1057,66 @@ declare namespace TierCache {
   export interface Codec {
     /** Shown by `util.inspect(cache)`. Default: `'custom'`. */
     name?: string | undefined
-    /** Turns an object into bytes: a string (stored as UTF-8) or a Buffer/Uint8Array. */
+    /**
+     * Turns an object into bytes: a string (stored as UTF-8) or a Buffer/Uint8Array.
+     *
+     * @example
+     * ```ts
+     * const codec: TierCache.Codec = { encode: (value) => JSON.stringify(value), decode: (payload) => JSON.parse(payload.toString('utf8')) }
+     * codec.encode({ a: 1 })   // '{"a":1}'
+     * ```
+     */
     encode(value: unknown): string | Uint8Array
-    /** Turns the bytes `encode` produced back into the object. */
+    /**
+     * Turns the bytes `encode` produced back into the object.
+     *
+     * @example
+     * ```ts
+     * const codec: TierCache.Codec = { encode: (value) => JSON.stringify(value), decode: (payload) => JSON.parse(payload.toString('utf8')) }
+     * codec.decode(Buffer.from('{"a":1}'))   // { a: 1 }
+     * ```
+     */
     decode(payload: Buffer): unknown
   }
 
   /** A built-in codec, as exported in {@link codecs}. */
   export interface BuiltinCodec<Name extends 'json' | 'v8', Encoded extends string | Buffer> {
+    /** `'json'` or `'v8'`, as the `codec` option names it. */
     readonly name: Name
     /** The kind tag stored with each entry (1 json, 2 v8). */
     readonly kind: number
+    /**
+     * Turns an object into bytes (JSON text, or v8's serialization as a
+     * Buffer). Throws a {@link TierCacheTypeError} `ERR_TIERCACHE_UNENCODABLE`
+     * for what it could not give back unchanged.
+     *
+     * @example
+     * ```ts
+     * import { codecs } from 'tiercache'
+     * codecs.json.encode({ a: 1 })             // '{"a":1}'
+     * codecs.v8.encode(new Map([['a', 1]]))    // a Buffer
+     * ```
+     */
     encode(value: unknown): Encoded
+    /**
+     * Turns bytes `encode` produced back into the object (`"__proto__"` keys
+     * dropped).
+     *
+     * @example
+     * ```ts
+     * import { codecs } from 'tiercache'
+     * codecs.json.decode('{"a":1}')                                // { a: 1 }
+     * codecs.v8.decode(codecs.v8.encode(new Set([1])))             // Set(1) { 1 }
+     * ```
+     */
     decode(payload: Encoded | Buffer): unknown
   }
 
   /** The built-in codecs (each frozen), for use outside a cache or as a base of your own. */
   export const codecs: {
+    /** The default codec: JSON text, refusing what JSON would not give back unchanged. */
     readonly json: BuiltinCodec<'json', string>
+    /** v8's structured clone: Map, Set, Date, BigInt, typed arrays, cycles. */
     readonly v8: BuiltinCodec<'v8', Buffer>
   }
 
@@ -616,7 +1157,12 @@ declare namespace TierCache {
     /** Keep the key's current expiry. */
     KEEPTTL?: boolean | undefined
     /** node-redis v5 spelling of the expiry: `{ type: 'EX', value: 10 }` or `'KEEPTTL'`. */
-    expiration?: { type: ExpiryToken; value: number } | 'KEEPTTL' | undefined
+    expiration?: {
+      /** Which expiry: `'EX'`, `'PX'`, `'EXAT'` or `'PXAT'`. */
+      type: ExpiryToken;
+      /** Its time, in the unit of `type`. */
+      value: number
+    } | 'KEEPTTL' | undefined
     /** Write only if the key does not exist (the reply is then `null` when it did). */
     NX?: boolean | undefined
     /** Write only if the key exists (the reply is then `null` when it did not). */
@@ -634,7 +1180,7 @@ declare namespace TierCache {
     | { EX?: undefined; PX: number; EXAT?: undefined; PXAT?: undefined; KEEPTTL?: false | undefined; expiration?: undefined }
     | { EX?: undefined; PX?: undefined; EXAT: number; PXAT?: undefined; KEEPTTL?: false | undefined; expiration?: undefined }
     | { EX?: undefined; PX?: undefined; EXAT?: undefined; PXAT: number; KEEPTTL?: false | undefined; expiration?: undefined }
-    | { EX?: undefined; PX?: undefined; EXAT?: undefined; PXAT?: undefined; KEEPTTL?: false | undefined; expiration: { type: ExpiryToken; value: number } | 'KEEPTTL' }
+    | { EX?: undefined; PX?: undefined; EXAT?: undefined; PXAT?: undefined; KEEPTTL?: false | undefined; expiration: NonNullable<SetOptionFields['expiration']> }
 
   /** At most one condition among NX, XX and condition. */
   export type SetConditionChoice =
@@ -678,6 +1224,7 @@ declare namespace TierCache {
     hits: number
     /** Redis reads that did not. */
     misses: number
+    /** hits / (hits + misses), 0 before any read. */
     hitRatio: number
     /** Commands that failed on the transport or with an error reply. */
     errors: number
@@ -689,9 +1236,13 @@ declare namespace TierCache {
     invalidations: number
     /** Times L1 was emptied: a connection (re)established, FLUSHALL seen, offlineGrace passed. */
     flushes: number
+    /** Connections established (the first one and every reconnection). */
     connects: number
+    /** Connections lost or closed. */
     disconnects: number
+    /** The circuit breaker's state: `'open'` fails calls at once; `'half-open'` lets one try. */
     breaker: 'closed' | 'open' | 'half-open'
+    /** The connection status, as {@link TierCache.status}. */
     status: Status
   }
 
@@ -704,7 +1255,14 @@ declare namespace TierCache {
     /** hits / (hits + misses), 0 before any read. */
     hitRatio: number
     /** The L1 tier's own reads. */
-    l1: { hits: number, misses: number, hitRatio: number }
+    l1: {
+      /** L1 reads that found the key. */
+      hits: number,
+      /** L1 reads that did not. */
+      misses: number,
+      /** hits / (hits + misses), 0 before any read. */
+      hitRatio: number
+    }
     /** The Redis tier's counters, or null without one. */
     l2: L2Stats | null
     /** Writes that took effect (SET, MSET's keys, INCR…): in L1, or in Redis when there is a Redis tier. */
@@ -767,7 +1325,12 @@ declare namespace TierCache {
      * (default hardTimeout, else 10 s), extended while the loader runs;
      * others wait up to `wait` ms (default: lease), then load themselves.
      */
-    lock?: boolean | { lease?: number | undefined, wait?: number | undefined } | undefined
+    lock?: boolean | {
+      /** ms the lease lasts, extended while the loader runs. Default: hardTimeout, else 10 s. */
+      lease?: number | undefined,
+      /** ms others wait for the value before loading themselves. Default: the lease. */
+      wait?: number | undefined
+    } | undefined
     /** Cache null/undefined results: true (for `ttl`) or a ttl in ms. Default false. */
     cacheNull?: boolean | number | undefined
     /** Cache loader failures for this many ms (rethrown with `cached: true`). Default: never. */
@@ -780,6 +1343,7 @@ declare namespace TierCache {
 
   /** What a getOrSet loader receives. */
   export interface LoaderContext<T = unknown> {
+    /** The key being loaded (with a namespace's prefix). */
     readonly key: string
     /** Aborted at hardTimeout (reason: the LoaderTimeoutError). */
     readonly signal: AbortSignal
@@ -791,29 +1355,41 @@ declare namespace TierCache {
 
   /** SET options with tags (see the tagged `set` overload). */
   export type TaggedSetOptions = {
+    /** Tags for {@link TierCache.invalidateTags}. */
     tags: readonly string[]
+    /** Expire after this many seconds (> 0). */
     EX?: number | undefined
+    /** Expire after this many milliseconds (> 0). */
     PX?: number | undefined
+    /** Expire at this Unix time, in seconds. */
     EXAT?: number | undefined
+    /** Expire at this Unix time, in milliseconds. */
     PXAT?: number | undefined
+    /** Write only if the key does not exist (else resolve `null`). */
     NX?: boolean | undefined
+    /** Write only if the key exists (else resolve `null`). */
     XX?: boolean | undefined
   }
 
   /** Options of {@link TierCache.writeThrough} (a number is `{ ttl }`). */
   export interface WriteThroughOptions {
+    /** TTL in ms of the cached value. Default: the cache's `ttl`; none: no expiry. */
     ttl?: number | undefined
+    /** Tags for {@link TierCache.invalidateTags}. */
     tags?: readonly string[] | undefined
   }
 
   /** One queued source write, as the write-behind writer receives it. */
   export interface WriteBehindEntry {
+    /** The key written (with a namespace's prefix). */
     key: string
     /** The value (undefined for a delete). */
     value: any
+    /** A write (`'set'`) or a delete (`'del'`) of the key at the source. */
     op: 'set' | 'del'
   }
 
+  /** Options of {@link TierCache.writeBehind}. */
   export interface WriteBehindOptions {
     /** Writes a batch to the source; a rejection retries the batch. */
     writer: (batch: WriteBehindEntry[]) => unknown | PromiseLike<unknown>
@@ -837,16 +1413,60 @@ declare namespace TierCache {
 
   /** A write-behind queue (see {@link TierCache.writeBehind}). */
   export interface WriteBehind extends EventEmitter {
-    /** Caches `value` now and queues its source write. */
+    /**
+     * Caches `value` now and queues its source write.
+     *
+     * @example
+     * ```ts
+     * const queue = cache.writeBehind({ writer: (batch) => db.bulkUpsert(batch) })
+     * await queue.set('counter:home', 42)   // 'OK': get('counter:home') gives '42' now
+     * ```
+     */
     set(key: KeyType, value: SetValue, ttlMs?: number): Promise<'OK'>
-    /** Deletes from the cache now and queues the source delete. */
+    /**
+     * Deletes from the cache now and queues the source delete.
+     *
+     * @example
+     * ```ts
+     * const queue = cache.writeBehind({ writer: (batch) => db.bulkUpsert(batch) })
+     * await queue.del('counter:home')   // 'OK': gone from the cache; the writer gets { key, op: 'del' }
+     * ```
+     */
     del(key: KeyType): Promise<'OK'>
-    /** Resolves once every write queued before it is with the source. */
+    /**
+     * Resolves once every write queued before it is with the source.
+     *
+     * @example
+     * ```ts
+     * const queue = cache.writeBehind({ writer: (batch) => db.bulkUpsert(batch) })
+     * await queue.set('a', 1)
+     * await queue.flush()   // 'a' is with the source now
+     * ```
+     */
     flush(): Promise<void>
-    /** Stops taking writes and drains the queue. */
+    /**
+     * Stops taking writes and drains the queue.
+     *
+     * @example
+     * ```ts
+     * const queue = cache.writeBehind({ writer: (batch) => db.bulkUpsert(batch) })
+     * process.on('SIGTERM', async () => { await queue.close(); await cache.quit(); process.exit(0) })
+     * ```
+     */
     close(): Promise<void>
     /** Writes not yet with the source. */
     readonly size: number
+    /**
+     * `'writeError'` `(error, batch, attempt)`: a writer call failed (the batch
+     * is retried, never dropped). `'cacheError'` `(error)`: the cache update of
+     * a `set`/`del` failed (its source write is still queued).
+     *
+     * @example
+     * ```ts
+     * const queue = cache.writeBehind({ writer: (batch) => db.bulkUpsert(batch) })
+     * queue.on('writeError', (err, batch, attempt) => console.warn(`attempt ${attempt} of ${batch.length} writes failed`, err))
+     * ```
+     */
     on(event: 'writeError', listener: (error: unknown, batch: WriteBehindEntry[], attempt: number) => void): this
     on(event: 'cacheError', listener: (error: Error) => void): this
     on(event: string | symbol, listener: (...args: any[]) => void): this
@@ -856,15 +1476,96 @@ declare namespace TierCache {
   export interface Namespace {
     /** What its keys start with, e.g. `'users:'`. */
     readonly prefix: string
+    /**
+     * A nested namespace: its keys are under `${prefix}${name}:`.
+     *
+     * @example
+     * ```ts
+     * const admins = cache.namespace('users').namespace('admins')
+     * admins.prefix   // 'users:admins:'
+     * ```
+     */
     namespace(name: string): Namespace
+    /**
+     * GET of `prefix + key` (as {@link TierCache.get}).
+     *
+     * @example
+     * ```ts
+     * const users = cache.namespace('users')
+     * await users.get('1')   // what cache.get('users:1') gives
+     * ```
+     */
     get<T = string>(key: string | number, callback?: Callback<T | null>): Promise<T | null>
+    /**
+     * SET of `prefix + key`, with any of {@link TierCache.set}'s arguments.
+     *
+     * @example
+     * ```ts
+     * const users = cache.namespace('users')
+     * await users.set('1', { name: 'Ada' }, 'EX', 60)   // 'OK'
+     * ```
+     */
     set(key: string | number, value: SetValue, ...rest: any[]): Promise<'OK' | null>
+    /**
+     * DEL of `prefix + key` for each key (or array of keys): how many existed.
+     *
+     * @example
+     * ```ts
+     * const users = cache.namespace('users')
+     * await users.del('1', '2')   // 1 when only 'users:1' existed
+     * ```
+     */
     del(...keys: Array<string | number | ReadonlyArray<string | number>>): Promise<number>
+    /**
+     * MGET of `prefix + key` for each key (or array of keys).
+     *
+     * @example
+     * ```ts
+     * const users = cache.namespace('users')
+     * await users.mget('1', '2')   // ['Ada', null]
+     * ```
+     */
     mget<T = string>(...keys: Array<string | number | ReadonlyArray<string | number>>): Promise<Array<T | null>>
+    /**
+     * {@link TierCache.getOrSet} of `prefix + key`.
+     *
+     * @example
+     * ```ts
+     * const users = cache.namespace('users')
+     * const user = await users.getOrSet('1', () => db.findUser(1), { ttl: 60_000 })
+     * ```
+     */
     getOrSet<T>(key: string | number, loader: (ctx: LoaderContext<T>) => T | PromiseLike<T>, options?: GetOrSetOptions | number): Promise<T>
+    /**
+     * {@link TierCache.wrap} of `prefix + key`.
+     *
+     * @example
+     * ```ts
+     * const users = cache.namespace('users')
+     * const user = await users.wrap('1', () => db.findUser(1), 60_000)
+     * ```
+     */
     wrap<T>(key: string | number, loader: (ctx: LoaderContext<T>) => T | PromiseLike<T>, options?: GetOrSetOptions | number, refreshThreshold?: number): Promise<T>
+    /**
+     * {@link TierCache.writeThrough} of `prefix + key`.
+     *
+     * @example
+     * ```ts
+     * const users = cache.namespace('users')
+     * await users.writeThrough('1', { id: 1, name: 'Ada' }, (value) => db.saveUser(1, value))
+     * ```
+     */
     writeThrough<R>(key: string | number, value: PatternValue, writer: (value: any, key: string) => R | PromiseLike<R>, options?: WriteThroughOptions | number): Promise<Awaited<R>>
-    /** Deletes every key of the namespace in both tiers (every instance's L1 follows). Resolves the count. */
+    /**
+     * Deletes every key of the namespace in both tiers (every instance's L1 follows). Resolves the count.
+     *
+     * @example
+     * ```ts
+     * const users = cache.namespace('users')
+     * await users.set('1', 'Ada')
+     * await users.clear()   // 1
+     * ```
+     */
     clear(): Promise<number>
   }
 
@@ -873,21 +1574,80 @@ declare namespace TierCache {
    * paths. No promise, no callback: bad input throws.
    */
   export interface LocalView {
-    /** The value (as {@link TierCache.get}), or `undefined` on a miss. `T` defaults to `string`. */
+    /**
+     * The value (as {@link TierCache.get}), or `undefined` on a miss. `T` defaults to `string`.
+     *
+     * @example
+     * ```ts
+     * cache.local.set('k', 'v')
+     * cache.local.get('k')         // 'v'
+     * cache.local.get('missing')   // undefined
+     * ```
+     */
     get<T = string>(key: KeyType): T | undefined
-    /** Sets `key` (with an optional TTL in ms, > 0; else the default TTL). Returns true. */
+    /**
+     * Sets `key` (with an optional TTL in ms, > 0; else the default TTL). Returns true.
+     *
+     * @example
+     * ```ts
+     * cache.local.set('k', 'v', 5_000)   // true: expires in 5 s
+     * ```
+     */
     set(key: KeyType, value: SetValue, ttlMs?: number | undefined): true
-    /** Deletes `key`; true when it existed. */
+    /**
+     * Deletes `key`; true when it existed.
+     *
+     * @example
+     * ```ts
+     * cache.local.set('k', 'v')
+     * cache.local.del('k')   // true
+     * cache.local.del('k')   // false
+     * ```
+     */
     del(key: KeyType): boolean
-    /** Whether `key` exists. */
+    /**
+     * Whether `key` exists.
+     *
+     * @example
+     * ```ts
+     * cache.local.set('k', 'v')
+     * cache.local.has('k')   // true
+     * ```
+     */
     has(key: KeyType): boolean
   }
 
   /** `cache.l2`: reads of Redis alone (L1 neither read nor filled). */
   export interface L2View {
+    /**
+     * GET from Redis itself: the value, or `null`. Rejects with an
+     * {@link UnavailableError} or {@link TimeoutError} when Redis cannot answer.
+     *
+     * @example
+     * ```ts
+     * await cache.l2.get('user:1')   // Redis's value, L1 neither read nor filled
+     * ```
+     */
     get<T = string>(key: KeyType, callback?: Callback<T | null>): Promise<T | null>
+    /**
+     * GET from Redis itself, as a Buffer of the stored bytes, or `null`.
+     *
+     * @example
+     * ```ts
+     * await cache.l2.getBuffer('bytes')   // <Buffer 01 02 03>
+     * ```
+     */
     getBuffer(key: KeyType, callback?: Callback<Buffer | null>): Promise<Buffer | null>
+    /**
+     * MGET from Redis itself: the values in order, `null` for misses.
+     *
+     * @example
+     * ```ts
+     * await cache.l2.mget('a', 'b')   // ['1', null]
+     * ```
+     */
     mget<T = string>(...keys: [...KeyType[], Callback<Array<T | null>>] | KeyType[]): Promise<Array<T | null>>
+    /** MGET from Redis itself, the keys as an array. */
     mget<T = string>(keys: KeyType[], callback?: Callback<Array<T | null>>): Promise<Array<T | null>>
   }
 
@@ -931,24 +1691,43 @@ declare namespace TierCache {
 
   /** The stable error codes (frozen). */
   export const codes: {
+    /** A bad option, callback, cursor or COUNT. */
     readonly INVALID_ARGUMENT: 'ERR_TIERCACHE_INVALID_ARGUMENT'
+    /** A key that is not a string, number or UTF-8 Buffer, is empty, or holds a lone surrogate. */
     readonly INVALID_KEY: 'ERR_TIERCACHE_INVALID_KEY'
+    /** A key over 64 KiB of UTF-8. */
     readonly KEY_TOO_LARGE: 'ERR_TIERCACHE_KEY_TOO_LARGE'
+    /** A KEYS or SCAN … MATCH pattern over 1 KiB. */
     readonly PATTERN_TOO_LONG: 'ERR_TIERCACHE_PATTERN_TOO_LONG'
+    /** `undefined`, `null`, a function or a symbol as a value. */
     readonly INVALID_VALUE: 'ERR_TIERCACHE_INVALID_VALUE'
+    /** A value over `maxValueBytes`. */
     readonly VALUE_TOO_LARGE: 'ERR_TIERCACHE_VALUE_TOO_LARGE'
+    /** A value the codec cannot represent. */
     readonly UNENCODABLE: 'ERR_TIERCACHE_UNENCODABLE'
+    /** A TTL that is not an integer, <= 0 where Redis refuses it, or past year 275760. */
     readonly INVALID_TTL: 'ERR_TIERCACHE_INVALID_TTL'
+    /** Unknown or conflicting command flags (NX with XX, EX with PX, EX without a time). */
     readonly SYNTAX: 'ERR_TIERCACHE_SYNTAX'
+    /** A `name` already open with other bounds. */
     readonly OPTION_CONFLICT: 'ERR_TIERCACHE_OPTION_CONFLICT'
+    /** An option this version does not support (`path`, some `tls` fields). */
     readonly UNSUPPORTED: 'ERR_TIERCACHE_UNSUPPORTED'
+    /** A stored object its codec could not decode. */
     readonly DECODE: 'ERR_TIERCACHE_DECODE'
+    /** Redis's own error reply. */
     readonly REPLY: 'ERR_TIERCACHE_REPLY'
+    /** A command after `quit()`. */
     readonly CLOSED: 'ERR_TIERCACHE_CLOSED'
+    /** Redis cannot be used now (not connected, breaker open, queue full). */
     readonly L2_UNAVAILABLE: 'ERR_TIERCACHE_L2_UNAVAILABLE'
+    /** No reply from Redis within `commandTimeout`. */
     readonly L2_TIMEOUT: 'ERR_TIERCACHE_L2_TIMEOUT'
+    /** A getOrSet loader ran past `hardTimeout`. */
     readonly LOADER_TIMEOUT: 'ERR_TIERCACHE_LOADER_TIMEOUT'
+    /** A write-behind queue is full (`whenFull: 'reject'`). */
     readonly QUEUE_FULL: 'ERR_TIERCACHE_QUEUE_FULL'
+    /** A bug in tiercache (a Rust panic, caught). */
     readonly INTERNAL: 'ERR_TIERCACHE_INTERNAL'
   }
 
@@ -962,77 +1741,208 @@ declare namespace TierCache {
    * and RangeError).
    */
   export class TierCacheError extends Error {
-    /** `code` defaults to `'ERR_TIERCACHE'`, used by no error tiercache raises itself. */
+    /**
+     * Creates an error of `code` (for a codec or a wrapper of your own that
+     * fails as tiercache does). `code` defaults to `'ERR_TIERCACHE'`, used by
+     * no error tiercache raises itself.
+     *
+     * @example
+     * ```ts
+     * try {
+     *   await cache.set('k', undefined as any)
+     * } catch (err) {
+     *   if (err instanceof TierCache.TierCacheError) console.log(err.code)   // 'ERR_TIERCACHE_INVALID_VALUE'
+     * }
+     * ```
+     */
     constructor(message?: string, code?: ErrorCode | 'ERR_TIERCACHE', options?: { cause?: unknown })
+    /** The stable error code (see {@link codes}). */
     code: ErrorCode | 'ERR_TIERCACHE'
+    /** Makes `err instanceof TierCacheError` true for every tiercache error, the TypeError and RangeError subclasses included. */
     static [Symbol.hasInstance](value: unknown): value is TierCacheError | TierCacheTypeError | TierCacheRangeError
   }
 
   /** A bad argument's type or shape (a TypeError): a bad key, value, option or SET syntax. */
   export class TierCacheTypeError extends TypeError {
-    /** `code` defaults to `'ERR_TIERCACHE_INVALID_ARGUMENT'`. */
+    /**
+     * `code` defaults to `'ERR_TIERCACHE_INVALID_ARGUMENT'`.
+     *
+     * @example
+     * ```ts
+     * const err = await cache.set('k', () => 1).catch((e) => e)
+     * err instanceof TierCache.TierCacheTypeError   // true (and instanceof TypeError)
+     * err.code                                     // 'ERR_TIERCACHE_INVALID_VALUE'
+     * ```
+     */
     constructor(message?: string, code?: ErrorCode, options?: { cause?: unknown })
+    /** The stable error code (see {@link codes}). */
     code: ErrorCode
   }
 
   /** A bad argument's value (a RangeError): an empty or too long key, a too large value, a bad TTL or bound. */
   export class TierCacheRangeError extends RangeError {
-    /** `code` defaults to `'ERR_TIERCACHE_INVALID_ARGUMENT'`. */
+    /**
+     * `code` defaults to `'ERR_TIERCACHE_INVALID_ARGUMENT'`.
+     *
+     * @example
+     * ```ts
+     * const err = await cache.set('k', 'v', 'EX', 0).catch((e) => e)
+     * err instanceof TierCache.TierCacheRangeError   // true (and instanceof RangeError)
+     * err.code                                      // 'ERR_TIERCACHE_INVALID_TTL'
+     * ```
+     */
     constructor(message?: string, code?: ErrorCode)
+    /** The stable error code (see {@link codes}). */
     code: ErrorCode
   }
 
   /** An error reply with Redis's own message (as ioredis's ReplyError), e.g. INCR on a non-integer. */
   export class ReplyError extends TierCacheError {
+    /**
+     * Raised by tiercache (construct one only to imitate it, in a test or a wrapper); the example recognises one.
+     *
+     * @example
+     * ```ts
+     * await cache.set('name', 'ada')
+     * const err = await cache.incr('name').catch((e) => e)
+     * err instanceof TierCache.ReplyError   // true
+     * err.message                          // 'ERR value is not an integer or out of range'
+     * ```
+     */
     constructor(message?: string)
+    /** The stable error code (see {@link codes}). */
     code: 'ERR_TIERCACHE_REPLY'
+    /** `err instanceof` this class: the ordinary prototype check (declared so that it narrows the type). */
     static [Symbol.hasInstance](value: unknown): value is ReplyError
   }
 
   /** A command on a closed cache. */
   export class ClosedError extends TierCacheError {
+    /**
+     * Raised by tiercache (construct one only to imitate it, in a test or a wrapper); the example recognises one.
+     *
+     * @example
+     * ```ts
+     * await cache.quit()
+     * const err = await cache.get('k').catch((e) => e)
+     * err instanceof TierCache.ClosedError   // true: err.code is 'ERR_TIERCACHE_CLOSED'
+     * ```
+     */
     constructor(message?: string)
+    /** The stable error code (see {@link codes}). */
     code: 'ERR_TIERCACHE_CLOSED'
+    /** `err instanceof` this class: the ordinary prototype check (declared so that it narrows the type). */
     static [Symbol.hasInstance](value: unknown): value is ClosedError
   }
 
   /** A bug inside tiercache (a Rust panic), caught before it could abort Node. */
   export class InternalError extends TierCacheError {
+    /**
+     * Raised by tiercache (construct one only to imitate it, in a test or a wrapper); the example recognises one.
+     *
+     * @example
+     * ```ts
+     * cache.get('k').catch((err) => {
+     *   if (err instanceof TierCache.InternalError) console.error('tiercache bug, please report:', err)
+     * })
+     * ```
+     */
     constructor(message?: string, options?: { cause?: unknown })
+    /** The stable error code (see {@link codes}). */
     code: 'ERR_TIERCACHE_INTERNAL'
+    /** `err instanceof` this class: the ordinary prototype check (declared so that it narrows the type). */
     static [Symbol.hasInstance](value: unknown): value is InternalError
   }
 
   /** Redis could not be used: not connected, unreachable, breaker open, queue full, or the connection broke. Code `ERR_TIERCACHE_L2_UNAVAILABLE`. */
   export class UnavailableError extends TierCacheError {
+    /**
+     * Raised by tiercache (construct one only to imitate it, in a test or a wrapper); the example recognises one.
+     *
+     * @example
+     * ```ts
+     * const redisCache = new TierCache('redis://localhost:6390', { offlineMode: 'reject' })
+     * const err = await redisCache.get('k').catch((e) => e)   // with no Redis on port 6390
+     * err instanceof TierCache.UnavailableError   // true: err.code is 'ERR_TIERCACHE_L2_UNAVAILABLE'
+     * ```
+     */
     constructor(message?: string)
+    /** The stable error code (see {@link codes}). */
     readonly code: 'ERR_TIERCACHE_L2_UNAVAILABLE'
   }
 
   /** Redis did not answer within commandTimeout (the command may have run). Code `ERR_TIERCACHE_L2_TIMEOUT`. */
   export class TimeoutError extends TierCacheError {
+    /**
+     * Raised by tiercache (construct one only to imitate it, in a test or a wrapper); the example recognises one.
+     *
+     * @example
+     * ```ts
+     * const value = await cache.get('k').catch((err) => {
+     *   if (err instanceof TierCache.TimeoutError) return null   // Redis was slow: treat as a miss
+     *   throw err
+     * })
+     * ```
+     */
     constructor(message?: string)
+    /** The stable error code (see {@link codes}). */
     readonly code: 'ERR_TIERCACHE_L2_TIMEOUT'
   }
 
   /** A getOrSet loader ran past hardTimeout. Code `ERR_TIERCACHE_LOADER_TIMEOUT`. */
   export class LoaderTimeoutError extends TierCacheError {
+    /**
+     * Raised by tiercache (construct one only to imitate it, in a test or a wrapper); the example recognises one.
+     *
+     * @example
+     * ```ts
+     * const err = await cache.getOrSet('slow', () => new Promise((resolve) => setTimeout(resolve, 5_000, 'v')), { hardTimeout: 100 })
+     *   .catch((e) => e)
+     * err instanceof TierCache.LoaderTimeoutError   // true: err.code is 'ERR_TIERCACHE_LOADER_TIMEOUT'
+     * ```
+     */
     constructor(message?: string)
+    /** The stable error code (see {@link codes}). */
     readonly code: 'ERR_TIERCACHE_LOADER_TIMEOUT'
+    /** `err instanceof` this class: the ordinary prototype check (declared so that it narrows the type). */
     static [Symbol.hasInstance](value: unknown): value is LoaderTimeoutError
   }
 
   /** A write-behind queue is full (whenFull 'reject'). Code `ERR_TIERCACHE_QUEUE_FULL`. */
   export class QueueFullError extends TierCacheError {
+    /**
+     * Raised by tiercache (construct one only to imitate it, in a test or a wrapper); the example recognises one.
+     *
+     * @example
+     * ```ts
+     * const queue = cache.writeBehind({ writer: (batch) => db.bulkUpsert(batch), maxQueue: 1, whenFull: 'reject' })
+     * await queue.set('a', 1)
+     * const err = await queue.set('b', 2).catch((e) => e)
+     * err instanceof TierCache.QueueFullError   // true while 'a' is not yet written: err.code is 'ERR_TIERCACHE_QUEUE_FULL'
+     * ```
+     */
     constructor(message?: string)
+    /** The stable error code (see {@link codes}). */
     readonly code: 'ERR_TIERCACHE_QUEUE_FULL'
+    /** `err instanceof` this class: the ordinary prototype check (declared so that it narrows the type). */
     static [Symbol.hasInstance](value: unknown): value is QueueFullError
   }
 
   /** A stored object that its codec could not decode (`cause` holds the codec's error). */
   export class DecodeError extends TierCacheError {
+    /**
+     * Raised by tiercache (construct one only to imitate it, in a test or a wrapper); the example recognises one.
+     *
+     * @example
+     * ```ts
+     * const err = await cache.get('written-by-another-codec').catch((e) => e)
+     * if (err instanceof TierCache.DecodeError) console.error(err.message, err.cause)   // the codec's own error as cause
+     * ```
+     */
     constructor(message?: string, options?: { cause?: unknown })
+    /** The stable error code (see {@link codes}). */
     code: 'ERR_TIERCACHE_DECODE'
+    /** `err instanceof` this class: the ordinary prototype check (declared so that it narrows the type). */
     static [Symbol.hasInstance](value: unknown): value is DecodeError
   }
 }

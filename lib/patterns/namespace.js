@@ -92,14 +92,16 @@ class Namespace {
     const callback = typeof keys[keys.length - 1] === 'function' ? keys.pop() : undefined
     let list
     try { list = keys.flat().map((k) => this._key(k)) } catch (err) { return refuse(err, [callback]) }
-    return this.cache.del(list, callback)
+    // Without a callback, none is passed: `del([keys], undefined)` would read
+    // the undefined as a key of the list form, and refuse it.
+    return callback === undefined ? this.cache.del(list) : this.cache.del(list, callback)
   }
 
   mget (...keys) {
     const callback = typeof keys[keys.length - 1] === 'function' ? keys.pop() : undefined
     let list
     try { list = keys.flat().map((k) => this._key(k)) } catch (err) { return refuse(err, [callback]) }
-    return this.cache.mget(list, callback)
+    return callback === undefined ? this.cache.mget(list) : this.cache.mget(list, callback)
   }
 
   getOrSet (key, loader, options) {

@@ -424,6 +424,19 @@ for (const mode of MODES) {
         for (const k of lookalikes) assert.equal(await cache.get(k), 'keep', k)
       })
 
+      test('del and mget take keys or arrays of keys, with or without a callback', async () => {
+        const cache = open()
+        const ns = cache.namespace(`dm${n}`)
+        await ns.set('1', 'a')
+        await ns.set('2', 'b')
+        assert.deepEqual(await ns.mget('1', '2', '3'), ['a', 'b', null])
+        assert.deepEqual(await ns.mget(['2']), ['b'])
+        assert.deepEqual(await new Promise((resolve) => ns.mget('1', (err, r) => resolve([err, r]))), [null, ['a']])
+        assert.equal(await ns.del('1', '3'), 1)
+        assert.equal(await ns.del(['2']), 1)
+        assert.deepEqual(await new Promise((resolve) => ns.del('2', (err, r) => resolve([err, r]))), [null, 0])
+      })
+
       test('bad names', () => {
         const cache = open()
         assert.throws(() => cache.namespace(''), { code: 'ERR_TIERCACHE_INVALID_ARGUMENT' })
