@@ -39,11 +39,16 @@ describe('the README as a front page', () => {
     assert.deepEqual(unlinked, [])
   })
 
-  it('gives `npm test` as the test command, which package.json defines and CI runs', () => {
+  it('gives `npm test` as the test command, which package.json defines and CI runs; every other test script it names exists', () => {
     const commands = splitFences(fs.readFileSync(README, 'utf8')).code.map((l) => l.trim()).filter((l) => /^npm (run )?test\b/.test(l))
-    assert.deepEqual(commands.map((l) => l.split(/\s+#/)[0].trim()), ['npm test'])
+    const names = commands.map((l) => l.split(/\s+#/)[0].trim())
+    assert.deepEqual(names.filter((c) => c === 'npm test'), ['npm test'])
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'))
     assert.equal(typeof pkg.scripts.test, 'string')
+    for (const c of names.filter((n) => n !== 'npm test')) {
+      const script = /^npm run (\S+)$/.exec(c)
+      assert.ok(script && typeof pkg.scripts[script[1]] === 'string', `README names \`${c}\`, which package.json does not define`)
+    }
     const ci = fs.readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8')
     assert.match(ci, /^npm test$/m)
   })
