@@ -5,6 +5,7 @@
 //   node scripts/smoke-install.js                prebuilt: the main package and this
 //       platform's binary package, with no Rust toolchain on PATH; the binary must
 //       come from the platform package and nothing may be built
+//   node scripts/smoke-install.js --ignore-scripts  the same with `npm install --ignore-scripts`
 //   node scripts/smoke-install.js --from-source  the main package alone, cargo present:
 //       the install script builds, and leaves the .node and nothing else (no target/,
 //       no temporary build directory)
@@ -23,6 +24,8 @@ const { version } = require('../package.json')
 const platform = platformName()
 const addonName = `tiercache.${platform}.node`
 const fromSource = process.argv.includes('--from-source')
+// The README's promise: with a prebuilt binary, `npm install --ignore-scripts` works (no install script needed).
+const ignoreScripts = process.argv.includes('--ignore-scripts')
 
 function check (condition, message) {
   if (!condition) throw new Error(`smoke: ${message}`)
@@ -36,7 +39,7 @@ function artifact (name) {
 
 function npmInstall (project, specs, env) {
   const started = process.hrtime.bigint()
-  const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--foreground-scripts', ...specs], {
+  const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--foreground-scripts', ...(ignoreScripts ? ['--ignore-scripts'] : []), ...specs], {
     cwd: project, env, encoding: 'utf8', shell: process.platform === 'win32'
   })
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
@@ -174,7 +177,7 @@ function main () {
   try {
     fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'tiercache-smoke', version: '1.0.0', private: true }))
     const seconds = fromSource ? smokeFromSource(project) : smokePrebuilt(project)
-    const how = fromSource ? 'from source (cargo build in the install script)' : 'prebuilt, without cargo'
+    const how = fromSource ? 'from source (cargo build in the install script)' : `prebuilt, without cargo${ignoreScripts ? ', --ignore-scripts' : ''}`
     console.log(`smoke: installed ${how} in ${seconds.toFixed(1)} s; CJS and ESM (Express response cache, sessions) passed`)
   } finally {
     fs.rmSync(project, { recursive: true, force: true })
