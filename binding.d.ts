@@ -139,6 +139,13 @@ export declare function subscribe(handle: ExternalObject<Handle>, callback: (arg
 
 export declare function tierClose(t: ExternalObject<TierHandle>): void
 
+/**
+ * Any Redis command through the generic path (see `Op::Command`): `argv`
+ * as given, the key prefix added at the positions `keys`, L1's copies of
+ * the keys at `written` dropped first, L1 emptied with `flush`.
+ */
+export declare function tierCommand(t: ExternalObject<TierHandle>, id: number, argv: Array<string | Buffer>, keys: Array<number>, written: Array<number>, flush: boolean, buffers: boolean): void
+
 export declare function tierConnect(t: ExternalObject<TierHandle>): void
 
 /** EXPIRE family. `condition`: 0 always, 1 NX, 2 XX, 3 GT, 4 LT. */

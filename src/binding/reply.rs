@@ -23,6 +23,14 @@ pub enum Reply {
     /// A stored value's bytes as a Buffer (`getBuffer`).
     Bytes(Entry),
     List(Vec<Reply>),
+    /// Bytes as a string (UTF-8, invalid sequences as U+FFFD), as ioredis
+    /// decodes bulk replies.
+    Utf8(Vec<u8>),
+    /// Bytes as a Buffer (the `…Buffer` commands).
+    Buffer(Vec<u8>),
+    /// An error reply inside an array (EXEC's): an Error whose `code` is
+    /// ERR_TIERCACHE_REPLY and whose message is Redis's.
+    Failure(String),
 }
 
 impl Reply {
@@ -84,6 +92,13 @@ impl ToNapiValue for Reply {
                 "string",
             )?,
             Reply::Bytes(e) => return buffer(env, e.value()),
+            Reply::Utf8(b) => return utf8_string(env, &b),
+            Reply::Buffer(b) => return buffer(env, &b),
+            Reply::Failure(message) => {
+                let code = utf8_string(env, b"ERR_TIERCACHE_REPLY")?;
+                let msg = utf8_string(env, message.as_bytes())?;
+                check(sys::napi_create_error(env, code, msg, &mut out), "Error")?
+            }
             Reply::Value(e) if e.kind == Kind::Raw => return utf8_string(env, e.value()),
             Reply::Value(e) => {
                 let payload = if matches!(e.kind, Kind::Json | Kind::MetaText) {

@@ -21,6 +21,7 @@ use super::reply::Reply;
 use crate::core::entry::Kind;
 use crate::core::local::Condition;
 use crate::core::sealed::SealedAction;
+use crate::core::tier::generic::Resp2;
 use crate::core::tier::{
     ExpireMode, Expiry, GetExMode, LeaseAction, Op, Tier, TierConfig, TierError, TierEvent, TierReply, TlsConfig,
 };
@@ -102,6 +103,23 @@ fn reply(r: TierReply) -> Reply {
         TierReply::Value(e) => Reply::Value(e),
         TierReply::Buffer(e) => Reply::Bytes(e),
         TierReply::List(items) => Reply::List(items.into_iter().map(reply).collect()),
+        TierReply::Generic { value, buffers } => generic_reply(value, buffers),
+    }
+}
+
+/// A RESP2 reply as ioredis gives it: bulk and simple strings as strings
+/// (Buffers for the `…Buffer` commands, simple strings included, as
+/// ioredis), integers as numbers, nil as null.
+fn generic_reply(v: Resp2, buffers: bool) -> Reply {
+    match v {
+        Resp2::Null => Reply::Null,
+        Resp2::Int(n) => Reply::Int(n),
+        Resp2::Bulk(b) if buffers => Reply::Buffer(b),
+        Resp2::Bulk(b) => Reply::Utf8(b),
+        Resp2::Status(s) if buffers => Reply::Buffer(s.into_bytes()),
+        Resp2::Status(s) => Reply::Text(s),
+        Resp2::Array(items) => Reply::List(items.into_iter().map(|i| generic_reply(i, buffers)).collect()),
+        Resp2::Error(message) => Reply::Failure(message),
     }
 }
 
@@ -608,4 +626,41 @@ pub fn tier_scan(t: &External<TierHandle>, id: u32, cursor: String, pattern: Opt
             count: count.map(|c| c as u64),
         },
     );
+}
+
+/// Any Redis command through the generic path (see `Op::Command`): `argv`
+/// as given, the key prefix added at the positions `keys`, L1's copies of
+/// the keys at `written` dropped first, L1 emptied with `flush`.
+#[napi(catch_unwind)]
+pub fn tier_command(
+    t: &External<TierHandle>,
+    id: u32,
+    argv: Vec<Either<String, Buffer>>,
+    keys: Vec<u32>,
+    written: Vec<u32>,
+    flush: bool,
+    buffers: bool,
+) -> Result<(), String> {
+    let argv: Vec<Vec<u8>> = argv.into_iter().map(payload).collect();
+    let position = |i: u32| match i as usize {
+        0 => Err(invalid_argument("a key position cannot be the command name")),
+        i if i < argv.len() => Ok(i),
+        _ => Err(invalid_argument("a key position is past the arguments")),
+    };
+    let keys = keys.into_iter().map(position).collect::<Result<Vec<_>, _>>()?;
+    let written = written.into_iter().map(position).collect::<Result<Vec<_>, _>>()?;
+    if argv.is_empty() {
+        return Err(invalid_argument("a command needs a name"));
+    }
+    t.submit(
+        id,
+        Op::Command {
+            argv,
+            keys,
+            written,
+            flush,
+            buffers,
+        },
+    );
+    Ok(())
 }

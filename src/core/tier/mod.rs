@@ -16,6 +16,7 @@ pub mod breaker;
 pub mod config;
 mod connection;
 pub mod error;
+pub mod generic;
 pub mod guard;
 mod ops;
 pub mod reply;

@@ -14,6 +14,7 @@ use redis::{Cmd, Pipeline, Value};
 
 use super::connection::Inner;
 use super::error::TierError;
+use super::generic::resp2_reply;
 use super::guard::Ticket;
 use super::reply::TierReply;
 use super::stats::TierCounters;
@@ -145,6 +146,23 @@ pub enum Op {
         seal: Vec<u8>,
         ms: u64,
     },
+    /// Any Redis command, sent as `argv` with the key prefix added at the
+    /// positions `keys`; the reply comes back in RESP2's shapes (see
+    /// [`super::generic`]), bulk strings as Buffers with `buffers`.
+    /// `written` (positions among `keys`) are the keys it may change: their
+    /// L1 copies are dropped first, exactly as for the typed writes, and
+    /// fills of them are held off until Redis answers. A command that
+    /// changes only a key's TTL is listed there too: L1 cannot follow a
+    /// deadline it did not parse, so it drops the copy (the next read
+    /// refills it with Redis's TTL). `flush`: the command empties the
+    /// database (FLUSHDB, FLUSHALL), and L1 with it.
+    Command {
+        argv: Vec<Vec<u8>>,
+        keys: Vec<usize>,
+        written: Vec<usize>,
+        flush: bool,
+        buffers: bool,
+    },
 }
 
 /// What a lease command does. Each is one script, so it is atomic.
@@ -190,6 +208,9 @@ impl Op {
             Op::GetEx { key, mode } if *mode != GetExMode::Unchanged => vec![key.as_slice()],
             Op::Del { keys } => keys.iter().map(Vec::as_slice).collect(),
             Op::MSet { entries } => entries.iter().map(|(k, _, _)| k.as_slice()).collect(),
+            Op::Command { argv, written, .. } => {
+                written.iter().filter_map(|&i| argv.get(i)).map(Vec::as_slice).collect()
+            }
             _ => Vec::new(),
         }
     }
@@ -816,14 +837,10 @@ async fn run_other(
             }
         }
         Op::Flush { all } => {
-            inner.guard.invalidate_all();
-            inner.store.flush();
-            inner.store.changed(None);
+            forget_all(inner);
             server_error(send(c, &redis::cmd(if all { "FLUSHALL" } else { "FLUSHDB" })).await?)?;
             // Our own flush is not echoed (NOLOOP): drop what filled meanwhile.
-            inner.guard.invalidate_all();
-            inner.store.flush();
-            inner.store.changed(None);
+            forget_all(inner);
             TierReply::Status("OK")
         }
         Op::DbSize => TierReply::Int(int(send(c, &redis::cmd("DBSIZE")).await?)?),
@@ -857,9 +874,55 @@ async fn run_other(
             server_error(send(c, &redis::cmd("PING")).await?)?;
             TierReply::Status("PONG")
         }
+        Op::Command {
+            argv,
+            keys,
+            flush,
+            buffers,
+            ..
+        } => {
+            let Some(name) = argv.first() else {
+                return Err(TierError::Reply("ERR empty command".into()));
+            };
+            let mut cmd = Cmd::new();
+            for (i, arg) in argv.iter().enumerate() {
+                if keys.contains(&i) {
+                    cmd.arg(prefixed(inner, arg));
+                } else {
+                    cmd.arg(arg);
+                }
+            }
+            if flush {
+                forget_all(inner);
+            }
+            let answer = conn_reply(c, &cmd).await?;
+            if flush {
+                // Our own flush is not echoed (NOLOOP): drop what filled meanwhile.
+                forget_all(inner);
+            }
+            TierReply::Generic {
+                value: resp2_reply(name, answer)?,
+                buffers,
+            }
+        }
     };
     writes.end_writes();
     Ok(reply)
+}
+
+/// Empties L1 and refuses the fills already under way (a flush of Redis).
+fn forget_all(inner: &Inner) {
+    inner.guard.invalidate_all();
+    inner.store.flush();
+    inner.store.changed(None);
+}
+
+/// The reply to `cmd` as Redis sent it, error replies included (the generic
+/// path converts them); only a transport failure is an error here.
+async fn conn_reply(conn: &mut MultiplexedConnection, cmd: &Cmd) -> Result<Value, TierError> {
+    conn.send_packed_command(cmd)
+        .await
+        .map_err(|e| TierError::from_redis(&e))
 }
 
 fn count_read(inner: &Inner, hit: bool) {

@@ -1,6 +1,7 @@
 //! Replies of the Redis tier, in the shapes the facade hands to users (the
 //! same shapes as the L1 commands: values as entries, counts as integers).
 
+use super::generic::Resp2;
 use crate::core::entry::Entry;
 
 #[derive(Debug, Clone)]
@@ -16,4 +17,9 @@ pub enum TierReply {
     /// A stored value's payload as a Buffer (`getBuffer`).
     Buffer(Entry),
     List(Vec<TierReply>),
+    /// A reply of the generic command path; bulk strings as Buffers with `buffers`.
+    Generic {
+        value: Resp2,
+        buffers: bool,
+    },
 }

@@ -1,0 +1,231 @@
+//! Replies of the generic command path, in the shapes ioredis gives over
+//! RESP2. The tier's connection speaks RESP3 (it needs server-assisted
+//! invalidation), while ioredis users, and the JS reply transformers written
+//! for ioredis (HGETALL's flat array into an object, …), expect RESP2: maps
+//! become flat arrays, sets arrays, doubles and big numbers bulk strings,
+//! booleans 1 or nil (as Lua's true/false over RESP2), and the few commands
+//! whose RESP3 reply nests pairs that RESP2 sends flat are flattened.
+
+use redis::Value;
+
+use super::error::TierError;
+
+/// A reply in RESP2's types.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resp2 {
+    Null,
+    Int(i64),
+    /// A bulk string (also a double, big number or verbatim text).
+    Bulk(Vec<u8>),
+    /// A simple string ("OK", "PONG", "QUEUED", …).
+    Status(String),
+    Array(Vec<Resp2>),
+    /// An error reply inside an array (EXEC's, a script's table): the
+    /// top-level error reply fails the command instead.
+    Error(String),
+}
+
+/// Commands whose RESP3 reply is an array of pairs where RESP2's is one
+/// flat array (member, score, member, score, …): WITHSCORES / WITHVALUES
+/// forms, and ZPOPMIN/ZPOPMAX with a count.
+const FLAT_PAIRS_IN_RESP2: &[&[u8]] = &[
+    b"ZRANGE",
+    b"ZRANGEBYSCORE",
+    b"ZRANGEBYLEX",
+    b"ZREVRANGE",
+    b"ZREVRANGEBYSCORE",
+    b"ZREVRANGEBYLEX",
+    b"ZUNION",
+    b"ZINTER",
+    b"ZDIFF",
+    b"ZRANDMEMBER",
+    b"ZPOPMIN",
+    b"ZPOPMAX",
+    b"HRANDFIELD",
+];
+
+/// Commands whose RESP3 map reply is, over RESP2, an array of
+/// `[key, value]` pairs rather than one flat array.
+const PAIRS_FOR_MAP_IN_RESP2: &[&[u8]] = &[b"XREAD", b"XREADGROUP"];
+
+fn is(command: &[u8], list: &[&[u8]]) -> bool {
+    list.iter().any(|c| c.eq_ignore_ascii_case(command))
+}
+
+/// The RESP2 reply of `command` (its name, any case) for Redis's RESP3
+/// reply `v`; a top-level error reply is the command's error.
+pub fn resp2_reply(command: &[u8], v: Value) -> Result<Resp2, TierError> {
+    let v = match v {
+        Value::ServerError(e) => return Err(TierError::from_redis(&e.into())),
+        Value::Map(pairs) if is(command, PAIRS_FOR_MAP_IN_RESP2) => {
+            return Ok(Resp2::Array(
+                pairs
+                    .into_iter()
+                    .map(|(k, v)| Resp2::Array(vec![resp2(k), resp2(v)]))
+                    .collect(),
+            ))
+        }
+        v => resp2(v),
+    };
+    Ok(match v {
+        Resp2::Array(items)
+            if is(command, FLAT_PAIRS_IN_RESP2) && items.iter().all(|i| matches!(i, Resp2::Array(_))) =>
+        {
+            Resp2::Array(
+                items
+                    .into_iter()
+                    .flat_map(|i| match i {
+                        Resp2::Array(pair) => pair,
+                        other => vec![other],
+                    })
+                    .collect(),
+            )
+        }
+        v => v,
+    })
+}
+
+/// One RESP3 value in RESP2's types.
+pub fn resp2(v: Value) -> Resp2 {
+    match v {
+        Value::Nil => Resp2::Null,
+        Value::Int(n) => Resp2::Int(n),
+        Value::BulkString(b) => Resp2::Bulk(b),
+        Value::SimpleString(s) => Resp2::Status(s),
+        Value::Okay => Resp2::Status("OK".into()),
+        Value::Array(items) | Value::Set(items) => Resp2::Array(items.into_iter().map(resp2).collect()),
+        Value::Map(pairs) => Resp2::Array(pairs.into_iter().flat_map(|(k, v)| [resp2(k), resp2(v)]).collect()),
+        Value::Attribute { data, .. } => resp2(*data),
+        Value::Double(d) => Resp2::Bulk(double_text(d).into_bytes()),
+        Value::Boolean(true) => Resp2::Int(1),
+        Value::Boolean(false) => Resp2::Null,
+        Value::VerbatimString { text, .. } => Resp2::Bulk(text.into_bytes()),
+        Value::BigNumber(n) => Resp2::Bulk(n),
+        Value::Push { data, .. } => Resp2::Array(data.into_iter().map(resp2).collect()),
+        Value::ServerError(e) => Resp2::Error(TierError::from_redis(&e.into()).to_string()),
+        // A type a later redis-rs adds: say so rather than guess its RESP2 form.
+        other => Resp2::Error(format!("ERR tiercache cannot convert the reply {other:?}")),
+    }
+}
+
+/// A double as Redis writes it over RESP2 (shortest round-trip form, as
+/// Redis 7's `fpconv_dtoa`: "1.5", "3", "inf", "-inf", "1e+20").
+pub fn double_text(d: f64) -> String {
+    if d.is_nan() {
+        return "nan".into();
+    }
+    if d.is_infinite() {
+        return if d > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    let abs = d.abs();
+    if abs == 0.0 || (1e-5..1e21).contains(&abs) {
+        return format!("{d}");
+    }
+    // Exponent form, with Redis's explicit sign: "1e+21", "1.5e-07".
+    let s = format!("{d:e}");
+    match s.split_once('e') {
+        Some((mantissa, exp)) if !exp.starts_with('-') => format!("{mantissa}e+{exp}"),
+        Some((mantissa, exp)) => format!("{mantissa}e-{:0>2}", &exp[1..]),
+        None => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bulk(s: &str) -> Resp2 {
+        Resp2::Bulk(s.as_bytes().to_vec())
+    }
+
+    fn v(s: &str) -> Value {
+        Value::BulkString(s.as_bytes().to_vec())
+    }
+
+    #[test]
+    fn maps_become_flat_arrays_as_hgetall_over_resp2() {
+        let map = Value::Map(vec![(v("f1"), v("a")), (v("f2"), v("b"))]);
+        assert_eq!(
+            resp2_reply(b"HGETALL", map).unwrap(),
+            Resp2::Array(vec![bulk("f1"), bulk("a"), bulk("f2"), bulk("b")])
+        );
+    }
+
+    #[test]
+    fn sets_doubles_booleans_and_verbatim_take_their_resp2_types() {
+        assert_eq!(resp2(Value::Set(vec![v("x")])), Resp2::Array(vec![bulk("x")]));
+        assert_eq!(resp2(Value::Double(1.5)), bulk("1.5"));
+        assert_eq!(resp2(Value::Double(3.0)), bulk("3"));
+        assert_eq!(resp2(Value::Boolean(true)), Resp2::Int(1));
+        assert_eq!(resp2(Value::Boolean(false)), Resp2::Null);
+        assert_eq!(resp2(Value::Okay), Resp2::Status("OK".into()));
+        assert_eq!(resp2(Value::Nil), Resp2::Null);
+        assert_eq!(
+            resp2(Value::BigNumber(b"12345678901234567890".to_vec())),
+            bulk("12345678901234567890")
+        );
+        assert_eq!(
+            resp2(Value::VerbatimString {
+                format: redis::VerbatimFormat::Text,
+                text: "hello".into()
+            }),
+            bulk("hello")
+        );
+    }
+
+    #[test]
+    fn doubles_are_written_as_redis_writes_them() {
+        for (d, text) in [
+            (0.0, "0"),
+            (-2.5, "-2.5"),
+            (0.1, "0.1"),
+            (1e20, "100000000000000000000"),
+            (1e21, "1e+21"),
+            (1.5e-7, "1.5e-07"),
+            (f64::INFINITY, "inf"),
+            (f64::NEG_INFINITY, "-inf"),
+        ] {
+            assert_eq!(double_text(d), text, "{d}");
+        }
+    }
+
+    #[test]
+    fn withscores_pairs_are_flattened_only_for_the_commands_that_nest_them() {
+        let nested = || {
+            Value::Array(vec![
+                Value::Array(vec![v("a"), Value::Double(1.0)]),
+                Value::Array(vec![v("b"), Value::Double(2.5)]),
+            ])
+        };
+        assert_eq!(
+            resp2_reply(b"zrange", nested()).unwrap(),
+            Resp2::Array(vec![bulk("a"), bulk("1"), bulk("b"), bulk("2.5")])
+        );
+        // Another command's nested arrays are its real shape (SCAN, XRANGE, …).
+        assert!(matches!(&resp2_reply(b"XRANGE", nested()).unwrap(), Resp2::Array(items) if items.len() == 2));
+    }
+
+    #[test]
+    fn xread_maps_become_arrays_of_pairs() {
+        let reply = Value::Map(vec![(v("s"), Value::Array(vec![]))]);
+        assert_eq!(
+            resp2_reply(b"XREAD", reply).unwrap(),
+            Resp2::Array(vec![Resp2::Array(vec![bulk("s"), Resp2::Array(vec![])])])
+        );
+    }
+
+    #[test]
+    fn a_top_level_error_fails_the_command_and_a_nested_one_is_a_value() {
+        let wrongtype = b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
+        let err = resp2_reply(b"HGET", redis::parse_redis_value(wrongtype).unwrap()).unwrap_err();
+        assert_eq!(
+            err,
+            TierError::Reply("WRONGTYPE Operation against a key holding the wrong kind of value".into())
+        );
+        let exec = redis::parse_redis_value(b"*2\r\n+OK\r\n-ERR boom\r\n").unwrap();
+        assert_eq!(
+            resp2_reply(b"EXEC", exec).unwrap(),
+            Resp2::Array(vec![Resp2::Status("OK".into()), Resp2::Error("ERR boom".into())])
+        );
+    }
+}
