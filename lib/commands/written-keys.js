@@ -1,0 +1,59 @@
+'use strict'
+// Which keys a command writes: the ones L1 drops its copy of (`invalidate`)
+// or retimes (`retime`) when the command is sent.
+//
+// The rule is conservative on purpose: every key of a command that may write
+// counts as written, except where the command is known to only read some of
+// them (the sources of a *STORE, COPY's source). When unsure, a key is
+// written: dropping an L1 copy costs one Redis round trip later, keeping a
+// stale one serves a wrong value.
+
+const { L1 } = require('./l1-effects')
+const { lookup } = require('./lookup')
+const { keyIndexes } = require('./keys')
+
+/** Keys written by a command that writes: all of its keys unless listed below. */
+const destinationOnly = (keys) => keys.slice(0, 1)
+
+// Commands that write some of their keys and only read the others.
+const WRITTEN_AMONG_KEYS = {
+  // DEST source …: the sources are read.
+  sunionstore: destinationOnly,
+  sinterstore: destinationOnly,
+  sdiffstore: destinationOnly,
+  zunionstore: destinationOnly,
+  zinterstore: destinationOnly,
+  zdiffstore: destinationOnly,
+  zrangestore: destinationOnly,
+  geosearchstore: destinationOnly,
+  pfmerge: destinationOnly, //  PFMERGE dest source …
+  bitop: destinationOnly, //    BITOP op dest source …
+  // COPY source dest: the source is read.
+  copy: (keys) => keys.slice(1, 2),
+  // The key after STORE / STOREDIST is written; the source and SORT's BY/GET patterns are read.
+  sort: afterStore,
+  georadius: afterStore,
+  georadiusbymember: afterStore
+}
+
+/** The keys that follow a STORE or STOREDIST token. */
+function afterStore (keys, args) {
+  return keys.filter((i) => i > 0 && /^STORE(?:DIST)?$/i.test(String(args[i - 1])))
+}
+
+/**
+ * The indexes in `args` (the arguments after the command name) of the keys the
+ * command writes: a subset of `keyIndexes(name, args)`. None for a command that
+ * never writes, or one the table does not know.
+ */
+function writtenKeyIndexes (name, args) {
+  const entry = lookup(name)
+  if (entry === undefined) return []
+  const writes = entry.l1 === L1.INVALIDATE || entry.l1 === L1.RETIME || entry.flags.includes('write')
+  if (!writes) return []
+  const keys = keyIndexes(entry.name, args)
+  const among = WRITTEN_AMONG_KEYS[entry.name]
+  return among === undefined ? keys : among(keys, args)
+}
+
+module.exports = { writtenKeyIndexes }
