@@ -1727,6 +1727,8 @@ declare namespace TierCache {
     readonly LOADER_TIMEOUT: 'ERR_TIERCACHE_LOADER_TIMEOUT'
     /** A write-behind queue is full (`whenFull: 'reject'`). */
     readonly QUEUE_FULL: 'ERR_TIERCACHE_QUEUE_FULL'
+    /** A command only Redis runs (hashes, lists, sets, scripts, …) on an instance without Redis: pass a Redis URL. */
+    readonly NEEDS_REDIS: 'ERR_TIERCACHE_NEEDS_REDIS'
     /** A bug in tiercache (a Rust panic, caught). */
     readonly INTERNAL: 'ERR_TIERCACHE_INTERNAL'
   }
@@ -1926,6 +1928,29 @@ declare namespace TierCache {
     readonly code: 'ERR_TIERCACHE_QUEUE_FULL'
     /** `err instanceof` this class: the ordinary prototype check (declared so that it narrows the type). */
     static [Symbol.hasInstance](value: unknown): value is QueueFullError
+  }
+
+  /**
+   * A command that only Redis runs (hashes, lists, sets, sorted sets, scripts,
+   * `call`, …) on an instance without a Redis tier, whose L1 holds strings
+   * only. Code `ERR_TIERCACHE_NEEDS_REDIS`; the fix: pass a Redis URL.
+   */
+  export class NeedsRedisError extends TierCacheError {
+    /**
+     * Raised by tiercache (construct one only to imitate it, in a test or a wrapper); the example recognises one.
+     *
+     * @example
+     * ```ts
+     * const local = new TierCache()   // no Redis URL: L1 only
+     * const err = await local.hset('h', 'f', 'v').catch((e) => e)
+     * err instanceof TierCache.NeedsRedisError   // true: err.code is 'ERR_TIERCACHE_NEEDS_REDIS'
+     * ```
+     */
+    constructor(message?: string)
+    /** The stable error code (see {@link codes}). */
+    readonly code: 'ERR_TIERCACHE_NEEDS_REDIS'
+    /** `err instanceof` this class: the ordinary prototype check (declared so that it narrows the type). */
+    static [Symbol.hasInstance](value: unknown): value is NeedsRedisError
   }
 
   /** A stored object that its codec could not decode (`cause` holds the codec's error). */

@@ -884,6 +884,7 @@ module.exports.DecodeError = errors.DecodeError
 module.exports.UnavailableError = UnavailableError
 module.exports.LoaderTimeoutError = errors.LoaderTimeoutError
 module.exports.QueueFullError = errors.QueueFullError
+module.exports.NeedsRedisError = errors.NeedsRedisError
 module.exports.TimeoutError = TimeoutError
 module.exports.codes = CODES
 module.exports.codecs = { json: codecs.json, v8: codecs.v8 }

@@ -86,6 +86,7 @@ const CODES = Object.freeze({
   L2_TIMEOUT: 'ERR_TIERCACHE_L2_TIMEOUT',
   LOADER_TIMEOUT: 'ERR_TIERCACHE_LOADER_TIMEOUT',
   QUEUE_FULL: 'ERR_TIERCACHE_QUEUE_FULL',
+  NEEDS_REDIS: 'ERR_TIERCACHE_NEEDS_REDIS',
   INTERNAL: 'ERR_TIERCACHE_INTERNAL'
 })
 
@@ -105,6 +106,17 @@ class QueueFullError extends TierCacheError {
   }
 }
 QueueFullError.prototype.name = 'QueueFullError'
+
+/**
+ * A command that only Redis runs (hashes, lists, sets, scripts, …) on an
+ * instance without a Redis tier: L1 holds strings only, for now.
+ */
+class NeedsRedisError extends TierCacheError {
+  constructor (message) {
+    super(message, 'ERR_TIERCACHE_NEEDS_REDIS')
+  }
+}
+NeedsRedisError.prototype.name = 'NeedsRedisError'
 
 class DecodeError extends TierCacheError {
   constructor (message, options) {
@@ -150,6 +162,7 @@ module.exports = {
   TierCacheError,
   LoaderTimeoutError,
   QueueFullError,
+  NeedsRedisError,
   TierCacheTypeError,
   TierCacheRangeError,
   ReplyError,
