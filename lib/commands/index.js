@@ -11,5 +11,6 @@ const { L1 } = require('./l1-effects')
 const { lookup, names } = require('./lookup')
 const { keyIndexes } = require('./keys')
 const { writtenKeyIndexes } = require('./written-keys')
+const { transformArguments, transformReply } = require('./transform')
 
-module.exports = { L1, lookup, names, keyIndexes, writtenKeyIndexes }
+module.exports = { L1, lookup, names, keyIndexes, writtenKeyIndexes, transformArguments, transformReply }

@@ -1,0 +1,39 @@
+'use strict'
+// ioredis's argument and reply transformers, by command name (lower case),
+// applied by the one command path: arguments are flattened one level
+// (`del(['a', 'b'])` is `del('a', 'b')`, as ioredis's `args.flat()`), then
+// the command's transformer, then each is encoded; a reply goes through the
+// command's reply transformer after it is decoded (strings, or Buffers for a
+// `…Buffer` method, which names the same command: hgetallBuffer → hgetall).
+
+const { encodeArgument } = require('./encode-argument')
+const { msetArguments } = require('./mset')
+const { hsetArguments } = require('./hset')
+const { hgetallReply } = require('./hgetall')
+
+// Null prototypes: a command named like an Object.prototype member has no transformer.
+const ARGUMENT_TRANSFORMERS = Object.assign(Object.create(null), {
+  mset: msetArguments,
+  msetnx: msetArguments,
+  hset: hsetArguments,
+  hmset: hsetArguments
+})
+
+const REPLY_TRANSFORMERS = Object.assign(Object.create(null), {
+  hgetall: hgetallReply
+})
+
+/** The arguments of command `name` as sent: flattened, transformed, encoded (strings and Buffers). */
+function transformArguments (name, args) {
+  const transformer = ARGUMENT_TRANSFORMERS[String(name).toLowerCase()]
+  const flat = args.flat()
+  return (transformer === undefined ? flat : transformer(flat)).map(encodeArgument)
+}
+
+/** The reply of command `name` as ioredis returns it. */
+function transformReply (name, reply) {
+  const transformer = REPLY_TRANSFORMERS[String(name).toLowerCase()]
+  return transformer === undefined ? reply : transformer(reply)
+}
+
+module.exports = { transformArguments, transformReply, encodeArgument, ARGUMENT_TRANSFORMERS, REPLY_TRANSFORMERS }
