@@ -15,6 +15,7 @@ const { Front, MISS } = require('./lib/front')
 const redisOptions = require('./lib/redis-options')
 const { Remote, UnavailableError, TimeoutError } = require('./lib/remote')
 const twoLevel = require('./lib/two-level')
+const commandMethods = require('./lib/command-methods')
 const patterns = require('./lib/patterns')
 const { answer, settle, checkCallback, splitCallback, noop } = require('./lib/answer')
 const { localKeys } = require('./lib/local-keys')
@@ -794,6 +795,9 @@ for (const [alias, target] of Object.entries(ALIASES)) {
     configurable: true
   })
 }
+// Every other command of the table, and call / send_command, through the
+// generic path (after the hand-written methods, which keep precedence).
+commandMethods.install(TierCache)
 
 /**
  * Synchronous L1 access for hot paths: no promise, no callback. Map-like:

@@ -1,0 +1,69 @@
+'use strict'
+// The command methods that go through the generic path (lib/send-command.js):
+// `call` / `send_command` (ioredis's names, `callBuffer` for Buffer replies),
+// and one method per command of the table that has no hand-written version
+// (`hset`, `lpush`, `zadd`, `eval`, … and `hsetBuffer`, … returning Buffers
+// for bulk replies), each with the promise and the Node-callback forms.
+//
+// Without Redis, the generated methods reject with ERR_TIERCACHE_NEEDS_REDIS;
+// `call` runs the hand-written method of the same name when there is one
+// (the string family works in L1), and rejects likewise otherwise.
+
+const commands = require('./commands')
+const { sendCommand } = require('./send-command')
+const { answer, splitCallback } = require('./answer')
+
+function define (proto, name, fn) {
+  Object.defineProperty(proto, name, { value: fn, writable: true, configurable: true })
+}
+
+/** A method sending command `name` (Buffers for bulk replies with `buffers`). */
+function commandMethod (name, buffers) {
+  return function (...args) {
+    const callback = splitCallback(args)
+    return answer(callback, () => sendCommand(this, name, args, buffers))
+  }
+}
+
+/**
+ * Installs the generic methods on `TierCache.prototype`; call it once every
+ * hand-written method is defined (they keep precedence).
+ * @returns {string[]} the names of the methods it defined
+ */
+function install (TierCache) {
+  const proto = TierCache.prototype
+  const handWritten = (name) => name in proto
+  const defined = []
+  for (const name of commands.names()) {
+    if (!handWritten(name)) {
+      define(proto, name, commandMethod(name, false))
+      defined.push(name)
+    }
+    if (!handWritten(`${name}Buffer`)) {
+      define(proto, `${name}Buffer`, commandMethod(name, true))
+      defined.push(`${name}Buffer`)
+    }
+  }
+  const generated = new Set(defined)
+  // The hand-written methods `call` may run without Redis: lower-case
+  // command names only (not `getBuffer`, the l2 view, the patterns).
+  const localMethod = (name) => {
+    const lower = typeof name === 'string' ? name.toLowerCase() : ''
+    return commands.lookup(lower) !== undefined && !generated.has(lower) && typeof proto[lower] === 'function' ? proto[lower] : undefined
+  }
+  const call = function (name, ...args) {
+    const callback = splitCallback(args)
+    const local = this._remote === null ? localMethod(name) : undefined
+    if (local !== undefined) return callback === undefined ? local.apply(this, args.flat()) : local.call(this, ...args.flat(), callback)
+    return answer(callback, () => sendCommand(this, name, args, false))
+  }
+  define(proto, 'call', call)
+  define(proto, 'send_command', call)
+  define(proto, 'callBuffer', function (name, ...args) {
+    const callback = splitCallback(args)
+    return answer(callback, () => sendCommand(this, name, args, true))
+  })
+  return defined
+}
+
+module.exports = { install }

@@ -1,0 +1,135 @@
+'use strict'
+// The generic command path: any Redis command, by name, through one
+// chokepoint (`sendCommand`). `call` / `send_command` and every command
+// method without a hand-written version (hset, lpush, zadd, eval, …) end
+// here. The steps, all driven by the command table (lib/commands):
+//   1. arguments as ioredis sends them: flattened one level, the command's
+//      argument transformer (hset's object form, …), strings and Buffers;
+//   2. the key positions (EVAL's KEYS included), which the addon prefixes
+//      with `keyPrefix`, and among them the keys the command may write;
+//   3. L1 follows: the copies of written keys are dropped before the command
+//      is sent (in this thread's fronts here, in the shared store by the
+//      addon, which also holds off fills until Redis answers, as for the
+//      typed writes); a command that may change the whole database
+//      (FLUSHDB, SWAPDB, …) empties L1. A `retime` command (EXPIRE, PERSIST
+//      sent this way) drops the copy too: L1 does not parse its deadline,
+//      and the next read refills it with Redis's TTL;
+//   4. the reply in ioredis's RESP2 shapes (the addon converts RESP3), then
+//      the command's reply transformer (hgetall's object, …).
+// Reads are never answered from L1 here: only the hand-written string
+// methods (get, mget, …) serve from L1.
+
+const native = require('../binding.js')
+const commands = require('./commands')
+const { TierCacheError, TierCacheTypeError, NeedsRedisError, CODES } = require('./errors')
+
+/**
+ * Commands this path refuses for now, and why: each would break the one
+ * connection every command of this instance shares (and L1's coherence,
+ * which rides on it), or wait past `commandTimeout`.
+ */
+const REFUSED = Object.freeze({
+  blocking: 'blocking commands are not supported yet (they would wait past commandTimeout on the shared connection)',
+  subscriber: 'pub/sub subscriptions and MONITOR are not supported yet (they take the connection over)',
+  connection: 'it changes the state of the connection that every command of this instance shares',
+  transaction: 'transactions are not supported yet through call (MULTI on the shared connection would capture other commands)'
+})
+
+const REFUSED_BY_NAME = Object.assign(Object.create(null), {
+  wait: REFUSED.blocking,
+  waitaof: REFUSED.blocking,
+  subscribe: REFUSED.subscriber,
+  psubscribe: REFUSED.subscriber,
+  ssubscribe: REFUSED.subscriber,
+  unsubscribe: REFUSED.subscriber,
+  punsubscribe: REFUSED.subscriber,
+  sunsubscribe: REFUSED.subscriber,
+  monitor: REFUSED.subscriber,
+  sync: REFUSED.subscriber,
+  psync: REFUSED.subscriber,
+  select: REFUSED.connection,
+  hello: REFUSED.connection,
+  reset: REFUSED.connection,
+  quit: REFUSED.connection,
+  multi: REFUSED.transaction,
+  exec: REFUSED.transaction,
+  discard: REFUSED.transaction,
+  watch: REFUSED.transaction,
+  unwatch: REFUSED.transaction
+})
+
+// CLIENT subcommands that change how Redis talks to this connection
+// (invalidation pushes, replies).
+const REFUSED_CLIENT_SUBCOMMANDS = new Set(['tracking', 'reply', 'caching'])
+
+/** Why `name` (lower case) with `args` is refused, or undefined. */
+function refusal (name, entry, args) {
+  if (name in REFUSED_BY_NAME) return REFUSED_BY_NAME[name]
+  if (name === 'client' && args.length > 0 && REFUSED_CLIENT_SUBCOMMANDS.has(String(args[0]).toLowerCase())) return REFUSED.connection
+  if (entry !== undefined && entry.flags.includes('blocking')) {
+    // XREAD and XREADGROUP block only with a BLOCK option.
+    if (name !== 'xread' && name !== 'xreadgroup') return REFUSED.blocking
+    if (args.some((a) => String(a).toUpperCase() === 'BLOCK')) return REFUSED.blocking
+  }
+  return undefined
+}
+
+/**
+ * What is sent for command `name` with the user's `args`: the argv (name
+ * first) and, as argv positions, the keys (to prefix) and the written keys
+ * (whose L1 copies are dropped), and whether L1 is emptied. Throws for a
+ * refused command, or an unknown one when keyPrefix is set.
+ */
+function plan (name, args, keyPrefix) {
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new TierCacheTypeError('the command name must be a non-empty string', CODES.INVALID_ARGUMENT)
+  }
+  const lower = name.toLowerCase()
+  const entry = commands.lookup(lower)
+  const sent = commands.transformArguments(lower, args)
+  const why = refusal(lower, entry, sent)
+  if (why !== undefined) throw new TierCacheError(`${lower} cannot be sent through tiercache: ${why}`, CODES.UNSUPPORTED)
+  const argv = [name, ...sent]
+  const shift = (i) => i + 1
+  if (entry === undefined) {
+    // A command the table does not know (a module's, a newer server's): its
+    // key positions are unknown. Without keyPrefix, every argument is taken
+    // as a key it may write (L1 drops any copy of one: conservative, and
+    // cheap), since L1's keys are then Redis's. With keyPrefix, the keys
+    // cannot be prefixed: refused rather than sent to unprefixed keys.
+    if (keyPrefix !== '') {
+      throw new TierCacheError(`${lower} is not in tiercache's command table, so keyPrefix cannot be applied to its keys; ` +
+        'send it from a client without keyPrefix', CODES.UNSUPPORTED)
+    }
+    return { argv, keys: [], written: sent.map((_, i) => shift(i)), flush: false }
+  }
+  return {
+    argv,
+    keys: commands.keyIndexes(lower, sent).map(shift),
+    written: commands.writtenKeyIndexes(lower, sent).map(shift),
+    flush: entry.l1 === commands.L1.FLUSH
+  }
+}
+
+/**
+ * Sends command `name` with `args` for `cache`; resolves with the reply as
+ * ioredis gives it (Buffers instead of strings with `buffers`). Rejects with
+ * ERR_TIERCACHE_NEEDS_REDIS on an instance without Redis.
+ */
+function sendCommand (cache, name, args, buffers) {
+  const remote = cache._remote
+  if (remote === null) {
+    throw new NeedsRedisError(`${String(name).toLowerCase()} needs Redis: this cache is L1-only, where only the string ` +
+      'commands run; pass a Redis URL (new TierCache(\'redis://host:6379\')) to use it')
+  }
+  const { argv, keys, written, flush } = plan(name, args, remote.config.keyPrefix)
+  if (flush) cache._clearFronts()
+  for (const i of written) cache._forget(String(argv[i]))
+  const lower = argv[0].toLowerCase()
+  return remote.call(
+    (id) => native.tierCommand(remote.handle, id, argv, keys, written, flush, buffers),
+    (reply) => commands.transformReply(lower, reply)
+  )
+}
+
+module.exports = { sendCommand, plan, REFUSED }
