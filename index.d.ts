@@ -1,6 +1,10 @@
 /// <reference types="node" />
 // Typings of the public API of tiercache (index.js). The native layer's own
-// typings are in binding.d.ts and are not part of this API.
+// typings are in binding.d.ts and are not part of this API. The command
+// methods generated from the command table are typed in
+// lib/commands/methods.d.ts (generated too), merged into TierCache below.
+
+import type { GeneratedCommands } from './lib/commands/methods'
 
 /**
  * `tiercache`: a two-level cache for Node.js with ioredis's API. L1 is an
@@ -42,6 +46,10 @@ import { EventEmitter } from 'node:events'
  * const user = await cache.get<{ name: string }>('user:1')
  * ```
  */
+// Every command of the table without a hand-written method (hset, lpush,
+// zadd, eval, …): see lib/commands/methods.d.ts.
+interface TierCache extends GeneratedCommands {}
+
 declare class TierCache extends EventEmitter {
   /**
    * Opens a cache. With `options.name`, every instance of the process (any
@@ -647,6 +655,44 @@ declare class TierCache extends EventEmitter {
    * ```
    */
   ping(callback?: TierCache.Callback<'PONG'>): Promise<'PONG'>
+  /**
+   * Any Redis command by name (any case), as ioredis's `call`: arguments are
+   * flattened one level (arrays spread), numbers sent as their text, Buffers
+   * as they are; `keyPrefix` is added at every key position (EVAL's KEYS
+   * included) and L1 drops its copies of the keys the command may write
+   * (FLUSHDB and the like empty it). The reply is ioredis's: bulk strings as
+   * strings, integers as numbers, arrays, null; HGETALL as an object. Redis's
+   * error replies reject with {@link TierCache.ReplyError}.
+   *
+   * Refused for now (`ERR_TIERCACHE_UNSUPPORTED`): blocking commands
+   * (BLPOP, XREAD BLOCK, WAIT, …), subscriptions and MONITOR, MULTI/EXEC/WATCH,
+   * and commands that change the shared connection (SELECT, HELLO, CLIENT
+   * TRACKING, …); with `keyPrefix`, a command the command table does not know.
+   * Without Redis, a string command runs in L1 as its method does; any other
+   * rejects with {@link TierCache.NeedsRedisError}.
+   *
+   * @example
+   * ```ts
+   * await cache.call('hset', 'user:1', 'name', 'Ada')   // 1
+   * await cache.call('hgetall', 'user:1')               // { name: 'Ada' }
+   * await cache.call('zadd', 'board', 10, 'ada')        // 1
+   * ```
+   */
+  call(command: string, ...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  call(command: string, ...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** {@link call} under its older ioredis name. */
+  send_command(command: string, ...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  send_command(command: string, ...args: TierCache.CommandArgument[]): Promise<unknown>
+  /**
+   * {@link call}, with bulk and simple string replies as Buffers.
+   *
+   * @example
+   * ```ts
+   * await cache.callBuffer('lrange', 'list', 0, -1)   // [<Buffer 61>, …]
+   * ```
+   */
+  callBuffer(command: string, ...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  callBuffer(command: string, ...args: TierCache.CommandArgument[]): Promise<unknown>
 
   /**
    * Counters of the (possibly shared) L1 store, and of the Redis tier. Synchronous.
@@ -1134,6 +1180,9 @@ declare namespace TierCache {
 
   /** A Node-style callback, called with the error or `(null, result)`. The promise is returned as well. */
   export type Callback<T> = (err: Error | null, result?: T) => void
+
+  /** An argument of {@link TierCache.call}: arrays are spread (one level), numbers sent as their text. */
+  export type CommandArgument = string | Buffer | number | ReadonlyArray<string | Buffer | number>
 
   /** Relative (`EX` seconds, `PX` ms) or absolute (`EXAT` Unix seconds, `PXAT` Unix ms) expiry. */
   export type ExpiryToken = 'EX' | 'PX' | 'EXAT' | 'PXAT'

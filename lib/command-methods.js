@@ -5,13 +5,19 @@
 // (`hset`, `lpush`, `zadd`, `eval`, … and `hsetBuffer`, … returning Buffers
 // for bulk replies), each with the promise and the Node-callback forms.
 //
+// Commands the generic path always refuses (blocking ones, MULTI, SUBSCRIBE,
+// SELECT, …: lib/send-command.js) get no method until they are implemented.
+//
 // Without Redis, the generated methods reject with ERR_TIERCACHE_NEEDS_REDIS;
 // `call` runs the hand-written method of the same name when there is one
 // (the string family works in L1), and rejects likewise otherwise.
 
 const commands = require('./commands')
-const { sendCommand } = require('./send-command')
+const { sendCommand, alwaysRefused } = require('./send-command')
 const { answer, splitCallback } = require('./answer')
+
+// The names `install` defined (scripts/gen-command-typings.js types them).
+const installed = []
 
 function define (proto, name, fn) {
   Object.defineProperty(proto, name, { value: fn, writable: true, configurable: true })
@@ -35,6 +41,7 @@ function install (TierCache) {
   const handWritten = (name) => name in proto
   const defined = []
   for (const name of commands.names()) {
+    if (alwaysRefused(name)) continue // only through call, which says why
     if (!handWritten(name)) {
       define(proto, name, commandMethod(name, false))
       defined.push(name)
@@ -44,6 +51,7 @@ function install (TierCache) {
       defined.push(`${name}Buffer`)
     }
   }
+  installed.push(...defined)
   const generated = new Set(defined)
   // The hand-written methods `call` may run without Redis: lower-case
   // command names only (not `getBuffer`, the l2 view, the patterns).
@@ -66,4 +74,9 @@ function install (TierCache) {
   return defined
 }
 
-module.exports = { install }
+/** The method names `install` defined, in table order. */
+function generatedMethods () {
+  return [...installed]
+}
+
+module.exports = { install, generatedMethods }

@@ -75,6 +75,17 @@ function refusal (name, entry, args) {
 }
 
 /**
+ * Whether `name` (lower case) is refused whatever its arguments: no method
+ * is generated for it (a library that probes `typeof client.multi` must not
+ * take a method that always fails for support).
+ */
+function alwaysRefused (name) {
+  if (name in REFUSED_BY_NAME) return true
+  const entry = commands.lookup(name)
+  return entry !== undefined && entry.flags.includes('blocking') && name !== 'xread' && name !== 'xreadgroup'
+}
+
+/**
  * What is sent for command `name` with the user's `args`: the argv (name
  * first) and, as argv positions, the keys (to prefix) and the written keys
  * (whose L1 copies are dropped), and whether L1 is emptied. Throws for a
@@ -132,4 +143,4 @@ function sendCommand (cache, name, args, buffers) {
   )
 }
 
-module.exports = { sendCommand, plan, REFUSED }
+module.exports = { sendCommand, plan, alwaysRefused, REFUSED }

@@ -68,3 +68,23 @@ new TierCache({ redis: 'redis://x', breaker: { limit: 3 } })
 new TierCache({ redis: 'redis://x', retryStrategy: 100 })
 // @ts-expect-error tls.ca is PEM text or a Buffer
 new TierCache({ redis: 'rediss://x', tls: { ca: 42 } })
+
+// ---- any command through call / send_command / callBuffer ---------------------
+async function genericCommands (cache: TierCache) {
+  expectType<unknown>()(await cache.call('hset', 'h', 'f', 'v'))
+  expectType<unknown>()(await cache.call('rpush', 'l', ['a', 'b'], 3, Buffer.from('c')))
+  expectType<unknown>()(await cache.send_command('PING'))
+  expectType<unknown>()(await cache.callBuffer('lrange', 'l', 0, -1))
+  cache.call('hget', 'h', 'f', (err, result) => {
+    expectType<Error | null>()(err)
+    expectType<unknown>()(result)
+  })
+  cache.send_command('ping', (err) => { expectType<Error | null>()(err) })
+  // @ts-expect-error the command name is a string
+  cache.call(42)
+  // @ts-expect-error arguments are strings, Buffers, numbers or arrays of them
+  cache.call('set', 'k', { v: 1 })
+  const err = await cache.hgetall('h').catch((e: unknown) => e)
+  if (err instanceof TierCache.NeedsRedisError) expectType<'ERR_TIERCACHE_NEEDS_REDIS'>()(err.code)
+}
+void genericCommands

@@ -1,0 +1,31 @@
+'use strict'
+// The command methods generated from the table (lib/command-methods.js):
+// which exist, and that their committed typings are current.
+
+const { test } = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+
+const TierCache = require('../../..')
+const { render, OUT } = require('../../../scripts/gen-command-typings')
+
+test('every table command has a method and a …Buffer variant, hand-written ones kept; always-refused ones have none', () => {
+  const proto = TierCache.prototype
+  for (const name of ['hset', 'hgetall', 'lpush', 'zadd', 'sadd', 'eval', 'evalsha', 'publish', 'xadd', 'xread', 'copy']) {
+    assert.equal(typeof proto[name], 'function', name)
+    assert.equal(typeof proto[`${name}Buffer`], 'function', `${name}Buffer`)
+  }
+  for (const name of ['call', 'send_command', 'callBuffer']) assert.equal(typeof proto[name], 'function', name)
+  // Hand-written methods are not replaced.
+  const generated = new Set(require('../../../lib/command-methods').generatedMethods())
+  for (const name of ['get', 'getBuffer', 'set', 'del', 'mget', 'expire', 'scan', 'ping', 'quit']) assert.ok(!generated.has(name), name)
+  assert.ok(generated.has('hset') && generated.has('setBuffer'), 'set has no hand-written Buffer variant: generated')
+  // A library probing for transactions, subscriptions or blocking pops must not find a method that always fails.
+  for (const name of ['multi', 'exec', 'watch', 'subscribe', 'psubscribe', 'monitor', 'select', 'blpop', 'brpoplpush', 'bzpopmin', 'wait']) {
+    assert.equal(proto[name], undefined, name)
+  }
+})
+
+test('lib/commands/methods.d.ts is what scripts/gen-command-typings.js generates (run it after changing the table)', () => {
+  assert.equal(fs.readFileSync(OUT, 'utf8'), render())
+})

@@ -1,0 +1,65 @@
+'use strict'
+// What the generic path sends for a command (lib/send-command.js's `plan`),
+// without a server: the argv, the key positions the addon prefixes, the
+// written keys L1 drops, whether L1 is emptied, and the refusals.
+
+const { test } = require('node:test')
+const assert = require('node:assert/strict')
+
+const { plan } = require('../../../lib/send-command')
+const { TierCacheError, TierCacheTypeError } = require('../../../lib/errors')
+
+test('argv is the name then the arguments as ioredis sends them; positions count the name', () => {
+  assert.deepEqual(plan('hset', ['h', { f: 1, g: null }], ''), {
+    argv: ['hset', 'h', 'f', '1', 'g', ''],
+    keys: [1],
+    written: [1],
+    flush: false
+  })
+  const buf = Buffer.from([0xff])
+  assert.deepEqual(plan('RPUSH', [['l', buf], 2], '').argv, ['RPUSH', 'l', buf, '2'])
+})
+
+test("EVAL's KEYS are keys, its script and ARGV are not; all its keys may be written", () => {
+  const p = plan('eval', ['return 1', 2, 'a', 'b', 'arg'], 'app:')
+  assert.deepEqual(p.keys, [3, 4])
+  assert.deepEqual(p.written, [3, 4])
+})
+
+test('reads write nothing; *STORE and COPY write their destination only', () => {
+  assert.deepEqual(plan('hgetall', ['h'], '').written, [])
+  assert.deepEqual(plan('hgetall', ['h'], '').keys, [1])
+  const store = plan('sunionstore', ['dest', 's1', 's2'], '')
+  assert.deepEqual(store.keys, [1, 2, 3])
+  assert.deepEqual(store.written, [1])
+  assert.deepEqual(plan('copy', ['src', 'dst'], '').written, [2])
+  assert.deepEqual(plan('rename', ['a', 'b'], '').written, [1, 2])
+})
+
+test('commands that may change the whole database empty L1', () => {
+  for (const name of ['flushdb', 'FLUSHALL', 'swapdb']) assert.equal(plan(name, [], '').flush, true, name)
+  assert.equal(plan('ping', [], '').flush, false)
+})
+
+test('a command the table does not know: every argument may be a written key without keyPrefix; refused with one', () => {
+  assert.deepEqual(plan('mymodule.set', ['k', 'v'], ''), { argv: ['mymodule.set', 'k', 'v'], keys: [], written: [1, 2], flush: false })
+  assert.throws(() => plan('mymodule.set', ['k'], 'app:'), (e) => e instanceof TierCacheError && e.code === 'ERR_TIERCACHE_UNSUPPORTED')
+})
+
+test('blocking, subscriber, transaction and connection-state commands are refused', () => {
+  const refused = [['blpop', ['l', 0]], ['BRPOPLPUSH', ['a', 'b', 0]], ['xreadgroup', ['GROUP', 'g', 'c', 'BLOCK', 0, 'STREAMS', 's', '>']],
+    ['wait', [0, 0]], ['subscribe', ['c']], ['psubscribe', ['*']], ['monitor', []], ['multi', []], ['exec', []], ['watch', ['k']],
+    ['select', [1]], ['hello', [2]], ['reset', []], ['quit', []], ['client', ['TRACKING', 'off']], ['client', ['reply', 'off']]]
+  for (const [name, args] of refused) {
+    assert.throws(() => plan(name, args, ''), (e) => e instanceof TierCacheError && e.code === 'ERR_TIERCACHE_UNSUPPORTED', name)
+  }
+  assert.equal(plan('xread', ['STREAMS', 's', '0'], '').keys.length, 1, 'XREAD without BLOCK is sent')
+  assert.equal(plan('client', ['setname', 'x'], '').argv.length, 3, 'other CLIENT subcommands are sent')
+  assert.equal(plan('publish', ['c', 'm'], '').keys.length, 0, 'PUBLISH is sent')
+})
+
+test('the name must be a non-empty string', () => {
+  for (const name of ['', undefined, 1, null]) {
+    assert.throws(() => plan(name, [], ''), (e) => e instanceof TierCacheTypeError && e.code === 'ERR_TIERCACHE_INVALID_ARGUMENT')
+  }
+})
