@@ -4,8 +4,6 @@
 // methods generated from the command table are typed in
 // lib/commands/methods.d.ts (generated too), merged into TierCache below.
 
-import type { GeneratedCommands } from './lib/commands/methods'
-
 /**
  * `tiercache`: a two-level cache for Node.js with ioredis's API. L1 is an
  * in-process store off the V8 heap, shared by worker threads; Redis, when
@@ -28,6 +26,7 @@ import type { GeneratedCommands } from './lib/commands/methods'
  *
  * @module tiercache
  */
+import type { GeneratedCommands } from './lib/commands/methods'
 import { EventEmitter } from 'node:events'
 
 /**
@@ -46,10 +45,6 @@ import { EventEmitter } from 'node:events'
  * const user = await cache.get<{ name: string }>('user:1')
  * ```
  */
-// Every command of the table without a hand-written method (hset, lpush,
-// zadd, eval, …): see lib/commands/methods.d.ts.
-interface TierCache extends GeneratedCommands {}
-
 declare class TierCache extends EventEmitter {
   /**
    * Opens a cache. With `options.name`, every instance of the process (any
@@ -680,7 +675,14 @@ declare class TierCache extends EventEmitter {
    */
   call(command: string, ...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
   call(command: string, ...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** {@link call} under its older ioredis name. */
+  /**
+   * {@link call} under its older ioredis name.
+   *
+   * @example
+   * ```ts
+   * await cache.send_command('sadd', 'tags', 'a', 'b')   // 2
+   * ```
+   */
   send_command(command: string, ...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
   send_command(command: string, ...args: TierCache.CommandArgument[]): Promise<unknown>
   /**
@@ -881,6 +883,10 @@ declare class TierCache extends EventEmitter {
   /** Alias of {@link TierCache.dbsize}. */
   dbSize: TierCache['dbsize']
 }
+
+// Every command of the table without a hand-written method (hset, lpush,
+// zadd, eval, …): see lib/commands/methods.d.ts.
+interface TierCache extends GeneratedCommands {}
 
 declare namespace TierCache {
   export { TierCache, TierCache as default }
@@ -1183,6 +1189,9 @@ declare namespace TierCache {
 
   /** An argument of {@link TierCache.call}: arrays are spread (one level), numbers sent as their text. */
   export type CommandArgument = string | Buffer | number | ReadonlyArray<string | Buffer | number>
+
+  /** The object form of a command's field/value or key/value pairs (`hset(key, { f: 'v' })`, `msetnx({ a: '1' })`). */
+  export type CommandPairs = Record<string, string | Buffer | number> | Map<string | Buffer | number, string | Buffer | number>
 
   /** Relative (`EX` seconds, `PX` ms) or absolute (`EXAT` Unix seconds, `PXAT` Unix ms) expiry. */
   export type ExpiryToken = 'EX' | 'PX' | 'EXAT' | 'PXAT'

@@ -28,21 +28,18 @@ function render () {
     '// generic path, as `call` does.',
     "import TierCache = require('../../index')",
     '',
-    '/** An argument of a command with an object form (hset, mset): pairs as an object or a Map. */',
-    'type Pairs = Record<string, string | Buffer | number> | Map<string | Buffer | number, string | Buffer | number>',
-    '',
     'export interface GeneratedCommands {'
   ]
   for (const method of generatedMethods()) {
     const buffers = method.endsWith('Buffer')
     const command = buffers ? method.slice(0, -'Buffer'.length) : method
-    const arg = command in ARGUMENT_TRANSFORMERS ? '(TierCache.CommandArgument | Pairs)' : 'TierCache.CommandArgument'
+    const arg = command in ARGUMENT_TRANSFORMERS ? '(TierCache.CommandArgument | TierCache.CommandPairs)' : 'TierCache.CommandArgument'
     let reply = 'unknown'
     if (command === 'hgetall' && 'hgetall' in REPLY_TRANSFORMERS) reply = `Record<string, ${buffers ? 'Buffer' : 'string'}>`
     const name = /^[A-Za-z_$][\w$]*$/.test(method) ? method : `'${method}'`
-    lines.push(`  /** ${command.toUpperCase()}${buffers ? ', bulk replies as Buffers' : ''} (see {@link TierCache.call}). */`)
-    lines.push(`  ${name}(...args: [...${arg}[], TierCache.Callback<${reply}>]): Promise<${reply}>`)
-    lines.push(`  ${name}(...args: ${arg}[]): Promise<${reply}>`)
+    const doc = `  /** ${command.toUpperCase()}${buffers ? ', bulk replies as Buffers' : ''}, through the generic path (see {@link TierCache.call}). */`
+    lines.push(doc, `  ${name}(...args: [...${arg}[], TierCache.Callback<${reply}>]): Promise<${reply}>`)
+    lines.push(doc, `  ${name}(...args: ${arg}[]): Promise<${reply}>`)
   }
   lines.push('}', '')
   return lines.join('\n')

@@ -4,1475 +4,1961 @@
 // generic path, as `call` does.
 import TierCache = require('../../index')
 
-/** An argument of a command with an object form (hset, mset): pairs as an object or a Map. */
-type Pairs = Record<string, string | Buffer | number> | Map<string | Buffer | number, string | Buffer | number>
-
 export interface GeneratedCommands {
-  /** ACL (see {@link TierCache.call}). */
+  /** ACL, through the generic path (see {@link TierCache.call}). */
   acl(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ACL, through the generic path (see {@link TierCache.call}). */
   acl(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ACL, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ACL, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   aclBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ACL, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   aclBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** APPEND (see {@link TierCache.call}). */
+  /** APPEND, through the generic path (see {@link TierCache.call}). */
   append(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** APPEND, through the generic path (see {@link TierCache.call}). */
   append(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** APPEND, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** APPEND, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   appendBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** APPEND, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   appendBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ARCOUNT (see {@link TierCache.call}). */
+  /** ARCOUNT, through the generic path (see {@link TierCache.call}). */
   arcount(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ARCOUNT, through the generic path (see {@link TierCache.call}). */
   arcount(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ARCOUNT, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ARCOUNT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   arcountBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ARCOUNT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   arcountBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ARDEL (see {@link TierCache.call}). */
+  /** ARDEL, through the generic path (see {@link TierCache.call}). */
   ardel(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ARDEL, through the generic path (see {@link TierCache.call}). */
   ardel(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ARDEL, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ARDEL, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   ardelBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ARDEL, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   ardelBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ARDELRANGE (see {@link TierCache.call}). */
+  /** ARDELRANGE, through the generic path (see {@link TierCache.call}). */
   ardelrange(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ARDELRANGE, through the generic path (see {@link TierCache.call}). */
   ardelrange(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ARDELRANGE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ARDELRANGE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   ardelrangeBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ARDELRANGE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   ardelrangeBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ARGET (see {@link TierCache.call}). */
+  /** ARGET, through the generic path (see {@link TierCache.call}). */
   arget(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ARGET, through the generic path (see {@link TierCache.call}). */
   arget(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ARGET, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ARGET, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   argetBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ARGET, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   argetBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ARGETRANGE (see {@link TierCache.call}). */
+  /** ARGETRANGE, through the generic path (see {@link TierCache.call}). */
   argetrange(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ARGETRANGE, through the generic path (see {@link TierCache.call}). */
   argetrange(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ARGETRANGE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ARGETRANGE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   argetrangeBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ARGETRANGE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   argetrangeBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ARGREP (see {@link TierCache.call}). */
+  /** ARGREP, through the generic path (see {@link TierCache.call}). */
   argrep(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ARGREP, through the generic path (see {@link TierCache.call}). */
   argrep(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ARGREP, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ARGREP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   argrepBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ARGREP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   argrepBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ARINFO (see {@link TierCache.call}). */
+  /** ARINFO, through the generic path (see {@link TierCache.call}). */
   arinfo(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ARINFO, through the generic path (see {@link TierCache.call}). */
   arinfo(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ARINFO, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ARINFO, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   arinfoBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ARINFO, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   arinfoBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ARINSERT (see {@link TierCache.call}). */
+  /** ARINSERT, through the generic path (see {@link TierCache.call}). */
   arinsert(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ARINSERT, through the generic path (see {@link TierCache.call}). */
   arinsert(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ARINSERT, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ARINSERT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   arinsertBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ARINSERT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   arinsertBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ARLASTITEMS (see {@link TierCache.call}). */
+  /** ARLASTITEMS, through the generic path (see {@link TierCache.call}). */
   arlastitems(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ARLASTITEMS, through the generic path (see {@link TierCache.call}). */
   arlastitems(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ARLASTITEMS, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ARLASTITEMS, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   arlastitemsBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ARLASTITEMS, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   arlastitemsBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ARLEN (see {@link TierCache.call}). */
+  /** ARLEN, through the generic path (see {@link TierCache.call}). */
   arlen(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ARLEN, through the generic path (see {@link TierCache.call}). */
   arlen(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ARLEN, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ARLEN, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   arlenBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ARLEN, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   arlenBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ARMGET (see {@link TierCache.call}). */
+  /** ARMGET, through the generic path (see {@link TierCache.call}). */
   armget(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ARMGET, through the generic path (see {@link TierCache.call}). */
   armget(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ARMGET, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ARMGET, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   armgetBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ARMGET, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   armgetBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ARMSET (see {@link TierCache.call}). */
+  /** ARMSET, through the generic path (see {@link TierCache.call}). */
   armset(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ARMSET, through the generic path (see {@link TierCache.call}). */
   armset(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ARMSET, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ARMSET, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   armsetBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ARMSET, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   armsetBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ARNEXT (see {@link TierCache.call}). */
+  /** ARNEXT, through the generic path (see {@link TierCache.call}). */
   arnext(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ARNEXT, through the generic path (see {@link TierCache.call}). */
   arnext(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ARNEXT, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ARNEXT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   arnextBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ARNEXT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   arnextBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** AROP (see {@link TierCache.call}). */
+  /** AROP, through the generic path (see {@link TierCache.call}). */
   arop(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** AROP, through the generic path (see {@link TierCache.call}). */
   arop(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** AROP, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** AROP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   aropBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** AROP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   aropBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ARRING (see {@link TierCache.call}). */
+  /** ARRING, through the generic path (see {@link TierCache.call}). */
   arring(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ARRING, through the generic path (see {@link TierCache.call}). */
   arring(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ARRING, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ARRING, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   arringBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ARRING, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   arringBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ARSCAN (see {@link TierCache.call}). */
+  /** ARSCAN, through the generic path (see {@link TierCache.call}). */
   arscan(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ARSCAN, through the generic path (see {@link TierCache.call}). */
   arscan(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ARSCAN, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ARSCAN, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   arscanBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ARSCAN, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   arscanBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ARSEEK (see {@link TierCache.call}). */
+  /** ARSEEK, through the generic path (see {@link TierCache.call}). */
   arseek(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ARSEEK, through the generic path (see {@link TierCache.call}). */
   arseek(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ARSEEK, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ARSEEK, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   arseekBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ARSEEK, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   arseekBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ARSET (see {@link TierCache.call}). */
+  /** ARSET, through the generic path (see {@link TierCache.call}). */
   arset(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ARSET, through the generic path (see {@link TierCache.call}). */
   arset(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ARSET, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ARSET, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   arsetBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ARSET, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   arsetBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ASKING (see {@link TierCache.call}). */
+  /** ASKING, through the generic path (see {@link TierCache.call}). */
   asking(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ASKING, through the generic path (see {@link TierCache.call}). */
   asking(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ASKING, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ASKING, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   askingBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ASKING, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   askingBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** AUTH (see {@link TierCache.call}). */
+  /** AUTH, through the generic path (see {@link TierCache.call}). */
   auth(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** AUTH, through the generic path (see {@link TierCache.call}). */
   auth(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** AUTH, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** AUTH, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   authBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** AUTH, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   authBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** BGREWRITEAOF (see {@link TierCache.call}). */
+  /** BGREWRITEAOF, through the generic path (see {@link TierCache.call}). */
   bgrewriteaof(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BGREWRITEAOF, through the generic path (see {@link TierCache.call}). */
   bgrewriteaof(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** BGREWRITEAOF, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** BGREWRITEAOF, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   bgrewriteaofBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BGREWRITEAOF, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   bgrewriteaofBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** BGSAVE (see {@link TierCache.call}). */
+  /** BGSAVE, through the generic path (see {@link TierCache.call}). */
   bgsave(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BGSAVE, through the generic path (see {@link TierCache.call}). */
   bgsave(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** BGSAVE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** BGSAVE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   bgsaveBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BGSAVE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   bgsaveBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** BITCOUNT (see {@link TierCache.call}). */
+  /** BITCOUNT, through the generic path (see {@link TierCache.call}). */
   bitcount(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BITCOUNT, through the generic path (see {@link TierCache.call}). */
   bitcount(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** BITCOUNT, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** BITCOUNT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   bitcountBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BITCOUNT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   bitcountBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** BITFIELD (see {@link TierCache.call}). */
+  /** BITFIELD, through the generic path (see {@link TierCache.call}). */
   bitfield(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BITFIELD, through the generic path (see {@link TierCache.call}). */
   bitfield(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** BITFIELD, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** BITFIELD, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   bitfieldBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BITFIELD, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   bitfieldBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** BITFIELD_RO (see {@link TierCache.call}). */
+  /** BITFIELD_RO, through the generic path (see {@link TierCache.call}). */
   bitfield_ro(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BITFIELD_RO, through the generic path (see {@link TierCache.call}). */
   bitfield_ro(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** BITFIELD_RO, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** BITFIELD_RO, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   bitfield_roBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BITFIELD_RO, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   bitfield_roBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** BITOP (see {@link TierCache.call}). */
+  /** BITOP, through the generic path (see {@link TierCache.call}). */
   bitop(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BITOP, through the generic path (see {@link TierCache.call}). */
   bitop(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** BITOP, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** BITOP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   bitopBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BITOP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   bitopBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** BITPOS (see {@link TierCache.call}). */
+  /** BITPOS, through the generic path (see {@link TierCache.call}). */
   bitpos(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BITPOS, through the generic path (see {@link TierCache.call}). */
   bitpos(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** BITPOS, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** BITPOS, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   bitposBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BITPOS, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   bitposBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** CLIENT (see {@link TierCache.call}). */
+  /** CLIENT, through the generic path (see {@link TierCache.call}). */
   client(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** CLIENT, through the generic path (see {@link TierCache.call}). */
   client(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** CLIENT, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** CLIENT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   clientBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** CLIENT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   clientBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** CLUSTER (see {@link TierCache.call}). */
+  /** CLUSTER, through the generic path (see {@link TierCache.call}). */
   cluster(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** CLUSTER, through the generic path (see {@link TierCache.call}). */
   cluster(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** CLUSTER, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** CLUSTER, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   clusterBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** CLUSTER, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   clusterBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** COMMAND (see {@link TierCache.call}). */
+  /** COMMAND, through the generic path (see {@link TierCache.call}). */
   command(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** COMMAND, through the generic path (see {@link TierCache.call}). */
   command(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** COMMAND, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** COMMAND, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   commandBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** COMMAND, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   commandBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** CONFIG (see {@link TierCache.call}). */
+  /** CONFIG, through the generic path (see {@link TierCache.call}). */
   config(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** CONFIG, through the generic path (see {@link TierCache.call}). */
   config(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** CONFIG, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** CONFIG, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   configBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** CONFIG, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   configBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** COPY (see {@link TierCache.call}). */
+  /** COPY, through the generic path (see {@link TierCache.call}). */
   copy(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** COPY, through the generic path (see {@link TierCache.call}). */
   copy(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** COPY, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** COPY, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   copyBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** COPY, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   copyBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** DBSIZE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** DBSIZE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   dbsizeBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** DBSIZE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   dbsizeBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** DEBUG (see {@link TierCache.call}). */
+  /** DEBUG, through the generic path (see {@link TierCache.call}). */
   debug(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** DEBUG, through the generic path (see {@link TierCache.call}). */
   debug(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** DEBUG, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** DEBUG, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   debugBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** DEBUG, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   debugBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** DECR, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** DECR, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   decrBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** DECR, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   decrBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** DECRBY, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** DECRBY, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   decrbyBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** DECRBY, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   decrbyBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** DEL, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** DEL, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   delBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** DEL, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   delBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** DUMP (see {@link TierCache.call}). */
+  /** DUMP, through the generic path (see {@link TierCache.call}). */
   dump(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** DUMP, through the generic path (see {@link TierCache.call}). */
   dump(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** DUMP, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** DUMP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   dumpBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** DUMP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   dumpBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ECHO (see {@link TierCache.call}). */
+  /** ECHO, through the generic path (see {@link TierCache.call}). */
   echo(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ECHO, through the generic path (see {@link TierCache.call}). */
   echo(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ECHO, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ECHO, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   echoBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ECHO, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   echoBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** EVAL (see {@link TierCache.call}). */
+  /** EVAL, through the generic path (see {@link TierCache.call}). */
   eval(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** EVAL, through the generic path (see {@link TierCache.call}). */
   eval(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** EVAL, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** EVAL, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   evalBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** EVAL, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   evalBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** EVAL_RO (see {@link TierCache.call}). */
+  /** EVAL_RO, through the generic path (see {@link TierCache.call}). */
   eval_ro(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** EVAL_RO, through the generic path (see {@link TierCache.call}). */
   eval_ro(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** EVAL_RO, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** EVAL_RO, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   eval_roBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** EVAL_RO, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   eval_roBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** EVALSHA (see {@link TierCache.call}). */
+  /** EVALSHA, through the generic path (see {@link TierCache.call}). */
   evalsha(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** EVALSHA, through the generic path (see {@link TierCache.call}). */
   evalsha(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** EVALSHA, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** EVALSHA, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   evalshaBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** EVALSHA, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   evalshaBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** EVALSHA_RO (see {@link TierCache.call}). */
+  /** EVALSHA_RO, through the generic path (see {@link TierCache.call}). */
   evalsha_ro(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** EVALSHA_RO, through the generic path (see {@link TierCache.call}). */
   evalsha_ro(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** EVALSHA_RO, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** EVALSHA_RO, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   evalsha_roBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** EVALSHA_RO, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   evalsha_roBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** EXISTS, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** EXISTS, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   existsBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** EXISTS, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   existsBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** EXPIRE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** EXPIRE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   expireBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** EXPIRE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   expireBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** EXPIREAT, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** EXPIREAT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   expireatBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** EXPIREAT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   expireatBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** EXPIRETIME (see {@link TierCache.call}). */
+  /** EXPIRETIME, through the generic path (see {@link TierCache.call}). */
   expiretime(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** EXPIRETIME, through the generic path (see {@link TierCache.call}). */
   expiretime(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** EXPIRETIME, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** EXPIRETIME, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   expiretimeBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** EXPIRETIME, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   expiretimeBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** FAILOVER (see {@link TierCache.call}). */
+  /** FAILOVER, through the generic path (see {@link TierCache.call}). */
   failover(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** FAILOVER, through the generic path (see {@link TierCache.call}). */
   failover(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** FAILOVER, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** FAILOVER, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   failoverBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** FAILOVER, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   failoverBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** FCALL (see {@link TierCache.call}). */
+  /** FCALL, through the generic path (see {@link TierCache.call}). */
   fcall(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** FCALL, through the generic path (see {@link TierCache.call}). */
   fcall(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** FCALL, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** FCALL, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   fcallBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** FCALL, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   fcallBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** FCALL_RO (see {@link TierCache.call}). */
+  /** FCALL_RO, through the generic path (see {@link TierCache.call}). */
   fcall_ro(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** FCALL_RO, through the generic path (see {@link TierCache.call}). */
   fcall_ro(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** FCALL_RO, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** FCALL_RO, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   fcall_roBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** FCALL_RO, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   fcall_roBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** FLUSHALL, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** FLUSHALL, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   flushallBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** FLUSHALL, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   flushallBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** FLUSHDB, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** FLUSHDB, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   flushdbBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** FLUSHDB, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   flushdbBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** FUNCTION (see {@link TierCache.call}). */
+  /** FUNCTION, through the generic path (see {@link TierCache.call}). */
   function(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** FUNCTION, through the generic path (see {@link TierCache.call}). */
   function(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** FUNCTION, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** FUNCTION, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   functionBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** FUNCTION, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   functionBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** GEOADD (see {@link TierCache.call}). */
+  /** GEOADD, through the generic path (see {@link TierCache.call}). */
   geoadd(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** GEOADD, through the generic path (see {@link TierCache.call}). */
   geoadd(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** GEOADD, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** GEOADD, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   geoaddBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** GEOADD, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   geoaddBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** GEODIST (see {@link TierCache.call}). */
+  /** GEODIST, through the generic path (see {@link TierCache.call}). */
   geodist(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** GEODIST, through the generic path (see {@link TierCache.call}). */
   geodist(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** GEODIST, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** GEODIST, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   geodistBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** GEODIST, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   geodistBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** GEOHASH (see {@link TierCache.call}). */
+  /** GEOHASH, through the generic path (see {@link TierCache.call}). */
   geohash(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** GEOHASH, through the generic path (see {@link TierCache.call}). */
   geohash(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** GEOHASH, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** GEOHASH, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   geohashBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** GEOHASH, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   geohashBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** GEOPOS (see {@link TierCache.call}). */
+  /** GEOPOS, through the generic path (see {@link TierCache.call}). */
   geopos(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** GEOPOS, through the generic path (see {@link TierCache.call}). */
   geopos(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** GEOPOS, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** GEOPOS, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   geoposBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** GEOPOS, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   geoposBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** GEORADIUS (see {@link TierCache.call}). */
+  /** GEORADIUS, through the generic path (see {@link TierCache.call}). */
   georadius(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** GEORADIUS, through the generic path (see {@link TierCache.call}). */
   georadius(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** GEORADIUS, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** GEORADIUS, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   georadiusBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** GEORADIUS, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   georadiusBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** GEORADIUS_RO (see {@link TierCache.call}). */
+  /** GEORADIUS_RO, through the generic path (see {@link TierCache.call}). */
   georadius_ro(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** GEORADIUS_RO, through the generic path (see {@link TierCache.call}). */
   georadius_ro(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** GEORADIUS_RO, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** GEORADIUS_RO, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   georadius_roBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** GEORADIUS_RO, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   georadius_roBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** GEORADIUSBYMEMBER (see {@link TierCache.call}). */
+  /** GEORADIUSBYMEMBER, through the generic path (see {@link TierCache.call}). */
   georadiusbymember(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** GEORADIUSBYMEMBER, through the generic path (see {@link TierCache.call}). */
   georadiusbymember(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** GEORADIUSBYMEMBER, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** GEORADIUSBYMEMBER, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   georadiusbymemberBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** GEORADIUSBYMEMBER, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   georadiusbymemberBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** GEORADIUSBYMEMBER_RO (see {@link TierCache.call}). */
+  /** GEORADIUSBYMEMBER_RO, through the generic path (see {@link TierCache.call}). */
   georadiusbymember_ro(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** GEORADIUSBYMEMBER_RO, through the generic path (see {@link TierCache.call}). */
   georadiusbymember_ro(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** GEORADIUSBYMEMBER_RO, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** GEORADIUSBYMEMBER_RO, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   georadiusbymember_roBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** GEORADIUSBYMEMBER_RO, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   georadiusbymember_roBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** GEOSEARCH (see {@link TierCache.call}). */
+  /** GEOSEARCH, through the generic path (see {@link TierCache.call}). */
   geosearch(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** GEOSEARCH, through the generic path (see {@link TierCache.call}). */
   geosearch(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** GEOSEARCH, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** GEOSEARCH, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   geosearchBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** GEOSEARCH, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   geosearchBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** GEOSEARCHSTORE (see {@link TierCache.call}). */
+  /** GEOSEARCHSTORE, through the generic path (see {@link TierCache.call}). */
   geosearchstore(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** GEOSEARCHSTORE, through the generic path (see {@link TierCache.call}). */
   geosearchstore(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** GEOSEARCHSTORE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** GEOSEARCHSTORE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   geosearchstoreBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** GEOSEARCHSTORE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   geosearchstoreBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** GETBIT (see {@link TierCache.call}). */
+  /** GETBIT, through the generic path (see {@link TierCache.call}). */
   getbit(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** GETBIT, through the generic path (see {@link TierCache.call}). */
   getbit(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** GETBIT, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** GETBIT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   getbitBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** GETBIT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   getbitBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** GETDEL, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** GETDEL, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   getdelBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** GETDEL, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   getdelBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** GETEX, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** GETEX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   getexBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** GETEX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   getexBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** GETRANGE (see {@link TierCache.call}). */
+  /** GETRANGE, through the generic path (see {@link TierCache.call}). */
   getrange(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** GETRANGE, through the generic path (see {@link TierCache.call}). */
   getrange(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** GETRANGE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** GETRANGE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   getrangeBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** GETRANGE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   getrangeBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** GETSET (see {@link TierCache.call}). */
+  /** GETSET, through the generic path (see {@link TierCache.call}). */
   getset(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** GETSET, through the generic path (see {@link TierCache.call}). */
   getset(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** GETSET, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** GETSET, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   getsetBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** GETSET, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   getsetBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HDEL (see {@link TierCache.call}). */
+  /** HDEL, through the generic path (see {@link TierCache.call}). */
   hdel(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HDEL, through the generic path (see {@link TierCache.call}). */
   hdel(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HDEL, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** HDEL, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hdelBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HDEL, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hdelBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HEXISTS (see {@link TierCache.call}). */
+  /** HEXISTS, through the generic path (see {@link TierCache.call}). */
   hexists(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HEXISTS, through the generic path (see {@link TierCache.call}). */
   hexists(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HEXISTS, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** HEXISTS, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hexistsBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HEXISTS, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hexistsBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HEXPIRE (see {@link TierCache.call}). */
+  /** HEXPIRE, through the generic path (see {@link TierCache.call}). */
   hexpire(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HEXPIRE, through the generic path (see {@link TierCache.call}). */
   hexpire(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HEXPIRE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** HEXPIRE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hexpireBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HEXPIRE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hexpireBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HEXPIREAT (see {@link TierCache.call}). */
+  /** HEXPIREAT, through the generic path (see {@link TierCache.call}). */
   hexpireat(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HEXPIREAT, through the generic path (see {@link TierCache.call}). */
   hexpireat(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HEXPIREAT, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** HEXPIREAT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hexpireatBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HEXPIREAT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hexpireatBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HEXPIRETIME (see {@link TierCache.call}). */
+  /** HEXPIRETIME, through the generic path (see {@link TierCache.call}). */
   hexpiretime(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HEXPIRETIME, through the generic path (see {@link TierCache.call}). */
   hexpiretime(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HEXPIRETIME, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** HEXPIRETIME, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hexpiretimeBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HEXPIRETIME, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hexpiretimeBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HGET (see {@link TierCache.call}). */
+  /** HGET, through the generic path (see {@link TierCache.call}). */
   hget(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HGET, through the generic path (see {@link TierCache.call}). */
   hget(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HGET, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** HGET, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hgetBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HGET, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hgetBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HGETALL (see {@link TierCache.call}). */
+  /** HGETALL, through the generic path (see {@link TierCache.call}). */
   hgetall(...args: [...TierCache.CommandArgument[], TierCache.Callback<Record<string, string>>]): Promise<Record<string, string>>
+  /** HGETALL, through the generic path (see {@link TierCache.call}). */
   hgetall(...args: TierCache.CommandArgument[]): Promise<Record<string, string>>
-  /** HGETALL, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** HGETALL, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hgetallBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<Record<string, Buffer>>]): Promise<Record<string, Buffer>>
+  /** HGETALL, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hgetallBuffer(...args: TierCache.CommandArgument[]): Promise<Record<string, Buffer>>
-  /** HGETDEL (see {@link TierCache.call}). */
+  /** HGETDEL, through the generic path (see {@link TierCache.call}). */
   hgetdel(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HGETDEL, through the generic path (see {@link TierCache.call}). */
   hgetdel(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HGETDEL, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** HGETDEL, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hgetdelBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HGETDEL, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hgetdelBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HGETEX (see {@link TierCache.call}). */
+  /** HGETEX, through the generic path (see {@link TierCache.call}). */
   hgetex(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HGETEX, through the generic path (see {@link TierCache.call}). */
   hgetex(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HGETEX, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** HGETEX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hgetexBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HGETEX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hgetexBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HINCRBY (see {@link TierCache.call}). */
+  /** HINCRBY, through the generic path (see {@link TierCache.call}). */
   hincrby(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HINCRBY, through the generic path (see {@link TierCache.call}). */
   hincrby(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HINCRBY, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** HINCRBY, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hincrbyBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HINCRBY, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hincrbyBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HINCRBYFLOAT (see {@link TierCache.call}). */
+  /** HINCRBYFLOAT, through the generic path (see {@link TierCache.call}). */
   hincrbyfloat(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HINCRBYFLOAT, through the generic path (see {@link TierCache.call}). */
   hincrbyfloat(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HINCRBYFLOAT, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** HINCRBYFLOAT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hincrbyfloatBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HINCRBYFLOAT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hincrbyfloatBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HKEYS (see {@link TierCache.call}). */
+  /** HKEYS, through the generic path (see {@link TierCache.call}). */
   hkeys(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HKEYS, through the generic path (see {@link TierCache.call}). */
   hkeys(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HKEYS, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** HKEYS, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hkeysBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HKEYS, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hkeysBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HLEN (see {@link TierCache.call}). */
+  /** HLEN, through the generic path (see {@link TierCache.call}). */
   hlen(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HLEN, through the generic path (see {@link TierCache.call}). */
   hlen(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HLEN, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** HLEN, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hlenBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HLEN, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hlenBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HMGET (see {@link TierCache.call}). */
+  /** HMGET, through the generic path (see {@link TierCache.call}). */
   hmget(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HMGET, through the generic path (see {@link TierCache.call}). */
   hmget(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HMGET, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** HMGET, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hmgetBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HMGET, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hmgetBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HMSET (see {@link TierCache.call}). */
-  hmset(...args: [...(TierCache.CommandArgument | Pairs)[], TierCache.Callback<unknown>]): Promise<unknown>
-  hmset(...args: (TierCache.CommandArgument | Pairs)[]): Promise<unknown>
-  /** HMSET, bulk replies as Buffers (see {@link TierCache.call}). */
-  hmsetBuffer(...args: [...(TierCache.CommandArgument | Pairs)[], TierCache.Callback<unknown>]): Promise<unknown>
-  hmsetBuffer(...args: (TierCache.CommandArgument | Pairs)[]): Promise<unknown>
-  /** HPERSIST (see {@link TierCache.call}). */
+  /** HMSET, through the generic path (see {@link TierCache.call}). */
+  hmset(...args: [...(TierCache.CommandArgument | TierCache.CommandPairs)[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HMSET, through the generic path (see {@link TierCache.call}). */
+  hmset(...args: (TierCache.CommandArgument | TierCache.CommandPairs)[]): Promise<unknown>
+  /** HMSET, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  hmsetBuffer(...args: [...(TierCache.CommandArgument | TierCache.CommandPairs)[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HMSET, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  hmsetBuffer(...args: (TierCache.CommandArgument | TierCache.CommandPairs)[]): Promise<unknown>
+  /** HPERSIST, through the generic path (see {@link TierCache.call}). */
   hpersist(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HPERSIST, through the generic path (see {@link TierCache.call}). */
   hpersist(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HPERSIST, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** HPERSIST, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hpersistBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HPERSIST, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hpersistBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HPEXPIRE (see {@link TierCache.call}). */
+  /** HPEXPIRE, through the generic path (see {@link TierCache.call}). */
   hpexpire(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HPEXPIRE, through the generic path (see {@link TierCache.call}). */
   hpexpire(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HPEXPIRE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** HPEXPIRE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hpexpireBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HPEXPIRE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hpexpireBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HPEXPIREAT (see {@link TierCache.call}). */
+  /** HPEXPIREAT, through the generic path (see {@link TierCache.call}). */
   hpexpireat(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HPEXPIREAT, through the generic path (see {@link TierCache.call}). */
   hpexpireat(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HPEXPIREAT, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** HPEXPIREAT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hpexpireatBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HPEXPIREAT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hpexpireatBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HPEXPIRETIME (see {@link TierCache.call}). */
+  /** HPEXPIRETIME, through the generic path (see {@link TierCache.call}). */
   hpexpiretime(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HPEXPIRETIME, through the generic path (see {@link TierCache.call}). */
   hpexpiretime(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HPEXPIRETIME, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** HPEXPIRETIME, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hpexpiretimeBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HPEXPIRETIME, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hpexpiretimeBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HPTTL (see {@link TierCache.call}). */
+  /** HPTTL, through the generic path (see {@link TierCache.call}). */
   hpttl(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HPTTL, through the generic path (see {@link TierCache.call}). */
   hpttl(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HPTTL, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** HPTTL, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hpttlBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HPTTL, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hpttlBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HRANDFIELD (see {@link TierCache.call}). */
+  /** HRANDFIELD, through the generic path (see {@link TierCache.call}). */
   hrandfield(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HRANDFIELD, through the generic path (see {@link TierCache.call}). */
   hrandfield(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HRANDFIELD, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** HRANDFIELD, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hrandfieldBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HRANDFIELD, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hrandfieldBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HSCAN (see {@link TierCache.call}). */
+  /** HSCAN, through the generic path (see {@link TierCache.call}). */
   hscan(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HSCAN, through the generic path (see {@link TierCache.call}). */
   hscan(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HSCAN, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** HSCAN, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hscanBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HSCAN, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hscanBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HSET (see {@link TierCache.call}). */
-  hset(...args: [...(TierCache.CommandArgument | Pairs)[], TierCache.Callback<unknown>]): Promise<unknown>
-  hset(...args: (TierCache.CommandArgument | Pairs)[]): Promise<unknown>
-  /** HSET, bulk replies as Buffers (see {@link TierCache.call}). */
-  hsetBuffer(...args: [...(TierCache.CommandArgument | Pairs)[], TierCache.Callback<unknown>]): Promise<unknown>
-  hsetBuffer(...args: (TierCache.CommandArgument | Pairs)[]): Promise<unknown>
-  /** HSETEX (see {@link TierCache.call}). */
+  /** HSET, through the generic path (see {@link TierCache.call}). */
+  hset(...args: [...(TierCache.CommandArgument | TierCache.CommandPairs)[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HSET, through the generic path (see {@link TierCache.call}). */
+  hset(...args: (TierCache.CommandArgument | TierCache.CommandPairs)[]): Promise<unknown>
+  /** HSET, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  hsetBuffer(...args: [...(TierCache.CommandArgument | TierCache.CommandPairs)[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HSET, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  hsetBuffer(...args: (TierCache.CommandArgument | TierCache.CommandPairs)[]): Promise<unknown>
+  /** HSETEX, through the generic path (see {@link TierCache.call}). */
   hsetex(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HSETEX, through the generic path (see {@link TierCache.call}). */
   hsetex(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HSETEX, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** HSETEX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hsetexBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HSETEX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hsetexBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HSETNX (see {@link TierCache.call}). */
+  /** HSETNX, through the generic path (see {@link TierCache.call}). */
   hsetnx(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HSETNX, through the generic path (see {@link TierCache.call}). */
   hsetnx(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HSETNX, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** HSETNX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hsetnxBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HSETNX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hsetnxBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HSTRLEN (see {@link TierCache.call}). */
+  /** HSTRLEN, through the generic path (see {@link TierCache.call}). */
   hstrlen(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HSTRLEN, through the generic path (see {@link TierCache.call}). */
   hstrlen(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HSTRLEN, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** HSTRLEN, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hstrlenBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HSTRLEN, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hstrlenBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HTTL (see {@link TierCache.call}). */
+  /** HTTL, through the generic path (see {@link TierCache.call}). */
   httl(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HTTL, through the generic path (see {@link TierCache.call}). */
   httl(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HTTL, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** HTTL, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   httlBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HTTL, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   httlBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HVALS (see {@link TierCache.call}). */
+  /** HVALS, through the generic path (see {@link TierCache.call}). */
   hvals(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HVALS, through the generic path (see {@link TierCache.call}). */
   hvals(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** HVALS, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** HVALS, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hvalsBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** HVALS, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   hvalsBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** INCR, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** INCR, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   incrBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** INCR, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   incrBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** INCRBY, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** INCRBY, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   incrbyBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** INCRBY, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   incrbyBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** INCRBYFLOAT, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** INCRBYFLOAT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   incrbyfloatBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** INCRBYFLOAT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   incrbyfloatBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** INCREX (see {@link TierCache.call}). */
+  /** INCREX, through the generic path (see {@link TierCache.call}). */
   increx(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** INCREX, through the generic path (see {@link TierCache.call}). */
   increx(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** INCREX, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** INCREX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   increxBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** INCREX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   increxBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** INFO (see {@link TierCache.call}). */
+  /** INFO, through the generic path (see {@link TierCache.call}). */
   info(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** INFO, through the generic path (see {@link TierCache.call}). */
   info(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** INFO, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** INFO, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   infoBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** INFO, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   infoBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** KEYS, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** KEYS, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   keysBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** KEYS, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   keysBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** LASTSAVE (see {@link TierCache.call}). */
+  /** LASTSAVE, through the generic path (see {@link TierCache.call}). */
   lastsave(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** LASTSAVE, through the generic path (see {@link TierCache.call}). */
   lastsave(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** LASTSAVE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** LASTSAVE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   lastsaveBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** LASTSAVE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   lastsaveBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** LATENCY (see {@link TierCache.call}). */
+  /** LATENCY, through the generic path (see {@link TierCache.call}). */
   latency(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** LATENCY, through the generic path (see {@link TierCache.call}). */
   latency(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** LATENCY, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** LATENCY, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   latencyBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** LATENCY, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   latencyBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** LCS (see {@link TierCache.call}). */
+  /** LCS, through the generic path (see {@link TierCache.call}). */
   lcs(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** LCS, through the generic path (see {@link TierCache.call}). */
   lcs(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** LCS, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** LCS, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   lcsBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** LCS, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   lcsBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** LINDEX (see {@link TierCache.call}). */
+  /** LINDEX, through the generic path (see {@link TierCache.call}). */
   lindex(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** LINDEX, through the generic path (see {@link TierCache.call}). */
   lindex(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** LINDEX, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** LINDEX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   lindexBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** LINDEX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   lindexBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** LINSERT (see {@link TierCache.call}). */
+  /** LINSERT, through the generic path (see {@link TierCache.call}). */
   linsert(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** LINSERT, through the generic path (see {@link TierCache.call}). */
   linsert(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** LINSERT, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** LINSERT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   linsertBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** LINSERT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   linsertBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** LLEN (see {@link TierCache.call}). */
+  /** LLEN, through the generic path (see {@link TierCache.call}). */
   llen(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** LLEN, through the generic path (see {@link TierCache.call}). */
   llen(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** LLEN, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** LLEN, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   llenBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** LLEN, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   llenBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** LMOVE (see {@link TierCache.call}). */
+  /** LMOVE, through the generic path (see {@link TierCache.call}). */
   lmove(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** LMOVE, through the generic path (see {@link TierCache.call}). */
   lmove(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** LMOVE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** LMOVE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   lmoveBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** LMOVE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   lmoveBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** LMPOP (see {@link TierCache.call}). */
+  /** LMPOP, through the generic path (see {@link TierCache.call}). */
   lmpop(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** LMPOP, through the generic path (see {@link TierCache.call}). */
   lmpop(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** LMPOP, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** LMPOP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   lmpopBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** LMPOP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   lmpopBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** LOLWUT (see {@link TierCache.call}). */
+  /** LOLWUT, through the generic path (see {@link TierCache.call}). */
   lolwut(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** LOLWUT, through the generic path (see {@link TierCache.call}). */
   lolwut(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** LOLWUT, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** LOLWUT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   lolwutBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** LOLWUT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   lolwutBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** LPOP (see {@link TierCache.call}). */
+  /** LPOP, through the generic path (see {@link TierCache.call}). */
   lpop(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** LPOP, through the generic path (see {@link TierCache.call}). */
   lpop(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** LPOP, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** LPOP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   lpopBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** LPOP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   lpopBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** LPOS (see {@link TierCache.call}). */
+  /** LPOS, through the generic path (see {@link TierCache.call}). */
   lpos(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** LPOS, through the generic path (see {@link TierCache.call}). */
   lpos(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** LPOS, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** LPOS, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   lposBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** LPOS, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   lposBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** LPUSH (see {@link TierCache.call}). */
+  /** LPUSH, through the generic path (see {@link TierCache.call}). */
   lpush(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** LPUSH, through the generic path (see {@link TierCache.call}). */
   lpush(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** LPUSH, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** LPUSH, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   lpushBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** LPUSH, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   lpushBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** LPUSHX (see {@link TierCache.call}). */
+  /** LPUSHX, through the generic path (see {@link TierCache.call}). */
   lpushx(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** LPUSHX, through the generic path (see {@link TierCache.call}). */
   lpushx(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** LPUSHX, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** LPUSHX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   lpushxBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** LPUSHX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   lpushxBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** LRANGE (see {@link TierCache.call}). */
+  /** LRANGE, through the generic path (see {@link TierCache.call}). */
   lrange(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** LRANGE, through the generic path (see {@link TierCache.call}). */
   lrange(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** LRANGE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** LRANGE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   lrangeBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** LRANGE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   lrangeBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** LREM (see {@link TierCache.call}). */
+  /** LREM, through the generic path (see {@link TierCache.call}). */
   lrem(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** LREM, through the generic path (see {@link TierCache.call}). */
   lrem(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** LREM, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** LREM, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   lremBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** LREM, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   lremBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** LSET (see {@link TierCache.call}). */
+  /** LSET, through the generic path (see {@link TierCache.call}). */
   lset(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** LSET, through the generic path (see {@link TierCache.call}). */
   lset(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** LSET, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** LSET, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   lsetBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** LSET, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   lsetBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** LTRIM (see {@link TierCache.call}). */
+  /** LTRIM, through the generic path (see {@link TierCache.call}). */
   ltrim(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** LTRIM, through the generic path (see {@link TierCache.call}). */
   ltrim(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** LTRIM, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** LTRIM, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   ltrimBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** LTRIM, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   ltrimBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** MEMORY (see {@link TierCache.call}). */
+  /** MEMORY, through the generic path (see {@link TierCache.call}). */
   memory(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** MEMORY, through the generic path (see {@link TierCache.call}). */
   memory(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** MEMORY, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** MEMORY, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   memoryBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** MEMORY, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   memoryBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** MGET, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** MGET, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   mgetBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** MGET, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   mgetBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** MIGRATE (see {@link TierCache.call}). */
+  /** MIGRATE, through the generic path (see {@link TierCache.call}). */
   migrate(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** MIGRATE, through the generic path (see {@link TierCache.call}). */
   migrate(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** MIGRATE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** MIGRATE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   migrateBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** MIGRATE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   migrateBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** MODULE (see {@link TierCache.call}). */
+  /** MODULE, through the generic path (see {@link TierCache.call}). */
   module(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** MODULE, through the generic path (see {@link TierCache.call}). */
   module(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** MODULE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** MODULE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   moduleBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** MODULE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   moduleBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** MOVE (see {@link TierCache.call}). */
+  /** MOVE, through the generic path (see {@link TierCache.call}). */
   move(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** MOVE, through the generic path (see {@link TierCache.call}). */
   move(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** MOVE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** MOVE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   moveBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** MOVE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   moveBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** MSET, bulk replies as Buffers (see {@link TierCache.call}). */
-  msetBuffer(...args: [...(TierCache.CommandArgument | Pairs)[], TierCache.Callback<unknown>]): Promise<unknown>
-  msetBuffer(...args: (TierCache.CommandArgument | Pairs)[]): Promise<unknown>
-  /** MSETEX (see {@link TierCache.call}). */
+  /** MSET, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  msetBuffer(...args: [...(TierCache.CommandArgument | TierCache.CommandPairs)[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** MSET, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  msetBuffer(...args: (TierCache.CommandArgument | TierCache.CommandPairs)[]): Promise<unknown>
+  /** MSETEX, through the generic path (see {@link TierCache.call}). */
   msetex(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** MSETEX, through the generic path (see {@link TierCache.call}). */
   msetex(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** MSETEX, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** MSETEX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   msetexBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** MSETEX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   msetexBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** MSETNX (see {@link TierCache.call}). */
-  msetnx(...args: [...(TierCache.CommandArgument | Pairs)[], TierCache.Callback<unknown>]): Promise<unknown>
-  msetnx(...args: (TierCache.CommandArgument | Pairs)[]): Promise<unknown>
-  /** MSETNX, bulk replies as Buffers (see {@link TierCache.call}). */
-  msetnxBuffer(...args: [...(TierCache.CommandArgument | Pairs)[], TierCache.Callback<unknown>]): Promise<unknown>
-  msetnxBuffer(...args: (TierCache.CommandArgument | Pairs)[]): Promise<unknown>
-  /** OBJECT (see {@link TierCache.call}). */
+  /** MSETNX, through the generic path (see {@link TierCache.call}). */
+  msetnx(...args: [...(TierCache.CommandArgument | TierCache.CommandPairs)[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** MSETNX, through the generic path (see {@link TierCache.call}). */
+  msetnx(...args: (TierCache.CommandArgument | TierCache.CommandPairs)[]): Promise<unknown>
+  /** MSETNX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  msetnxBuffer(...args: [...(TierCache.CommandArgument | TierCache.CommandPairs)[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** MSETNX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  msetnxBuffer(...args: (TierCache.CommandArgument | TierCache.CommandPairs)[]): Promise<unknown>
+  /** OBJECT, through the generic path (see {@link TierCache.call}). */
   object(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** OBJECT, through the generic path (see {@link TierCache.call}). */
   object(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** OBJECT, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** OBJECT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   objectBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** OBJECT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   objectBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** PERSIST, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** PERSIST, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   persistBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** PERSIST, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   persistBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** PEXPIRE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** PEXPIRE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   pexpireBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** PEXPIRE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   pexpireBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** PEXPIREAT, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** PEXPIREAT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   pexpireatBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** PEXPIREAT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   pexpireatBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** PEXPIRETIME (see {@link TierCache.call}). */
+  /** PEXPIRETIME, through the generic path (see {@link TierCache.call}). */
   pexpiretime(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** PEXPIRETIME, through the generic path (see {@link TierCache.call}). */
   pexpiretime(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** PEXPIRETIME, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** PEXPIRETIME, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   pexpiretimeBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** PEXPIRETIME, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   pexpiretimeBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** PFADD (see {@link TierCache.call}). */
+  /** PFADD, through the generic path (see {@link TierCache.call}). */
   pfadd(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** PFADD, through the generic path (see {@link TierCache.call}). */
   pfadd(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** PFADD, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** PFADD, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   pfaddBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** PFADD, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   pfaddBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** PFCOUNT (see {@link TierCache.call}). */
+  /** PFCOUNT, through the generic path (see {@link TierCache.call}). */
   pfcount(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** PFCOUNT, through the generic path (see {@link TierCache.call}). */
   pfcount(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** PFCOUNT, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** PFCOUNT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   pfcountBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** PFCOUNT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   pfcountBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** PFDEBUG (see {@link TierCache.call}). */
+  /** PFDEBUG, through the generic path (see {@link TierCache.call}). */
   pfdebug(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** PFDEBUG, through the generic path (see {@link TierCache.call}). */
   pfdebug(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** PFDEBUG, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** PFDEBUG, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   pfdebugBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** PFDEBUG, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   pfdebugBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** PFMERGE (see {@link TierCache.call}). */
+  /** PFMERGE, through the generic path (see {@link TierCache.call}). */
   pfmerge(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** PFMERGE, through the generic path (see {@link TierCache.call}). */
   pfmerge(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** PFMERGE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** PFMERGE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   pfmergeBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** PFMERGE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   pfmergeBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** PFSELFTEST (see {@link TierCache.call}). */
+  /** PFSELFTEST, through the generic path (see {@link TierCache.call}). */
   pfselftest(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** PFSELFTEST, through the generic path (see {@link TierCache.call}). */
   pfselftest(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** PFSELFTEST, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** PFSELFTEST, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   pfselftestBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** PFSELFTEST, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   pfselftestBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** PING, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** PING, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   pingBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** PING, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   pingBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** PSETEX, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** PSETEX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   psetexBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** PSETEX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   psetexBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** PTTL, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** PTTL, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   pttlBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** PTTL, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   pttlBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** PUBLISH (see {@link TierCache.call}). */
+  /** PUBLISH, through the generic path (see {@link TierCache.call}). */
   publish(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** PUBLISH, through the generic path (see {@link TierCache.call}). */
   publish(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** PUBLISH, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** PUBLISH, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   publishBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** PUBLISH, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   publishBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** PUBSUB (see {@link TierCache.call}). */
+  /** PUBSUB, through the generic path (see {@link TierCache.call}). */
   pubsub(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** PUBSUB, through the generic path (see {@link TierCache.call}). */
   pubsub(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** PUBSUB, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** PUBSUB, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   pubsubBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** PUBSUB, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   pubsubBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** RANDOMKEY (see {@link TierCache.call}). */
+  /** RANDOMKEY, through the generic path (see {@link TierCache.call}). */
   randomkey(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** RANDOMKEY, through the generic path (see {@link TierCache.call}). */
   randomkey(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** RANDOMKEY, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** RANDOMKEY, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   randomkeyBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** RANDOMKEY, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   randomkeyBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** READONLY (see {@link TierCache.call}). */
+  /** READONLY, through the generic path (see {@link TierCache.call}). */
   readonly(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** READONLY, through the generic path (see {@link TierCache.call}). */
   readonly(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** READONLY, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** READONLY, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   readonlyBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** READONLY, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   readonlyBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** READWRITE (see {@link TierCache.call}). */
+  /** READWRITE, through the generic path (see {@link TierCache.call}). */
   readwrite(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** READWRITE, through the generic path (see {@link TierCache.call}). */
   readwrite(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** READWRITE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** READWRITE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   readwriteBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** READWRITE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   readwriteBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** RENAME (see {@link TierCache.call}). */
+  /** RENAME, through the generic path (see {@link TierCache.call}). */
   rename(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** RENAME, through the generic path (see {@link TierCache.call}). */
   rename(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** RENAME, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** RENAME, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   renameBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** RENAME, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   renameBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** RENAMENX (see {@link TierCache.call}). */
+  /** RENAMENX, through the generic path (see {@link TierCache.call}). */
   renamenx(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** RENAMENX, through the generic path (see {@link TierCache.call}). */
   renamenx(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** RENAMENX, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** RENAMENX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   renamenxBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** RENAMENX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   renamenxBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** REPLCONF (see {@link TierCache.call}). */
+  /** REPLCONF, through the generic path (see {@link TierCache.call}). */
   replconf(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** REPLCONF, through the generic path (see {@link TierCache.call}). */
   replconf(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** REPLCONF, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** REPLCONF, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   replconfBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** REPLCONF, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   replconfBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** REPLICAOF (see {@link TierCache.call}). */
+  /** REPLICAOF, through the generic path (see {@link TierCache.call}). */
   replicaof(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** REPLICAOF, through the generic path (see {@link TierCache.call}). */
   replicaof(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** REPLICAOF, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** REPLICAOF, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   replicaofBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** REPLICAOF, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   replicaofBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** RESTORE (see {@link TierCache.call}). */
+  /** RESTORE, through the generic path (see {@link TierCache.call}). */
   restore(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** RESTORE, through the generic path (see {@link TierCache.call}). */
   restore(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** RESTORE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** RESTORE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   restoreBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** RESTORE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   restoreBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** RESTORE-ASKING (see {@link TierCache.call}). */
+  /** RESTORE-ASKING, through the generic path (see {@link TierCache.call}). */
   'restore-asking'(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** RESTORE-ASKING, through the generic path (see {@link TierCache.call}). */
   'restore-asking'(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** RESTORE-ASKING, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** RESTORE-ASKING, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   'restore-askingBuffer'(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** RESTORE-ASKING, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   'restore-askingBuffer'(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ROLE (see {@link TierCache.call}). */
+  /** ROLE, through the generic path (see {@link TierCache.call}). */
   role(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ROLE, through the generic path (see {@link TierCache.call}). */
   role(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ROLE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ROLE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   roleBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ROLE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   roleBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** RPOP (see {@link TierCache.call}). */
+  /** RPOP, through the generic path (see {@link TierCache.call}). */
   rpop(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** RPOP, through the generic path (see {@link TierCache.call}). */
   rpop(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** RPOP, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** RPOP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   rpopBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** RPOP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   rpopBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** RPOPLPUSH (see {@link TierCache.call}). */
+  /** RPOPLPUSH, through the generic path (see {@link TierCache.call}). */
   rpoplpush(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** RPOPLPUSH, through the generic path (see {@link TierCache.call}). */
   rpoplpush(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** RPOPLPUSH, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** RPOPLPUSH, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   rpoplpushBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** RPOPLPUSH, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   rpoplpushBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** RPUSH (see {@link TierCache.call}). */
+  /** RPUSH, through the generic path (see {@link TierCache.call}). */
   rpush(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** RPUSH, through the generic path (see {@link TierCache.call}). */
   rpush(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** RPUSH, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** RPUSH, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   rpushBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** RPUSH, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   rpushBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** RPUSHX (see {@link TierCache.call}). */
+  /** RPUSHX, through the generic path (see {@link TierCache.call}). */
   rpushx(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** RPUSHX, through the generic path (see {@link TierCache.call}). */
   rpushx(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** RPUSHX, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** RPUSHX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   rpushxBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** RPUSHX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   rpushxBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SADD (see {@link TierCache.call}). */
+  /** SADD, through the generic path (see {@link TierCache.call}). */
   sadd(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SADD, through the generic path (see {@link TierCache.call}). */
   sadd(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SADD, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** SADD, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   saddBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SADD, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   saddBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SAVE (see {@link TierCache.call}). */
+  /** SAVE, through the generic path (see {@link TierCache.call}). */
   save(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SAVE, through the generic path (see {@link TierCache.call}). */
   save(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SAVE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** SAVE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   saveBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SAVE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   saveBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SCAN, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** SCAN, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   scanBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SCAN, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   scanBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SCARD (see {@link TierCache.call}). */
+  /** SCARD, through the generic path (see {@link TierCache.call}). */
   scard(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SCARD, through the generic path (see {@link TierCache.call}). */
   scard(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SCARD, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** SCARD, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   scardBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SCARD, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   scardBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SCRIPT (see {@link TierCache.call}). */
+  /** SCRIPT, through the generic path (see {@link TierCache.call}). */
   script(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SCRIPT, through the generic path (see {@link TierCache.call}). */
   script(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SCRIPT, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** SCRIPT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   scriptBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SCRIPT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   scriptBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SDIFF (see {@link TierCache.call}). */
+  /** SDIFF, through the generic path (see {@link TierCache.call}). */
   sdiff(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SDIFF, through the generic path (see {@link TierCache.call}). */
   sdiff(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SDIFF, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** SDIFF, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   sdiffBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SDIFF, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   sdiffBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SDIFFSTORE (see {@link TierCache.call}). */
+  /** SDIFFSTORE, through the generic path (see {@link TierCache.call}). */
   sdiffstore(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SDIFFSTORE, through the generic path (see {@link TierCache.call}). */
   sdiffstore(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SDIFFSTORE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** SDIFFSTORE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   sdiffstoreBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SDIFFSTORE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   sdiffstoreBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SET, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** SET, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   setBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SET, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   setBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SETBIT (see {@link TierCache.call}). */
+  /** SETBIT, through the generic path (see {@link TierCache.call}). */
   setbit(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SETBIT, through the generic path (see {@link TierCache.call}). */
   setbit(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SETBIT, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** SETBIT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   setbitBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SETBIT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   setbitBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SETEX, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** SETEX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   setexBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SETEX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   setexBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SETNX, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** SETNX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   setnxBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SETNX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   setnxBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SETRANGE (see {@link TierCache.call}). */
+  /** SETRANGE, through the generic path (see {@link TierCache.call}). */
   setrange(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SETRANGE, through the generic path (see {@link TierCache.call}). */
   setrange(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SETRANGE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** SETRANGE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   setrangeBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SETRANGE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   setrangeBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SHUTDOWN (see {@link TierCache.call}). */
+  /** SHUTDOWN, through the generic path (see {@link TierCache.call}). */
   shutdown(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SHUTDOWN, through the generic path (see {@link TierCache.call}). */
   shutdown(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SHUTDOWN, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** SHUTDOWN, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   shutdownBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SHUTDOWN, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   shutdownBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SINTER (see {@link TierCache.call}). */
+  /** SINTER, through the generic path (see {@link TierCache.call}). */
   sinter(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SINTER, through the generic path (see {@link TierCache.call}). */
   sinter(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SINTER, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** SINTER, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   sinterBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SINTER, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   sinterBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SINTERCARD (see {@link TierCache.call}). */
+  /** SINTERCARD, through the generic path (see {@link TierCache.call}). */
   sintercard(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SINTERCARD, through the generic path (see {@link TierCache.call}). */
   sintercard(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SINTERCARD, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** SINTERCARD, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   sintercardBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SINTERCARD, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   sintercardBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SINTERSTORE (see {@link TierCache.call}). */
+  /** SINTERSTORE, through the generic path (see {@link TierCache.call}). */
   sinterstore(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SINTERSTORE, through the generic path (see {@link TierCache.call}). */
   sinterstore(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SINTERSTORE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** SINTERSTORE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   sinterstoreBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SINTERSTORE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   sinterstoreBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SISMEMBER (see {@link TierCache.call}). */
+  /** SISMEMBER, through the generic path (see {@link TierCache.call}). */
   sismember(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SISMEMBER, through the generic path (see {@link TierCache.call}). */
   sismember(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SISMEMBER, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** SISMEMBER, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   sismemberBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SISMEMBER, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   sismemberBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SLAVEOF (see {@link TierCache.call}). */
+  /** SLAVEOF, through the generic path (see {@link TierCache.call}). */
   slaveof(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SLAVEOF, through the generic path (see {@link TierCache.call}). */
   slaveof(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SLAVEOF, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** SLAVEOF, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   slaveofBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SLAVEOF, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   slaveofBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SLOWLOG (see {@link TierCache.call}). */
+  /** SLOWLOG, through the generic path (see {@link TierCache.call}). */
   slowlog(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SLOWLOG, through the generic path (see {@link TierCache.call}). */
   slowlog(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SLOWLOG, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** SLOWLOG, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   slowlogBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SLOWLOG, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   slowlogBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SMEMBERS (see {@link TierCache.call}). */
+  /** SMEMBERS, through the generic path (see {@link TierCache.call}). */
   smembers(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SMEMBERS, through the generic path (see {@link TierCache.call}). */
   smembers(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SMEMBERS, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** SMEMBERS, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   smembersBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SMEMBERS, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   smembersBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SMISMEMBER (see {@link TierCache.call}). */
+  /** SMISMEMBER, through the generic path (see {@link TierCache.call}). */
   smismember(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SMISMEMBER, through the generic path (see {@link TierCache.call}). */
   smismember(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SMISMEMBER, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** SMISMEMBER, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   smismemberBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SMISMEMBER, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   smismemberBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SMOVE (see {@link TierCache.call}). */
+  /** SMOVE, through the generic path (see {@link TierCache.call}). */
   smove(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SMOVE, through the generic path (see {@link TierCache.call}). */
   smove(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SMOVE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** SMOVE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   smoveBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SMOVE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   smoveBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SORT (see {@link TierCache.call}). */
+  /** SORT, through the generic path (see {@link TierCache.call}). */
   sort(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SORT, through the generic path (see {@link TierCache.call}). */
   sort(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SORT, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** SORT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   sortBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SORT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   sortBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SORT_RO (see {@link TierCache.call}). */
+  /** SORT_RO, through the generic path (see {@link TierCache.call}). */
   sort_ro(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SORT_RO, through the generic path (see {@link TierCache.call}). */
   sort_ro(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SORT_RO, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** SORT_RO, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   sort_roBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SORT_RO, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   sort_roBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SPOP (see {@link TierCache.call}). */
+  /** SPOP, through the generic path (see {@link TierCache.call}). */
   spop(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SPOP, through the generic path (see {@link TierCache.call}). */
   spop(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SPOP, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** SPOP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   spopBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SPOP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   spopBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SPUBLISH (see {@link TierCache.call}). */
+  /** SPUBLISH, through the generic path (see {@link TierCache.call}). */
   spublish(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SPUBLISH, through the generic path (see {@link TierCache.call}). */
   spublish(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SPUBLISH, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** SPUBLISH, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   spublishBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SPUBLISH, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   spublishBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SRANDMEMBER (see {@link TierCache.call}). */
+  /** SRANDMEMBER, through the generic path (see {@link TierCache.call}). */
   srandmember(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SRANDMEMBER, through the generic path (see {@link TierCache.call}). */
   srandmember(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SRANDMEMBER, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** SRANDMEMBER, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   srandmemberBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SRANDMEMBER, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   srandmemberBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SREM (see {@link TierCache.call}). */
+  /** SREM, through the generic path (see {@link TierCache.call}). */
   srem(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SREM, through the generic path (see {@link TierCache.call}). */
   srem(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SREM, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** SREM, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   sremBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SREM, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   sremBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SSCAN (see {@link TierCache.call}). */
+  /** SSCAN, through the generic path (see {@link TierCache.call}). */
   sscan(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SSCAN, through the generic path (see {@link TierCache.call}). */
   sscan(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SSCAN, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** SSCAN, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   sscanBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SSCAN, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   sscanBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** STRLEN (see {@link TierCache.call}). */
+  /** STRLEN, through the generic path (see {@link TierCache.call}). */
   strlen(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** STRLEN, through the generic path (see {@link TierCache.call}). */
   strlen(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** STRLEN, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** STRLEN, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   strlenBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** STRLEN, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   strlenBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SUBSTR (see {@link TierCache.call}). */
+  /** SUBSTR, through the generic path (see {@link TierCache.call}). */
   substr(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SUBSTR, through the generic path (see {@link TierCache.call}). */
   substr(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SUBSTR, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** SUBSTR, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   substrBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SUBSTR, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   substrBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SUNION (see {@link TierCache.call}). */
+  /** SUNION, through the generic path (see {@link TierCache.call}). */
   sunion(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SUNION, through the generic path (see {@link TierCache.call}). */
   sunion(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SUNION, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** SUNION, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   sunionBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SUNION, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   sunionBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SUNIONSTORE (see {@link TierCache.call}). */
+  /** SUNIONSTORE, through the generic path (see {@link TierCache.call}). */
   sunionstore(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SUNIONSTORE, through the generic path (see {@link TierCache.call}). */
   sunionstore(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SUNIONSTORE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** SUNIONSTORE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   sunionstoreBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SUNIONSTORE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   sunionstoreBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SWAPDB (see {@link TierCache.call}). */
+  /** SWAPDB, through the generic path (see {@link TierCache.call}). */
   swapdb(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SWAPDB, through the generic path (see {@link TierCache.call}). */
   swapdb(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** SWAPDB, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** SWAPDB, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   swapdbBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** SWAPDB, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   swapdbBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** TIME (see {@link TierCache.call}). */
+  /** TIME, through the generic path (see {@link TierCache.call}). */
   time(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** TIME, through the generic path (see {@link TierCache.call}). */
   time(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** TIME, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** TIME, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   timeBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** TIME, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   timeBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** TOUCH (see {@link TierCache.call}). */
+  /** TOUCH, through the generic path (see {@link TierCache.call}). */
   touch(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** TOUCH, through the generic path (see {@link TierCache.call}). */
   touch(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** TOUCH, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** TOUCH, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   touchBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** TOUCH, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   touchBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** TTL, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** TTL, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   ttlBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** TTL, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   ttlBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** TYPE (see {@link TierCache.call}). */
+  /** TYPE, through the generic path (see {@link TierCache.call}). */
   type(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** TYPE, through the generic path (see {@link TierCache.call}). */
   type(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** TYPE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** TYPE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   typeBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** TYPE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   typeBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** UNLINK, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** UNLINK, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   unlinkBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** UNLINK, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   unlinkBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** VADD (see {@link TierCache.call}). */
+  /** VADD, through the generic path (see {@link TierCache.call}). */
   vadd(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** VADD, through the generic path (see {@link TierCache.call}). */
   vadd(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** VADD, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** VADD, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   vaddBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** VADD, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   vaddBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** VCARD (see {@link TierCache.call}). */
+  /** VCARD, through the generic path (see {@link TierCache.call}). */
   vcard(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** VCARD, through the generic path (see {@link TierCache.call}). */
   vcard(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** VCARD, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** VCARD, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   vcardBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** VCARD, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   vcardBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** VDIM (see {@link TierCache.call}). */
+  /** VDIM, through the generic path (see {@link TierCache.call}). */
   vdim(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** VDIM, through the generic path (see {@link TierCache.call}). */
   vdim(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** VDIM, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** VDIM, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   vdimBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** VDIM, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   vdimBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** VEMB (see {@link TierCache.call}). */
+  /** VEMB, through the generic path (see {@link TierCache.call}). */
   vemb(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** VEMB, through the generic path (see {@link TierCache.call}). */
   vemb(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** VEMB, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** VEMB, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   vembBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** VEMB, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   vembBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** VGETATTR (see {@link TierCache.call}). */
+  /** VGETATTR, through the generic path (see {@link TierCache.call}). */
   vgetattr(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** VGETATTR, through the generic path (see {@link TierCache.call}). */
   vgetattr(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** VGETATTR, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** VGETATTR, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   vgetattrBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** VGETATTR, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   vgetattrBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** VINFO (see {@link TierCache.call}). */
+  /** VINFO, through the generic path (see {@link TierCache.call}). */
   vinfo(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** VINFO, through the generic path (see {@link TierCache.call}). */
   vinfo(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** VINFO, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** VINFO, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   vinfoBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** VINFO, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   vinfoBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** VISMEMBER (see {@link TierCache.call}). */
+  /** VISMEMBER, through the generic path (see {@link TierCache.call}). */
   vismember(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** VISMEMBER, through the generic path (see {@link TierCache.call}). */
   vismember(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** VISMEMBER, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** VISMEMBER, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   vismemberBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** VISMEMBER, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   vismemberBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** VLINKS (see {@link TierCache.call}). */
+  /** VLINKS, through the generic path (see {@link TierCache.call}). */
   vlinks(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** VLINKS, through the generic path (see {@link TierCache.call}). */
   vlinks(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** VLINKS, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** VLINKS, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   vlinksBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** VLINKS, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   vlinksBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** VRANDMEMBER (see {@link TierCache.call}). */
+  /** VRANDMEMBER, through the generic path (see {@link TierCache.call}). */
   vrandmember(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** VRANDMEMBER, through the generic path (see {@link TierCache.call}). */
   vrandmember(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** VRANDMEMBER, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** VRANDMEMBER, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   vrandmemberBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** VRANDMEMBER, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   vrandmemberBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** VRANGE (see {@link TierCache.call}). */
+  /** VRANGE, through the generic path (see {@link TierCache.call}). */
   vrange(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** VRANGE, through the generic path (see {@link TierCache.call}). */
   vrange(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** VRANGE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** VRANGE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   vrangeBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** VRANGE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   vrangeBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** VREM (see {@link TierCache.call}). */
+  /** VREM, through the generic path (see {@link TierCache.call}). */
   vrem(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** VREM, through the generic path (see {@link TierCache.call}). */
   vrem(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** VREM, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** VREM, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   vremBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** VREM, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   vremBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** VSETATTR (see {@link TierCache.call}). */
+  /** VSETATTR, through the generic path (see {@link TierCache.call}). */
   vsetattr(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** VSETATTR, through the generic path (see {@link TierCache.call}). */
   vsetattr(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** VSETATTR, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** VSETATTR, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   vsetattrBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** VSETATTR, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   vsetattrBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** VSIM (see {@link TierCache.call}). */
+  /** VSIM, through the generic path (see {@link TierCache.call}). */
   vsim(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** VSIM, through the generic path (see {@link TierCache.call}). */
   vsim(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** VSIM, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** VSIM, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   vsimBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** VSIM, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   vsimBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XACK (see {@link TierCache.call}). */
+  /** XACK, through the generic path (see {@link TierCache.call}). */
   xack(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** XACK, through the generic path (see {@link TierCache.call}). */
   xack(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XACK, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** XACK, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   xackBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** XACK, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   xackBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XADD (see {@link TierCache.call}). */
+  /** XADD, through the generic path (see {@link TierCache.call}). */
   xadd(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** XADD, through the generic path (see {@link TierCache.call}). */
   xadd(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XADD, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** XADD, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   xaddBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** XADD, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   xaddBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XAUTOCLAIM (see {@link TierCache.call}). */
+  /** XAUTOCLAIM, through the generic path (see {@link TierCache.call}). */
   xautoclaim(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** XAUTOCLAIM, through the generic path (see {@link TierCache.call}). */
   xautoclaim(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XAUTOCLAIM, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** XAUTOCLAIM, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   xautoclaimBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** XAUTOCLAIM, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   xautoclaimBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XCLAIM (see {@link TierCache.call}). */
+  /** XCLAIM, through the generic path (see {@link TierCache.call}). */
   xclaim(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** XCLAIM, through the generic path (see {@link TierCache.call}). */
   xclaim(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XCLAIM, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** XCLAIM, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   xclaimBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** XCLAIM, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   xclaimBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XDEL (see {@link TierCache.call}). */
+  /** XDEL, through the generic path (see {@link TierCache.call}). */
   xdel(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** XDEL, through the generic path (see {@link TierCache.call}). */
   xdel(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XDEL, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** XDEL, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   xdelBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** XDEL, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   xdelBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XDELEX (see {@link TierCache.call}). */
+  /** XDELEX, through the generic path (see {@link TierCache.call}). */
   xdelex(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** XDELEX, through the generic path (see {@link TierCache.call}). */
   xdelex(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XDELEX, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** XDELEX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   xdelexBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** XDELEX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   xdelexBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XGROUP (see {@link TierCache.call}). */
+  /** XGROUP, through the generic path (see {@link TierCache.call}). */
   xgroup(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** XGROUP, through the generic path (see {@link TierCache.call}). */
   xgroup(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XGROUP, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** XGROUP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   xgroupBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** XGROUP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   xgroupBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XINFO (see {@link TierCache.call}). */
+  /** XINFO, through the generic path (see {@link TierCache.call}). */
   xinfo(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** XINFO, through the generic path (see {@link TierCache.call}). */
   xinfo(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XINFO, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** XINFO, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   xinfoBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** XINFO, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   xinfoBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XLEN (see {@link TierCache.call}). */
+  /** XLEN, through the generic path (see {@link TierCache.call}). */
   xlen(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** XLEN, through the generic path (see {@link TierCache.call}). */
   xlen(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XLEN, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** XLEN, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   xlenBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** XLEN, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   xlenBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XNACK (see {@link TierCache.call}). */
+  /** XNACK, through the generic path (see {@link TierCache.call}). */
   xnack(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** XNACK, through the generic path (see {@link TierCache.call}). */
   xnack(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XNACK, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** XNACK, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   xnackBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** XNACK, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   xnackBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XPENDING (see {@link TierCache.call}). */
+  /** XPENDING, through the generic path (see {@link TierCache.call}). */
   xpending(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** XPENDING, through the generic path (see {@link TierCache.call}). */
   xpending(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XPENDING, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** XPENDING, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   xpendingBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** XPENDING, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   xpendingBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XRANGE (see {@link TierCache.call}). */
+  /** XRANGE, through the generic path (see {@link TierCache.call}). */
   xrange(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** XRANGE, through the generic path (see {@link TierCache.call}). */
   xrange(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XRANGE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** XRANGE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   xrangeBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** XRANGE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   xrangeBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XREAD (see {@link TierCache.call}). */
+  /** XREAD, through the generic path (see {@link TierCache.call}). */
   xread(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** XREAD, through the generic path (see {@link TierCache.call}). */
   xread(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XREAD, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** XREAD, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   xreadBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** XREAD, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   xreadBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XREADGROUP (see {@link TierCache.call}). */
+  /** XREADGROUP, through the generic path (see {@link TierCache.call}). */
   xreadgroup(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** XREADGROUP, through the generic path (see {@link TierCache.call}). */
   xreadgroup(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XREADGROUP, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** XREADGROUP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   xreadgroupBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** XREADGROUP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   xreadgroupBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XREVRANGE (see {@link TierCache.call}). */
+  /** XREVRANGE, through the generic path (see {@link TierCache.call}). */
   xrevrange(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** XREVRANGE, through the generic path (see {@link TierCache.call}). */
   xrevrange(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XREVRANGE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** XREVRANGE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   xrevrangeBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** XREVRANGE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   xrevrangeBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XSETID (see {@link TierCache.call}). */
+  /** XSETID, through the generic path (see {@link TierCache.call}). */
   xsetid(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** XSETID, through the generic path (see {@link TierCache.call}). */
   xsetid(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XSETID, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** XSETID, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   xsetidBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** XSETID, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   xsetidBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XTRIM (see {@link TierCache.call}). */
+  /** XTRIM, through the generic path (see {@link TierCache.call}). */
   xtrim(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** XTRIM, through the generic path (see {@link TierCache.call}). */
   xtrim(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XTRIM, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** XTRIM, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   xtrimBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** XTRIM, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   xtrimBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZADD (see {@link TierCache.call}). */
+  /** ZADD, through the generic path (see {@link TierCache.call}). */
   zadd(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZADD, through the generic path (see {@link TierCache.call}). */
   zadd(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZADD, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ZADD, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zaddBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZADD, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zaddBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZCARD (see {@link TierCache.call}). */
+  /** ZCARD, through the generic path (see {@link TierCache.call}). */
   zcard(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZCARD, through the generic path (see {@link TierCache.call}). */
   zcard(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZCARD, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ZCARD, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zcardBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZCARD, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zcardBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZCOUNT (see {@link TierCache.call}). */
+  /** ZCOUNT, through the generic path (see {@link TierCache.call}). */
   zcount(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZCOUNT, through the generic path (see {@link TierCache.call}). */
   zcount(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZCOUNT, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ZCOUNT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zcountBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZCOUNT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zcountBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZDIFF (see {@link TierCache.call}). */
+  /** ZDIFF, through the generic path (see {@link TierCache.call}). */
   zdiff(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZDIFF, through the generic path (see {@link TierCache.call}). */
   zdiff(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZDIFF, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ZDIFF, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zdiffBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZDIFF, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zdiffBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZDIFFSTORE (see {@link TierCache.call}). */
+  /** ZDIFFSTORE, through the generic path (see {@link TierCache.call}). */
   zdiffstore(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZDIFFSTORE, through the generic path (see {@link TierCache.call}). */
   zdiffstore(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZDIFFSTORE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ZDIFFSTORE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zdiffstoreBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZDIFFSTORE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zdiffstoreBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZINCRBY (see {@link TierCache.call}). */
+  /** ZINCRBY, through the generic path (see {@link TierCache.call}). */
   zincrby(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZINCRBY, through the generic path (see {@link TierCache.call}). */
   zincrby(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZINCRBY, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ZINCRBY, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zincrbyBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZINCRBY, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zincrbyBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZINTER (see {@link TierCache.call}). */
+  /** ZINTER, through the generic path (see {@link TierCache.call}). */
   zinter(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZINTER, through the generic path (see {@link TierCache.call}). */
   zinter(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZINTER, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ZINTER, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zinterBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZINTER, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zinterBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZINTERCARD (see {@link TierCache.call}). */
+  /** ZINTERCARD, through the generic path (see {@link TierCache.call}). */
   zintercard(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZINTERCARD, through the generic path (see {@link TierCache.call}). */
   zintercard(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZINTERCARD, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ZINTERCARD, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zintercardBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZINTERCARD, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zintercardBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZINTERSTORE (see {@link TierCache.call}). */
+  /** ZINTERSTORE, through the generic path (see {@link TierCache.call}). */
   zinterstore(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZINTERSTORE, through the generic path (see {@link TierCache.call}). */
   zinterstore(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZINTERSTORE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ZINTERSTORE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zinterstoreBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZINTERSTORE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zinterstoreBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZLEXCOUNT (see {@link TierCache.call}). */
+  /** ZLEXCOUNT, through the generic path (see {@link TierCache.call}). */
   zlexcount(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZLEXCOUNT, through the generic path (see {@link TierCache.call}). */
   zlexcount(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZLEXCOUNT, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ZLEXCOUNT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zlexcountBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZLEXCOUNT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zlexcountBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZMPOP (see {@link TierCache.call}). */
+  /** ZMPOP, through the generic path (see {@link TierCache.call}). */
   zmpop(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZMPOP, through the generic path (see {@link TierCache.call}). */
   zmpop(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZMPOP, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ZMPOP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zmpopBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZMPOP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zmpopBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZMSCORE (see {@link TierCache.call}). */
+  /** ZMSCORE, through the generic path (see {@link TierCache.call}). */
   zmscore(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZMSCORE, through the generic path (see {@link TierCache.call}). */
   zmscore(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZMSCORE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ZMSCORE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zmscoreBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZMSCORE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zmscoreBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZPOPMAX (see {@link TierCache.call}). */
+  /** ZPOPMAX, through the generic path (see {@link TierCache.call}). */
   zpopmax(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZPOPMAX, through the generic path (see {@link TierCache.call}). */
   zpopmax(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZPOPMAX, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ZPOPMAX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zpopmaxBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZPOPMAX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zpopmaxBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZPOPMIN (see {@link TierCache.call}). */
+  /** ZPOPMIN, through the generic path (see {@link TierCache.call}). */
   zpopmin(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZPOPMIN, through the generic path (see {@link TierCache.call}). */
   zpopmin(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZPOPMIN, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ZPOPMIN, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zpopminBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZPOPMIN, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zpopminBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZRANDMEMBER (see {@link TierCache.call}). */
+  /** ZRANDMEMBER, through the generic path (see {@link TierCache.call}). */
   zrandmember(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZRANDMEMBER, through the generic path (see {@link TierCache.call}). */
   zrandmember(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZRANDMEMBER, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ZRANDMEMBER, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zrandmemberBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZRANDMEMBER, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zrandmemberBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZRANGE (see {@link TierCache.call}). */
+  /** ZRANGE, through the generic path (see {@link TierCache.call}). */
   zrange(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZRANGE, through the generic path (see {@link TierCache.call}). */
   zrange(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZRANGE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ZRANGE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zrangeBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZRANGE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zrangeBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZRANGEBYLEX (see {@link TierCache.call}). */
+  /** ZRANGEBYLEX, through the generic path (see {@link TierCache.call}). */
   zrangebylex(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZRANGEBYLEX, through the generic path (see {@link TierCache.call}). */
   zrangebylex(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZRANGEBYLEX, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ZRANGEBYLEX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zrangebylexBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZRANGEBYLEX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zrangebylexBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZRANGEBYSCORE (see {@link TierCache.call}). */
+  /** ZRANGEBYSCORE, through the generic path (see {@link TierCache.call}). */
   zrangebyscore(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZRANGEBYSCORE, through the generic path (see {@link TierCache.call}). */
   zrangebyscore(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZRANGEBYSCORE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ZRANGEBYSCORE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zrangebyscoreBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZRANGEBYSCORE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zrangebyscoreBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZRANGESTORE (see {@link TierCache.call}). */
+  /** ZRANGESTORE, through the generic path (see {@link TierCache.call}). */
   zrangestore(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZRANGESTORE, through the generic path (see {@link TierCache.call}). */
   zrangestore(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZRANGESTORE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ZRANGESTORE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zrangestoreBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZRANGESTORE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zrangestoreBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZRANK (see {@link TierCache.call}). */
+  /** ZRANK, through the generic path (see {@link TierCache.call}). */
   zrank(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZRANK, through the generic path (see {@link TierCache.call}). */
   zrank(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZRANK, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ZRANK, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zrankBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZRANK, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zrankBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZREM (see {@link TierCache.call}). */
+  /** ZREM, through the generic path (see {@link TierCache.call}). */
   zrem(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZREM, through the generic path (see {@link TierCache.call}). */
   zrem(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZREM, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ZREM, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zremBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZREM, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zremBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZREMRANGEBYLEX (see {@link TierCache.call}). */
+  /** ZREMRANGEBYLEX, through the generic path (see {@link TierCache.call}). */
   zremrangebylex(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZREMRANGEBYLEX, through the generic path (see {@link TierCache.call}). */
   zremrangebylex(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZREMRANGEBYLEX, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ZREMRANGEBYLEX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zremrangebylexBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZREMRANGEBYLEX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zremrangebylexBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZREMRANGEBYRANK (see {@link TierCache.call}). */
+  /** ZREMRANGEBYRANK, through the generic path (see {@link TierCache.call}). */
   zremrangebyrank(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZREMRANGEBYRANK, through the generic path (see {@link TierCache.call}). */
   zremrangebyrank(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZREMRANGEBYRANK, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ZREMRANGEBYRANK, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zremrangebyrankBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZREMRANGEBYRANK, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zremrangebyrankBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZREMRANGEBYSCORE (see {@link TierCache.call}). */
+  /** ZREMRANGEBYSCORE, through the generic path (see {@link TierCache.call}). */
   zremrangebyscore(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZREMRANGEBYSCORE, through the generic path (see {@link TierCache.call}). */
   zremrangebyscore(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZREMRANGEBYSCORE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ZREMRANGEBYSCORE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zremrangebyscoreBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZREMRANGEBYSCORE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zremrangebyscoreBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZREVRANGE (see {@link TierCache.call}). */
+  /** ZREVRANGE, through the generic path (see {@link TierCache.call}). */
   zrevrange(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZREVRANGE, through the generic path (see {@link TierCache.call}). */
   zrevrange(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZREVRANGE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ZREVRANGE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zrevrangeBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZREVRANGE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zrevrangeBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZREVRANGEBYLEX (see {@link TierCache.call}). */
+  /** ZREVRANGEBYLEX, through the generic path (see {@link TierCache.call}). */
   zrevrangebylex(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZREVRANGEBYLEX, through the generic path (see {@link TierCache.call}). */
   zrevrangebylex(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZREVRANGEBYLEX, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ZREVRANGEBYLEX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zrevrangebylexBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZREVRANGEBYLEX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zrevrangebylexBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZREVRANGEBYSCORE (see {@link TierCache.call}). */
+  /** ZREVRANGEBYSCORE, through the generic path (see {@link TierCache.call}). */
   zrevrangebyscore(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZREVRANGEBYSCORE, through the generic path (see {@link TierCache.call}). */
   zrevrangebyscore(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZREVRANGEBYSCORE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ZREVRANGEBYSCORE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zrevrangebyscoreBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZREVRANGEBYSCORE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zrevrangebyscoreBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZREVRANK (see {@link TierCache.call}). */
+  /** ZREVRANK, through the generic path (see {@link TierCache.call}). */
   zrevrank(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZREVRANK, through the generic path (see {@link TierCache.call}). */
   zrevrank(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZREVRANK, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ZREVRANK, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zrevrankBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZREVRANK, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zrevrankBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZSCAN (see {@link TierCache.call}). */
+  /** ZSCAN, through the generic path (see {@link TierCache.call}). */
   zscan(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZSCAN, through the generic path (see {@link TierCache.call}). */
   zscan(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZSCAN, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ZSCAN, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zscanBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZSCAN, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zscanBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZSCORE (see {@link TierCache.call}). */
+  /** ZSCORE, through the generic path (see {@link TierCache.call}). */
   zscore(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZSCORE, through the generic path (see {@link TierCache.call}). */
   zscore(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZSCORE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ZSCORE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zscoreBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZSCORE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zscoreBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZUNION (see {@link TierCache.call}). */
+  /** ZUNION, through the generic path (see {@link TierCache.call}). */
   zunion(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZUNION, through the generic path (see {@link TierCache.call}). */
   zunion(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZUNION, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ZUNION, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zunionBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZUNION, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zunionBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZUNIONSTORE (see {@link TierCache.call}). */
+  /** ZUNIONSTORE, through the generic path (see {@link TierCache.call}). */
   zunionstore(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZUNIONSTORE, through the generic path (see {@link TierCache.call}). */
   zunionstore(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** ZUNIONSTORE, bulk replies as Buffers (see {@link TierCache.call}). */
+  /** ZUNIONSTORE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zunionstoreBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** ZUNIONSTORE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zunionstoreBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
 }
