@@ -75,6 +75,21 @@ function refusal (name, entry, args) {
 }
 
 /**
+ * The arguments of `name` as sent (see lib/commands/transform). As ioredis,
+ * any value is sent as its String(); one that has none (a null-prototype
+ * object, a throwing toString) is the caller's error, not a crash.
+ */
+function encoded (name, args) {
+  try {
+    return commands.transformArguments(name, args)
+  } catch (err) {
+    if (err instanceof TierCacheError) throw err
+    throw new TierCacheTypeError(`${name}: an argument cannot be sent as a string or Buffer (${err && err.message})`,
+      CODES.INVALID_ARGUMENT, { cause: err })
+  }
+}
+
+/**
  * Whether `name` (lower case) is refused whatever its arguments: no method
  * is generated for it (a library that probes `typeof client.multi` must not
  * take a method that always fails for support).
@@ -97,7 +112,7 @@ function plan (name, args, keyPrefix) {
   }
   const lower = name.toLowerCase()
   const entry = commands.lookup(lower)
-  const sent = commands.transformArguments(lower, args)
+  const sent = encoded(lower, args)
   const why = refusal(lower, entry, sent)
   if (why !== undefined) throw new TierCacheError(`${lower} cannot be sent through tiercache: ${why}`, CODES.UNSUPPORTED)
   const argv = [name, ...sent]
@@ -130,7 +145,8 @@ function plan (name, args, keyPrefix) {
 function sendCommand (cache, name, args, buffers) {
   const remote = cache._remote
   if (remote === null) {
-    throw new NeedsRedisError(`${String(name).toLowerCase()} needs Redis: this cache is L1-only, where only the string ` +
+    const what = typeof name === 'string' ? name.toLowerCase() : 'this command'
+    throw new NeedsRedisError(`${what} needs Redis: this cache is L1-only, where only the string ` +
       'commands run; pass a Redis URL (new TierCache(\'redis://host:6379\')) to use it')
   }
   const { argv, keys, written, flush } = plan(name, args, remote.config.keyPrefix)

@@ -63,3 +63,10 @@ test('the name must be a non-empty string', () => {
     assert.throws(() => plan(name, [], ''), (e) => e instanceof TierCacheTypeError && e.code === 'ERR_TIERCACHE_INVALID_ARGUMENT')
   }
 })
+
+test('an argument with no string form is refused as an argument error, not a crash', () => {
+  const hostile = { toString () { throw new Error('no') } }
+  for (const arg of [Object.create(null), hostile, [Object.create(null)]]) {
+    assert.throws(() => plan('rpush', ['l', arg], ''), (e) => e instanceof TierCacheTypeError && e.code === 'ERR_TIERCACHE_INVALID_ARGUMENT')
+  }
+})

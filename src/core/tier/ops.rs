@@ -884,9 +884,16 @@ async fn run_other(
             let Some(name) = argv.first() else {
                 return Err(TierError::Reply("ERR empty command".into()));
             };
+            // One flag per argument: a command may carry thousands of keys (DEL, MSET).
+            let mut is_key = vec![false; argv.len()];
+            for &i in &keys {
+                if let Some(flag) = is_key.get_mut(i) {
+                    *flag = true;
+                }
+            }
             let mut cmd = Cmd::new();
-            for (i, arg) in argv.iter().enumerate() {
-                if keys.contains(&i) {
+            for (arg, is_key) in argv.iter().zip(is_key) {
+                if is_key {
                     cmd.arg(prefixed(inner, arg));
                 } else {
                     cmd.arg(arg);
