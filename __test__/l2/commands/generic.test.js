@@ -166,12 +166,15 @@ describe('L1 follows the writes sent through the generic path', () => {
   const redis = useRedisWithClient()
   const box = useCache(redis, { keyPrefix: 'l1:' })
 
-  /** A key L1 holds (read once through the cache), with `value` in Redis. */
+  /**
+   * A key L1 holds, with `value` in Redis: written through the cache (L1 keeps
+   * what Redis acknowledged; a foreign write's invalidation could race a read's fill).
+   */
   async function held (value) {
     const k = fresh('held')
-    await redis.io.set(`l1:${k}`, value)
-    assert.equal(await box.cache.get(k), value)
-    assert.equal(box.cache.local.get(k), value, 'L1 holds the key after a read')
+    await box.cache.set(k, value)
+    assert.equal(await redis.io.get(`l1:${k}`), value)
+    assert.equal(box.cache.local.get(k), value, 'L1 holds the key after a set')
     return k
   }
 
