@@ -7,6 +7,7 @@
 // instance) answers 503 with a reason and Retry-After. Then Redis comes back
 // on the same port and every route works again, with no restart of the app.
 
+const http = require('node:http')
 const { test } = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
@@ -53,16 +54,32 @@ function routes (cookie) {
   ]
 }
 
-async function request (port, method, url, headers = {}) {
-  const res = await fetch(`http://127.0.0.1:${port}${url}`, { method, headers, signal: AbortSignal.timeout(10_000) })
-  const text = await res.text()
-  let body
-  try {
-    body = JSON.parse(text)
-  } catch {
-    body = text
-  }
-  return { status: res.status, body, headers: res.headers }
+// One connection per request (agent: false), not fetch's keep-alive pool: when
+// a session save fails after the response was written (Redis is down here),
+// Express destroys that socket, and a pooled connection would hand the next
+// request a socket the server is closing ("other side closed": an error of
+// the test's, not the app's; as in express/l2/session-store.test.js).
+function request (port, method, url, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: url, method, headers, agent: false }, (res) => {
+      let text = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk) => { text += chunk })
+      res.on('error', reject)
+      res.on('end', () => {
+        let body
+        try {
+          body = JSON.parse(text)
+        } catch {
+          body = text
+        }
+        resolve({ status: res.statusCode, body, headers: new Headers(res.headers) })
+      })
+    })
+    req.setTimeout(10_000, () => req.destroy(new Error(`${method} ${url}: no answer within 10 s`)))
+    req.on('error', reject)
+    req.end()
+  })
 }
 
 test('Redis stopped before the first request: every demo route answers (no 500); back up: every route works', async (t) => {
