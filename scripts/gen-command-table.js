@@ -28,7 +28,7 @@ const DOCS_END = '<!-- command-table:end -->'
 // `write` invalidates and any other does nothing. `why` is shown in the docs.
 const L1_OVERRIDES = {
   // What the typed fast paths answer from L1 today (lib/two-level.js).
-  get: { l1: L1.SERVE, why: 'answered from L1 when it holds the key (getBuffer too)' },
+  get: { l1: L1.SERVE, why: 'and getBuffer: answered from L1 when it holds the key' },
   mget: { l1: L1.SERVE, why: 'L1 answers the keys it holds, Redis the rest' },
   getex: { l1: L1.SERVE, why: 'without options; with an expiry option it is a write and invalidates' },
   // The value is unchanged: L1 keeps it and takes the deadline Redis applied.

@@ -18,6 +18,13 @@ describe('the command table', () => {
       'table.json is stale: run `node scripts/gen-command-table.js`')
   })
 
+  it('is listed, current, in docs/commands.md (`node scripts/gen-command-table.js --docs`)', () => {
+    const docs = fs.readFileSync(generator.DOCS_PATH, 'utf8')
+    assert.equal(generator.spliceDocs(docs, generator.renderDocs(generator.buildTable())), docs,
+      'the command table in docs/commands.md is stale: run `node scripts/gen-command-table.js --docs`')
+    for (const name of names()) assert.ok(docs.includes(`| \`${name}\` |`), `${name} is not in docs/commands.md`)
+  })
+
   it('holds every command of @ioredis/commands, sorted', () => {
     assert.deepEqual(names(), Object.keys(source).sort())
   })
