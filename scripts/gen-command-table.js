@@ -17,6 +17,7 @@
 const fs = require('node:fs')
 const path = require('node:path')
 const { L1 } = require('../lib/commands/l1-effects')
+const { partialWriters } = require('../lib/commands/written-keys')
 
 const ROOT = path.join(__dirname, '..')
 const TABLE_PATH = path.join(ROOT, 'lib', 'commands', 'table.json')
@@ -158,8 +159,10 @@ function renderDocs (table) {
     if (e.keyStep === 0) return '—'
     return e.firstKey === e.lastKey ? String(e.firstKey) : `${e.firstKey}…${e.lastKey}${e.keyStep > 1 ? ` step ${e.keyStep}` : ''}`
   }
+  const partial = partialWriters()
   const rows = Object.entries(table).map(([name, e]) => {
-    const why = L1_OVERRIDES[name] && L1_OVERRIDES[name].why ? ` (${L1_OVERRIDES[name].why})` : ''
+    const notes = [L1_OVERRIDES[name] && L1_OVERRIDES[name].why, partial[name] && `writes ${partial[name]}`].filter(Boolean)
+    const why = notes.length > 0 ? ` (${notes.join('; ')})` : ''
     const flags = e.flags.filter((f) => DOCS_FLAGS.includes(f)).join(' ')
     return `| \`${name}\` | ${e.arity} | ${keysOf(name, e)} | ${flags} | ${e.l1}${why} | ${e.cacheable ? 'yes' : ''} |`
   })
