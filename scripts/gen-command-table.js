@@ -77,6 +77,7 @@ const NOT_CACHEABLE = {
   sscan: 'as HSCAN',
   zscan: 'as HSCAN',
   arscan: 'as HSCAN',
+  dump: 'Redis tips it nondeterministic_output',
   arnext: 'iterates a server-side cursor'
 }
 
@@ -98,7 +99,14 @@ function loadSource () {
   return require('@ioredis/commands/built/commands.json')
 }
 
-/** Whether a read may be served from L1 once issue 12 §8 lands: a single-key (or MGET) deterministic read. */
+/**
+ * Whether a read may be served from L1 once issue 12 §8 lands: a single-key
+ * (or MGET) deterministic read. This is node-redis's client-side-cache
+ * eligibility (readonly, keyed, not blocking, no script, no
+ * nondeterministic output) narrowed to what L1 caches per key: no multi-key
+ * reads (SINTER, ZUNION, EXISTS, LCS…), no module commands, and the
+ * NOT_CACHEABLE list (a test compares the two).
+ */
 function isCacheable (name, spec, flags) {
   if (Object.hasOwn(NOT_CACHEABLE, name)) return false
   if (!flags.includes('readonly') || flags.includes('blocking') || flags.includes('module')) return false
