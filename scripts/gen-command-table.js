@@ -17,6 +17,7 @@
 const fs = require('node:fs')
 const path = require('node:path')
 const { L1 } = require('../lib/commands/l1-effects')
+const { partialWriters } = require('../lib/commands/written-keys')
 
 const ROOT = path.join(__dirname, '..')
 const TABLE_PATH = path.join(ROOT, 'lib', 'commands', 'table.json')
@@ -28,7 +29,7 @@ const DOCS_END = '<!-- command-table:end -->'
 // `write` invalidates and any other does nothing. `why` is shown in the docs.
 const L1_OVERRIDES = {
   // What the typed fast paths answer from L1 today (lib/two-level.js).
-  get: { l1: L1.SERVE, why: 'answered from L1 when it holds the key (getBuffer too)' },
+  get: { l1: L1.SERVE, why: 'and getBuffer: answered from L1 when it holds the key' },
   mget: { l1: L1.SERVE, why: 'L1 answers the keys it holds, Redis the rest' },
   getex: { l1: L1.SERVE, why: 'without options; with an expiry option it is a write and invalidates' },
   // The value is unchanged: L1 keeps it and takes the deadline Redis applied.
@@ -76,6 +77,7 @@ const NOT_CACHEABLE = {
   sscan: 'as HSCAN',
   zscan: 'as HSCAN',
   arscan: 'as HSCAN',
+  dump: 'Redis tips it nondeterministic_output',
   arnext: 'iterates a server-side cursor'
 }
 
@@ -97,7 +99,14 @@ function loadSource () {
   return require('@ioredis/commands/built/commands.json')
 }
 
-/** Whether a read may be served from L1 once issue 12 §8 lands: a single-key (or MGET) deterministic read. */
+/**
+ * Whether a read may be served from L1 once issue 12 §8 lands: a single-key
+ * (or MGET) deterministic read. This is node-redis's client-side-cache
+ * eligibility (readonly, keyed, not blocking, no script, no
+ * nondeterministic output) narrowed to what L1 caches per key: no multi-key
+ * reads (SINTER, ZUNION, EXISTS, LCS…), no module commands, and the
+ * NOT_CACHEABLE list (a test compares the two).
+ */
 function isCacheable (name, spec, flags) {
   if (Object.hasOwn(NOT_CACHEABLE, name)) return false
   if (!flags.includes('readonly') || flags.includes('blocking') || flags.includes('module')) return false
@@ -158,8 +167,10 @@ function renderDocs (table) {
     if (e.keyStep === 0) return '—'
     return e.firstKey === e.lastKey ? String(e.firstKey) : `${e.firstKey}…${e.lastKey}${e.keyStep > 1 ? ` step ${e.keyStep}` : ''}`
   }
+  const partial = partialWriters()
   const rows = Object.entries(table).map(([name, e]) => {
-    const why = L1_OVERRIDES[name] && L1_OVERRIDES[name].why ? ` (${L1_OVERRIDES[name].why})` : ''
+    const notes = [L1_OVERRIDES[name] && L1_OVERRIDES[name].why, partial[name] && `writes ${partial[name]}`].filter(Boolean)
+    const why = notes.length > 0 ? ` (${notes.join('; ')})` : ''
     const flags = e.flags.filter((f) => DOCS_FLAGS.includes(f)).join(' ')
     return `| \`${name}\` | ${e.arity} | ${keysOf(name, e)} | ${flags} | ${e.l1}${why} | ${e.cacheable ? 'yes' : ''} |`
   })

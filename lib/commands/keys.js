@@ -74,9 +74,9 @@ function migrate (args) {
  * [BLOCK ms] [NOACK] STREAMS key … id …: the first half of what follows STREAMS.
  * Option values are skipped, so a group or consumer named `STREAMS` is not the token.
  */
-function streams (args, optionsAt) {
+function streams (args) {
   const takesValue = { COUNT: 1, BLOCK: 1, GROUP: 2, CLAIM: 1 }
-  for (let i = optionsAt; i < args.length; i++) {
+  for (let i = 0; i < args.length; i++) {
     const token = upper(args[i])
     if (token === 'STREAMS') return run(args, i + 1, Math.floor((args.length - i - 1) / 2))
     i += takesValue[token] || 0
@@ -122,13 +122,14 @@ const MOVABLE = {
   sort: (a) => a.length === 0 ? [] : sort(a),
   sort_ro: (a) => a.length === 0 ? [] : sort(a),
   migrate,
-  xread: (a) => streams(a, 0),
-  xreadgroup: (a) => streams(a, 0)
+  xread: streams,
+  xreadgroup: streams
 }
 
 /**
  * The indexes in `args` (the arguments after the command name) that are keys,
- * ascending for fixed positions, in argument order otherwise. A command the
+ * ascending. Arguments are read as given (before any transformer: call it on
+ * the flattened, transformed arguments). A command the
  * table does not know has none (as with ioredis: no `keyPrefix` on it).
  */
 function keyIndexes (name, args) {

@@ -12,8 +12,10 @@ const { L1 } = require('./l1-effects')
 const { lookup } = require('./lookup')
 const { keyIndexes } = require('./keys')
 
-/** Keys written by a command that writes: all of its keys unless listed below. */
-const destinationOnly = (keys) => keys.slice(0, 1)
+/** A rule choosing the written keys among a command's keys, with what it says for the docs. */
+const rule = (says, choose) => Object.assign(choose, { says })
+
+const destinationOnly = rule('the destination only', (keys) => keys.slice(0, 1))
 
 // Commands that write some of their keys and only read the others.
 const WRITTEN_AMONG_KEYS = {
@@ -29,16 +31,16 @@ const WRITTEN_AMONG_KEYS = {
   pfmerge: destinationOnly, //  PFMERGE dest source …
   bitop: destinationOnly, //    BITOP op dest source …
   // COPY source dest: the source is read.
-  copy: (keys) => keys.slice(1, 2),
+  copy: rule('the destination only', (keys) => keys.slice(1, 2)),
   // The key after STORE / STOREDIST is written; the source and SORT's BY/GET patterns are read.
-  sort: afterStore,
-  georadius: afterStore,
-  georadiusbymember: afterStore
+  sort: afterStore(),
+  georadius: afterStore(),
+  georadiusbymember: afterStore()
 }
 
-/** The keys that follow a STORE or STOREDIST token. */
-function afterStore (keys, args) {
-  return keys.filter((i) => i > 0 && /^STORE(?:DIST)?$/i.test(String(args[i - 1])))
+/** A rule: the keys that follow a STORE or STOREDIST token. */
+function afterStore () {
+  return rule('the STORE key only', (keys, args) => keys.filter((i) => i > 0 && /^STORE(?:DIST)?$/i.test(String(args[i - 1]))))
 }
 
 /**
@@ -56,4 +58,9 @@ function writtenKeyIndexes (name, args) {
   return among === undefined ? keys : among(keys, args)
 }
 
-module.exports = { writtenKeyIndexes }
+/** Command → what its written keys are, for the commands that write only some of their keys (for the docs). */
+function partialWriters () {
+  return Object.fromEntries(Object.entries(WRITTEN_AMONG_KEYS).map(([name, choose]) => [name, choose.says]))
+}
+
+module.exports = { writtenKeyIndexes, partialWriters }

@@ -6,6 +6,7 @@
 const { describe, it } = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
+const path = require('node:path')
 
 const generator = require('../../../scripts/gen-command-table')
 const { L1, lookup, names } = require('../../../lib/commands')
@@ -16,6 +17,13 @@ describe('the command table', () => {
     const rebuilt = generator.renderTable(generator.buildTable())
     assert.equal(fs.readFileSync(generator.TABLE_PATH, 'utf8'), rebuilt,
       'table.json is stale: run `node scripts/gen-command-table.js`')
+  })
+
+  it('is listed, current, in docs/commands.md (`node scripts/gen-command-table.js --docs`)', () => {
+    const docs = fs.readFileSync(generator.DOCS_PATH, 'utf8')
+    assert.equal(generator.spliceDocs(docs, generator.renderDocs(generator.buildTable())), docs,
+      'the command table in docs/commands.md is stale: run `node scripts/gen-command-table.js --docs`')
+    for (const name of names()) assert.ok(docs.includes(`| \`${name}\` |`), `${name} is not in docs/commands.md`)
   })
 
   it('holds every command of @ioredis/commands, sorted', () => {
@@ -81,6 +89,25 @@ describe('the command table', () => {
       const entry = lookup(name)
       if (entry.cacheable) assert.ok(entry.flags.includes('readonly') && !entry.flags.includes('keyless'), name)
     }
+  })
+
+  it('marks as cacheable what node-redis\'s client-side cache caches, narrowed to single-key reads', () => {
+    // @redis/client (node-redis v6, a devDependency through `redis`) decides its
+    // cache eligibility from Redis's command metadata (flags and tips).
+    const client = path.dirname(require.resolve('@redis/client/package.json', { paths: [path.dirname(require.resolve('redis'))] }))
+    const { COMMAND_METADATA } = require(path.join(client, 'dist/lib/command-metadata/command-metadata-data.js'))
+    const { isCacheable } = require(path.join(client, 'dist/lib/command-metadata/predicates.js'))
+    const theirs = names().filter((n) => COMMAND_METADATA.std[n] && isCacheable(COMMAND_METADATA.std[n]))
+    const ours = names().filter((n) => lookup(n).cacheable)
+    assert.deepEqual(ours.filter((n) => !theirs.includes(n)), [], 'cacheable here, not in node-redis')
+    const notHere = {
+      multiKey: ['exists', 'lcs', 'sdiff', 'sinter', 'sintercard', 'sort_ro', 'sunion', 'zdiff', 'zinter', 'zintercard', 'zunion'],
+      retimed: ['expiretime', 'hexpiretime', 'hpexpiretime', 'pexpiretime'],
+      sideEffects: ['pfcount', 'touch'],
+      cursors: ['arnext', 'arscan'],
+      modules: ['vcard', 'vdim', 'vemb', 'vgetattr', 'vinfo', 'vismember', 'vlinks', 'vrandmember', 'vrange', 'vsim']
+    }
+    assert.deepEqual(theirs.filter((n) => !ours.includes(n)), Object.values(notHere).flat().sort())
   })
 
   it('derives the keyless and script flags', () => {
