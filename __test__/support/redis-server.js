@@ -4,6 +4,9 @@
 // Redis they did not start (port 6379 may belong to someone else).
 
 const { spawn } = require('node:child_process')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
 const net = require('node:net')
 
 /** A free TCP port on 127.0.0.1, as the kernel hands one out. */
@@ -49,10 +52,15 @@ function ask (port, command, timeoutMs = 1000) {
  */
 async function startRedis ({ args = [], startTimeoutMs = 5000, port: wanted } = {}) {
   const port = wanted ?? await freePort()
+  // Its own working directory: a SAVE, BGSAVE or CONFIG SET appendonly sent by
+  // a test (the fuzzer sends every command) writes there, never into the
+  // repository, where the next server would load it at start.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tiercache-redis-'))
   const child = spawn('redis-server', [
     '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-    '--daemonize', 'no', '--logfile', '', ...args
+    '--daemonize', 'no', '--logfile', '', '--dir', dir, ...args
   ], { stdio: ['ignore', 'ignore', 'pipe'] })
+  child.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }))
   let exited = null
   child.on('exit', (code, signal) => { exited = { code, signal } })
   const deadline = Date.now() + startTimeoutMs
