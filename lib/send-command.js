@@ -95,9 +95,9 @@ function encoded (name, args) {
  * take a method that always fails for support).
  */
 function alwaysRefused (name) {
-  if (name in REFUSED_BY_NAME) return true
-  const entry = commands.lookup(name)
-  return entry !== undefined && entry.flags.includes('blocking') && name !== 'xread' && name !== 'xreadgroup'
+  // With no arguments, only what is refused by name or flag is refused
+  // (XREAD without BLOCK and a bare CLIENT are not).
+  return refusal(name, commands.lookup(name), []) !== undefined
 }
 
 /**
