@@ -22,6 +22,7 @@
 const native = require('../binding.js')
 const commands = require('./commands')
 const { TierCacheError, TierCacheTypeError, NeedsRedisError, CODES } = require('./errors')
+const { wellFormedKey, wellFormedValue } = require('./args')
 
 /**
  * Commands this path refuses for now, and why: each would break the one
@@ -101,6 +102,21 @@ function alwaysRefused (name) {
 }
 
 /**
+ * Refuses a string argument with a lone surrogate, as the typed commands
+ * do (lib/args.js): its UTF-8 form would be U+FFFD, so two different keys
+ * (or fields, members) would reach Redis as the same one. Keys get
+ * INVALID_KEY, other arguments INVALID_VALUE. `keys` are argv positions.
+ */
+function refuseLoneSurrogates (argv, keys) {
+  for (let i = 1; i < argv.length; i++) {
+    const arg = argv[i]
+    if (typeof arg !== 'string') continue
+    if (keys.includes(i)) wellFormedKey(arg)
+    else wellFormedValue(arg)
+  }
+}
+
+/**
  * What is sent for command `name` with the user's `args`: the argv (name
  * first) and, as argv positions, the keys (to prefix) and the written keys
  * (whose L1 copies are dropped), and whether L1 is emptied. Throws for a
@@ -127,11 +143,15 @@ function plan (name, args, keyPrefix) {
       throw new TierCacheError(`${lower} is not in tiercache's command table, so keyPrefix cannot be applied to its keys; ` +
         'send it from a client without keyPrefix', CODES.UNSUPPORTED)
     }
-    return { argv, keys: [], written: sent.map((_, i) => shift(i)), flush: false }
+    const written = sent.map((_, i) => shift(i))
+    refuseLoneSurrogates(argv, written)
+    return { argv, keys: [], written, flush: false }
   }
+  const keys = commands.keyIndexes(lower, sent).map(shift)
+  refuseLoneSurrogates(argv, keys)
   return {
     argv,
-    keys: commands.keyIndexes(lower, sent).map(shift),
+    keys,
     written: commands.writtenKeyIndexes(lower, sent).map(shift),
     flush: entry.l1 === commands.L1.FLUSH
   }

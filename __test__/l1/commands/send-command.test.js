@@ -70,3 +70,15 @@ test('an argument with no string form is refused as an argument error, not a cra
     assert.throws(() => plan('rpush', ['l', arg], ''), (e) => e instanceof TierCacheTypeError && e.code === 'ERR_TIERCACHE_INVALID_ARGUMENT')
   }
 })
+
+test('a lone surrogate is refused before anything is sent: INVALID_KEY at a key position, INVALID_VALUE elsewhere', () => {
+  // Sent, both would be U+FFFD in UTF-8: 'k\uD800' and 'k\uDBFF' the same Redis key, two fields the same field.
+  const code = (c) => (e) => e instanceof TierCacheTypeError && e.code === c
+  assert.throws(() => plan('hset', ['k\uD800', 'f', 'v'], ''), code('ERR_TIERCACHE_INVALID_KEY'))
+  assert.throws(() => plan('eval', ['return 1', 2, 'a', 'b\uDC00'], 'p:'), code('ERR_TIERCACHE_INVALID_KEY'))
+  assert.throws(() => plan('not-a-known-command', ['x\uDBFF'], ''), code('ERR_TIERCACHE_INVALID_KEY'))
+  assert.throws(() => plan('hset', ['k', 'f\uDC00', 'v'], ''), code('ERR_TIERCACHE_INVALID_VALUE'))
+  assert.throws(() => plan('eval', ['return 1', 1, 'a', 'argv\uD800'], ''), code('ERR_TIERCACHE_INVALID_VALUE'))
+  // Well-formed text and Buffers (any bytes) pass.
+  assert.deepEqual(plan('hset', ['k\u{1F600}', Buffer.from([0xff]), 'v'], '').keys, [1])
+})
