@@ -575,7 +575,7 @@ class TierCache extends EventEmitter {
     if (count !== undefined) rest.push('COUNT', count)
     let cursor = '0'
     do {
-      const [next, keys] = await this.scan(cursor, ...rest)
+      const [next, keys] = await this._scanPage(cursor, ...rest)
       for (const k of keys) yield k
       cursor = next
     } while (cursor !== '0')
@@ -798,6 +798,12 @@ for (const [alias, target] of Object.entries(ALIASES)) {
 // Every other command of the table, and call / send_command, through the
 // generic path (after the hand-written methods, which keep precedence).
 commandMethods.install(TierCache)
+// SCAN in ioredis's shape for the library's own code (scanIterator, the
+// session store, namespaces), whichever flavour it is handed: the node-redis
+// flavour's `scan` answers { cursor, keys }.
+Object.defineProperty(TierCache.prototype, '_scanPage', { value: TierCache.prototype.scan, writable: true, configurable: true })
+// The node-redis flavour (createClient): TierCache with node-redis's names and shapes.
+const { NodeRedisClient } = require('./lib/node-redis/client').makeClient(TierCache, commandMethods.generatedMethods())
 
 /**
  * Synchronous L1 access for hot paths: no promise, no callback. Map-like:
@@ -855,14 +861,16 @@ class LocalView {
 
 /**
  * node-redis style factory: `createClient({ url })` then `await client.connect()`.
- * As node-redis, nothing connects before `connect()` (lazyConnect).
+ * As node-redis, nothing connects before `connect()` (lazyConnect). The
+ * client is a TierCache that speaks node-redis v5 (lib/node-redis): the
+ * ioredis methods stay, the names both share take node-redis's shapes.
  */
 function createClient (options) {
   const o = options === undefined || options === null ? {} : options
   if (typeof o !== 'object' || Array.isArray(o)) {
     throw new TierCacheTypeError('createClient(options): options must be an object', CODES.INVALID_ARGUMENT)
   }
-  return new TierCache({ lazyConnect: hasConnection(o) ? true : undefined, ...o })
+  return new NodeRedisClient({ lazyConnect: hasConnection(o) ? true : undefined, ...o })
 }
 
 function hasConnection (o) {
@@ -873,6 +881,7 @@ module.exports = TierCache
 module.exports.TierCache = TierCache
 module.exports.default = TierCache
 module.exports.createClient = createClient
+module.exports.NodeRedisClient = NodeRedisClient
 module.exports.DEFAULTS = DEFAULTS
 module.exports.MAX_KEY_BYTES = args.MAX_KEY_BYTES
 // One `module.exports.X =` line per name, no loop: Node's ESM loader finds a

@@ -284,6 +284,10 @@ function toPattern (pattern, where) {
 function parseScanOptions (rest) {
   let pattern = null
   let count = 10
+  // TYPE as given (upper case), and the MATCH pattern as given: Redis
+  // filters by type itself (two-level scan); L1 holds strings only.
+  let type
+  let match = null
   if (rest.length === 1 && rest[0] !== null && typeof rest[0] === 'object') {
     // node-redis: scan(cursor, { MATCH, COUNT })
     const o = rest[0]
@@ -298,6 +302,7 @@ function parseScanOptions (rest) {
     if (i + 1 >= rest.length) throw syntax(`${t} needs a value`)
     if (t === 'MATCH') {
       pattern = toPattern(rest[i + 1], 'MATCH')
+      match = pattern
     } else if (t === 'COUNT') {
       const n = redisInteger(rest[i + 1], 'COUNT', CODES.INVALID_ARGUMENT)
       if (n < 1n) throw new TierCacheRangeError('COUNT must be >= 1', CODES.INVALID_ARGUMENT)
@@ -305,12 +310,18 @@ function parseScanOptions (rest) {
       count = n > 0xffffffffn ? 0xffffffff : Number(n)
     } else if (t === 'TYPE') {
       // Every L1 value is a Redis string.
-      if (token(rest[i + 1]) !== 'STRING') pattern = '\u0000never'
+      type = String(token(rest[i + 1]))
     } else {
       throw syntax(`unknown SCAN option ${JSON.stringify(String(rest[i]))}`)
     }
   }
-  return { pattern, count }
+  if (type !== undefined && type !== 'STRING') pattern = '\u0000never'
+  return { pattern, count, type, match }
+}
+
+/** `text` as a Redis glob that matches only itself. */
+function escapeGlob (text) {
+  return text.replace(/[*?[\]\\]/g, '\\$&')
 }
 
 /**
@@ -341,6 +352,7 @@ module.exports = {
   parseGetExOptions,
   parseExpireArgs,
   parseScanOptions,
+  escapeGlob,
   toAmount,
   MAX_PATTERN_BYTES
 }

@@ -159,10 +159,12 @@ function plan (name, args, keyPrefix) {
 
 /**
  * Sends command `name` with `args` for `cache`; resolves with the reply as
- * ioredis gives it (Buffers instead of strings with `buffers`). Rejects with
- * ERR_TIERCACHE_NEEDS_REDIS on an instance without Redis.
+ * ioredis gives it (Buffers instead of strings with `buffers`), or without
+ * the command's reply transformer with `raw` (node-redis's sendCommand
+ * answers Redis's reply as it is). Rejects with ERR_TIERCACHE_NEEDS_REDIS on
+ * an instance without Redis.
  */
-function sendCommand (cache, name, args, buffers) {
+function sendCommand (cache, name, args, buffers, raw = false) {
   const remote = cache._remote
   if (remote === null) {
     const what = typeof name === 'string' ? name.toLowerCase() : 'this command'
@@ -175,7 +177,7 @@ function sendCommand (cache, name, args, buffers) {
   const lower = argv[0].toLowerCase()
   return remote.call(
     (id) => native.tierCommand(remote.handle, id, argv, keys, written, flush, buffers),
-    (reply) => commands.transformReply(lower, reply)
+    raw ? undefined : (reply) => commands.transformReply(lower, reply)
   )
 }
 

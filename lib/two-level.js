@@ -15,6 +15,7 @@ const { TierCacheTypeError, CODES } = require('./errors')
 const { MISS } = require('./front')
 const { answer, settle, splitCallback, strayCallback, forward } = require('./answer')
 const { localKeys } = require('./local-keys')
+const { sendCommand } = require('./send-command')
 
 const KEYS_COMMAND = { DEL: 0, EXISTS: 1 }
 const KEY_COMMAND = { GETDEL: 0, PTTL: 1, TTL: 2, PERSIST: 3 }
@@ -256,7 +257,8 @@ const commands = {
     return answer(callback, () => {
       const c = typeof cursor === 'number' && Number.isSafeInteger(cursor) && cursor >= 0 ? String(cursor) : cursor
       if (typeof c !== 'string' || !/^\d+$/.test(c)) throw new TierCacheTypeError('scan cursor must be a non-negative integer or its string', CODES.INVALID_ARGUMENT)
-      const { pattern, count } = args.parseScanOptions(rest)
+      const { pattern, count, type, match } = args.parseScanOptions(rest)
+      if (type !== undefined) return scanTyped(this, c, match, count, type)
       return this._remote.call((id) => native.tierScan(this._remote.handle, id, c, pattern ?? undefined, count))
     })
   },
@@ -279,6 +281,18 @@ const commands = {
     const callback = splitCallback(rest)
     return answer(callback, () => this._serverCommand(SERVER_COMMAND.PING))
   }
+}
+
+/**
+ * SCAN … TYPE on Redis: sent as it is through the generic path (the typed
+ * scan has no TYPE), with the key prefix as an escaped glob ahead of the
+ * user's MATCH pattern and taken off the keys, as the typed scan does.
+ */
+function scanTyped (cache, cursor, match, count, type) {
+  const prefix = cache._remote.config.keyPrefix
+  const pattern = args.escapeGlob(prefix) + (match ?? '*')
+  return sendCommand(cache, 'scan', [cursor, 'MATCH', pattern, 'COUNT', count, 'TYPE', type], false)
+    .then(([next, keys]) => [String(next), keys.map((k) => k.slice(prefix.length))])
 }
 
 /** Helpers the commands above share (installed on the prototype, private). */

@@ -311,7 +311,7 @@ class TierCacheStore {
     const seen = new Set()
     let cursor = '0'
     do {
-      const [next, keys] = await this.cache.scan(cursor, 'MATCH', this._pattern, 'COUNT', this.scanCount)
+      const [next, keys] = await this.cache._scanPage(cursor, 'MATCH', this._pattern, 'COUNT', this.scanCount)
       cursor = next
       const fresh = []
       for (const key of keys) {

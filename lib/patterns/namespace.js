@@ -13,7 +13,7 @@
 
 const native = require('../../binding.js')
 const { TierCacheTypeError, CODES } = require('../errors')
-const { wellFormedKey, MAX_PATTERN_BYTES } = require('../args')
+const { wellFormedKey, MAX_PATTERN_BYTES, escapeGlob } = require('../args')
 const { answer } = require('../answer')
 const store = require('./store')
 const { stateOf } = require('./state')
@@ -21,10 +21,6 @@ const { stateOf } = require('./state')
 const SCAN_COUNT = 500
 const DELETE_BATCH = 500
 
-/** `text` as a Redis glob that matches only itself. */
-function escapeGlob (text) {
-  return text.replace(/[*?[\]\\]/g, '\\$&')
-}
 
 /**
  * The SCAN MATCH pattern of the keys that start with `prefix`: the escaped
@@ -160,7 +156,7 @@ async function clearPrefix (cache, prefix) {
       deleted = 0
       cursor = '0'
       do {
-        const [next, found] = await cache.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT)
+        const [next, found] = await cache._scanPage(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT)
         const keys = under(found)
         cursor = next
         for (let i = 0; i < keys.length; i += DELETE_BATCH) {

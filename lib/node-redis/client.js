@@ -1,0 +1,106 @@
+'use strict'
+// The node-redis flavour: what `createClient()` returns. A TierCache (the
+// same L1, the same Redis tier, every ioredis method still there for code
+// and libraries that use them), whose prototype adds node-redis v5's
+// spellings and shapes: camelCase methods (methods.js), `sendCommand(argv)`,
+// `isOpen` / `isReady`, `destroy`, the scan iterators yielding pages.
+//
+// Names node-redis and ioredis share (set, get, scan, eval, …) take
+// node-redis's shapes here; the library's own code calls the ioredis
+// flavour's methods through TierCache.prototype where the shapes differ
+// (`_scanPage`), so a node-redis client can be handed to the session store
+// or the patterns. `multi`, `subscribe`, `duplicate` come as thin adapters
+// over the ioredis flavour's methods once those exist.
+
+const { sendCommand } = require('../send-command')
+const { answer } = require('../answer')
+const { TierCacheTypeError, CODES } = require('../errors')
+const methods = require('./methods')
+
+/** Makes the class; TierCache is passed in (index.js requires this file). */
+function makeClient (TierCache, generatedIoredisMethods) {
+  class NodeRedisClient extends TierCache {
+    /** node-redis: true from connect() until the client is closed. */
+    get isOpen () {
+      return !this._closed && this.status !== 'wait' && this.status !== 'end' && this.status !== 'close'
+    }
+
+    /** node-redis: true while commands can be sent (connected, or L1 only). */
+    get isReady () {
+      return !this._closed && this.status === 'ready'
+    }
+
+    /**
+     * node-redis's sendCommand(['CMD', ...args]): Redis's reply as it is (no
+     * reply transformer). Without Redis, the string commands run in L1 as
+     * `call` does; the others reject with ERR_TIERCACHE_NEEDS_REDIS.
+     */
+    sendCommand (argv) {
+      return answer(undefined, () => {
+        if (!Array.isArray(argv) || argv.length === 0) {
+          throw new TierCacheTypeError('sendCommand(args): args must be a non-empty array [command, ...arguments]', CODES.INVALID_ARGUMENT)
+        }
+        const [name, ...rest] = argv
+        if (this._remote === null) return this.call(name, ...rest)
+        return sendCommand(this, name, rest, false, true)
+      })
+    }
+
+    /** node-redis v5: closes at once; pending commands settle as they can. */
+    destroy () {
+      TierCache.prototype.disconnect.call(this)
+    }
+
+    /** node-redis v5's disconnect (deprecated there for destroy): a promise. */
+    disconnect () {
+      this.destroy()
+      return Promise.resolve()
+    }
+
+    /** Pages (arrays of keys) of SCAN, as node-redis v5 yields them. */
+    async * scanIterator (options) {
+      let cursor = options?.cursor ?? '0'
+      const rest = options === undefined || options === null ? undefined : withoutCursor(options)
+      do {
+        const reply = await this.scan(cursor, rest)
+        cursor = reply.cursor
+        yield reply.keys
+      } while (cursor !== '0')
+    }
+
+    /** Pages of HSCAN entries ([{ field, value }]). */
+    async * hScanIterator (key, options) {
+      yield * pages(this, 'hScan', key, options, 'entries')
+    }
+
+    /** Pages of SSCAN members. */
+    async * sScanIterator (key, options) {
+      yield * pages(this, 'sScan', key, options, 'members')
+    }
+
+    /** Pages of ZSCAN members ([{ value, score }]). */
+    async * zScanIterator (key, options) {
+      yield * pages(this, 'zScan', key, options, 'members')
+    }
+  }
+
+  const defined = methods.install(NodeRedisClient.prototype, TierCache.prototype, generatedIoredisMethods)
+  return { NodeRedisClient, methods: defined }
+}
+
+function withoutCursor (options) {
+  const { cursor, ...rest } = options
+  return rest
+}
+
+async function * pages (client, method, key, options, field) {
+  let cursor = options?.cursor ?? '0'
+  const rest = options === undefined || options === null ? undefined : withoutCursor(options)
+  do {
+    const reply = await client[method](key, cursor, rest)
+    cursor = reply.cursor
+    yield reply[field]
+  } while (cursor !== '0')
+}
+
+module.exports = { makeClient }

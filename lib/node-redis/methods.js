@@ -1,0 +1,90 @@
+'use strict'
+// The node-redis flavour's command methods: one per node-redis method name
+// (names.json, generated from node-redis's own command list) whose command
+// is in our table and not refused. Each is promise-only, as node-redis's, and
+// is one of:
+//   - the ioredis flavour's hand-written method of the same command when
+//     there is one (get, set, mGet, setEx, expire, scan, …): L1 serves it;
+//   - the generic path (lib/send-command.js) otherwise;
+// with node-redis's argument and reply shapes from overrides/ where they
+// differ from ioredis's. Variants (zRangeWithScores, …) exist only through
+// an override, except those that only add a positional count.
+// The UPPER-CASE names (client.HSET) are the same functions, as in node-redis.
+
+const NAMES = require('./names.json')
+const commands = require('../commands')
+const { ARGUMENT_TRANSFORMERS } = require('../commands/transform')
+const { sendCommand, alwaysRefused } = require('../send-command')
+const { answer } = require('../answer')
+const { TierCacheTypeError, CODES } = require('../errors')
+const { OVERRIDES } = require('./overrides')
+
+// Variants whose extra argument is a positional count (LPOP key count, …).
+const COUNT_VARIANTS = new Set(['lPopCount', 'rPopCount', 'sPopCount', 'sRandMemberCount', 'zRandMemberCount', 'hRandFieldCount'])
+
+function define (proto, name, fn) {
+  Object.defineProperty(proto, name, { value: fn, writable: true, configurable: true })
+}
+
+function isOptionObject (a) {
+  return a !== null && typeof a === 'object' && !(a instanceof Uint8Array) && !Array.isArray(a)
+}
+
+/**
+ * Arguments without an override, as they are: node-redis's arrays
+ * (lPush(key, [a, b]), del([k1, k2])) are flattened one level by the
+ * generic path and read by the hand-written methods, as ioredis does. An
+ * option object is refused unless ioredis's transformer or method reads it
+ * (hSet's, mSet's): sent, it would become '[object Object]'.
+ */
+function plainArguments (method, command, list, handWritten) {
+  if (!handWritten && !(command in ARGUMENT_TRANSFORMERS) && list.flat().some(isOptionObject)) {
+    throw new TierCacheTypeError(`${method}: node-redis's option object is not supported for this command yet; ` +
+      `pass Redis's words through sendCommand([${JSON.stringify(command.toUpperCase())}, …])`, CODES.INVALID_ARGUMENT)
+  }
+  return list
+}
+
+/** The method for node-redis name `method` over `base` (the ioredis flavour's prototype), or undefined. */
+function methodFor (method, spec, base, generated) {
+  const override = OVERRIDES[method]
+  if (spec.variant && override === undefined && !COUNT_VARIANTS.has(method)) return undefined
+  const [command, ...sub] = spec.words
+  if (commands.lookup(command) === undefined || alwaysRefused(command)) return undefined
+  // The ioredis flavour's hand-written method (served from L1) when the
+  // command is one word and has one; the generic path otherwise.
+  const handWritten = sub.length === 0 && typeof base[command] === 'function' && !generated.has(command) ? base[command] : undefined
+  const toWords = override !== undefined && override.args !== undefined
+    ? (list) => override.args(...list)
+    : (list) => plainArguments(method, command, list, handWritten !== undefined)
+  const append = override?.append ?? []
+  const reply = override?.reply
+  const send = handWritten !== undefined
+    ? function (words) { return handWritten.apply(this, words) }
+    : function (words) { return sendCommand(this, command, words, false) }
+  return function (...list) {
+    const p = answer(undefined, () => send.call(this, [...sub, ...toWords(list), ...append]))
+    return reply === undefined ? p : p.then(reply)
+  }
+}
+
+/**
+ * Defines the node-redis methods on `proto` (NodeRedisClient.prototype),
+ * over `base` (TierCache.prototype, every ioredis method installed).
+ * @returns {string[]} the camelCase names defined
+ */
+function install (proto, base, generatedIoredisMethods) {
+  const generated = new Set(generatedIoredisMethods)
+  const defined = []
+  for (const [method, spec] of Object.entries(NAMES)) {
+    const fn = methodFor(method, spec, base, generated)
+    if (fn === undefined) continue
+    define(proto, method, fn)
+    const upper = spec.module
+    if (!spec.variant || OVERRIDES[method] !== undefined || COUNT_VARIANTS.has(method)) define(proto, upper, fn)
+    defined.push(method)
+  }
+  return defined
+}
+
+module.exports = { install, plainArguments }

@@ -1,0 +1,50 @@
+'use strict'
+// Where node-redis's arguments or replies differ from ioredis's, by
+// node-redis method name: `args` turns node-redis's arguments into the words
+// after the command name (as ioredis takes them), `reply` turns the reply
+// (as the ioredis flavour answers it) into node-redis's. Every other method
+// sends its arguments flattened, and answers what ioredis answers (which is
+// node-redis's RESP2 reply there: a test compares both with real node-redis).
+// `append`: words a variant adds after the arguments (zRangeWithScores).
+
+const { doubleReply, doubleArrayReply } = require('./double')
+const { sortedSetReply, poppedReply } = require('./sorted-set')
+const { zAddArguments } = require('./zadd')
+const { zRangeArguments, zRangeByScoreArguments } = require('./zrange')
+const { evalArguments } = require('./eval')
+const { getExArguments } = require('./getex')
+const scan = require('./scan')
+const { hgetallReply } = require('../../commands/transform/hgetall')
+
+const evalOverride = { args: evalArguments }
+
+const OVERRIDES = Object.assign(Object.create(null), {
+  scan: { args: (cursor, options) => scan.scanWords(cursor, options, true), reply: scan.scanReply },
+  hScan: { args: scan.keyScanArguments, reply: scan.hScanReply },
+  hScanNoValues: { args: scan.keyScanArguments, append: ['NOVALUES'], reply: scan.hScanNoValuesReply },
+  sScan: { args: scan.keyScanArguments, reply: scan.sScanReply },
+  zScan: { args: scan.keyScanArguments, reply: scan.zScanReply },
+  zAdd: { args: zAddArguments, reply: doubleReply },
+  zIncrBy: { reply: doubleReply },
+  zScore: { reply: doubleReply },
+  zmScore: { reply: doubleArrayReply },
+  geoDist: { reply: doubleReply },
+  zRange: { args: zRangeArguments },
+  zRangeWithScores: { args: zRangeArguments, append: ['WITHSCORES'], reply: sortedSetReply },
+  zRangeByScore: { args: zRangeByScoreArguments },
+  zRangeByScoreWithScores: { args: zRangeByScoreArguments, append: ['WITHSCORES'], reply: sortedSetReply },
+  zPopMax: { reply: poppedReply },
+  zPopMin: { reply: poppedReply },
+  zPopMaxCount: { reply: sortedSetReply },
+  zPopMinCount: { reply: sortedSetReply },
+  configGet: { reply: hgetallReply },
+  getEx: { args: getExArguments },
+  eval: evalOverride,
+  evalRo: evalOverride,
+  evalSha: evalOverride,
+  evalShaRo: evalOverride,
+  fCall: evalOverride,
+  fCallRo: evalOverride
+})
+
+module.exports = { OVERRIDES }
