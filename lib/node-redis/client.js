@@ -88,8 +88,10 @@ function makeClient (TierCache, generatedIoredisMethods) {
   return { NodeRedisClient, methods: defined }
 }
 
+/** The options without `cursor` (the iterators' start, not a SCAN option). */
 function withoutCursor (options) {
-  const { cursor, ...rest } = options
+  const rest = { ...options }
+  delete rest.cursor
   return rest
 }
 

@@ -60,7 +60,6 @@ const CASES = [
   ['hmGet', (c) => c.hmGet('h', ['a', 'zz'])],
   ['hLen', (c) => c.hLen('h')],
   ['hScan', (c) => c.hScan('h', '0', { COUNT: 100 })],
-  ['hScanNoValues', (c) => c.hScanNoValues('h', '0')],
   ['lPush array', (c) => c.lPush('l', ['a', 'b', 'c'])],
   ['rPush one', (c) => c.rPush('l', 'z')],
   ['lRange', (c) => c.lRange('l', 0, -1)],
