@@ -59,15 +59,24 @@ function render () {
     if (key === undefined) continue
     const segments = key.split('_')
     const first = pushed(module)
+    // A word may itself hold '_' (EVAL_RO, GEORADIUS_RO): the longest run of
+    // segments that equals the next pushed word.
     const words = []
-    while (words.length < segments.length && first[words.length] === segments[words.length]) words.push(segments[words.length])
+    let at = 0
+    while (at < segments.length && words.length < first.length) {
+      let end = segments.length
+      while (end > at && segments.slice(at, end).join('_') !== first[words.length]) end--
+      if (end === at) break
+      words.push(first[words.length])
+      at = end
+    }
     if (words.length === 0) continue
     const t = module.transformReply
     const replyTransform = typeof t === 'function' || (t !== undefined && t !== null && typeof t[2] === 'function')
     out[name] = {
       module: key,
       words: words.map((w) => w.toLowerCase()),
-      variant: words.length < segments.length,
+      variant: at < segments.length,
       replyTransform
     }
   }
