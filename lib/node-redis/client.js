@@ -59,8 +59,8 @@ function makeClient (TierCache, generatedIoredisMethods) {
 
     /** Pages (arrays of keys) of SCAN, as node-redis v5 yields them. */
     async * scanIterator (options) {
-      let cursor = options?.cursor ?? '0'
-      const rest = options === undefined || options === null ? undefined : withoutCursor(options)
+      const [start, rest] = iteratorOptions(options)
+      let cursor = start
       do {
         const reply = await this.scan(cursor, rest)
         cursor = reply.cursor
@@ -88,16 +88,24 @@ function makeClient (TierCache, generatedIoredisMethods) {
   return { NodeRedisClient, methods: defined }
 }
 
-/** The options without `cursor` (the iterators' start, not a SCAN option). */
-function withoutCursor (options) {
+/**
+ * An iterator's options: [the starting cursor, the SCAN options without
+ * `cursor`]. Refused (at the first next()) unless an object: a string's
+ * characters would otherwise become options.
+ */
+function iteratorOptions (options) {
+  if (options === undefined || options === null) return ['0', undefined]
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw new TierCacheTypeError('scan iterators take an options object { MATCH, COUNT, TYPE, cursor }', CODES.INVALID_ARGUMENT)
+  }
   const rest = { ...options }
   delete rest.cursor
-  return rest
+  return [options.cursor ?? '0', rest]
 }
 
 async function * pages (client, method, key, options, field) {
-  let cursor = options?.cursor ?? '0'
-  const rest = options === undefined || options === null ? undefined : withoutCursor(options)
+  const [start, rest] = iteratorOptions(options)
+  let cursor = start
   do {
     const reply = await client[method](key, cursor, rest)
     cursor = reply.cursor
