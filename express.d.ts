@@ -119,7 +119,7 @@ declare namespace TierCacheExpress {
   /** Options of {@link TierCacheStore}. */
   interface SessionStoreOptions {
     /** The cache that holds the sessions (its Redis tier, if any, shares them between instances). */
-    cache: TierCache
+    cache: TierCache | TierCache.NodeRedisClient
     /** Key prefix. Default 'sess:'. */
     prefix?: string | undefined
     /** Seconds, when the session cookie has no expiry. Default 86,400. */
@@ -286,7 +286,7 @@ declare namespace TierCacheExpress {
    * })
    * ```
    */
-  function middleware(cache: TierCache, options?: MiddlewareOptions): ResponseCacheMiddleware
+  function middleware(cache: TierCache | TierCache.NodeRedisClient, options?: MiddlewareOptions): ResponseCacheMiddleware
 
   /**
    * Drops every response of a route group (the middleware's `group` option),
@@ -301,7 +301,7 @@ declare namespace TierCacheExpress {
    * await purgeGroup(cache, 'products')   // 1
    * ```
    */
-  function purgeGroup(cache: TierCache, group: string): Promise<number>
+  function purgeGroup(cache: TierCache | TierCache.NodeRedisClient, group: string): Promise<number>
 
   /**
    * An express-session store on a {@link TierCache} (its class extends

@@ -27,6 +27,7 @@
  * @module tiercache
  */
 import type { GeneratedCommands } from './lib/commands/methods'
+import type { NodeRedisCommands } from './lib/node-redis/methods'
 import { EventEmitter } from 'node:events'
 
 /**
@@ -904,7 +905,285 @@ declare namespace TierCache {
    * await client.setEx('k', 10, 'v')   // 'OK'
    * ```
    */
-  export function createClient(options?: TierCacheOptions | null): TierCache
+  export function createClient(options?: TierCacheOptions | null): NodeRedisClient
+
+  /**
+   * What {@link createClient} returns: a TierCache that speaks node-redis v5
+   * (docs/node-redis.md). Every node-redis method name (camelCase and UPPER
+   * CASE) with node-redis's arguments and RESP2 replies; the names both
+   * flavours share (`scan`, `eval`, `scanIterator`, `disconnect`) take
+   * node-redis's shapes; the other ioredis methods stay.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from 'tiercache'
+   * const client = createClient({ url: process.env.REDIS_URL })
+   * await client.connect()
+   * await client.zAdd('scores', [{ score: 1, value: 'a' }, { score: 2, value: 'b' }])
+   * const top = await client.zRangeWithScores('scores', 0, -1)   // [{ value: 'a', score: 1 }, …]
+   * for await (const keys of client.scanIterator({ MATCH: 'user:*', COUNT: 100 })) console.log(keys.length, top.length)
+   * await client.sendCommand(['PING'])
+   * await client.close()
+   * ```
+   */
+  export interface NodeRedisClient extends Omit<TierCache, keyof NodeRedisCommands | 'scanIterator' | 'disconnect' | 'connect'>, NodeRedisCommands {
+    /** True from `connect()` until the client is closed. */
+    readonly isOpen: boolean
+    /** True while commands can be sent (connected to Redis, or L1 only). */
+    readonly isReady: boolean
+    /**
+     * Resolves with the client once usable (connected to Redis, or at once for L1 only).
+   *
+   * @example
+   * ```ts
+   * import { createClient } from 'tiercache'
+   * const client = createClient({ url: process.env.REDIS_URL })
+   * const ready = await client.connect()   // the client
+   * console.log(ready.isReady)              // true
+   * ```
+     */
+    connect(): Promise<this>
+    /**
+     * Any command as node-redis sends it, `['CMD', ...args]`: Redis's RESP2 reply as it is (no
+     * reply transformer: HGETALL answers the flat array).
+   *
+   * @example
+   * ```ts
+   * import { createClient } from 'tiercache'
+   * const client = createClient({ url: process.env.REDIS_URL })
+   * await client.connect()
+   * await client.sendCommand(['SET', 'k', 'v', 'EX', '10'])   // 'OK'
+   * ```
+     */
+    sendCommand(args: ReadonlyArray<string | Buffer | number>): Promise<unknown>
+    /**
+     * Closes at once; commands in flight settle as they can.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from 'tiercache'
+   * const client = createClient({ url: process.env.REDIS_URL })
+   * await client.connect()
+   * client.destroy()
+   * ```
+     */
+    destroy(): void
+    /**
+     * node-redis v5's disconnect (as `destroy`), as a promise.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from 'tiercache'
+   * const client = createClient({ url: process.env.REDIS_URL })
+   * await client.connect()
+   * await client.disconnect()
+   * ```
+     */
+    disconnect(): Promise<void>
+    /**
+     * Pages (arrays) of keys, one per SCAN reply, as node-redis v5 yields them.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from 'tiercache'
+   * const client = createClient({ url: process.env.REDIS_URL })
+   * await client.connect()
+   * for await (const keys of client.scanIterator({ MATCH: 'user:*', COUNT: 100 })) console.log(keys)
+   * ```
+     */
+    scanIterator(options?: NodeRedisScanIteratorOptions): AsyncIterableIterator<string[]>
+    /**
+     * Pages of a hash's entries, one per HSCAN reply.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from 'tiercache'
+   * const client = createClient({ url: process.env.REDIS_URL })
+   * await client.connect()
+   * for await (const entries of client.hScanIterator('user:1')) console.log(entries)   // [{ field, value }, …]
+   * ```
+     */
+    hScanIterator(key: KeyType, options?: NodeRedisScanIteratorOptions): AsyncIterableIterator<NodeRedisHashEntry[]>
+    /**
+     * Pages of a set's members, one per SSCAN reply.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from 'tiercache'
+   * const client = createClient({ url: process.env.REDIS_URL })
+   * await client.connect()
+   * for await (const members of client.sScanIterator('tags')) console.log(members)
+   * ```
+     */
+    sScanIterator(key: KeyType, options?: NodeRedisScanIteratorOptions): AsyncIterableIterator<string[]>
+    /**
+     * Pages of a sorted set's members, one per ZSCAN reply.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from 'tiercache'
+   * const client = createClient({ url: process.env.REDIS_URL })
+   * await client.connect()
+   * for await (const members of client.zScanIterator('scores')) console.log(members)   // [{ value, score }, …]
+   * ```
+     */
+    zScanIterator(key: KeyType, options?: NodeRedisScanIteratorOptions): AsyncIterableIterator<NodeRedisScoredMember[]>
+  }
+
+  /** The class of {@link createClient}'s clients (a TierCache subclass). */
+  export const NodeRedisClient: {
+    /**
+     * What `createClient(options)` makes (without its lazyConnect default).
+     *
+     * @example
+     * ```ts
+     * import { NodeRedisClient } from 'tiercache'
+     * const client = new NodeRedisClient({ maxEntries: 1000 })   // L1 only
+     * await client.set('k', 'v', { EX: 10 })
+     * ```
+     */
+    new (options?: TierCacheOptions | null): NodeRedisClient
+    /** The methods every client has. */
+    readonly prototype: NodeRedisClient
+  }
+
+  /** node-redis's SCAN options (TYPE: SCAN only). */
+  export interface NodeRedisScanOptions {
+    /** A Redis glob the keys (fields, members) must match. */
+    MATCH?: string
+    /** A hint of how many elements a reply holds. */
+    COUNT?: number
+    /** SCAN only: keys of this Redis type ('string', 'hash', …). */
+    TYPE?: string
+  }
+
+  /** The scan iterators' options. */
+  export interface NodeRedisScanIteratorOptions extends NodeRedisScanOptions {
+    /** Where to start (default '0'). */
+    cursor?: string
+  }
+
+  /** SCAN's reply. */
+  export interface NodeRedisScanReply {
+    /** The next cursor; '0' when done. */
+    cursor: string
+    /** The keys of this page. */
+    keys: string[]
+  }
+
+  /** A hash entry as node-redis gives it. */
+  export interface NodeRedisHashEntry {
+    /** The field. */
+    field: string
+    /** Its value. */
+    value: string
+  }
+
+  /** HSCAN's reply. */
+  export interface NodeRedisHScanReply {
+    /** The next cursor; '0' when done. */
+    cursor: string
+    /** The entries of this page. */
+    entries: NodeRedisHashEntry[]
+  }
+
+  /** HSCAN … NOVALUES's reply. */
+  export interface NodeRedisHScanNoValuesReply {
+    /** The next cursor; '0' when done. */
+    cursor: string
+    /** The fields of this page. */
+    fields: string[]
+  }
+
+  /** SSCAN's reply. */
+  export interface NodeRedisSScanReply {
+    /** The next cursor; '0' when done. */
+    cursor: string
+    /** The members of this page. */
+    members: string[]
+  }
+
+  /** ZSCAN's reply. */
+  export interface NodeRedisZScanReply {
+    /** The next cursor; '0' when done. */
+    cursor: string
+    /** The members of this page, with their scores. */
+    members: NodeRedisScoredMember[]
+  }
+
+  /** A sorted-set member as node-redis gives and takes it. */
+  export interface NodeRedisScoredMember {
+    /** The member. */
+    value: string
+    /** Its score (Infinity for Redis's inf). */
+    score: number
+  }
+
+  /** node-redis's zAdd options (either spelling). */
+  export interface NodeRedisZAddOptions {
+    /** Only add new members (NX) or only update existing ones (XX). */
+    condition?: 'NX' | 'XX'
+    /** Only update when the new score is lower (LT) or greater (GT). */
+    comparison?: 'LT' | 'GT'
+    /** As condition 'NX'. */
+    NX?: boolean
+    /** As condition 'XX'. */
+    XX?: boolean
+    /** As comparison 'LT'. */
+    LT?: boolean
+    /** As comparison 'GT'. */
+    GT?: boolean
+    /** Answer how many members changed, not only how many were added. */
+    CH?: boolean
+  }
+
+  /** A LIMIT of a range. */
+  export interface NodeRedisLimit {
+    /** Elements to skip. */
+    offset: number
+    /** Elements to answer at most. */
+    count: number
+  }
+
+  /** zRangeByScore's options. */
+  export interface NodeRedisLimitOptions {
+    /** Which part of the range. */
+    LIMIT?: NodeRedisLimit
+  }
+
+  /** zRange's options. */
+  export interface NodeRedisZRangeOptions extends NodeRedisLimitOptions {
+    /** min and max are scores (SCORE) or lexicographic bounds (LEX); ranks by default. */
+    BY?: 'SCORE' | 'LEX'
+    /** From the highest to the lowest. */
+    REV?: boolean
+  }
+
+  /** node-redis's getEx options: `{ type, value }` or one of the older keys. */
+  export interface NodeRedisGetExOptions {
+    /** The expiry kind. */
+    type?: 'EX' | 'PX' | 'EXAT' | 'PXAT' | 'PERSIST'
+    /** Its time (seconds, ms, a Unix time or a Date). */
+    value?: number | Date
+    /** Seconds from now. */
+    EX?: number
+    /** Milliseconds from now. */
+    PX?: number
+    /** A Unix time in seconds, or a Date. */
+    EXAT?: number | Date
+    /** A Unix time in ms, or a Date. */
+    PXAT?: number | Date
+    /** Remove the expiry. */
+    PERSIST?: boolean
+  }
+
+  /** node-redis's eval / evalSha / fCall options. */
+  export interface NodeRedisEvalOptions {
+    /** The keys (KEYS in the script). */
+    keys?: ReadonlyArray<string | Buffer>
+    /** The other arguments (ARGV). */
+    arguments?: ReadonlyArray<string | Buffer>
+  }
 
   /** The connection statuses, as ioredis's. */
   export type Status = 'wait' | 'connecting' | 'connect' | 'ready' | 'close' | 'reconnecting' | 'end'

@@ -31,8 +31,9 @@ expectType<TierCache>()(a)
 expectType<TierCache>()(b)
 expectType<TierCache>()(c)
 expectType<TierCache>()(d)
-expectType<TierCache>()(e)
-expectType<TierCache>()(f)
+// createClient: the node-redis flavour, a TierCache at run time (instanceof).
+expectType<TierCache.NodeRedisClient>()(e)
+expectType<TierCache.NodeRedisClient>()(f)
 expectType<TierCache>()(g)
 // The class type under its named-export spelling is the same type.
 const h: Named = a

@@ -31,7 +31,7 @@ new TierCache({
 
 // node-redis: createClient({ url }) then connect()
 const client = createClient({ url: process.env.REDIS_URL })
-const connected: Promise<TierCache> = client.connect()
+const connected: Promise<TierCache.NodeRedisClient> = client.connect()
 void connected
 createClient({ socket: { host: 'localhost', port: 6379, reconnectStrategy: (n) => n * 50 }, database: 2 })
 

@@ -80,11 +80,20 @@ function install (proto, base, generatedIoredisMethods) {
     const fn = methodFor(method, spec, base, generated)
     if (fn === undefined) continue
     define(proto, method, fn)
-    const upper = spec.module
-    if (!spec.variant || OVERRIDES[method] !== undefined || COUNT_VARIANTS.has(method)) define(proto, upper, fn)
-    defined.push(method)
+    define(proto, spec.module, fn)
+    const [command, ...sub] = spec.words
+    const handWritten = sub.length === 0 && typeof base[command] === 'function' && !generated.has(command)
+    defined.push({ method, upper: spec.module, command, handWritten })
   }
-  return defined
+  installed.push(...defined)
+  return defined.map((d) => d.method)
 }
 
-module.exports = { install, plainArguments }
+// What `install` defined: { method, upper, command, handWritten } (scripts/gen-node-redis-typings.js types them).
+const installed = []
+
+function installedMethods () {
+  return [...installed]
+}
+
+module.exports = { install, installedMethods, plainArguments }

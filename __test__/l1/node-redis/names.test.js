@@ -37,3 +37,8 @@ test('a method whose reply node-redis transforms is overridden, answered as iore
     client.quit()
   }
 })
+
+test('lib/node-redis/methods.d.ts is what scripts/gen-node-redis-typings.js generates', () => {
+  const typings = require('../../../scripts/gen-node-redis-typings')
+  assert.equal(fs.readFileSync(typings.OUT, 'utf8'), typings.render())
+})
