@@ -29,6 +29,7 @@
 import type { GeneratedCommands } from './lib/commands/methods'
 import type { NodeRedisCommands } from './lib/node-redis/methods'
 import { EventEmitter } from 'node:events'
+import type { Readable } from 'node:stream'
 
 /**
  * A two-level cache with an ioredis-shaped API: every command returns a
@@ -608,6 +609,50 @@ declare class TierCache extends EventEmitter {
    */
   scanIterator(options?: TierCache.ScanIteratorOptions): AsyncIterableIterator<string>
 
+  /**
+   * ioredis's scan stream: an object-mode Readable emitting one page (the keys of one SCAN reply) per read,
+   * ending after the last. The next SCAN is sent only when the stream is read; a failed SCAN is a stream
+   * error. Runs in L1 without Redis; with `keyPrefix`, only this instance's keys, without the prefix.
+   *
+   * @example
+   * ```ts
+   * for await (const keys of cache.scanStream({ match: 'user:*', count: 100 })) {
+   *   console.log(keys)   // ['user:1', 'user:7', …]
+   * }
+   * ```
+   */
+  scanStream(options?: TierCache.ScanStreamOptions): TierCache.ScanStream
+
+  /**
+   * SSCAN as a stream of pages (members). Needs Redis.
+   *
+   * @example
+   * ```ts
+   * for await (const members of cache.sscanStream('tags', { count: 100 })) console.log(members)
+   * ```
+   */
+  sscanStream(key: TierCache.KeyType, options?: TierCache.KeyScanStreamOptions): TierCache.ScanStream
+
+  /**
+   * HSCAN as a stream of pages (`[field, value, field, value, …]`, or fields with `noValues`, Redis 7.4+). Needs Redis.
+   *
+   * @example
+   * ```ts
+   * for await (const flat of cache.hscanStream('user:1')) console.log(flat)   // ['name', 'Ada', …]
+   * ```
+   */
+  hscanStream(key: TierCache.KeyType, options?: TierCache.KeyScanStreamOptions & { noValues?: boolean }): TierCache.ScanStream
+
+  /**
+   * ZSCAN as a stream of pages (`[member, score, …]`). Needs Redis.
+   *
+   * @example
+   * ```ts
+   * for await (const flat of cache.zscanStream('scores')) console.log(flat)   // ['a', '1', …]
+   * ```
+   */
+  zscanStream(key: TierCache.KeyType, options?: TierCache.KeyScanStreamOptions): TierCache.ScanStream
+
   // ---- server ---------------------------------------------------------------
 
   /**
@@ -1045,6 +1090,38 @@ declare namespace TierCache {
     new (options?: TierCacheOptions | null): NodeRedisClient
     /** The methods every client has. */
     readonly prototype: NodeRedisClient
+  }
+
+  /** Options of sscanStream / hscanStream / zscanStream (ioredis's). */
+  export interface KeyScanStreamOptions {
+    /** A Redis glob the members (fields) must match. */
+    match?: string
+    /** A hint of how many elements one SCAN reply holds. */
+    count?: number
+    /** The stream's buffer, in pages (default 16). */
+    highWaterMark?: number
+  }
+
+  /** Options of scanStream (ioredis's). */
+  export interface ScanStreamOptions extends KeyScanStreamOptions {
+    /** Keys of this Redis type only ('string', 'hash', …). */
+    type?: string
+  }
+
+  /** A scan stream: pages (arrays of strings) in object mode. */
+  export interface ScanStream extends Readable {
+    /** Pages, one per SCAN reply. */
+    [Symbol.asyncIterator](): AsyncIterableIterator<string[]>
+    /**
+     * No SCAN after the one in flight; the stream ends after it.
+     *
+     * @example
+     * ```ts
+     * const stream = cache.scanStream({ match: 'user:*' })
+     * stream.on('data', (keys: string[]) => { if (keys.length > 0) stream.close() })
+     * ```
+     */
+    close(): void
   }
 
   /** node-redis's SCAN options (TYPE: SCAN only). */

@@ -802,6 +802,8 @@ commandMethods.install(TierCache)
 // session store, namespaces), whichever flavour it is handed: the node-redis
 // flavour's `scan` answers { cursor, keys }.
 Object.defineProperty(TierCache.prototype, '_scanPage', { value: TierCache.prototype.scan, writable: true, configurable: true })
+// ioredis's scanStream, sscanStream, hscanStream, zscanStream.
+require('./lib/scan-stream').install(TierCache)
 // The node-redis flavour (createClient): TierCache with node-redis's names and shapes.
 const { NodeRedisClient } = require('./lib/node-redis/client').makeClient(TierCache, commandMethods.generatedMethods())
 

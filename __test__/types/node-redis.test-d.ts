@@ -50,3 +50,14 @@ async function flavour (): Promise<void> {
   void client.sendCommand('PING')
 }
 void flavour
+
+// ioredis's scan streams (either flavour).
+async function streams (cache: TierCache): Promise<void> {
+  for await (const keys of cache.scanStream({ match: 'a*', count: 10, type: 'hash' })) expectType<string[]>()(keys)
+  for await (const flat of cache.hscanStream('h', { noValues: true })) expectType<string[]>()(flat)
+  cache.sscanStream('s').close()
+  void cache.zscanStream('z', { count: 5 })
+  // @ts-expect-error type is scanStream's only
+  void cache.sscanStream('s', { type: 'set' })
+}
+void streams
