@@ -13,6 +13,7 @@ const codecs = require('./lib/codec')
 const args = require('./lib/args')
 const { Front, MISS } = require('./lib/front')
 const redisOptions = require('./lib/redis-options')
+const ioredisOptions = require('./lib/ioredis-options')
 const { Remote, UnavailableError, TimeoutError } = require('./lib/remote')
 const twoLevel = require('./lib/two-level')
 const commandMethods = require('./lib/command-methods')
@@ -81,7 +82,10 @@ class TierCache extends EventEmitter {
    */
   constructor (...argList) {
     super()
-    const [own, redisSource] = redisOptions.splitArguments(argList)
+    const [given, redisSource] = redisOptions.splitArguments(argList)
+    // ioredis's options tiercache accepts without effect are taken out here
+    // (refused ones with another value than the default throw).
+    const own = ioredisOptions.takeIoredisOptions(given)
     const redisConfig = redisSource === null ? null : redisOptions.normalizeRedis(redisSource, own)
     // Redis behaviour options without a Redis server are ignored, so that
     // `new TierCache(process.env.REDIS_URL, { keyPrefix, … })` also runs
@@ -89,7 +93,16 @@ class TierCache extends EventEmitter {
     // which still keeps a named store's tenants apart.
     const behaviour = redisConfig ?? redisOptions.normalizeRedis({}, own)
     const o = resolveOptions(redisOptions.stripBehaviour(own))
-    this.options = Object.freeze(o)
+    // As ioredis's `options`: its defaults, merged with what was given (the
+    // connection as normalized, the behaviour, L1's own). Never the
+    // password: the addon holds it, nothing in JS keeps it.
+    this.options = Object.freeze({
+      ...ioredisOptions.ioredisDefaults(),
+      ...publicConnection(redisConfig ?? behaviour),
+      ...given,
+      ...o,
+      password: undefined
+    })
     this._codec = codecs.resolveCodec(o.codec)
     try {
       this._h = native.open({
@@ -141,6 +154,11 @@ class TierCache extends EventEmitter {
     }
     this.status = 'wait'
     if (!redisConfig.lazyConnect) this._remote.connect()
+  }
+
+  /** ioredis's marker: this is not a Cluster client. */
+  get isCluster () {
+    return false
   }
 
   /** Whether this instance has a Redis tier. */
@@ -738,6 +756,19 @@ class TierCache extends EventEmitter {
     if (this._remote !== null) shown.redis = this._remote.describe()
     return `TierCache ${inspect(shown, options)}`
   }
+}
+
+/** The normalized Redis configuration's fields ioredis's `options` shows (no secret). */
+function publicConnection (config) {
+  const out = {}
+  for (const k of ['host', 'port', 'db', 'username', 'keyPrefix', 'connectTimeout', 'commandTimeout', 'lazyConnect',
+    'enableOfflineQueue', 'connectionName']) {
+    if (config[k] !== undefined) out[k] = config[k]
+  }
+  if (config.maxRetriesPerRequest !== undefined) out.maxRetriesPerRequest = config.maxRetriesPerRequest
+  if (typeof config.retryStrategy === 'function') out.retryStrategy = config.retryStrategy
+  if (config.tls !== null && config.tls !== undefined) out.tls = { rejectUnauthorized: config.tls.rejectUnauthorized }
+  return out
 }
 
 // Listener bookkeeping: the subscription follows the listener count, whatever

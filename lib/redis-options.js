@@ -28,7 +28,8 @@ const BEHAVIOUR_DEFAULTS = Object.freeze({
   offlineMode: 'reject',
   offlineGrace: 30000,
   healthCheckInterval: 1000,
-  l1Ttl: undefined
+  l1Ttl: undefined,
+  connectionName: undefined
 })
 const BEHAVIOUR_KEYS = new Set(Object.keys(BEHAVIOUR_DEFAULTS))
 const TLS_KEYS = new Set(['ca', 'cert', 'key', 'rejectUnauthorized', 'servername'])
@@ -286,6 +287,11 @@ function normalizeRedis (source, options) {
   b.offlineGrace = integerIn(b.offlineGrace, 'offlineGrace', 0, 2 ** 31 - 1)
   b.healthCheckInterval = integerIn(b.healthCheckInterval, 'healthCheckInterval', 0, 2 ** 31 - 1)
   if (b.l1Ttl !== undefined) b.l1Ttl = integerIn(b.l1Ttl, 'l1Ttl', 1, 2 ** 52)
+  if (b.connectionName === null || b.connectionName === '') b.connectionName = undefined
+  // Redis refuses a client name with spaces or newlines (CLIENT SETNAME).
+  if (b.connectionName !== undefined && (typeof b.connectionName !== 'string' || !/^[\x21-\x7e]+$/.test(b.connectionName))) {
+    throw invalid('connectionName must be a string of printable ASCII characters without spaces')
+  }
   return {
     host,
     port,

@@ -12,6 +12,7 @@ const util = require('node:util')
 const native = require('../binding.js')
 const { TierCacheError, ReplyError, ClosedError, InternalError, CODES, fromNative } = require('./errors')
 const { defaultRetryStrategy } = require('./redis-options')
+const { sendCommand } = require('./send-command')
 
 const L2_UNAVAILABLE = 'ERR_TIERCACHE_L2_UNAVAILABLE'
 const L2_TIMEOUT = 'ERR_TIERCACHE_L2_TIMEOUT'
@@ -133,6 +134,7 @@ class Remote {
 
   setStatus (status, ...eventArgs) {
     this.cache.status = status
+    this.holdOpen()
     if (status !== 'connecting' && status !== 'wait') this.cache.emit(status, ...eventArgs)
   }
 
@@ -146,7 +148,13 @@ class Remote {
       this.retryTimer = null
     }
     this.cache.status = 'connecting'
+    this.holdOpen()
     native.tierConnect(this.handle)
+  }
+
+  /** CLIENT SETNAME (ioredis's connectionName); a refusal is an 'error' event, not a failed connection. */
+  setName (name) {
+    sendCommand(this.cache, 'client', ['SETNAME', name], false).catch((err) => this.emitError(err))
   }
 
   /** Resolves when ready; rejects if the attempt under way fails. */
@@ -160,9 +168,13 @@ class Remote {
     })
   }
 
-  /** Keeps the process alive exactly while someone awaits Redis. */
+  /**
+   * Keeps the process alive exactly while someone awaits Redis, or a
+   * connection attempt is under way (as ioredis's socket does: a script
+   * that only constructs a client does not exit before the attempt ends).
+   */
   holdOpen () {
-    if (this.pending.size > 0 || this.readyWaiters.length > 0) this.keepAlive.ref()
+    if (this.pending.size > 0 || this.readyWaiters.length > 0 || this.cache.status === 'connecting') this.keepAlive.ref()
     else this.keepAlive.unref()
   }
 
@@ -254,6 +266,9 @@ class Remote {
         this.failure = null
         this.attempts = 0
         this.setStatus('connect')
+        // Sent before 'ready': on the one ordered connection, it runs before
+        // any command sent once ready (and again on every reconnection).
+        if (this.config.connectionName !== undefined) this.setName(this.config.connectionName)
         this.setStatus('ready')
         this.settleWaiters()
         break

@@ -1,0 +1,114 @@
+'use strict'
+// Every ioredis option, and what tiercache does with it. ioredis users pass
+// their options object as it is: each name is either used (the connection
+// and behaviour options of lib/redis-options.js), accepted with no effect
+// (with why: what ioredis does with it has no counterpart here, or happens
+// anyway), or refused when set to a value that would change replies or the
+// topology silently (ERR_TIERCACHE_UNSUPPORTED). A test checks this table
+// against ioredis's own option list and defaults, so a new ioredis option
+// is noticed, and docs/redis-tier.md shows it.
+
+const { TierCacheTypeError, CODES } = require('./errors')
+
+const USED = 'used'
+const NO_EFFECT = 'accepted, no effect'
+const REFUSED = 'refused unless default'
+
+// name: [ioredis's default, what tiercache does, why]. Defaults are
+// ioredis's DEFAULT_REDIS_OPTIONS (functions shown as null here).
+const IOREDIS_OPTIONS = Object.freeze({
+  port: [6379, USED, ''],
+  host: ['localhost', USED, ''],
+  username: [null, USED, 'ACL user (AUTH)'],
+  password: [null, USED, 'never shown by util.inspect or JSON'],
+  db: [0, USED, 'SELECT at connect'],
+  tls: [undefined, USED, 'verified by default; ca, cert, key, rejectUnauthorized, servername'],
+  keyPrefix: ['', USED, 'on every key position, SCAN patterns included'],
+  connectTimeout: [10000, USED, ''],
+  commandTimeout: [undefined, USED, 'tiercache defaults to 1000 ms'],
+  retryStrategy: [null, USED, '(times) => delay | null'],
+  maxRetriesPerRequest: [20, USED, '0 fails commands at once while disconnected'],
+  enableOfflineQueue: [true, USED, 'bounded by maxOfflineQueue'],
+  lazyConnect: [false, USED, ''],
+  connectionName: [null, USED, 'CLIENT SETNAME on every connection'],
+  family: [0, NO_EFFECT, 'the host name resolves to IPv4 and IPv6 addresses, tried in order'],
+  keepAlive: [0, NO_EFFECT, 'the connection is checked by healthCheckInterval pings instead'],
+  noDelay: [true, NO_EFFECT, 'Nagle is always off'],
+  disconnectTimeout: [2000, NO_EFFECT, 'quit waits for commands in flight, each bounded by commandTimeout'],
+  socketTimeout: [undefined, NO_EFFECT, 'commandTimeout and the health check bound a silent socket'],
+  disableClientInfo: [false, NO_EFFECT, 'no CLIENT SETINFO is sent'],
+  clientInfoTag: [undefined, NO_EFFECT, 'no CLIENT SETINFO is sent'],
+  enableReadyCheck: [true, NO_EFFECT, 'ready means the connection answers; a loading server answers LOADING errors'],
+  reconnectOnError: [null, NO_EFFECT, 'error replies do not reconnect; READONLY after a failover is handled by the tier'],
+  enableAutoPipelining: [false, NO_EFFECT, 'always: every command shares one multiplexed, pipelined connection'],
+  autoPipeliningIgnoredCommands: [[], NO_EFFECT, 'see enableAutoPipelining'],
+  showFriendlyErrorStack: [false, NO_EFFECT, 'errors carry the caller\'s stack'],
+  autoResubscribe: [true, NO_EFFECT, 'no pub/sub yet'],
+  autoResendUnfulfilledCommands: [true, NO_EFFECT, 'commands in flight when a connection drops fail (they may have run)'],
+  maxLoadingRetryTime: [10000, NO_EFFECT, 'see enableReadyCheck'],
+  blockingTimeout: [undefined, NO_EFFECT, 'no blocking commands yet'],
+  blockingTimeoutGrace: [100, NO_EFFECT, 'no blocking commands yet'],
+  offlineQueue: [undefined, NO_EFFECT, 'internal to ioredis'],
+  commandQueue: [undefined, NO_EFFECT, 'internal to ioredis'],
+  Connector: [undefined, REFUSED, 'tiercache connects from its own I/O thread'],
+  readOnly: [false, REFUSED, 'replica reads are not supported'],
+  stringNumbers: [false, REFUSED, 'numbers are numbers, as ioredis by default'],
+  monitor: [undefined, REFUSED, 'MONITOR takes the connection over'],
+  scripts: [undefined, REFUSED, 'defineCommand is not supported yet'],
+  sentinels: [null, REFUSED, 'Sentinel is not supported yet'],
+  role: ['master', REFUSED, 'Sentinel is not supported yet'],
+  sentinelRetryStrategy: [null, REFUSED, 'Sentinel is not supported yet'],
+  sentinelReconnectStrategy: [null, REFUSED, 'Sentinel is not supported yet'],
+  natMap: [null, REFUSED, 'Sentinel is not supported yet'],
+  enableTLSForSentinelMode: [false, REFUSED, 'Sentinel is not supported yet'],
+  updateSentinels: [true, REFUSED, 'Sentinel is not supported yet'],
+  failoverDetector: [false, REFUSED, 'Sentinel is not supported yet'],
+  sentinelMaxConnections: [10, REFUSED, 'Sentinel is not supported yet'],
+  sentinelUsername: [undefined, REFUSED, 'Sentinel is not supported yet'],
+  sentinelPassword: [undefined, REFUSED, 'Sentinel is not supported yet'],
+  sentinelTLS: [undefined, REFUSED, 'Sentinel is not supported yet'],
+  sentinelCommandTimeout: [undefined, REFUSED, 'Sentinel is not supported yet'],
+  preferredSlaves: [undefined, REFUSED, 'Sentinel is not supported yet'],
+  // ioredis's Sentinel master name; here `name` names the shared L1 store (README).
+  name: [null, USED, 'tiercache\'s: the name of a shared L1 store (ioredis: the Sentinel master)']
+})
+
+/** Whether `value` is ioredis's default for `name` (or says "unset"). */
+function isDefault (name, value) {
+  if (value === undefined || value === null) return true
+  const d = IOREDIS_OPTIONS[name][0]
+  if (Array.isArray(d)) return Array.isArray(value) && value.length === 0
+  return value === d
+}
+
+/**
+ * Takes the options tiercache accepts without effect (or refuses unless
+ * default) out of `options` (a copy). Throws ERR_TIERCACHE_UNSUPPORTED for a
+ * refused one set to another value.
+ * @returns {object} the options that remain (used ones and tiercache's own)
+ */
+function takeIoredisOptions (options) {
+  const rest = {}
+  for (const key of Object.keys(options)) {
+    const entry = Object.hasOwn(IOREDIS_OPTIONS, key) ? IOREDIS_OPTIONS[key] : undefined
+    if (entry === undefined || entry[1] === USED) {
+      rest[key] = options[key]
+      continue
+    }
+    if (entry[1] === REFUSED && !isDefault(key, options[key])) {
+      throw new TierCacheTypeError(`the ioredis option ${key} is not supported: ${entry[2]}`, CODES.UNSUPPORTED)
+    }
+  }
+  return rest
+}
+
+/** ioredis's defaults of every option it has (functions left out), for `client.options`. */
+function ioredisDefaults () {
+  const out = {}
+  for (const [name, [d]] of Object.entries(IOREDIS_OPTIONS)) {
+    if (d !== undefined) out[name] = Array.isArray(d) ? [...d] : d
+  }
+  return out
+}
+
+module.exports = { IOREDIS_OPTIONS, USED, NO_EFFECT, REFUSED, takeIoredisOptions, ioredisDefaults }
