@@ -98,6 +98,9 @@ declare class TierCache extends EventEmitter {
   /** Whether this cache has a Redis tier. */
   readonly hasRedis: boolean
 
+  /** ioredis's marker: `false`, this is not a Cluster client. */
+  readonly isCluster: false
+
   // ---- events ---------------------------------------------------------------
 
   /**
@@ -1298,7 +1301,58 @@ declare namespace TierCache {
   }
 
   /** How the Redis tier behaves. Each may be given at the top level or inside `redis: {…}`. */
-  export interface RedisBehaviourOptions {
+  /**
+   * ioredis's options that tiercache accepts with no effect, and those it refuses unless at their default
+   * (`ERR_TIERCACHE_UNSUPPORTED`): docs/redis-tier.md's table says why for each.
+   */
+  export interface IoredisCompatOptions {
+    /** No effect: addresses are tried in the resolver's order. */
+    family?: number | undefined
+    /** No effect: the health check pings instead. */
+    keepAlive?: number | undefined
+    /** No effect: Nagle is always off. */
+    noDelay?: boolean | undefined
+    /** No effect. */
+    disconnectTimeout?: number | undefined
+    /** No effect: commandTimeout bounds a silent socket. */
+    socketTimeout?: number | undefined
+    /** No effect: no CLIENT SETINFO is sent. */
+    disableClientInfo?: boolean | undefined
+    /** No effect: no CLIENT SETINFO is sent. */
+    clientInfoTag?: string | undefined
+    /** No effect. */
+    enableReadyCheck?: boolean | undefined
+    /** No effect: error replies do not reconnect. */
+    reconnectOnError?: ((err: Error) => boolean | 1 | 2) | null | undefined
+    /** No effect: commands are always pipelined on the one connection. */
+    enableAutoPipelining?: boolean | undefined
+    /** No effect. */
+    autoPipeliningIgnoredCommands?: string[] | undefined
+    /** No effect. */
+    showFriendlyErrorStack?: boolean | undefined
+    /** No effect: no pub/sub yet. */
+    autoResubscribe?: boolean | undefined
+    /** No effect. */
+    autoResendUnfulfilledCommands?: boolean | undefined
+    /** No effect. */
+    maxLoadingRetryTime?: number | undefined
+    /** No effect: no blocking commands yet. */
+    blockingTimeout?: number | undefined
+    /** No effect: no blocking commands yet. */
+    blockingTimeoutGrace?: number | undefined
+    /** Refused unless false: replica reads are not supported. */
+    readOnly?: false | undefined
+    /** Refused unless false. */
+    stringNumbers?: false | undefined
+    /** Refused unless null: Sentinel is not supported yet. */
+    sentinels?: null | undefined
+    /** Refused unless 'master': Sentinel is not supported yet. */
+    role?: 'master' | undefined
+  }
+
+  export interface RedisBehaviourOptions extends IoredisCompatOptions {
+    /** CLIENT SETNAME on every connection (printable ASCII, no spaces). */
+    connectionName?: string | null | undefined
     /** Prepended to every key in Redis (SCAN/KEYS patterns included), stripped from replies. Default ''. */
     keyPrefix?: string | undefined
     /** Ms to establish a connection (TCP, TLS, HELLO, AUTH, tracking). Default 10000. */
@@ -1431,6 +1485,20 @@ declare namespace TierCache {
     frontSize: number
     /** {@link TierCacheOptions.frontObjects}. */
     frontObjects: boolean
+    /** The Redis host (ioredis's default 'localhost'). */
+    host: string
+    /** The Redis port (ioredis's default 6379). */
+    port: number
+    /** The database (0 by default). */
+    db: number
+    /** The key prefix ('' by default). */
+    keyPrefix: string
+    /** Whether the client waits for connect() or the first command. */
+    lazyConnect: boolean
+    /** Never the password (the addon holds it). */
+    password: undefined
+    /** ioredis's other options, at their defaults or as given (docs/redis-tier.md). */
+    readonly [ioredisOption: string]: unknown
   }
 
   /** The defaults of every option (frozen). */

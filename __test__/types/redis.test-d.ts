@@ -88,3 +88,11 @@ async function genericCommands (cache: TierCache) {
   if (err instanceof TierCache.NeedsRedisError) expectType<'ERR_TIERCACHE_NEEDS_REDIS'>()(err.code)
 }
 void genericCommands
+
+// ioredis's options pass as they are; options shows ioredis's defaults.
+const ioredisStyle = new TierCache('redis://localhost', { connectionName: 'api', enableAutoPipelining: true, family: 4, keepAlive: 1000, showFriendlyErrorStack: true, reconnectOnError: () => 1 })
+expectType<number>()(ioredisStyle.options.port)
+expectType<string>()(ioredisStyle.options.keyPrefix)
+expectType<false>()(ioredisStyle.isCluster)
+// @ts-expect-error Sentinel is refused
+void new TierCache({ sentinels: [{ host: 'a', port: 26379 }] })
