@@ -798,6 +798,9 @@ for (const [alias, target] of Object.entries(ALIASES)) {
 // Every other command of the table, and call / send_command, through the
 // generic path (after the hand-written methods, which keep precedence).
 commandMethods.install(TierCache)
+// defineCommand, then pipeline() / multi() (whose methods mirror all of the above).
+require('./lib/define-command').install(TierCache)
+require('./lib/pipeline').install(TierCache)
 
 /**
  * Synchronous L1 access for hot paths: no promise, no callback. Map-like:
