@@ -74,9 +74,13 @@ class Pipeline {
     return this
   }
 
-  /** Sends the queued commands; resolves with `[[err, reply], …]`. */
+  /**
+   * Sends the queued commands; resolves with `[[err, reply], …]`. As
+   * ioredis, an argument that is not a function is no callback (libraries
+   * call `exec(true)`, a leftover of node_redis's API).
+   */
   exec (callback) {
-    return answer(callback, () => {
+    return answer(typeof callback === 'function' ? callback : undefined, () => {
       if (this._executed) {
         throw new TierCacheError('this pipeline was already executed; create a new one', CODES.INVALID_ARGUMENT)
       }
