@@ -115,13 +115,18 @@ class Pipeline {
   }
 
   _execTransaction (queue) {
+    return sendTransaction(this.redis, this._transactionItems(queue))
+  }
+
+  /** The commands of a transaction of `queue` (default: the queued ones), as sendTransaction takes them. */
+  _transactionItems (queue = this._queue) {
     const scripts = this.redis._scripts
-    return sendTransaction(this.redis, queue.map(({ command, commandArgs: args, buffers }) => {
+    return queue.map(({ command, commandArgs: args, buffers }) => {
       // A defineCommand script is sent as EVAL: EVALSHA could meet NOSCRIPT
       // inside the transaction, where falling back is no longer possible.
       const script = scripts === undefined ? undefined : scripts.get(command)
-      return script === undefined ? { name: command, args, buffers } : { name: 'eval', args: script.evalArgs(args), buffers }
-    }))
+      return script === undefined ? { name: command, args, buffers } : { name: script.readOnly ? 'eval_ro' : 'eval', args: script.evalArgs(args), buffers }
+    })
   }
 }
 

@@ -197,20 +197,31 @@ function strings (v) {
 }
 
 /**
+ * What a transaction of `queued` ({ name, args, buffers } each) sends: each
+ * command planned as `plan` plans one (throws for a refused one), and
+ * whether the replies come as Buffers (any `…Buffer` command: the others'
+ * are decoded back to strings).
+ */
+function planTransaction (queued, keyPrefix) {
+  return {
+    plans: queued.map((q) => plan(q.name, q.args, keyPrefix)),
+    buffers: queued.some((q) => q.buffers)
+  }
+}
+
+/**
  * Sends `queued` ({ name, args, buffers } each) as one transaction for
  * `cache`: MULTI, the commands and EXEC in one write on the shared
  * connection (the addon's Op::Transaction), planned as `sendCommand` plans
  * one command (arguments, keyPrefix, refusals, written keys, L1). Resolves
- * as ioredis's multi().exec(): `[[null, reply] | [ReplyError], …]`, null if
- * EXEC was aborted; rejects with the EXECABORT ReplyError (its
+ * as ioredis's multi().exec(): `[[null, reply] | [ReplyError], …]`; rejects with the EXECABORT ReplyError (its
  * `previousErrors` the queueing errors) when Redis refused a command when
  * queued. A command this path refuses rejects the whole transaction before
  * anything is sent.
  */
 function sendTransaction (cache, queued) {
   const remote = needRemote(cache, 'multi')
-  const plans = queued.map((q) => plan(q.name, q.args, remote.config.keyPrefix))
-  const buffers = queued.some((q) => q.buffers)
+  const { plans, buffers } = planTransaction(queued, remote.config.keyPrefix)
   if (plans.some((p) => p.flush)) cache._clearFronts()
   for (const { argv, written } of plans) {
     for (const i of written) cache._forget(String(argv[i]))
@@ -224,7 +235,8 @@ function sendTransaction (cache, queued) {
         err.previousErrors = queuedReplies.filter((r) => r instanceof Error).map(replyError)
         throw err
       }
-      if (exec === null) return null
+      // Nil only when a WATCHed key changed: WATCH is refused, so never.
+      if (!Array.isArray(exec)) throw new ReplyError('EXEC did not answer with the replies of the transaction')
       return exec.map((reply, i) => {
         if (reply instanceof Error) return [replyError(reply)]
         const lower = plans[i].argv[0].toLowerCase()
@@ -238,4 +250,4 @@ function sendTransaction (cache, queued) {
   )
 }
 
-module.exports = { sendCommand, sendTransaction, plan, alwaysRefused, REFUSED }
+module.exports = { sendCommand, sendTransaction, planTransaction, plan, alwaysRefused, REFUSED }
