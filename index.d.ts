@@ -660,7 +660,7 @@ declare class TierCache extends EventEmitter {
    * error replies reject with {@link TierCache.ReplyError}.
    *
    * Refused for now (`ERR_TIERCACHE_UNSUPPORTED`): blocking commands
-   * (BLPOP, XREAD BLOCK, WAIT, …), subscriptions and MONITOR, MULTI/EXEC/WATCH,
+   * (BLPOP, XREAD BLOCK, WAIT, …), subscriptions and MONITOR, WATCH, MULTI/EXEC (use {@link multi}),
    * and commands that change the shared connection (SELECT, HELLO, CLIENT
    * TRACKING, …); with `keyPrefix`, a command the command table does not know.
    * Without Redis, a string command runs in L1 as its method does; any other
