@@ -751,6 +751,19 @@ declare class TierCache extends EventEmitter {
    * ```
    */
   defineCommand(name: string, definition: TierCache.CommandDefinition): void
+  /**
+   * Sends an ioredis-style {@link TierCache.Command} through the generic path
+   * (as {@link call}: keyPrefix, refusals, L1 following its writes) and
+   * returns its `promise`. Replies are Buffers unless the command has a
+   * `replyEncoding`, as ioredis. A command is sent once.
+   *
+   * @example
+   * ```ts
+   * const command = new TierCache.Command('get', ['user:1'], { replyEncoding: 'utf8' })
+   * await cache.sendCommand(command)   // the value as a string, or null
+   * ```
+   */
+  sendCommand(command: TierCache.Command): Promise<unknown>
 
   /**
    * Counters of the (possibly shared) L1 store, and of the Redis tier. Synchronous.
@@ -961,6 +974,30 @@ declare namespace TierCache {
    * ```
    */
   export function createClient(options?: TierCacheOptions | null): TierCache
+
+  /** A command built by the caller, sent with {@link TierCache.sendCommand}, as ioredis's Command. */
+  export class Command {
+    /**
+     * `args` are flattened one level; `replyEncoding` (a Buffer encoding)
+     * decodes the reply's Buffers, which stay Buffers without it.
+     *
+     * @example
+     * ```ts
+     * const command = new TierCache.Command('hgetall', ['user:1'], { replyEncoding: 'utf8' })
+     * await cache.sendCommand(command)
+     * await command.promise   // { name: 'Ada' }
+     * ```
+     */
+    constructor(name: string, args?: CommandArgument[], options?: { replyEncoding?: BufferEncoding | null }, callback?: Callback<unknown>)
+    /** The command's name. */
+    name: string
+    /** Its arguments. */
+    args: CommandArgument[]
+    /** How the reply's Buffers are decoded (null: they stay Buffers). */
+    replyEncoding: BufferEncoding | null
+    /** Settles with the reply once sent. */
+    promise: Promise<unknown>
+  }
 
   /** The connection statuses, as ioredis's. */
   export type Status = 'wait' | 'connecting' | 'connect' | 'ready' | 'close' | 'reconnecting' | 'end'
@@ -1986,6 +2023,8 @@ declare namespace TierCache {
      * ```
      */
     constructor(message?: string)
+    /** On the EXECABORT error of {@link TierCache.multi}'s exec(): the errors of the commands Redis refused when queued. */
+    previousErrors?: ReplyError[]
     /** The stable error code (see {@link codes}). */
     code: 'ERR_TIERCACHE_REPLY'
     /** `err instanceof` this class: the ordinary prototype check (declared so that it narrows the type). */

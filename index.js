@@ -800,6 +800,7 @@ for (const [alias, target] of Object.entries(ALIASES)) {
 commandMethods.install(TierCache)
 // defineCommand, then pipeline() / multi() (whose methods mirror all of the above).
 require('./lib/define-command').install(TierCache)
+require('./lib/command-object').install(TierCache)
 require('./lib/pipeline').install(TierCache)
 
 /**
@@ -876,6 +877,7 @@ module.exports = TierCache
 module.exports.TierCache = TierCache
 module.exports.default = TierCache
 module.exports.createClient = createClient
+module.exports.Command = TierCache.Command
 module.exports.DEFAULTS = DEFAULTS
 module.exports.MAX_KEY_BYTES = args.MAX_KEY_BYTES
 // One `module.exports.X =` line per name, no loop: Node's ESM loader finds a

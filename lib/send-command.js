@@ -160,20 +160,29 @@ function plan (name, args, keyPrefix) {
   }
 }
 
+/** `v` with every Buffer in it (arrays included) decoded with `encoding`, as ioredis's convertBufferToString. */
+function decoded (v, encoding) {
+  if (Buffer.isBuffer(v)) return v.toString(encoding)
+  if (Array.isArray(v)) return v.map((item) => decoded(item, encoding))
+  return v
+}
+
 /**
  * Sends command `name` with `args` for `cache`; resolves with the reply as
- * ioredis gives it (Buffers instead of strings with `buffers`). Rejects with
- * ERR_TIERCACHE_NEEDS_REDIS on an instance without Redis.
+ * ioredis gives it (Buffers instead of strings with `buffers`; with a
+ * `replyEncoding`, Buffers decoded with it before the reply transformer, as
+ * ioredis's Command does). Rejects with ERR_TIERCACHE_NEEDS_REDIS on an
+ * instance without Redis.
  */
-function sendCommand (cache, name, args, buffers) {
+function sendCommand (cache, name, args, buffers, replyEncoding) {
   const remote = needRemote(cache, typeof name === 'string' ? name.toLowerCase() : 'this command')
   const { argv, keys, written, flush } = plan(name, args, remote.config.keyPrefix)
   if (flush) cache._clearFronts()
   for (const i of written) cache._forget(String(argv[i]))
   const lower = argv[0].toLowerCase()
   return remote.call(
-    (id) => native.tierCommand(remote.handle, id, argv, keys, written, flush, buffers),
-    (reply) => commands.transformReply(lower, reply)
+    (id) => native.tierCommand(remote.handle, id, argv, keys, written, flush, buffers || replyEncoding !== undefined),
+    (reply) => commands.transformReply(lower, replyEncoding === undefined ? reply : decoded(reply, replyEncoding))
   )
 }
 

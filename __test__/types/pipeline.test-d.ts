@@ -53,3 +53,24 @@ cache.pipeline().exec().get('a')
 cache.pipeline(['get', 'a'])
 // @ts-expect-error: lua is required
 cache.defineCommand('x', { numberOfKeys: 1 })
+
+// ---- Command and sendCommand ----------------------------------------------------
+
+const command = new TierCache.Command('get', ['k'], { replyEncoding: 'utf8' })
+expectType<Promise<unknown>>()(cache.sendCommand(command))
+expectType<Promise<unknown>>()(command.promise)
+expectType<string>()(command.name)
+expectType<BufferEncoding | null>()(command.replyEncoding)
+new TierCache.Command('set', ['k', 'v', 'EX', 10], {}, (err, reply) => {
+  expectType<Error | null>()(err)
+  expectType<unknown>()(reply)
+})
+async function aborted () {
+  const err = await cache.multi().exec().catch((e: TierCache.ReplyError) => e)
+  if (err instanceof TierCache.ReplyError) expectType<TierCache.ReplyError[] | undefined>()(err.previousErrors)
+}
+void aborted
+// @ts-expect-error: not an encoding
+new TierCache.Command('get', ['k'], { replyEncoding: 'klingon' })
+// @ts-expect-error: sendCommand takes a Command
+cache.sendCommand(['get', 'k'])

@@ -300,3 +300,57 @@ describe('differential: the same pipelines and transactions through ioredis and 
     }), { numRuns: Number(process.env.FUZZ_RUNS) || 60 })
   })
 })
+
+describe('Command and sendCommand, as ioredis\'s', () => {
+  const redis = useRedisWithClient()
+  const box = useCache(redis)
+  const IoRedis = require('ioredis')
+
+  test('the same Commands through ioredis and tiercache give the same replies (Buffers by default, replyEncoding)', async () => {
+    // Each client on keys of its own.
+    const base = fresh('cmd')
+    const key = (who) => `${who}:${base}`
+    await box.cache.hset(`${key('t')}:h`, 'f', 'v')
+    await redis.io.hset(`${key('i')}:h`, 'f', 'v')
+    const steps = [
+      ['set', (k) => [k, 'v']], ['get', (k) => [k]], ['get', (k) => [k], 'utf8'], ['hgetall', (k) => [`${k}:h`]],
+      ['hgetall', (k) => [`${k}:h`], 'utf8'], ['lpush', (k) => [`${k}:l`, ['a', 'b']]], ['lrange', (k) => [`${k}:l`, 0, -1], 'utf8'],
+      ['incr', (k) => [k]]
+    ]
+    for (const [name, args, replyEncoding] of steps) {
+      const ours = new TierCache.Command(name, args(key('t')), { replyEncoding })
+      const theirs = new IoRedis.Command(name, args(key('i')), { replyEncoding })
+      const [a, b] = await Promise.all([
+        box.cache.sendCommand(ours).then((v) => [null, v], (e) => [e.message]),
+        redis.io.sendCommand(theirs).then(() => theirs.promise).then((v) => [null, v], (e) => [e.message])
+      ])
+      assert.deepEqual(a, b, `${name} ${replyEncoding}`)
+      assert.deepEqual(await ours.promise.then((v) => [null, v], (e) => [e.message]), a)
+    }
+  })
+
+  test('keyPrefix and L1 as call; bad Commands are TierCacheErrors; a callback gets the reply', async () => {
+    const prefixed = new TierCache({ redis: redis.server.url, keyPrefix: 'cmdp:' })
+    await prefixed.connect()
+    try {
+      const k = fresh('cmdk')
+      await prefixed.set(k, 'old')
+      assert.equal(await prefixed.get(k), 'old')
+      await prefixed.sendCommand(new TierCache.Command('set', [k, 'new']))
+      assert.equal(prefixed.local.get(k), undefined)
+      assert.equal(await redis.io.get(`cmdp:${k}`), 'new')
+      let got
+      const c = new TierCache.Command('get', [k], { replyEncoding: 'utf8' }, (err, v) => { got = [err, v] })
+      await prefixed.sendCommand(c)
+      await new Promise((resolve) => setImmediate(resolve))
+      assert.deepEqual(got, [null, 'new'])
+      await rejectsWith(prefixed.sendCommand(c), TierCacheError, 'ERR_TIERCACHE_INVALID_ARGUMENT')
+      await rejectsWith(prefixed.sendCommand({ name: 'get', args: [k] }), TierCacheError, 'ERR_TIERCACHE_INVALID_ARGUMENT')
+      await rejectsWith(prefixed.sendCommand(new TierCache.Command('watch', [k])), TierCacheError, 'ERR_TIERCACHE_UNSUPPORTED')
+      assert.throws(() => new TierCache.Command('get', [k], { replyEncoding: 'nope' }), (e) => e.code === 'ERR_TIERCACHE_INVALID_ARGUMENT')
+      assert.throws(() => new TierCache.Command(''), (e) => e.code === 'ERR_TIERCACHE_INVALID_ARGUMENT')
+    } finally {
+      await prefixed.quit()
+    }
+  })
+})
