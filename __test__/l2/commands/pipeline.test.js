@@ -153,6 +153,20 @@ describe('multi()', () => {
     assert.equal(await c.get(b), null)
   })
 
+  test('reads inside a transaction are answered by Redis, never by L1 (a pipeline get is the client\'s: L1 answers it)', async () => {
+    const c = box.cache
+    const k = fresh('read')
+    await c.set(k, 'v')
+    assert.equal(await c.get(k), 'v')
+    assert.equal(c.local.get(k), 'v')
+    const hits = () => c.stats().l1.hits
+    const before = hits()
+    assert.deepEqual(await c.multi().get(k).getBuffer(k).exec(), [[null, 'v'], [null, Buffer.from('v')]])
+    assert.equal(hits(), before, 'no L1 lookup inside MULTI')
+    assert.deepEqual(await c.pipeline().get(k).exec(), [[null, 'v']])
+    assert.ok(hits() > before, 'the pipeline get went through the client\'s get, which L1 answered')
+  })
+
   test('multi({ pipeline: false }), WATCH, UNWATCH and MULTI through call are refused, saying why', async () => {
     const c = box.cache
     assert.throws(() => c.multi({ pipeline: false }), (e) => e.code === 'ERR_TIERCACHE_UNSUPPORTED' && /capture/.test(e.message))
