@@ -56,8 +56,16 @@ function defineCommand (name, definition) {
     throw new TierCacheTypeError('defineCommand: numberOfKeys must be a non-negative integer, or undefined ' +
       '(the caller then passes the number of keys first)', CODES.INVALID_ARGUMENT)
   }
-  const script = new Script(lua, numberOfKeys ?? undefined, readOnly === true)
   if (this._scripts === undefined) this._scripts = new Map()
+  // Redefining a script is fine (rate-limiter-flexible defines its script
+  // once per limiter on a shared client); shadowing a method is refused:
+  // defineCommand('get', …) would silently replace get for this instance.
+  for (const method of [name, `${name}Buffer`]) {
+    if (method in this && !this._scripts.has(name)) {
+      throw new TierCacheTypeError(`defineCommand: ${method} is already a method of this client`, CODES.INVALID_ARGUMENT)
+    }
+  }
+  const script = new Script(lua, numberOfKeys ?? undefined, readOnly === true)
   this._scripts.set(name, script)
   for (const [method, buffers] of [[name, false], [`${name}Buffer`, true]]) {
     Object.defineProperty(this, method, {

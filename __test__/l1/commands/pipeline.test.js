@@ -53,6 +53,13 @@ test('a refused command makes the plan throw ERR_TIERCACHE_UNSUPPORTED; bad batc
   assert.throws(() => cache.pipeline([['discard']]), (e) => e.code === 'ERR_TIERCACHE_UNSUPPORTED')
   assert.throws(() => cache.pipeline([[]]), (e) => e.code === 'ERR_TIERCACHE_INVALID_ARGUMENT')
   assert.throws(() => cache.defineCommand('x', null), (e) => e.code === 'ERR_TIERCACHE_INVALID_ARGUMENT')
+  // A script may be redefined; a method may not be shadowed.
+  cache.defineCommand('mine', { lua: 'return 1' })
+  cache.defineCommand('mine', { lua: 'return 2' })
+  for (const name of ['get', 'hset', 'pipeline', 'constructor', 'hgetall']) {
+    assert.throws(() => cache.defineCommand(name, { lua: 'return 1' }), (e) => e.code === 'ERR_TIERCACHE_INVALID_ARGUMENT', name)
+  }
+  assert.equal(typeof TierCache.prototype.get.call, 'function')
   cache.close()
 })
 
