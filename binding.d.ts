@@ -240,6 +240,13 @@ export interface TierStatsJs {
   link: string
 }
 
+/**
+ * A transaction (see `Op::Transaction`): command `i` is `argvs[i]` with
+ * its key positions `keys[i]`, written keys `written[i]`, and `flushes[i]`
+ * when it empties the database; MULTI and EXEC are added here.
+ */
+export declare function tierTransaction(t: ExternalObject<TierHandle>, id: number, argvs: Array<Array<string | Buffer>>, keys: Array<Array<number>>, written: Array<Array<number>>, flushes: Array<boolean>, buffers: boolean): void
+
 /** Whether to deliver an 'invalidate' event per key (only while listened to). */
 export declare function tierWatchInvalidations(t: ExternalObject<TierHandle>, on: boolean): void
 

@@ -26,7 +26,7 @@
  *
  * @module tiercache
  */
-import type { GeneratedCommands } from './lib/commands/methods'
+import type { GeneratedCommands, PipelineCommands } from './lib/commands/methods'
 import type { NodeRedisCommands } from './lib/node-redis/methods'
 import { EventEmitter } from 'node:events'
 import type { Readable } from 'node:stream'
@@ -709,7 +709,7 @@ declare class TierCache extends EventEmitter {
    * error replies reject with {@link TierCache.ReplyError}.
    *
    * Refused for now (`ERR_TIERCACHE_UNSUPPORTED`): blocking commands
-   * (BLPOP, XREAD BLOCK, WAIT, …), subscriptions and MONITOR, MULTI/EXEC/WATCH,
+   * (BLPOP, XREAD BLOCK, WAIT, …), subscriptions and MONITOR, WATCH, MULTI/EXEC (use {@link multi}),
    * and commands that change the shared connection (SELECT, HELLO, CLIENT
    * TRACKING, …); with `keyPrefix`, a command the command table does not know.
    * Without Redis, a string command runs in L1 as its method does; any other
@@ -744,6 +744,75 @@ declare class TierCache extends EventEmitter {
    */
   callBuffer(command: string, ...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
   callBuffer(command: string, ...args: TierCache.CommandArgument[]): Promise<unknown>
+  /**
+   * A pipeline, as ioredis's: every command method of the client, chained,
+   * then `exec()` sends them all at once (one write) and resolves with
+   * `[[err, reply], …]` in order. Each command answers as the client's own
+   * method does (L1 included, in queue order: a queued `set` then `get` sees
+   * the new value); an error reply sits in its slot, it does not reject.
+   * Not atomic: see {@link multi}.
+   *
+   * @example
+   * ```ts
+   * const results = await cache.pipeline().set('a', '1').get('a').hgetall('h').exec()
+   * // [[null, 'OK'], [null, '1'], [null, {}]]
+   * await cache.pipeline([['set', 'b', '2'], ['get', 'b']]).exec()   // [[null, 'OK'], [null, '2']]
+   * ```
+   */
+  pipeline(commands?: ReadonlyArray<TierCache.BatchCommand>): TierCache.Pipeline
+  /**
+   * A transaction, as ioredis's: MULTI, the queued commands and EXEC are sent
+   * as one write on the shared connection, so no other command lands inside.
+   * `exec()` resolves with `[[null, reply], …]` (a run-time error such as
+   * WRONGTYPE sits in its slot) or rejects with the EXECABORT
+   * {@link TierCache.ReplyError} (its `previousErrors` say why) when Redis
+   * refused a command when queued. Every written key's L1 copy is dropped
+   * first; reads inside are answered by Redis, never by L1. Values are sent
+   * as ioredis sends them (strings, Buffers, numbers), not through the codec.
+   * `{ pipeline: false }` and WATCH are refused (`ERR_TIERCACHE_UNSUPPORTED`):
+   * both need a connection of their own.
+   *
+   * @example
+   * ```ts
+   * await cache.multi().set('n', '1').incr('n').exec()   // [[null, 'OK'], [null, 2]]
+   * await cache.multi([['incr', 'n'], ['get', 'n']]).exec()   // [[null, 3], [null, '3']]
+   * ```
+   */
+  multi(commands?: ReadonlyArray<TierCache.BatchCommand>, options?: TierCache.MultiOptions): TierCache.Pipeline
+  multi(options: TierCache.MultiOptions): TierCache.Pipeline
+  /**
+   * Defines a Lua script as a method, as ioredis's: `name(...keysAndArgs)`
+   * and `nameBuffer(...)` on this instance and on its pipelines. Sent as
+   * EVALSHA (EVALSHA_RO with `readOnly`), as EVAL when Redis answers
+   * NOSCRIPT; in a transaction always as EVAL. `keyPrefix` applies to the
+   * keys, and L1 drops its copies of them. With `numberOfKeys` undefined, the
+   * caller passes the number of keys first. Reach the method through an
+   * index or a declared interface (it is not in the typings).
+   *
+   * @example
+   * ```ts
+   * cache.defineCommand('setIfHigher', {
+   *   numberOfKeys: 1,
+   *   lua: "if tonumber(redis.call('get', KEYS[1]) or '-inf') < tonumber(ARGV[1]) then return redis.call('set', KEYS[1], ARGV[1]) end return nil"
+   * })
+   * const custom = cache as unknown as { setIfHigher(key: string, value: number): Promise<'OK' | null> }
+   * await custom.setIfHigher('best', 10)   // 'OK'
+   * ```
+   */
+  defineCommand(name: string, definition: TierCache.CommandDefinition): void
+  /**
+   * Sends an ioredis-style {@link TierCache.Command} through the generic path
+   * (as {@link call}: keyPrefix, refusals, L1 following its writes) and
+   * returns its `promise`. Replies are Buffers unless the command has a
+   * `replyEncoding`, as ioredis. A command is sent once.
+   *
+   * @example
+   * ```ts
+   * const command = new TierCache.Command('get', ['user:1'], { replyEncoding: 'utf8' })
+   * await cache.sendCommand(command)   // the value as a string, or null
+   * ```
+   */
+  sendCommand(command: TierCache.Command): Promise<unknown>
 
   /**
    * Counters of the (possibly shared) L1 store, and of the Redis tier. Synchronous.
@@ -1265,6 +1334,30 @@ declare namespace TierCache {
     arguments?: ReadonlyArray<string | Buffer>
   }
 
+  /** A command built by the caller, sent with {@link TierCache.sendCommand}, as ioredis's Command. */
+  export class Command {
+    /**
+     * `args` are flattened one level; `replyEncoding` (a Buffer encoding)
+     * decodes the reply's Buffers, which stay Buffers without it.
+     *
+     * @example
+     * ```ts
+     * const command = new TierCache.Command('hgetall', ['user:1'], { replyEncoding: 'utf8' })
+     * await cache.sendCommand(command)
+     * await command.promise   // { name: 'Ada' }
+     * ```
+     */
+    constructor(name: string, args?: CommandArgument[], options?: { replyEncoding?: BufferEncoding | null }, callback?: Callback<unknown>)
+    /** The command's name. */
+    name: string
+    /** Its arguments. */
+    args: CommandArgument[]
+    /** How the reply's Buffers are decoded (null: they stay Buffers). */
+    replyEncoding: BufferEncoding | null
+    /** Settles with the reply once sent. */
+    promise: Promise<unknown>
+  }
+
   /** The connection statuses, as ioredis's. */
   export type Status = 'wait' | 'connecting' | 'connect' | 'ready' | 'close' | 'reconnecting' | 'end'
 
@@ -1607,6 +1700,66 @@ declare namespace TierCache {
    * (`object` also admits functions, which are refused at run time.)
    */
   export type SetValue = string | Buffer | Uint8Array | number | bigint | boolean | object
+
+  /** One command of a batch: `[name, ...args]` (`['set', 'k', 'v']`). */
+  export type BatchCommand = readonly [string, ...unknown[]]
+
+  /** {@link TierCache.multi}'s options: `pipeline: false` is refused (it needs a connection of its own). */
+  export interface MultiOptions {
+    /** `false` (MULTI sent alone, each command as it is called) is refused: on the shared connection it would capture other callers' commands. */
+    pipeline?: boolean
+  }
+
+  /** {@link TierCache.defineCommand}'s script. */
+  export interface CommandDefinition {
+    /** The Lua source. */
+    lua: string
+    /** How many of the arguments are keys; undefined: the caller passes it first. */
+    numberOfKeys?: number
+    /** Sent as EVALSHA_RO / EVAL_RO (Redis refuses writes in it). */
+    readOnly?: boolean
+  }
+
+  /** exec()'s result: one `[err, reply]` per command, in order (`[err]` alone for an error, as ioredis). */
+  export type PipelineResult = Array<[error: Error | null, result: unknown]>
+
+  /**
+   * A pipeline or transaction ({@link TierCache.pipeline}, {@link TierCache.multi}):
+   * every command method of the client, each returning the pipeline.
+   */
+  export interface Pipeline extends PipelineCommands {
+    /** The number of commands queued. */
+    readonly length: number
+    /**
+     * Sends the queued commands; see {@link TierCache.pipeline} and {@link TierCache.multi}.
+     * A pipeline is executed once.
+     *
+     * @example
+     * ```ts
+     * const [[err, value]] = await cache.pipeline().get('a').exec()
+     * ```
+     */
+    exec(callback?: Callback<PipelineResult>): Promise<PipelineResult>
+    /**
+     * Queues each `[name, ...args]` (a name of a command method).
+     *
+     * @example
+     * ```ts
+     * await cache.pipeline().addBatch([['set', 'a', '1'], ['incr', 'a']]).exec()   // [[null, 'OK'], [null, 2]]
+     * ```
+     */
+    addBatch(commands: ReadonlyArray<BatchCommand>): this
+    /**
+     * Drops the queued commands; a later exec() rejects (ERR EXEC without MULTI), as Redis does.
+     *
+     * @example
+     * ```ts
+     * const tx = cache.multi().set('a', '1')
+     * tx.discard()   // nothing is sent
+     * ```
+     */
+    discard(): this
+  }
 
   /** A Node-style callback, called with the error or `(null, result)`. The promise is returned as well. */
   export type Callback<T> = (err: Error | null, result?: T) => void
@@ -2294,6 +2447,8 @@ declare namespace TierCache {
      * ```
      */
     constructor(message?: string)
+    /** On the EXECABORT error of {@link TierCache.multi}'s exec(): the errors of the commands Redis refused when queued. */
+    previousErrors?: ReplyError[]
     /** The stable error code (see {@link codes}). */
     code: 'ERR_TIERCACHE_REPLY'
     /** `err instanceof` this class: the ordinary prototype check (declared so that it narrows the type). */

@@ -836,6 +836,11 @@ Object.defineProperty(TierCache.prototype, '_scanPage', { value: TierCache.proto
 // ioredis's scanStream, sscanStream, hscanStream, zscanStream.
 require('./lib/scan-stream').install(TierCache)
 // The node-redis flavour (createClient): TierCache with node-redis's names and shapes.
+// defineCommand, then pipeline() / multi() (whose methods mirror all of the above).
+require('./lib/define-command').install(TierCache)
+require('./lib/command-object').install(TierCache)
+require('./lib/pipeline').install(TierCache)
+// The node-redis flavour (createClient): TierCache with node-redis's names and shapes.
 const { NodeRedisClient } = require('./lib/node-redis/client').makeClient(TierCache, commandMethods.generatedMethods())
 
 /**
@@ -915,6 +920,7 @@ module.exports.TierCache = TierCache
 module.exports.default = TierCache
 module.exports.createClient = createClient
 module.exports.NodeRedisClient = NodeRedisClient
+module.exports.Command = TierCache.Command
 module.exports.DEFAULTS = DEFAULTS
 module.exports.MAX_KEY_BYTES = args.MAX_KEY_BYTES
 // One `module.exports.X =` line per name, no loop: Node's ESM loader finds a

@@ -21,7 +21,7 @@
 
 const native = require('../binding.js')
 const commands = require('./commands')
-const { TierCacheError, TierCacheTypeError, NeedsRedisError, CODES } = require('./errors')
+const { TierCacheError, TierCacheTypeError, NeedsRedisError, ReplyError, CODES } = require('./errors')
 const { wellFormedKey, wellFormedValue } = require('./args')
 
 /**
@@ -33,7 +33,10 @@ const REFUSED = Object.freeze({
   blocking: 'blocking commands are not supported yet (they would wait past commandTimeout on the shared connection)',
   subscriber: 'pub/sub subscriptions and MONITOR are not supported yet (they take the connection over)',
   connection: 'it changes the state of the connection that every command of this instance shares',
-  transaction: 'transactions are not supported yet through call (MULTI on the shared connection would capture other commands)'
+  transaction: 'use client.multi() (MULTI sent alone on the shared connection would capture other callers\' commands; ' +
+    'multi() sends MULTI, the commands and EXEC as one write)',
+  watch: 'WATCH needs a connection of its own, which tiercache does not have yet (on the shared connection it would ' +
+    'watch keys for every caller, and any of their EXECs would end it)'
 })
 
 const REFUSED_BY_NAME = Object.assign(Object.create(null), {
@@ -55,8 +58,8 @@ const REFUSED_BY_NAME = Object.assign(Object.create(null), {
   multi: REFUSED.transaction,
   exec: REFUSED.transaction,
   discard: REFUSED.transaction,
-  watch: REFUSED.transaction,
-  unwatch: REFUSED.transaction
+  watch: REFUSED.watch,
+  unwatch: REFUSED.watch
 })
 
 // CLIENT subcommands that change how Redis talks to this connection
@@ -157,28 +160,104 @@ function plan (name, args, keyPrefix) {
   }
 }
 
+/** `v` with every Buffer in it (arrays included) decoded with `encoding`, as ioredis's convertBufferToString. */
+function decoded (v, encoding) {
+  if (Buffer.isBuffer(v)) return v.toString(encoding)
+  if (Array.isArray(v)) return v.map((item) => decoded(item, encoding))
+  return v
+}
+
 /**
  * Sends command `name` with `args` for `cache`; resolves with the reply as
- * ioredis gives it (Buffers instead of strings with `buffers`), or without
- * the command's reply transformer with `raw` (node-redis's sendCommand
- * answers Redis's reply as it is). Rejects with ERR_TIERCACHE_NEEDS_REDIS on
- * an instance without Redis.
+ * ioredis gives it (Buffers instead of strings with `buffers`). With
+ * `replyEncoding`, Buffers are decoded with it before the reply transformer,
+ * as ioredis's Command does; with `raw`, the reply transformer is skipped
+ * (node-redis's sendCommand answers Redis's reply as it is). Rejects with
+ * ERR_TIERCACHE_NEEDS_REDIS on an instance without Redis.
  */
-function sendCommand (cache, name, args, buffers, raw = false) {
-  const remote = cache._remote
-  if (remote === null) {
-    const what = typeof name === 'string' ? name.toLowerCase() : 'this command'
-    throw new NeedsRedisError(`${what} needs Redis: this cache is L1-only, where only the string ` +
-      'commands run; pass a Redis URL (new TierCache(\'redis://host:6379\')) to use it')
-  }
+function sendCommand (cache, name, args, buffers, { raw = false, replyEncoding } = {}) {
+  const remote = needRemote(cache, typeof name === 'string' ? name.toLowerCase() : 'this command')
   const { argv, keys, written, flush } = plan(name, args, remote.config.keyPrefix)
   if (flush) cache._clearFronts()
   for (const i of written) cache._forget(String(argv[i]))
   const lower = argv[0].toLowerCase()
   return remote.call(
-    (id) => native.tierCommand(remote.handle, id, argv, keys, written, flush, buffers),
-    raw ? undefined : (reply) => commands.transformReply(lower, reply)
+    (id) => native.tierCommand(remote.handle, id, argv, keys, written, flush, buffers || replyEncoding !== undefined),
+    raw ? undefined : (reply) => commands.transformReply(lower, replyEncoding === undefined ? reply : decoded(reply, replyEncoding))
   )
 }
 
-module.exports = { sendCommand, plan, alwaysRefused, REFUSED }
+/** Throws ERR_TIERCACHE_NEEDS_REDIS for an L1-only `cache`. */
+function needRemote (cache, what) {
+  if (cache._remote !== null) return cache._remote
+  throw new NeedsRedisError(`${what} needs Redis: this cache is L1-only, where only the string ` +
+    'commands run; pass a Redis URL (new TierCache(\'redis://host:6379\')) to use it')
+}
+
+/** A reply error the addon put inside an array (a plain Error) as a ReplyError. */
+function replyError (e) {
+  return e instanceof ReplyError ? e : new ReplyError(e.message)
+}
+
+/** `v` with every Buffer in it decoded as UTF-8 (a string command's slot in a transaction that has Buffer ones). */
+function strings (v) {
+  if (Buffer.isBuffer(v)) return v.toString()
+  if (Array.isArray(v)) return v.map(strings)
+  return v
+}
+
+/**
+ * What a transaction of `queued` ({ name, args, buffers } each) sends: each
+ * command planned as `plan` plans one (throws for a refused one), and
+ * whether the replies come as Buffers (any `…Buffer` command: the others'
+ * are decoded back to strings).
+ */
+function planTransaction (queued, keyPrefix) {
+  return {
+    plans: queued.map((q) => plan(q.name, q.args, keyPrefix)),
+    buffers: queued.some((q) => q.buffers)
+  }
+}
+
+/**
+ * Sends `queued` ({ name, args, buffers } each) as one transaction for
+ * `cache`: MULTI, the commands and EXEC in one write on the shared
+ * connection (the addon's Op::Transaction), planned as `sendCommand` plans
+ * one command (arguments, keyPrefix, refusals, written keys, L1). Resolves
+ * as ioredis's multi().exec(): `[[null, reply] | [ReplyError], …]`; rejects with the EXECABORT ReplyError (its
+ * `previousErrors` the queueing errors) when Redis refused a command when
+ * queued. A command this path refuses rejects the whole transaction before
+ * anything is sent.
+ */
+function sendTransaction (cache, queued) {
+  const remote = needRemote(cache, 'multi')
+  const { plans, buffers } = planTransaction(queued, remote.config.keyPrefix)
+  if (plans.some((p) => p.flush)) cache._clearFronts()
+  for (const { argv, written } of plans) {
+    for (const i of written) cache._forget(String(argv[i]))
+  }
+  return remote.call(
+    (id) => native.tierTransaction(remote.handle, id, plans.map((p) => p.argv), plans.map((p) => p.keys),
+      plans.map((p) => p.written), plans.map((p) => p.flush), buffers),
+    ([queuedReplies, exec]) => {
+      if (exec instanceof Error) {
+        const err = replyError(exec)
+        err.previousErrors = queuedReplies.filter((r) => r instanceof Error).map(replyError)
+        throw err
+      }
+      // Nil only when a WATCHed key changed: WATCH is refused, so never.
+      if (!Array.isArray(exec)) throw new ReplyError('EXEC did not answer with the replies of the transaction')
+      return exec.map((reply, i) => {
+        if (reply instanceof Error) return [replyError(reply)]
+        const lower = plans[i].argv[0].toLowerCase()
+        try {
+          return [null, commands.transformReply(lower, buffers && !queued[i].buffers ? strings(reply) : reply)]
+        } catch (err) {
+          return [err]
+        }
+      })
+    }
+  )
+}
+
+module.exports = { sendCommand, sendTransaction, planTransaction, plan, alwaysRefused, REFUSED }

@@ -1962,3 +1962,1080 @@ export interface GeneratedCommands {
   /** ZUNIONSTORE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   zunionstoreBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
 }
+
+/** The parameter lists of every overload of `F` (up to 24), as a union. */
+export type OverloadedParameters<F> =
+  F extends { (...a: infer A1): unknown; (...a: infer A2): unknown; (...a: infer A3): unknown; (...a: infer A4): unknown; (...a: infer A5): unknown; (...a: infer A6): unknown; (...a: infer A7): unknown; (...a: infer A8): unknown; (...a: infer A9): unknown; (...a: infer A10): unknown; (...a: infer A11): unknown; (...a: infer A12): unknown; (...a: infer A13): unknown; (...a: infer A14): unknown; (...a: infer A15): unknown; (...a: infer A16): unknown; (...a: infer A17): unknown; (...a: infer A18): unknown; (...a: infer A19): unknown; (...a: infer A20): unknown; (...a: infer A21): unknown; (...a: infer A22): unknown; (...a: infer A23): unknown; (...a: infer A24): unknown } ? A1 | A2 | A3 | A4 | A5 | A6 | A7 | A8 | A9 | A10 | A11 | A12 | A13 | A14 | A15 | A16 | A17 | A18 | A19 | A20 | A21 | A22 | A23 | A24 :
+  F extends { (...a: infer A1): unknown; (...a: infer A2): unknown; (...a: infer A3): unknown; (...a: infer A4): unknown; (...a: infer A5): unknown; (...a: infer A6): unknown; (...a: infer A7): unknown; (...a: infer A8): unknown; (...a: infer A9): unknown; (...a: infer A10): unknown; (...a: infer A11): unknown; (...a: infer A12): unknown; (...a: infer A13): unknown; (...a: infer A14): unknown; (...a: infer A15): unknown; (...a: infer A16): unknown; (...a: infer A17): unknown; (...a: infer A18): unknown; (...a: infer A19): unknown; (...a: infer A20): unknown; (...a: infer A21): unknown; (...a: infer A22): unknown; (...a: infer A23): unknown } ? A1 | A2 | A3 | A4 | A5 | A6 | A7 | A8 | A9 | A10 | A11 | A12 | A13 | A14 | A15 | A16 | A17 | A18 | A19 | A20 | A21 | A22 | A23 :
+  F extends { (...a: infer A1): unknown; (...a: infer A2): unknown; (...a: infer A3): unknown; (...a: infer A4): unknown; (...a: infer A5): unknown; (...a: infer A6): unknown; (...a: infer A7): unknown; (...a: infer A8): unknown; (...a: infer A9): unknown; (...a: infer A10): unknown; (...a: infer A11): unknown; (...a: infer A12): unknown; (...a: infer A13): unknown; (...a: infer A14): unknown; (...a: infer A15): unknown; (...a: infer A16): unknown; (...a: infer A17): unknown; (...a: infer A18): unknown; (...a: infer A19): unknown; (...a: infer A20): unknown; (...a: infer A21): unknown; (...a: infer A22): unknown } ? A1 | A2 | A3 | A4 | A5 | A6 | A7 | A8 | A9 | A10 | A11 | A12 | A13 | A14 | A15 | A16 | A17 | A18 | A19 | A20 | A21 | A22 :
+  F extends { (...a: infer A1): unknown; (...a: infer A2): unknown; (...a: infer A3): unknown; (...a: infer A4): unknown; (...a: infer A5): unknown; (...a: infer A6): unknown; (...a: infer A7): unknown; (...a: infer A8): unknown; (...a: infer A9): unknown; (...a: infer A10): unknown; (...a: infer A11): unknown; (...a: infer A12): unknown; (...a: infer A13): unknown; (...a: infer A14): unknown; (...a: infer A15): unknown; (...a: infer A16): unknown; (...a: infer A17): unknown; (...a: infer A18): unknown; (...a: infer A19): unknown; (...a: infer A20): unknown; (...a: infer A21): unknown } ? A1 | A2 | A3 | A4 | A5 | A6 | A7 | A8 | A9 | A10 | A11 | A12 | A13 | A14 | A15 | A16 | A17 | A18 | A19 | A20 | A21 :
+  F extends { (...a: infer A1): unknown; (...a: infer A2): unknown; (...a: infer A3): unknown; (...a: infer A4): unknown; (...a: infer A5): unknown; (...a: infer A6): unknown; (...a: infer A7): unknown; (...a: infer A8): unknown; (...a: infer A9): unknown; (...a: infer A10): unknown; (...a: infer A11): unknown; (...a: infer A12): unknown; (...a: infer A13): unknown; (...a: infer A14): unknown; (...a: infer A15): unknown; (...a: infer A16): unknown; (...a: infer A17): unknown; (...a: infer A18): unknown; (...a: infer A19): unknown; (...a: infer A20): unknown } ? A1 | A2 | A3 | A4 | A5 | A6 | A7 | A8 | A9 | A10 | A11 | A12 | A13 | A14 | A15 | A16 | A17 | A18 | A19 | A20 :
+  F extends { (...a: infer A1): unknown; (...a: infer A2): unknown; (...a: infer A3): unknown; (...a: infer A4): unknown; (...a: infer A5): unknown; (...a: infer A6): unknown; (...a: infer A7): unknown; (...a: infer A8): unknown; (...a: infer A9): unknown; (...a: infer A10): unknown; (...a: infer A11): unknown; (...a: infer A12): unknown; (...a: infer A13): unknown; (...a: infer A14): unknown; (...a: infer A15): unknown; (...a: infer A16): unknown; (...a: infer A17): unknown; (...a: infer A18): unknown; (...a: infer A19): unknown } ? A1 | A2 | A3 | A4 | A5 | A6 | A7 | A8 | A9 | A10 | A11 | A12 | A13 | A14 | A15 | A16 | A17 | A18 | A19 :
+  F extends { (...a: infer A1): unknown; (...a: infer A2): unknown; (...a: infer A3): unknown; (...a: infer A4): unknown; (...a: infer A5): unknown; (...a: infer A6): unknown; (...a: infer A7): unknown; (...a: infer A8): unknown; (...a: infer A9): unknown; (...a: infer A10): unknown; (...a: infer A11): unknown; (...a: infer A12): unknown; (...a: infer A13): unknown; (...a: infer A14): unknown; (...a: infer A15): unknown; (...a: infer A16): unknown; (...a: infer A17): unknown; (...a: infer A18): unknown } ? A1 | A2 | A3 | A4 | A5 | A6 | A7 | A8 | A9 | A10 | A11 | A12 | A13 | A14 | A15 | A16 | A17 | A18 :
+  F extends { (...a: infer A1): unknown; (...a: infer A2): unknown; (...a: infer A3): unknown; (...a: infer A4): unknown; (...a: infer A5): unknown; (...a: infer A6): unknown; (...a: infer A7): unknown; (...a: infer A8): unknown; (...a: infer A9): unknown; (...a: infer A10): unknown; (...a: infer A11): unknown; (...a: infer A12): unknown; (...a: infer A13): unknown; (...a: infer A14): unknown; (...a: infer A15): unknown; (...a: infer A16): unknown; (...a: infer A17): unknown } ? A1 | A2 | A3 | A4 | A5 | A6 | A7 | A8 | A9 | A10 | A11 | A12 | A13 | A14 | A15 | A16 | A17 :
+  F extends { (...a: infer A1): unknown; (...a: infer A2): unknown; (...a: infer A3): unknown; (...a: infer A4): unknown; (...a: infer A5): unknown; (...a: infer A6): unknown; (...a: infer A7): unknown; (...a: infer A8): unknown; (...a: infer A9): unknown; (...a: infer A10): unknown; (...a: infer A11): unknown; (...a: infer A12): unknown; (...a: infer A13): unknown; (...a: infer A14): unknown; (...a: infer A15): unknown; (...a: infer A16): unknown } ? A1 | A2 | A3 | A4 | A5 | A6 | A7 | A8 | A9 | A10 | A11 | A12 | A13 | A14 | A15 | A16 :
+  F extends { (...a: infer A1): unknown; (...a: infer A2): unknown; (...a: infer A3): unknown; (...a: infer A4): unknown; (...a: infer A5): unknown; (...a: infer A6): unknown; (...a: infer A7): unknown; (...a: infer A8): unknown; (...a: infer A9): unknown; (...a: infer A10): unknown; (...a: infer A11): unknown; (...a: infer A12): unknown; (...a: infer A13): unknown; (...a: infer A14): unknown; (...a: infer A15): unknown } ? A1 | A2 | A3 | A4 | A5 | A6 | A7 | A8 | A9 | A10 | A11 | A12 | A13 | A14 | A15 :
+  F extends { (...a: infer A1): unknown; (...a: infer A2): unknown; (...a: infer A3): unknown; (...a: infer A4): unknown; (...a: infer A5): unknown; (...a: infer A6): unknown; (...a: infer A7): unknown; (...a: infer A8): unknown; (...a: infer A9): unknown; (...a: infer A10): unknown; (...a: infer A11): unknown; (...a: infer A12): unknown; (...a: infer A13): unknown; (...a: infer A14): unknown } ? A1 | A2 | A3 | A4 | A5 | A6 | A7 | A8 | A9 | A10 | A11 | A12 | A13 | A14 :
+  F extends { (...a: infer A1): unknown; (...a: infer A2): unknown; (...a: infer A3): unknown; (...a: infer A4): unknown; (...a: infer A5): unknown; (...a: infer A6): unknown; (...a: infer A7): unknown; (...a: infer A8): unknown; (...a: infer A9): unknown; (...a: infer A10): unknown; (...a: infer A11): unknown; (...a: infer A12): unknown; (...a: infer A13): unknown } ? A1 | A2 | A3 | A4 | A5 | A6 | A7 | A8 | A9 | A10 | A11 | A12 | A13 :
+  F extends { (...a: infer A1): unknown; (...a: infer A2): unknown; (...a: infer A3): unknown; (...a: infer A4): unknown; (...a: infer A5): unknown; (...a: infer A6): unknown; (...a: infer A7): unknown; (...a: infer A8): unknown; (...a: infer A9): unknown; (...a: infer A10): unknown; (...a: infer A11): unknown; (...a: infer A12): unknown } ? A1 | A2 | A3 | A4 | A5 | A6 | A7 | A8 | A9 | A10 | A11 | A12 :
+  F extends { (...a: infer A1): unknown; (...a: infer A2): unknown; (...a: infer A3): unknown; (...a: infer A4): unknown; (...a: infer A5): unknown; (...a: infer A6): unknown; (...a: infer A7): unknown; (...a: infer A8): unknown; (...a: infer A9): unknown; (...a: infer A10): unknown; (...a: infer A11): unknown } ? A1 | A2 | A3 | A4 | A5 | A6 | A7 | A8 | A9 | A10 | A11 :
+  F extends { (...a: infer A1): unknown; (...a: infer A2): unknown; (...a: infer A3): unknown; (...a: infer A4): unknown; (...a: infer A5): unknown; (...a: infer A6): unknown; (...a: infer A7): unknown; (...a: infer A8): unknown; (...a: infer A9): unknown; (...a: infer A10): unknown } ? A1 | A2 | A3 | A4 | A5 | A6 | A7 | A8 | A9 | A10 :
+  F extends { (...a: infer A1): unknown; (...a: infer A2): unknown; (...a: infer A3): unknown; (...a: infer A4): unknown; (...a: infer A5): unknown; (...a: infer A6): unknown; (...a: infer A7): unknown; (...a: infer A8): unknown; (...a: infer A9): unknown } ? A1 | A2 | A3 | A4 | A5 | A6 | A7 | A8 | A9 :
+  F extends { (...a: infer A1): unknown; (...a: infer A2): unknown; (...a: infer A3): unknown; (...a: infer A4): unknown; (...a: infer A5): unknown; (...a: infer A6): unknown; (...a: infer A7): unknown; (...a: infer A8): unknown } ? A1 | A2 | A3 | A4 | A5 | A6 | A7 | A8 :
+  F extends { (...a: infer A1): unknown; (...a: infer A2): unknown; (...a: infer A3): unknown; (...a: infer A4): unknown; (...a: infer A5): unknown; (...a: infer A6): unknown; (...a: infer A7): unknown } ? A1 | A2 | A3 | A4 | A5 | A6 | A7 :
+  F extends { (...a: infer A1): unknown; (...a: infer A2): unknown; (...a: infer A3): unknown; (...a: infer A4): unknown; (...a: infer A5): unknown; (...a: infer A6): unknown } ? A1 | A2 | A3 | A4 | A5 | A6 :
+  F extends { (...a: infer A1): unknown; (...a: infer A2): unknown; (...a: infer A3): unknown; (...a: infer A4): unknown; (...a: infer A5): unknown } ? A1 | A2 | A3 | A4 | A5 :
+  F extends { (...a: infer A1): unknown; (...a: infer A2): unknown; (...a: infer A3): unknown; (...a: infer A4): unknown } ? A1 | A2 | A3 | A4 :
+  F extends { (...a: infer A1): unknown; (...a: infer A2): unknown; (...a: infer A3): unknown } ? A1 | A2 | A3 :
+  F extends { (...a: infer A1): unknown; (...a: infer A2): unknown } ? A1 | A2 :
+  F extends { (...a: infer A1): unknown } ? A1 :
+  never
+
+export interface PipelineCommands {
+  /** Queues {@link TierCache.acl}: the same arguments; its reply goes to exec()'s slot. */
+  acl(...args: OverloadedParameters<TierCache['acl']>): TierCache.Pipeline
+  /** Queues {@link TierCache.aclBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  aclBuffer(...args: OverloadedParameters<TierCache['aclBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.append}: the same arguments; its reply goes to exec()'s slot. */
+  append(...args: OverloadedParameters<TierCache['append']>): TierCache.Pipeline
+  /** Queues {@link TierCache.appendBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  appendBuffer(...args: OverloadedParameters<TierCache['appendBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.arcount}: the same arguments; its reply goes to exec()'s slot. */
+  arcount(...args: OverloadedParameters<TierCache['arcount']>): TierCache.Pipeline
+  /** Queues {@link TierCache.arcountBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  arcountBuffer(...args: OverloadedParameters<TierCache['arcountBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.ardel}: the same arguments; its reply goes to exec()'s slot. */
+  ardel(...args: OverloadedParameters<TierCache['ardel']>): TierCache.Pipeline
+  /** Queues {@link TierCache.ardelBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  ardelBuffer(...args: OverloadedParameters<TierCache['ardelBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.ardelrange}: the same arguments; its reply goes to exec()'s slot. */
+  ardelrange(...args: OverloadedParameters<TierCache['ardelrange']>): TierCache.Pipeline
+  /** Queues {@link TierCache.ardelrangeBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  ardelrangeBuffer(...args: OverloadedParameters<TierCache['ardelrangeBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.arget}: the same arguments; its reply goes to exec()'s slot. */
+  arget(...args: OverloadedParameters<TierCache['arget']>): TierCache.Pipeline
+  /** Queues {@link TierCache.argetBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  argetBuffer(...args: OverloadedParameters<TierCache['argetBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.argetrange}: the same arguments; its reply goes to exec()'s slot. */
+  argetrange(...args: OverloadedParameters<TierCache['argetrange']>): TierCache.Pipeline
+  /** Queues {@link TierCache.argetrangeBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  argetrangeBuffer(...args: OverloadedParameters<TierCache['argetrangeBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.argrep}: the same arguments; its reply goes to exec()'s slot. */
+  argrep(...args: OverloadedParameters<TierCache['argrep']>): TierCache.Pipeline
+  /** Queues {@link TierCache.argrepBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  argrepBuffer(...args: OverloadedParameters<TierCache['argrepBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.arinfo}: the same arguments; its reply goes to exec()'s slot. */
+  arinfo(...args: OverloadedParameters<TierCache['arinfo']>): TierCache.Pipeline
+  /** Queues {@link TierCache.arinfoBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  arinfoBuffer(...args: OverloadedParameters<TierCache['arinfoBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.arinsert}: the same arguments; its reply goes to exec()'s slot. */
+  arinsert(...args: OverloadedParameters<TierCache['arinsert']>): TierCache.Pipeline
+  /** Queues {@link TierCache.arinsertBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  arinsertBuffer(...args: OverloadedParameters<TierCache['arinsertBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.arlastitems}: the same arguments; its reply goes to exec()'s slot. */
+  arlastitems(...args: OverloadedParameters<TierCache['arlastitems']>): TierCache.Pipeline
+  /** Queues {@link TierCache.arlastitemsBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  arlastitemsBuffer(...args: OverloadedParameters<TierCache['arlastitemsBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.arlen}: the same arguments; its reply goes to exec()'s slot. */
+  arlen(...args: OverloadedParameters<TierCache['arlen']>): TierCache.Pipeline
+  /** Queues {@link TierCache.arlenBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  arlenBuffer(...args: OverloadedParameters<TierCache['arlenBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.armget}: the same arguments; its reply goes to exec()'s slot. */
+  armget(...args: OverloadedParameters<TierCache['armget']>): TierCache.Pipeline
+  /** Queues {@link TierCache.armgetBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  armgetBuffer(...args: OverloadedParameters<TierCache['armgetBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.armset}: the same arguments; its reply goes to exec()'s slot. */
+  armset(...args: OverloadedParameters<TierCache['armset']>): TierCache.Pipeline
+  /** Queues {@link TierCache.armsetBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  armsetBuffer(...args: OverloadedParameters<TierCache['armsetBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.arnext}: the same arguments; its reply goes to exec()'s slot. */
+  arnext(...args: OverloadedParameters<TierCache['arnext']>): TierCache.Pipeline
+  /** Queues {@link TierCache.arnextBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  arnextBuffer(...args: OverloadedParameters<TierCache['arnextBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.arop}: the same arguments; its reply goes to exec()'s slot. */
+  arop(...args: OverloadedParameters<TierCache['arop']>): TierCache.Pipeline
+  /** Queues {@link TierCache.aropBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  aropBuffer(...args: OverloadedParameters<TierCache['aropBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.arring}: the same arguments; its reply goes to exec()'s slot. */
+  arring(...args: OverloadedParameters<TierCache['arring']>): TierCache.Pipeline
+  /** Queues {@link TierCache.arringBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  arringBuffer(...args: OverloadedParameters<TierCache['arringBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.arscan}: the same arguments; its reply goes to exec()'s slot. */
+  arscan(...args: OverloadedParameters<TierCache['arscan']>): TierCache.Pipeline
+  /** Queues {@link TierCache.arscanBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  arscanBuffer(...args: OverloadedParameters<TierCache['arscanBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.arseek}: the same arguments; its reply goes to exec()'s slot. */
+  arseek(...args: OverloadedParameters<TierCache['arseek']>): TierCache.Pipeline
+  /** Queues {@link TierCache.arseekBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  arseekBuffer(...args: OverloadedParameters<TierCache['arseekBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.arset}: the same arguments; its reply goes to exec()'s slot. */
+  arset(...args: OverloadedParameters<TierCache['arset']>): TierCache.Pipeline
+  /** Queues {@link TierCache.arsetBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  arsetBuffer(...args: OverloadedParameters<TierCache['arsetBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.asking}: the same arguments; its reply goes to exec()'s slot. */
+  asking(...args: OverloadedParameters<TierCache['asking']>): TierCache.Pipeline
+  /** Queues {@link TierCache.askingBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  askingBuffer(...args: OverloadedParameters<TierCache['askingBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.auth}: the same arguments; its reply goes to exec()'s slot. */
+  auth(...args: OverloadedParameters<TierCache['auth']>): TierCache.Pipeline
+  /** Queues {@link TierCache.authBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  authBuffer(...args: OverloadedParameters<TierCache['authBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.bgrewriteaof}: the same arguments; its reply goes to exec()'s slot. */
+  bgrewriteaof(...args: OverloadedParameters<TierCache['bgrewriteaof']>): TierCache.Pipeline
+  /** Queues {@link TierCache.bgrewriteaofBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  bgrewriteaofBuffer(...args: OverloadedParameters<TierCache['bgrewriteaofBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.bgsave}: the same arguments; its reply goes to exec()'s slot. */
+  bgsave(...args: OverloadedParameters<TierCache['bgsave']>): TierCache.Pipeline
+  /** Queues {@link TierCache.bgsaveBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  bgsaveBuffer(...args: OverloadedParameters<TierCache['bgsaveBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.bitcount}: the same arguments; its reply goes to exec()'s slot. */
+  bitcount(...args: OverloadedParameters<TierCache['bitcount']>): TierCache.Pipeline
+  /** Queues {@link TierCache.bitcountBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  bitcountBuffer(...args: OverloadedParameters<TierCache['bitcountBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.bitfield}: the same arguments; its reply goes to exec()'s slot. */
+  bitfield(...args: OverloadedParameters<TierCache['bitfield']>): TierCache.Pipeline
+  /** Queues {@link TierCache.bitfieldBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  bitfieldBuffer(...args: OverloadedParameters<TierCache['bitfieldBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.bitfield_ro}: the same arguments; its reply goes to exec()'s slot. */
+  bitfield_ro(...args: OverloadedParameters<TierCache['bitfield_ro']>): TierCache.Pipeline
+  /** Queues {@link TierCache.bitfield_roBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  bitfield_roBuffer(...args: OverloadedParameters<TierCache['bitfield_roBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.bitop}: the same arguments; its reply goes to exec()'s slot. */
+  bitop(...args: OverloadedParameters<TierCache['bitop']>): TierCache.Pipeline
+  /** Queues {@link TierCache.bitopBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  bitopBuffer(...args: OverloadedParameters<TierCache['bitopBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.bitpos}: the same arguments; its reply goes to exec()'s slot. */
+  bitpos(...args: OverloadedParameters<TierCache['bitpos']>): TierCache.Pipeline
+  /** Queues {@link TierCache.bitposBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  bitposBuffer(...args: OverloadedParameters<TierCache['bitposBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.client}: the same arguments; its reply goes to exec()'s slot. */
+  client(...args: OverloadedParameters<TierCache['client']>): TierCache.Pipeline
+  /** Queues {@link TierCache.clientBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  clientBuffer(...args: OverloadedParameters<TierCache['clientBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.cluster}: the same arguments; its reply goes to exec()'s slot. */
+  cluster(...args: OverloadedParameters<TierCache['cluster']>): TierCache.Pipeline
+  /** Queues {@link TierCache.clusterBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  clusterBuffer(...args: OverloadedParameters<TierCache['clusterBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.command}: the same arguments; its reply goes to exec()'s slot. */
+  command(...args: OverloadedParameters<TierCache['command']>): TierCache.Pipeline
+  /** Queues {@link TierCache.commandBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  commandBuffer(...args: OverloadedParameters<TierCache['commandBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.config}: the same arguments; its reply goes to exec()'s slot. */
+  config(...args: OverloadedParameters<TierCache['config']>): TierCache.Pipeline
+  /** Queues {@link TierCache.configBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  configBuffer(...args: OverloadedParameters<TierCache['configBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.copy}: the same arguments; its reply goes to exec()'s slot. */
+  copy(...args: OverloadedParameters<TierCache['copy']>): TierCache.Pipeline
+  /** Queues {@link TierCache.copyBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  copyBuffer(...args: OverloadedParameters<TierCache['copyBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.dbsize}: the same arguments; its reply goes to exec()'s slot. */
+  dbsize(...args: OverloadedParameters<TierCache['dbsize']>): TierCache.Pipeline
+  /** Queues {@link TierCache.dbsizeBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  dbsizeBuffer(...args: OverloadedParameters<TierCache['dbsizeBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.debug}: the same arguments; its reply goes to exec()'s slot. */
+  debug(...args: OverloadedParameters<TierCache['debug']>): TierCache.Pipeline
+  /** Queues {@link TierCache.debugBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  debugBuffer(...args: OverloadedParameters<TierCache['debugBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.decr}: the same arguments; its reply goes to exec()'s slot. */
+  decr(...args: OverloadedParameters<TierCache['decr']>): TierCache.Pipeline
+  /** Queues {@link TierCache.decrBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  decrBuffer(...args: OverloadedParameters<TierCache['decrBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.decrby}: the same arguments; its reply goes to exec()'s slot. */
+  decrby(...args: OverloadedParameters<TierCache['decrby']>): TierCache.Pipeline
+  /** Queues {@link TierCache.decrbyBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  decrbyBuffer(...args: OverloadedParameters<TierCache['decrbyBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.del}: the same arguments; its reply goes to exec()'s slot. */
+  del(...args: OverloadedParameters<TierCache['del']>): TierCache.Pipeline
+  /** Queues {@link TierCache.delBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  delBuffer(...args: OverloadedParameters<TierCache['delBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.dump}: the same arguments; its reply goes to exec()'s slot. */
+  dump(...args: OverloadedParameters<TierCache['dump']>): TierCache.Pipeline
+  /** Queues {@link TierCache.dumpBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  dumpBuffer(...args: OverloadedParameters<TierCache['dumpBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.echo}: the same arguments; its reply goes to exec()'s slot. */
+  echo(...args: OverloadedParameters<TierCache['echo']>): TierCache.Pipeline
+  /** Queues {@link TierCache.echoBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  echoBuffer(...args: OverloadedParameters<TierCache['echoBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.eval}: the same arguments; its reply goes to exec()'s slot. */
+  eval(...args: OverloadedParameters<TierCache['eval']>): TierCache.Pipeline
+  /** Queues {@link TierCache.evalBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  evalBuffer(...args: OverloadedParameters<TierCache['evalBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.eval_ro}: the same arguments; its reply goes to exec()'s slot. */
+  eval_ro(...args: OverloadedParameters<TierCache['eval_ro']>): TierCache.Pipeline
+  /** Queues {@link TierCache.eval_roBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  eval_roBuffer(...args: OverloadedParameters<TierCache['eval_roBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.evalsha}: the same arguments; its reply goes to exec()'s slot. */
+  evalsha(...args: OverloadedParameters<TierCache['evalsha']>): TierCache.Pipeline
+  /** Queues {@link TierCache.evalshaBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  evalshaBuffer(...args: OverloadedParameters<TierCache['evalshaBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.evalsha_ro}: the same arguments; its reply goes to exec()'s slot. */
+  evalsha_ro(...args: OverloadedParameters<TierCache['evalsha_ro']>): TierCache.Pipeline
+  /** Queues {@link TierCache.evalsha_roBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  evalsha_roBuffer(...args: OverloadedParameters<TierCache['evalsha_roBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.exists}: the same arguments; its reply goes to exec()'s slot. */
+  exists(...args: OverloadedParameters<TierCache['exists']>): TierCache.Pipeline
+  /** Queues {@link TierCache.existsBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  existsBuffer(...args: OverloadedParameters<TierCache['existsBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.expire}: the same arguments; its reply goes to exec()'s slot. */
+  expire(...args: OverloadedParameters<TierCache['expire']>): TierCache.Pipeline
+  /** Queues {@link TierCache.expireBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  expireBuffer(...args: OverloadedParameters<TierCache['expireBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.expireat}: the same arguments; its reply goes to exec()'s slot. */
+  expireat(...args: OverloadedParameters<TierCache['expireat']>): TierCache.Pipeline
+  /** Queues {@link TierCache.expireatBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  expireatBuffer(...args: OverloadedParameters<TierCache['expireatBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.expiretime}: the same arguments; its reply goes to exec()'s slot. */
+  expiretime(...args: OverloadedParameters<TierCache['expiretime']>): TierCache.Pipeline
+  /** Queues {@link TierCache.expiretimeBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  expiretimeBuffer(...args: OverloadedParameters<TierCache['expiretimeBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.failover}: the same arguments; its reply goes to exec()'s slot. */
+  failover(...args: OverloadedParameters<TierCache['failover']>): TierCache.Pipeline
+  /** Queues {@link TierCache.failoverBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  failoverBuffer(...args: OverloadedParameters<TierCache['failoverBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.fcall}: the same arguments; its reply goes to exec()'s slot. */
+  fcall(...args: OverloadedParameters<TierCache['fcall']>): TierCache.Pipeline
+  /** Queues {@link TierCache.fcallBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  fcallBuffer(...args: OverloadedParameters<TierCache['fcallBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.fcall_ro}: the same arguments; its reply goes to exec()'s slot. */
+  fcall_ro(...args: OverloadedParameters<TierCache['fcall_ro']>): TierCache.Pipeline
+  /** Queues {@link TierCache.fcall_roBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  fcall_roBuffer(...args: OverloadedParameters<TierCache['fcall_roBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.flushall}: the same arguments; its reply goes to exec()'s slot. */
+  flushall(...args: OverloadedParameters<TierCache['flushall']>): TierCache.Pipeline
+  /** Queues {@link TierCache.flushallBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  flushallBuffer(...args: OverloadedParameters<TierCache['flushallBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.flushdb}: the same arguments; its reply goes to exec()'s slot. */
+  flushdb(...args: OverloadedParameters<TierCache['flushdb']>): TierCache.Pipeline
+  /** Queues {@link TierCache.flushdbBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  flushdbBuffer(...args: OverloadedParameters<TierCache['flushdbBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.function}: the same arguments; its reply goes to exec()'s slot. */
+  function(...args: OverloadedParameters<TierCache['function']>): TierCache.Pipeline
+  /** Queues {@link TierCache.functionBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  functionBuffer(...args: OverloadedParameters<TierCache['functionBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.geoadd}: the same arguments; its reply goes to exec()'s slot. */
+  geoadd(...args: OverloadedParameters<TierCache['geoadd']>): TierCache.Pipeline
+  /** Queues {@link TierCache.geoaddBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  geoaddBuffer(...args: OverloadedParameters<TierCache['geoaddBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.geodist}: the same arguments; its reply goes to exec()'s slot. */
+  geodist(...args: OverloadedParameters<TierCache['geodist']>): TierCache.Pipeline
+  /** Queues {@link TierCache.geodistBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  geodistBuffer(...args: OverloadedParameters<TierCache['geodistBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.geohash}: the same arguments; its reply goes to exec()'s slot. */
+  geohash(...args: OverloadedParameters<TierCache['geohash']>): TierCache.Pipeline
+  /** Queues {@link TierCache.geohashBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  geohashBuffer(...args: OverloadedParameters<TierCache['geohashBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.geopos}: the same arguments; its reply goes to exec()'s slot. */
+  geopos(...args: OverloadedParameters<TierCache['geopos']>): TierCache.Pipeline
+  /** Queues {@link TierCache.geoposBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  geoposBuffer(...args: OverloadedParameters<TierCache['geoposBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.georadius}: the same arguments; its reply goes to exec()'s slot. */
+  georadius(...args: OverloadedParameters<TierCache['georadius']>): TierCache.Pipeline
+  /** Queues {@link TierCache.georadiusBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  georadiusBuffer(...args: OverloadedParameters<TierCache['georadiusBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.georadius_ro}: the same arguments; its reply goes to exec()'s slot. */
+  georadius_ro(...args: OverloadedParameters<TierCache['georadius_ro']>): TierCache.Pipeline
+  /** Queues {@link TierCache.georadius_roBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  georadius_roBuffer(...args: OverloadedParameters<TierCache['georadius_roBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.georadiusbymember}: the same arguments; its reply goes to exec()'s slot. */
+  georadiusbymember(...args: OverloadedParameters<TierCache['georadiusbymember']>): TierCache.Pipeline
+  /** Queues {@link TierCache.georadiusbymemberBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  georadiusbymemberBuffer(...args: OverloadedParameters<TierCache['georadiusbymemberBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.georadiusbymember_ro}: the same arguments; its reply goes to exec()'s slot. */
+  georadiusbymember_ro(...args: OverloadedParameters<TierCache['georadiusbymember_ro']>): TierCache.Pipeline
+  /** Queues {@link TierCache.georadiusbymember_roBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  georadiusbymember_roBuffer(...args: OverloadedParameters<TierCache['georadiusbymember_roBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.geosearch}: the same arguments; its reply goes to exec()'s slot. */
+  geosearch(...args: OverloadedParameters<TierCache['geosearch']>): TierCache.Pipeline
+  /** Queues {@link TierCache.geosearchBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  geosearchBuffer(...args: OverloadedParameters<TierCache['geosearchBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.geosearchstore}: the same arguments; its reply goes to exec()'s slot. */
+  geosearchstore(...args: OverloadedParameters<TierCache['geosearchstore']>): TierCache.Pipeline
+  /** Queues {@link TierCache.geosearchstoreBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  geosearchstoreBuffer(...args: OverloadedParameters<TierCache['geosearchstoreBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.get}: the same arguments; its reply goes to exec()'s slot. */
+  get(...args: OverloadedParameters<TierCache['get']>): TierCache.Pipeline
+  /** Queues {@link TierCache.getBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  getBuffer(...args: OverloadedParameters<TierCache['getBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.getbit}: the same arguments; its reply goes to exec()'s slot. */
+  getbit(...args: OverloadedParameters<TierCache['getbit']>): TierCache.Pipeline
+  /** Queues {@link TierCache.getbitBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  getbitBuffer(...args: OverloadedParameters<TierCache['getbitBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.getdel}: the same arguments; its reply goes to exec()'s slot. */
+  getdel(...args: OverloadedParameters<TierCache['getdel']>): TierCache.Pipeline
+  /** Queues {@link TierCache.getdelBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  getdelBuffer(...args: OverloadedParameters<TierCache['getdelBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.getex}: the same arguments; its reply goes to exec()'s slot. */
+  getex(...args: OverloadedParameters<TierCache['getex']>): TierCache.Pipeline
+  /** Queues {@link TierCache.getexBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  getexBuffer(...args: OverloadedParameters<TierCache['getexBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.getrange}: the same arguments; its reply goes to exec()'s slot. */
+  getrange(...args: OverloadedParameters<TierCache['getrange']>): TierCache.Pipeline
+  /** Queues {@link TierCache.getrangeBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  getrangeBuffer(...args: OverloadedParameters<TierCache['getrangeBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.getset}: the same arguments; its reply goes to exec()'s slot. */
+  getset(...args: OverloadedParameters<TierCache['getset']>): TierCache.Pipeline
+  /** Queues {@link TierCache.getsetBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  getsetBuffer(...args: OverloadedParameters<TierCache['getsetBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hdel}: the same arguments; its reply goes to exec()'s slot. */
+  hdel(...args: OverloadedParameters<TierCache['hdel']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hdelBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  hdelBuffer(...args: OverloadedParameters<TierCache['hdelBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hexists}: the same arguments; its reply goes to exec()'s slot. */
+  hexists(...args: OverloadedParameters<TierCache['hexists']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hexistsBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  hexistsBuffer(...args: OverloadedParameters<TierCache['hexistsBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hexpire}: the same arguments; its reply goes to exec()'s slot. */
+  hexpire(...args: OverloadedParameters<TierCache['hexpire']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hexpireBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  hexpireBuffer(...args: OverloadedParameters<TierCache['hexpireBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hexpireat}: the same arguments; its reply goes to exec()'s slot. */
+  hexpireat(...args: OverloadedParameters<TierCache['hexpireat']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hexpireatBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  hexpireatBuffer(...args: OverloadedParameters<TierCache['hexpireatBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hexpiretime}: the same arguments; its reply goes to exec()'s slot. */
+  hexpiretime(...args: OverloadedParameters<TierCache['hexpiretime']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hexpiretimeBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  hexpiretimeBuffer(...args: OverloadedParameters<TierCache['hexpiretimeBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hget}: the same arguments; its reply goes to exec()'s slot. */
+  hget(...args: OverloadedParameters<TierCache['hget']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hgetBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  hgetBuffer(...args: OverloadedParameters<TierCache['hgetBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hgetall}: the same arguments; its reply goes to exec()'s slot. */
+  hgetall(...args: OverloadedParameters<TierCache['hgetall']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hgetallBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  hgetallBuffer(...args: OverloadedParameters<TierCache['hgetallBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hgetdel}: the same arguments; its reply goes to exec()'s slot. */
+  hgetdel(...args: OverloadedParameters<TierCache['hgetdel']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hgetdelBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  hgetdelBuffer(...args: OverloadedParameters<TierCache['hgetdelBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hgetex}: the same arguments; its reply goes to exec()'s slot. */
+  hgetex(...args: OverloadedParameters<TierCache['hgetex']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hgetexBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  hgetexBuffer(...args: OverloadedParameters<TierCache['hgetexBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hincrby}: the same arguments; its reply goes to exec()'s slot. */
+  hincrby(...args: OverloadedParameters<TierCache['hincrby']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hincrbyBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  hincrbyBuffer(...args: OverloadedParameters<TierCache['hincrbyBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hincrbyfloat}: the same arguments; its reply goes to exec()'s slot. */
+  hincrbyfloat(...args: OverloadedParameters<TierCache['hincrbyfloat']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hincrbyfloatBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  hincrbyfloatBuffer(...args: OverloadedParameters<TierCache['hincrbyfloatBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hkeys}: the same arguments; its reply goes to exec()'s slot. */
+  hkeys(...args: OverloadedParameters<TierCache['hkeys']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hkeysBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  hkeysBuffer(...args: OverloadedParameters<TierCache['hkeysBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hlen}: the same arguments; its reply goes to exec()'s slot. */
+  hlen(...args: OverloadedParameters<TierCache['hlen']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hlenBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  hlenBuffer(...args: OverloadedParameters<TierCache['hlenBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hmget}: the same arguments; its reply goes to exec()'s slot. */
+  hmget(...args: OverloadedParameters<TierCache['hmget']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hmgetBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  hmgetBuffer(...args: OverloadedParameters<TierCache['hmgetBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hmset}: the same arguments; its reply goes to exec()'s slot. */
+  hmset(...args: OverloadedParameters<TierCache['hmset']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hmsetBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  hmsetBuffer(...args: OverloadedParameters<TierCache['hmsetBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hpersist}: the same arguments; its reply goes to exec()'s slot. */
+  hpersist(...args: OverloadedParameters<TierCache['hpersist']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hpersistBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  hpersistBuffer(...args: OverloadedParameters<TierCache['hpersistBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hpexpire}: the same arguments; its reply goes to exec()'s slot. */
+  hpexpire(...args: OverloadedParameters<TierCache['hpexpire']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hpexpireBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  hpexpireBuffer(...args: OverloadedParameters<TierCache['hpexpireBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hpexpireat}: the same arguments; its reply goes to exec()'s slot. */
+  hpexpireat(...args: OverloadedParameters<TierCache['hpexpireat']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hpexpireatBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  hpexpireatBuffer(...args: OverloadedParameters<TierCache['hpexpireatBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hpexpiretime}: the same arguments; its reply goes to exec()'s slot. */
+  hpexpiretime(...args: OverloadedParameters<TierCache['hpexpiretime']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hpexpiretimeBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  hpexpiretimeBuffer(...args: OverloadedParameters<TierCache['hpexpiretimeBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hpttl}: the same arguments; its reply goes to exec()'s slot. */
+  hpttl(...args: OverloadedParameters<TierCache['hpttl']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hpttlBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  hpttlBuffer(...args: OverloadedParameters<TierCache['hpttlBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hrandfield}: the same arguments; its reply goes to exec()'s slot. */
+  hrandfield(...args: OverloadedParameters<TierCache['hrandfield']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hrandfieldBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  hrandfieldBuffer(...args: OverloadedParameters<TierCache['hrandfieldBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hscan}: the same arguments; its reply goes to exec()'s slot. */
+  hscan(...args: OverloadedParameters<TierCache['hscan']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hscanBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  hscanBuffer(...args: OverloadedParameters<TierCache['hscanBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hset}: the same arguments; its reply goes to exec()'s slot. */
+  hset(...args: OverloadedParameters<TierCache['hset']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hsetBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  hsetBuffer(...args: OverloadedParameters<TierCache['hsetBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hsetex}: the same arguments; its reply goes to exec()'s slot. */
+  hsetex(...args: OverloadedParameters<TierCache['hsetex']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hsetexBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  hsetexBuffer(...args: OverloadedParameters<TierCache['hsetexBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hsetnx}: the same arguments; its reply goes to exec()'s slot. */
+  hsetnx(...args: OverloadedParameters<TierCache['hsetnx']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hsetnxBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  hsetnxBuffer(...args: OverloadedParameters<TierCache['hsetnxBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hstrlen}: the same arguments; its reply goes to exec()'s slot. */
+  hstrlen(...args: OverloadedParameters<TierCache['hstrlen']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hstrlenBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  hstrlenBuffer(...args: OverloadedParameters<TierCache['hstrlenBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.httl}: the same arguments; its reply goes to exec()'s slot. */
+  httl(...args: OverloadedParameters<TierCache['httl']>): TierCache.Pipeline
+  /** Queues {@link TierCache.httlBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  httlBuffer(...args: OverloadedParameters<TierCache['httlBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hvals}: the same arguments; its reply goes to exec()'s slot. */
+  hvals(...args: OverloadedParameters<TierCache['hvals']>): TierCache.Pipeline
+  /** Queues {@link TierCache.hvalsBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  hvalsBuffer(...args: OverloadedParameters<TierCache['hvalsBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.incr}: the same arguments; its reply goes to exec()'s slot. */
+  incr(...args: OverloadedParameters<TierCache['incr']>): TierCache.Pipeline
+  /** Queues {@link TierCache.incrBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  incrBuffer(...args: OverloadedParameters<TierCache['incrBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.incrby}: the same arguments; its reply goes to exec()'s slot. */
+  incrby(...args: OverloadedParameters<TierCache['incrby']>): TierCache.Pipeline
+  /** Queues {@link TierCache.incrbyBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  incrbyBuffer(...args: OverloadedParameters<TierCache['incrbyBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.incrbyfloat}: the same arguments; its reply goes to exec()'s slot. */
+  incrbyfloat(...args: OverloadedParameters<TierCache['incrbyfloat']>): TierCache.Pipeline
+  /** Queues {@link TierCache.incrbyfloatBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  incrbyfloatBuffer(...args: OverloadedParameters<TierCache['incrbyfloatBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.increx}: the same arguments; its reply goes to exec()'s slot. */
+  increx(...args: OverloadedParameters<TierCache['increx']>): TierCache.Pipeline
+  /** Queues {@link TierCache.increxBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  increxBuffer(...args: OverloadedParameters<TierCache['increxBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.info}: the same arguments; its reply goes to exec()'s slot. */
+  info(...args: OverloadedParameters<TierCache['info']>): TierCache.Pipeline
+  /** Queues {@link TierCache.infoBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  infoBuffer(...args: OverloadedParameters<TierCache['infoBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.keys}: the same arguments; its reply goes to exec()'s slot. */
+  keys(...args: OverloadedParameters<TierCache['keys']>): TierCache.Pipeline
+  /** Queues {@link TierCache.keysBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  keysBuffer(...args: OverloadedParameters<TierCache['keysBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.lastsave}: the same arguments; its reply goes to exec()'s slot. */
+  lastsave(...args: OverloadedParameters<TierCache['lastsave']>): TierCache.Pipeline
+  /** Queues {@link TierCache.lastsaveBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  lastsaveBuffer(...args: OverloadedParameters<TierCache['lastsaveBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.latency}: the same arguments; its reply goes to exec()'s slot. */
+  latency(...args: OverloadedParameters<TierCache['latency']>): TierCache.Pipeline
+  /** Queues {@link TierCache.latencyBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  latencyBuffer(...args: OverloadedParameters<TierCache['latencyBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.lcs}: the same arguments; its reply goes to exec()'s slot. */
+  lcs(...args: OverloadedParameters<TierCache['lcs']>): TierCache.Pipeline
+  /** Queues {@link TierCache.lcsBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  lcsBuffer(...args: OverloadedParameters<TierCache['lcsBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.lindex}: the same arguments; its reply goes to exec()'s slot. */
+  lindex(...args: OverloadedParameters<TierCache['lindex']>): TierCache.Pipeline
+  /** Queues {@link TierCache.lindexBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  lindexBuffer(...args: OverloadedParameters<TierCache['lindexBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.linsert}: the same arguments; its reply goes to exec()'s slot. */
+  linsert(...args: OverloadedParameters<TierCache['linsert']>): TierCache.Pipeline
+  /** Queues {@link TierCache.linsertBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  linsertBuffer(...args: OverloadedParameters<TierCache['linsertBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.llen}: the same arguments; its reply goes to exec()'s slot. */
+  llen(...args: OverloadedParameters<TierCache['llen']>): TierCache.Pipeline
+  /** Queues {@link TierCache.llenBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  llenBuffer(...args: OverloadedParameters<TierCache['llenBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.lmove}: the same arguments; its reply goes to exec()'s slot. */
+  lmove(...args: OverloadedParameters<TierCache['lmove']>): TierCache.Pipeline
+  /** Queues {@link TierCache.lmoveBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  lmoveBuffer(...args: OverloadedParameters<TierCache['lmoveBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.lmpop}: the same arguments; its reply goes to exec()'s slot. */
+  lmpop(...args: OverloadedParameters<TierCache['lmpop']>): TierCache.Pipeline
+  /** Queues {@link TierCache.lmpopBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  lmpopBuffer(...args: OverloadedParameters<TierCache['lmpopBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.lolwut}: the same arguments; its reply goes to exec()'s slot. */
+  lolwut(...args: OverloadedParameters<TierCache['lolwut']>): TierCache.Pipeline
+  /** Queues {@link TierCache.lolwutBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  lolwutBuffer(...args: OverloadedParameters<TierCache['lolwutBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.lpop}: the same arguments; its reply goes to exec()'s slot. */
+  lpop(...args: OverloadedParameters<TierCache['lpop']>): TierCache.Pipeline
+  /** Queues {@link TierCache.lpopBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  lpopBuffer(...args: OverloadedParameters<TierCache['lpopBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.lpos}: the same arguments; its reply goes to exec()'s slot. */
+  lpos(...args: OverloadedParameters<TierCache['lpos']>): TierCache.Pipeline
+  /** Queues {@link TierCache.lposBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  lposBuffer(...args: OverloadedParameters<TierCache['lposBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.lpush}: the same arguments; its reply goes to exec()'s slot. */
+  lpush(...args: OverloadedParameters<TierCache['lpush']>): TierCache.Pipeline
+  /** Queues {@link TierCache.lpushBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  lpushBuffer(...args: OverloadedParameters<TierCache['lpushBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.lpushx}: the same arguments; its reply goes to exec()'s slot. */
+  lpushx(...args: OverloadedParameters<TierCache['lpushx']>): TierCache.Pipeline
+  /** Queues {@link TierCache.lpushxBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  lpushxBuffer(...args: OverloadedParameters<TierCache['lpushxBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.lrange}: the same arguments; its reply goes to exec()'s slot. */
+  lrange(...args: OverloadedParameters<TierCache['lrange']>): TierCache.Pipeline
+  /** Queues {@link TierCache.lrangeBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  lrangeBuffer(...args: OverloadedParameters<TierCache['lrangeBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.lrem}: the same arguments; its reply goes to exec()'s slot. */
+  lrem(...args: OverloadedParameters<TierCache['lrem']>): TierCache.Pipeline
+  /** Queues {@link TierCache.lremBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  lremBuffer(...args: OverloadedParameters<TierCache['lremBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.lset}: the same arguments; its reply goes to exec()'s slot. */
+  lset(...args: OverloadedParameters<TierCache['lset']>): TierCache.Pipeline
+  /** Queues {@link TierCache.lsetBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  lsetBuffer(...args: OverloadedParameters<TierCache['lsetBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.ltrim}: the same arguments; its reply goes to exec()'s slot. */
+  ltrim(...args: OverloadedParameters<TierCache['ltrim']>): TierCache.Pipeline
+  /** Queues {@link TierCache.ltrimBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  ltrimBuffer(...args: OverloadedParameters<TierCache['ltrimBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.memory}: the same arguments; its reply goes to exec()'s slot. */
+  memory(...args: OverloadedParameters<TierCache['memory']>): TierCache.Pipeline
+  /** Queues {@link TierCache.memoryBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  memoryBuffer(...args: OverloadedParameters<TierCache['memoryBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.mget}: the same arguments; its reply goes to exec()'s slot. */
+  mget(...args: OverloadedParameters<TierCache['mget']>): TierCache.Pipeline
+  /** Queues {@link TierCache.mgetBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  mgetBuffer(...args: OverloadedParameters<TierCache['mgetBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.migrate}: the same arguments; its reply goes to exec()'s slot. */
+  migrate(...args: OverloadedParameters<TierCache['migrate']>): TierCache.Pipeline
+  /** Queues {@link TierCache.migrateBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  migrateBuffer(...args: OverloadedParameters<TierCache['migrateBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.module}: the same arguments; its reply goes to exec()'s slot. */
+  module(...args: OverloadedParameters<TierCache['module']>): TierCache.Pipeline
+  /** Queues {@link TierCache.moduleBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  moduleBuffer(...args: OverloadedParameters<TierCache['moduleBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.move}: the same arguments; its reply goes to exec()'s slot. */
+  move(...args: OverloadedParameters<TierCache['move']>): TierCache.Pipeline
+  /** Queues {@link TierCache.moveBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  moveBuffer(...args: OverloadedParameters<TierCache['moveBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.mset}: the same arguments; its reply goes to exec()'s slot. */
+  mset(...args: OverloadedParameters<TierCache['mset']>): TierCache.Pipeline
+  /** Queues {@link TierCache.msetBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  msetBuffer(...args: OverloadedParameters<TierCache['msetBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.msetex}: the same arguments; its reply goes to exec()'s slot. */
+  msetex(...args: OverloadedParameters<TierCache['msetex']>): TierCache.Pipeline
+  /** Queues {@link TierCache.msetexBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  msetexBuffer(...args: OverloadedParameters<TierCache['msetexBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.msetnx}: the same arguments; its reply goes to exec()'s slot. */
+  msetnx(...args: OverloadedParameters<TierCache['msetnx']>): TierCache.Pipeline
+  /** Queues {@link TierCache.msetnxBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  msetnxBuffer(...args: OverloadedParameters<TierCache['msetnxBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.object}: the same arguments; its reply goes to exec()'s slot. */
+  object(...args: OverloadedParameters<TierCache['object']>): TierCache.Pipeline
+  /** Queues {@link TierCache.objectBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  objectBuffer(...args: OverloadedParameters<TierCache['objectBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.persist}: the same arguments; its reply goes to exec()'s slot. */
+  persist(...args: OverloadedParameters<TierCache['persist']>): TierCache.Pipeline
+  /** Queues {@link TierCache.persistBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  persistBuffer(...args: OverloadedParameters<TierCache['persistBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.pexpire}: the same arguments; its reply goes to exec()'s slot. */
+  pexpire(...args: OverloadedParameters<TierCache['pexpire']>): TierCache.Pipeline
+  /** Queues {@link TierCache.pexpireBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  pexpireBuffer(...args: OverloadedParameters<TierCache['pexpireBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.pexpireat}: the same arguments; its reply goes to exec()'s slot. */
+  pexpireat(...args: OverloadedParameters<TierCache['pexpireat']>): TierCache.Pipeline
+  /** Queues {@link TierCache.pexpireatBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  pexpireatBuffer(...args: OverloadedParameters<TierCache['pexpireatBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.pexpiretime}: the same arguments; its reply goes to exec()'s slot. */
+  pexpiretime(...args: OverloadedParameters<TierCache['pexpiretime']>): TierCache.Pipeline
+  /** Queues {@link TierCache.pexpiretimeBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  pexpiretimeBuffer(...args: OverloadedParameters<TierCache['pexpiretimeBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.pfadd}: the same arguments; its reply goes to exec()'s slot. */
+  pfadd(...args: OverloadedParameters<TierCache['pfadd']>): TierCache.Pipeline
+  /** Queues {@link TierCache.pfaddBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  pfaddBuffer(...args: OverloadedParameters<TierCache['pfaddBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.pfcount}: the same arguments; its reply goes to exec()'s slot. */
+  pfcount(...args: OverloadedParameters<TierCache['pfcount']>): TierCache.Pipeline
+  /** Queues {@link TierCache.pfcountBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  pfcountBuffer(...args: OverloadedParameters<TierCache['pfcountBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.pfdebug}: the same arguments; its reply goes to exec()'s slot. */
+  pfdebug(...args: OverloadedParameters<TierCache['pfdebug']>): TierCache.Pipeline
+  /** Queues {@link TierCache.pfdebugBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  pfdebugBuffer(...args: OverloadedParameters<TierCache['pfdebugBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.pfmerge}: the same arguments; its reply goes to exec()'s slot. */
+  pfmerge(...args: OverloadedParameters<TierCache['pfmerge']>): TierCache.Pipeline
+  /** Queues {@link TierCache.pfmergeBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  pfmergeBuffer(...args: OverloadedParameters<TierCache['pfmergeBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.pfselftest}: the same arguments; its reply goes to exec()'s slot. */
+  pfselftest(...args: OverloadedParameters<TierCache['pfselftest']>): TierCache.Pipeline
+  /** Queues {@link TierCache.pfselftestBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  pfselftestBuffer(...args: OverloadedParameters<TierCache['pfselftestBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.ping}: the same arguments; its reply goes to exec()'s slot. */
+  ping(...args: OverloadedParameters<TierCache['ping']>): TierCache.Pipeline
+  /** Queues {@link TierCache.pingBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  pingBuffer(...args: OverloadedParameters<TierCache['pingBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.psetex}: the same arguments; its reply goes to exec()'s slot. */
+  psetex(...args: OverloadedParameters<TierCache['psetex']>): TierCache.Pipeline
+  /** Queues {@link TierCache.psetexBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  psetexBuffer(...args: OverloadedParameters<TierCache['psetexBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.pttl}: the same arguments; its reply goes to exec()'s slot. */
+  pttl(...args: OverloadedParameters<TierCache['pttl']>): TierCache.Pipeline
+  /** Queues {@link TierCache.pttlBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  pttlBuffer(...args: OverloadedParameters<TierCache['pttlBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.publish}: the same arguments; its reply goes to exec()'s slot. */
+  publish(...args: OverloadedParameters<TierCache['publish']>): TierCache.Pipeline
+  /** Queues {@link TierCache.publishBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  publishBuffer(...args: OverloadedParameters<TierCache['publishBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.pubsub}: the same arguments; its reply goes to exec()'s slot. */
+  pubsub(...args: OverloadedParameters<TierCache['pubsub']>): TierCache.Pipeline
+  /** Queues {@link TierCache.pubsubBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  pubsubBuffer(...args: OverloadedParameters<TierCache['pubsubBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.randomkey}: the same arguments; its reply goes to exec()'s slot. */
+  randomkey(...args: OverloadedParameters<TierCache['randomkey']>): TierCache.Pipeline
+  /** Queues {@link TierCache.randomkeyBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  randomkeyBuffer(...args: OverloadedParameters<TierCache['randomkeyBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.readonly}: the same arguments; its reply goes to exec()'s slot. */
+  readonly(...args: OverloadedParameters<TierCache['readonly']>): TierCache.Pipeline
+  /** Queues {@link TierCache.readonlyBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  readonlyBuffer(...args: OverloadedParameters<TierCache['readonlyBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.readwrite}: the same arguments; its reply goes to exec()'s slot. */
+  readwrite(...args: OverloadedParameters<TierCache['readwrite']>): TierCache.Pipeline
+  /** Queues {@link TierCache.readwriteBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  readwriteBuffer(...args: OverloadedParameters<TierCache['readwriteBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.rename}: the same arguments; its reply goes to exec()'s slot. */
+  rename(...args: OverloadedParameters<TierCache['rename']>): TierCache.Pipeline
+  /** Queues {@link TierCache.renameBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  renameBuffer(...args: OverloadedParameters<TierCache['renameBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.renamenx}: the same arguments; its reply goes to exec()'s slot. */
+  renamenx(...args: OverloadedParameters<TierCache['renamenx']>): TierCache.Pipeline
+  /** Queues {@link TierCache.renamenxBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  renamenxBuffer(...args: OverloadedParameters<TierCache['renamenxBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.replconf}: the same arguments; its reply goes to exec()'s slot. */
+  replconf(...args: OverloadedParameters<TierCache['replconf']>): TierCache.Pipeline
+  /** Queues {@link TierCache.replconfBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  replconfBuffer(...args: OverloadedParameters<TierCache['replconfBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.replicaof}: the same arguments; its reply goes to exec()'s slot. */
+  replicaof(...args: OverloadedParameters<TierCache['replicaof']>): TierCache.Pipeline
+  /** Queues {@link TierCache.replicaofBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  replicaofBuffer(...args: OverloadedParameters<TierCache['replicaofBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.restore}: the same arguments; its reply goes to exec()'s slot. */
+  restore(...args: OverloadedParameters<TierCache['restore']>): TierCache.Pipeline
+  /** Queues {@link TierCache.restoreBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  restoreBuffer(...args: OverloadedParameters<TierCache['restoreBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.restore-asking}: the same arguments; its reply goes to exec()'s slot. */
+  'restore-asking'(...args: OverloadedParameters<TierCache['restore-asking']>): TierCache.Pipeline
+  /** Queues {@link TierCache.restore-askingBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  'restore-askingBuffer'(...args: OverloadedParameters<TierCache['restore-askingBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.role}: the same arguments; its reply goes to exec()'s slot. */
+  role(...args: OverloadedParameters<TierCache['role']>): TierCache.Pipeline
+  /** Queues {@link TierCache.roleBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  roleBuffer(...args: OverloadedParameters<TierCache['roleBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.rpop}: the same arguments; its reply goes to exec()'s slot. */
+  rpop(...args: OverloadedParameters<TierCache['rpop']>): TierCache.Pipeline
+  /** Queues {@link TierCache.rpopBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  rpopBuffer(...args: OverloadedParameters<TierCache['rpopBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.rpoplpush}: the same arguments; its reply goes to exec()'s slot. */
+  rpoplpush(...args: OverloadedParameters<TierCache['rpoplpush']>): TierCache.Pipeline
+  /** Queues {@link TierCache.rpoplpushBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  rpoplpushBuffer(...args: OverloadedParameters<TierCache['rpoplpushBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.rpush}: the same arguments; its reply goes to exec()'s slot. */
+  rpush(...args: OverloadedParameters<TierCache['rpush']>): TierCache.Pipeline
+  /** Queues {@link TierCache.rpushBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  rpushBuffer(...args: OverloadedParameters<TierCache['rpushBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.rpushx}: the same arguments; its reply goes to exec()'s slot. */
+  rpushx(...args: OverloadedParameters<TierCache['rpushx']>): TierCache.Pipeline
+  /** Queues {@link TierCache.rpushxBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  rpushxBuffer(...args: OverloadedParameters<TierCache['rpushxBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.sadd}: the same arguments; its reply goes to exec()'s slot. */
+  sadd(...args: OverloadedParameters<TierCache['sadd']>): TierCache.Pipeline
+  /** Queues {@link TierCache.saddBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  saddBuffer(...args: OverloadedParameters<TierCache['saddBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.save}: the same arguments; its reply goes to exec()'s slot. */
+  save(...args: OverloadedParameters<TierCache['save']>): TierCache.Pipeline
+  /** Queues {@link TierCache.saveBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  saveBuffer(...args: OverloadedParameters<TierCache['saveBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.scan}: the same arguments; its reply goes to exec()'s slot. */
+  scan(...args: OverloadedParameters<TierCache['scan']>): TierCache.Pipeline
+  /** Queues {@link TierCache.scanBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  scanBuffer(...args: OverloadedParameters<TierCache['scanBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.scard}: the same arguments; its reply goes to exec()'s slot. */
+  scard(...args: OverloadedParameters<TierCache['scard']>): TierCache.Pipeline
+  /** Queues {@link TierCache.scardBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  scardBuffer(...args: OverloadedParameters<TierCache['scardBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.script}: the same arguments; its reply goes to exec()'s slot. */
+  script(...args: OverloadedParameters<TierCache['script']>): TierCache.Pipeline
+  /** Queues {@link TierCache.scriptBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  scriptBuffer(...args: OverloadedParameters<TierCache['scriptBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.sdiff}: the same arguments; its reply goes to exec()'s slot. */
+  sdiff(...args: OverloadedParameters<TierCache['sdiff']>): TierCache.Pipeline
+  /** Queues {@link TierCache.sdiffBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  sdiffBuffer(...args: OverloadedParameters<TierCache['sdiffBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.sdiffstore}: the same arguments; its reply goes to exec()'s slot. */
+  sdiffstore(...args: OverloadedParameters<TierCache['sdiffstore']>): TierCache.Pipeline
+  /** Queues {@link TierCache.sdiffstoreBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  sdiffstoreBuffer(...args: OverloadedParameters<TierCache['sdiffstoreBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.set}: the same arguments; its reply goes to exec()'s slot. */
+  set(...args: OverloadedParameters<TierCache['set']>): TierCache.Pipeline
+  /** Queues {@link TierCache.setBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  setBuffer(...args: OverloadedParameters<TierCache['setBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.setbit}: the same arguments; its reply goes to exec()'s slot. */
+  setbit(...args: OverloadedParameters<TierCache['setbit']>): TierCache.Pipeline
+  /** Queues {@link TierCache.setbitBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  setbitBuffer(...args: OverloadedParameters<TierCache['setbitBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.setex}: the same arguments; its reply goes to exec()'s slot. */
+  setex(...args: OverloadedParameters<TierCache['setex']>): TierCache.Pipeline
+  /** Queues {@link TierCache.setexBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  setexBuffer(...args: OverloadedParameters<TierCache['setexBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.setnx}: the same arguments; its reply goes to exec()'s slot. */
+  setnx(...args: OverloadedParameters<TierCache['setnx']>): TierCache.Pipeline
+  /** Queues {@link TierCache.setnxBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  setnxBuffer(...args: OverloadedParameters<TierCache['setnxBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.setrange}: the same arguments; its reply goes to exec()'s slot. */
+  setrange(...args: OverloadedParameters<TierCache['setrange']>): TierCache.Pipeline
+  /** Queues {@link TierCache.setrangeBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  setrangeBuffer(...args: OverloadedParameters<TierCache['setrangeBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.shutdown}: the same arguments; its reply goes to exec()'s slot. */
+  shutdown(...args: OverloadedParameters<TierCache['shutdown']>): TierCache.Pipeline
+  /** Queues {@link TierCache.shutdownBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  shutdownBuffer(...args: OverloadedParameters<TierCache['shutdownBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.sinter}: the same arguments; its reply goes to exec()'s slot. */
+  sinter(...args: OverloadedParameters<TierCache['sinter']>): TierCache.Pipeline
+  /** Queues {@link TierCache.sinterBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  sinterBuffer(...args: OverloadedParameters<TierCache['sinterBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.sintercard}: the same arguments; its reply goes to exec()'s slot. */
+  sintercard(...args: OverloadedParameters<TierCache['sintercard']>): TierCache.Pipeline
+  /** Queues {@link TierCache.sintercardBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  sintercardBuffer(...args: OverloadedParameters<TierCache['sintercardBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.sinterstore}: the same arguments; its reply goes to exec()'s slot. */
+  sinterstore(...args: OverloadedParameters<TierCache['sinterstore']>): TierCache.Pipeline
+  /** Queues {@link TierCache.sinterstoreBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  sinterstoreBuffer(...args: OverloadedParameters<TierCache['sinterstoreBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.sismember}: the same arguments; its reply goes to exec()'s slot. */
+  sismember(...args: OverloadedParameters<TierCache['sismember']>): TierCache.Pipeline
+  /** Queues {@link TierCache.sismemberBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  sismemberBuffer(...args: OverloadedParameters<TierCache['sismemberBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.slaveof}: the same arguments; its reply goes to exec()'s slot. */
+  slaveof(...args: OverloadedParameters<TierCache['slaveof']>): TierCache.Pipeline
+  /** Queues {@link TierCache.slaveofBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  slaveofBuffer(...args: OverloadedParameters<TierCache['slaveofBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.slowlog}: the same arguments; its reply goes to exec()'s slot. */
+  slowlog(...args: OverloadedParameters<TierCache['slowlog']>): TierCache.Pipeline
+  /** Queues {@link TierCache.slowlogBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  slowlogBuffer(...args: OverloadedParameters<TierCache['slowlogBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.smembers}: the same arguments; its reply goes to exec()'s slot. */
+  smembers(...args: OverloadedParameters<TierCache['smembers']>): TierCache.Pipeline
+  /** Queues {@link TierCache.smembersBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  smembersBuffer(...args: OverloadedParameters<TierCache['smembersBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.smismember}: the same arguments; its reply goes to exec()'s slot. */
+  smismember(...args: OverloadedParameters<TierCache['smismember']>): TierCache.Pipeline
+  /** Queues {@link TierCache.smismemberBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  smismemberBuffer(...args: OverloadedParameters<TierCache['smismemberBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.smove}: the same arguments; its reply goes to exec()'s slot. */
+  smove(...args: OverloadedParameters<TierCache['smove']>): TierCache.Pipeline
+  /** Queues {@link TierCache.smoveBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  smoveBuffer(...args: OverloadedParameters<TierCache['smoveBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.sort}: the same arguments; its reply goes to exec()'s slot. */
+  sort(...args: OverloadedParameters<TierCache['sort']>): TierCache.Pipeline
+  /** Queues {@link TierCache.sortBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  sortBuffer(...args: OverloadedParameters<TierCache['sortBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.sort_ro}: the same arguments; its reply goes to exec()'s slot. */
+  sort_ro(...args: OverloadedParameters<TierCache['sort_ro']>): TierCache.Pipeline
+  /** Queues {@link TierCache.sort_roBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  sort_roBuffer(...args: OverloadedParameters<TierCache['sort_roBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.spop}: the same arguments; its reply goes to exec()'s slot. */
+  spop(...args: OverloadedParameters<TierCache['spop']>): TierCache.Pipeline
+  /** Queues {@link TierCache.spopBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  spopBuffer(...args: OverloadedParameters<TierCache['spopBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.spublish}: the same arguments; its reply goes to exec()'s slot. */
+  spublish(...args: OverloadedParameters<TierCache['spublish']>): TierCache.Pipeline
+  /** Queues {@link TierCache.spublishBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  spublishBuffer(...args: OverloadedParameters<TierCache['spublishBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.srandmember}: the same arguments; its reply goes to exec()'s slot. */
+  srandmember(...args: OverloadedParameters<TierCache['srandmember']>): TierCache.Pipeline
+  /** Queues {@link TierCache.srandmemberBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  srandmemberBuffer(...args: OverloadedParameters<TierCache['srandmemberBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.srem}: the same arguments; its reply goes to exec()'s slot. */
+  srem(...args: OverloadedParameters<TierCache['srem']>): TierCache.Pipeline
+  /** Queues {@link TierCache.sremBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  sremBuffer(...args: OverloadedParameters<TierCache['sremBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.sscan}: the same arguments; its reply goes to exec()'s slot. */
+  sscan(...args: OverloadedParameters<TierCache['sscan']>): TierCache.Pipeline
+  /** Queues {@link TierCache.sscanBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  sscanBuffer(...args: OverloadedParameters<TierCache['sscanBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.strlen}: the same arguments; its reply goes to exec()'s slot. */
+  strlen(...args: OverloadedParameters<TierCache['strlen']>): TierCache.Pipeline
+  /** Queues {@link TierCache.strlenBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  strlenBuffer(...args: OverloadedParameters<TierCache['strlenBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.substr}: the same arguments; its reply goes to exec()'s slot. */
+  substr(...args: OverloadedParameters<TierCache['substr']>): TierCache.Pipeline
+  /** Queues {@link TierCache.substrBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  substrBuffer(...args: OverloadedParameters<TierCache['substrBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.sunion}: the same arguments; its reply goes to exec()'s slot. */
+  sunion(...args: OverloadedParameters<TierCache['sunion']>): TierCache.Pipeline
+  /** Queues {@link TierCache.sunionBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  sunionBuffer(...args: OverloadedParameters<TierCache['sunionBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.sunionstore}: the same arguments; its reply goes to exec()'s slot. */
+  sunionstore(...args: OverloadedParameters<TierCache['sunionstore']>): TierCache.Pipeline
+  /** Queues {@link TierCache.sunionstoreBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  sunionstoreBuffer(...args: OverloadedParameters<TierCache['sunionstoreBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.swapdb}: the same arguments; its reply goes to exec()'s slot. */
+  swapdb(...args: OverloadedParameters<TierCache['swapdb']>): TierCache.Pipeline
+  /** Queues {@link TierCache.swapdbBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  swapdbBuffer(...args: OverloadedParameters<TierCache['swapdbBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.time}: the same arguments; its reply goes to exec()'s slot. */
+  time(...args: OverloadedParameters<TierCache['time']>): TierCache.Pipeline
+  /** Queues {@link TierCache.timeBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  timeBuffer(...args: OverloadedParameters<TierCache['timeBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.touch}: the same arguments; its reply goes to exec()'s slot. */
+  touch(...args: OverloadedParameters<TierCache['touch']>): TierCache.Pipeline
+  /** Queues {@link TierCache.touchBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  touchBuffer(...args: OverloadedParameters<TierCache['touchBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.ttl}: the same arguments; its reply goes to exec()'s slot. */
+  ttl(...args: OverloadedParameters<TierCache['ttl']>): TierCache.Pipeline
+  /** Queues {@link TierCache.ttlBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  ttlBuffer(...args: OverloadedParameters<TierCache['ttlBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.type}: the same arguments; its reply goes to exec()'s slot. */
+  type(...args: OverloadedParameters<TierCache['type']>): TierCache.Pipeline
+  /** Queues {@link TierCache.typeBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  typeBuffer(...args: OverloadedParameters<TierCache['typeBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.unlink}: the same arguments; its reply goes to exec()'s slot. */
+  unlink(...args: OverloadedParameters<TierCache['unlink']>): TierCache.Pipeline
+  /** Queues {@link TierCache.unlinkBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  unlinkBuffer(...args: OverloadedParameters<TierCache['unlinkBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.vadd}: the same arguments; its reply goes to exec()'s slot. */
+  vadd(...args: OverloadedParameters<TierCache['vadd']>): TierCache.Pipeline
+  /** Queues {@link TierCache.vaddBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  vaddBuffer(...args: OverloadedParameters<TierCache['vaddBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.vcard}: the same arguments; its reply goes to exec()'s slot. */
+  vcard(...args: OverloadedParameters<TierCache['vcard']>): TierCache.Pipeline
+  /** Queues {@link TierCache.vcardBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  vcardBuffer(...args: OverloadedParameters<TierCache['vcardBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.vdim}: the same arguments; its reply goes to exec()'s slot. */
+  vdim(...args: OverloadedParameters<TierCache['vdim']>): TierCache.Pipeline
+  /** Queues {@link TierCache.vdimBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  vdimBuffer(...args: OverloadedParameters<TierCache['vdimBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.vemb}: the same arguments; its reply goes to exec()'s slot. */
+  vemb(...args: OverloadedParameters<TierCache['vemb']>): TierCache.Pipeline
+  /** Queues {@link TierCache.vembBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  vembBuffer(...args: OverloadedParameters<TierCache['vembBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.vgetattr}: the same arguments; its reply goes to exec()'s slot. */
+  vgetattr(...args: OverloadedParameters<TierCache['vgetattr']>): TierCache.Pipeline
+  /** Queues {@link TierCache.vgetattrBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  vgetattrBuffer(...args: OverloadedParameters<TierCache['vgetattrBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.vinfo}: the same arguments; its reply goes to exec()'s slot. */
+  vinfo(...args: OverloadedParameters<TierCache['vinfo']>): TierCache.Pipeline
+  /** Queues {@link TierCache.vinfoBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  vinfoBuffer(...args: OverloadedParameters<TierCache['vinfoBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.vismember}: the same arguments; its reply goes to exec()'s slot. */
+  vismember(...args: OverloadedParameters<TierCache['vismember']>): TierCache.Pipeline
+  /** Queues {@link TierCache.vismemberBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  vismemberBuffer(...args: OverloadedParameters<TierCache['vismemberBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.vlinks}: the same arguments; its reply goes to exec()'s slot. */
+  vlinks(...args: OverloadedParameters<TierCache['vlinks']>): TierCache.Pipeline
+  /** Queues {@link TierCache.vlinksBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  vlinksBuffer(...args: OverloadedParameters<TierCache['vlinksBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.vrandmember}: the same arguments; its reply goes to exec()'s slot. */
+  vrandmember(...args: OverloadedParameters<TierCache['vrandmember']>): TierCache.Pipeline
+  /** Queues {@link TierCache.vrandmemberBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  vrandmemberBuffer(...args: OverloadedParameters<TierCache['vrandmemberBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.vrange}: the same arguments; its reply goes to exec()'s slot. */
+  vrange(...args: OverloadedParameters<TierCache['vrange']>): TierCache.Pipeline
+  /** Queues {@link TierCache.vrangeBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  vrangeBuffer(...args: OverloadedParameters<TierCache['vrangeBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.vrem}: the same arguments; its reply goes to exec()'s slot. */
+  vrem(...args: OverloadedParameters<TierCache['vrem']>): TierCache.Pipeline
+  /** Queues {@link TierCache.vremBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  vremBuffer(...args: OverloadedParameters<TierCache['vremBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.vsetattr}: the same arguments; its reply goes to exec()'s slot. */
+  vsetattr(...args: OverloadedParameters<TierCache['vsetattr']>): TierCache.Pipeline
+  /** Queues {@link TierCache.vsetattrBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  vsetattrBuffer(...args: OverloadedParameters<TierCache['vsetattrBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.vsim}: the same arguments; its reply goes to exec()'s slot. */
+  vsim(...args: OverloadedParameters<TierCache['vsim']>): TierCache.Pipeline
+  /** Queues {@link TierCache.vsimBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  vsimBuffer(...args: OverloadedParameters<TierCache['vsimBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.xack}: the same arguments; its reply goes to exec()'s slot. */
+  xack(...args: OverloadedParameters<TierCache['xack']>): TierCache.Pipeline
+  /** Queues {@link TierCache.xackBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  xackBuffer(...args: OverloadedParameters<TierCache['xackBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.xadd}: the same arguments; its reply goes to exec()'s slot. */
+  xadd(...args: OverloadedParameters<TierCache['xadd']>): TierCache.Pipeline
+  /** Queues {@link TierCache.xaddBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  xaddBuffer(...args: OverloadedParameters<TierCache['xaddBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.xautoclaim}: the same arguments; its reply goes to exec()'s slot. */
+  xautoclaim(...args: OverloadedParameters<TierCache['xautoclaim']>): TierCache.Pipeline
+  /** Queues {@link TierCache.xautoclaimBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  xautoclaimBuffer(...args: OverloadedParameters<TierCache['xautoclaimBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.xclaim}: the same arguments; its reply goes to exec()'s slot. */
+  xclaim(...args: OverloadedParameters<TierCache['xclaim']>): TierCache.Pipeline
+  /** Queues {@link TierCache.xclaimBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  xclaimBuffer(...args: OverloadedParameters<TierCache['xclaimBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.xdel}: the same arguments; its reply goes to exec()'s slot. */
+  xdel(...args: OverloadedParameters<TierCache['xdel']>): TierCache.Pipeline
+  /** Queues {@link TierCache.xdelBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  xdelBuffer(...args: OverloadedParameters<TierCache['xdelBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.xdelex}: the same arguments; its reply goes to exec()'s slot. */
+  xdelex(...args: OverloadedParameters<TierCache['xdelex']>): TierCache.Pipeline
+  /** Queues {@link TierCache.xdelexBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  xdelexBuffer(...args: OverloadedParameters<TierCache['xdelexBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.xgroup}: the same arguments; its reply goes to exec()'s slot. */
+  xgroup(...args: OverloadedParameters<TierCache['xgroup']>): TierCache.Pipeline
+  /** Queues {@link TierCache.xgroupBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  xgroupBuffer(...args: OverloadedParameters<TierCache['xgroupBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.xinfo}: the same arguments; its reply goes to exec()'s slot. */
+  xinfo(...args: OverloadedParameters<TierCache['xinfo']>): TierCache.Pipeline
+  /** Queues {@link TierCache.xinfoBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  xinfoBuffer(...args: OverloadedParameters<TierCache['xinfoBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.xlen}: the same arguments; its reply goes to exec()'s slot. */
+  xlen(...args: OverloadedParameters<TierCache['xlen']>): TierCache.Pipeline
+  /** Queues {@link TierCache.xlenBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  xlenBuffer(...args: OverloadedParameters<TierCache['xlenBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.xnack}: the same arguments; its reply goes to exec()'s slot. */
+  xnack(...args: OverloadedParameters<TierCache['xnack']>): TierCache.Pipeline
+  /** Queues {@link TierCache.xnackBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  xnackBuffer(...args: OverloadedParameters<TierCache['xnackBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.xpending}: the same arguments; its reply goes to exec()'s slot. */
+  xpending(...args: OverloadedParameters<TierCache['xpending']>): TierCache.Pipeline
+  /** Queues {@link TierCache.xpendingBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  xpendingBuffer(...args: OverloadedParameters<TierCache['xpendingBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.xrange}: the same arguments; its reply goes to exec()'s slot. */
+  xrange(...args: OverloadedParameters<TierCache['xrange']>): TierCache.Pipeline
+  /** Queues {@link TierCache.xrangeBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  xrangeBuffer(...args: OverloadedParameters<TierCache['xrangeBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.xread}: the same arguments; its reply goes to exec()'s slot. */
+  xread(...args: OverloadedParameters<TierCache['xread']>): TierCache.Pipeline
+  /** Queues {@link TierCache.xreadBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  xreadBuffer(...args: OverloadedParameters<TierCache['xreadBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.xreadgroup}: the same arguments; its reply goes to exec()'s slot. */
+  xreadgroup(...args: OverloadedParameters<TierCache['xreadgroup']>): TierCache.Pipeline
+  /** Queues {@link TierCache.xreadgroupBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  xreadgroupBuffer(...args: OverloadedParameters<TierCache['xreadgroupBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.xrevrange}: the same arguments; its reply goes to exec()'s slot. */
+  xrevrange(...args: OverloadedParameters<TierCache['xrevrange']>): TierCache.Pipeline
+  /** Queues {@link TierCache.xrevrangeBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  xrevrangeBuffer(...args: OverloadedParameters<TierCache['xrevrangeBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.xsetid}: the same arguments; its reply goes to exec()'s slot. */
+  xsetid(...args: OverloadedParameters<TierCache['xsetid']>): TierCache.Pipeline
+  /** Queues {@link TierCache.xsetidBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  xsetidBuffer(...args: OverloadedParameters<TierCache['xsetidBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.xtrim}: the same arguments; its reply goes to exec()'s slot. */
+  xtrim(...args: OverloadedParameters<TierCache['xtrim']>): TierCache.Pipeline
+  /** Queues {@link TierCache.xtrimBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  xtrimBuffer(...args: OverloadedParameters<TierCache['xtrimBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zadd}: the same arguments; its reply goes to exec()'s slot. */
+  zadd(...args: OverloadedParameters<TierCache['zadd']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zaddBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  zaddBuffer(...args: OverloadedParameters<TierCache['zaddBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zcard}: the same arguments; its reply goes to exec()'s slot. */
+  zcard(...args: OverloadedParameters<TierCache['zcard']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zcardBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  zcardBuffer(...args: OverloadedParameters<TierCache['zcardBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zcount}: the same arguments; its reply goes to exec()'s slot. */
+  zcount(...args: OverloadedParameters<TierCache['zcount']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zcountBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  zcountBuffer(...args: OverloadedParameters<TierCache['zcountBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zdiff}: the same arguments; its reply goes to exec()'s slot. */
+  zdiff(...args: OverloadedParameters<TierCache['zdiff']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zdiffBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  zdiffBuffer(...args: OverloadedParameters<TierCache['zdiffBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zdiffstore}: the same arguments; its reply goes to exec()'s slot. */
+  zdiffstore(...args: OverloadedParameters<TierCache['zdiffstore']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zdiffstoreBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  zdiffstoreBuffer(...args: OverloadedParameters<TierCache['zdiffstoreBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zincrby}: the same arguments; its reply goes to exec()'s slot. */
+  zincrby(...args: OverloadedParameters<TierCache['zincrby']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zincrbyBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  zincrbyBuffer(...args: OverloadedParameters<TierCache['zincrbyBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zinter}: the same arguments; its reply goes to exec()'s slot. */
+  zinter(...args: OverloadedParameters<TierCache['zinter']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zinterBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  zinterBuffer(...args: OverloadedParameters<TierCache['zinterBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zintercard}: the same arguments; its reply goes to exec()'s slot. */
+  zintercard(...args: OverloadedParameters<TierCache['zintercard']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zintercardBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  zintercardBuffer(...args: OverloadedParameters<TierCache['zintercardBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zinterstore}: the same arguments; its reply goes to exec()'s slot. */
+  zinterstore(...args: OverloadedParameters<TierCache['zinterstore']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zinterstoreBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  zinterstoreBuffer(...args: OverloadedParameters<TierCache['zinterstoreBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zlexcount}: the same arguments; its reply goes to exec()'s slot. */
+  zlexcount(...args: OverloadedParameters<TierCache['zlexcount']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zlexcountBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  zlexcountBuffer(...args: OverloadedParameters<TierCache['zlexcountBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zmpop}: the same arguments; its reply goes to exec()'s slot. */
+  zmpop(...args: OverloadedParameters<TierCache['zmpop']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zmpopBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  zmpopBuffer(...args: OverloadedParameters<TierCache['zmpopBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zmscore}: the same arguments; its reply goes to exec()'s slot. */
+  zmscore(...args: OverloadedParameters<TierCache['zmscore']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zmscoreBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  zmscoreBuffer(...args: OverloadedParameters<TierCache['zmscoreBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zpopmax}: the same arguments; its reply goes to exec()'s slot. */
+  zpopmax(...args: OverloadedParameters<TierCache['zpopmax']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zpopmaxBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  zpopmaxBuffer(...args: OverloadedParameters<TierCache['zpopmaxBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zpopmin}: the same arguments; its reply goes to exec()'s slot. */
+  zpopmin(...args: OverloadedParameters<TierCache['zpopmin']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zpopminBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  zpopminBuffer(...args: OverloadedParameters<TierCache['zpopminBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zrandmember}: the same arguments; its reply goes to exec()'s slot. */
+  zrandmember(...args: OverloadedParameters<TierCache['zrandmember']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zrandmemberBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  zrandmemberBuffer(...args: OverloadedParameters<TierCache['zrandmemberBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zrange}: the same arguments; its reply goes to exec()'s slot. */
+  zrange(...args: OverloadedParameters<TierCache['zrange']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zrangeBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  zrangeBuffer(...args: OverloadedParameters<TierCache['zrangeBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zrangebylex}: the same arguments; its reply goes to exec()'s slot. */
+  zrangebylex(...args: OverloadedParameters<TierCache['zrangebylex']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zrangebylexBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  zrangebylexBuffer(...args: OverloadedParameters<TierCache['zrangebylexBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zrangebyscore}: the same arguments; its reply goes to exec()'s slot. */
+  zrangebyscore(...args: OverloadedParameters<TierCache['zrangebyscore']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zrangebyscoreBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  zrangebyscoreBuffer(...args: OverloadedParameters<TierCache['zrangebyscoreBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zrangestore}: the same arguments; its reply goes to exec()'s slot. */
+  zrangestore(...args: OverloadedParameters<TierCache['zrangestore']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zrangestoreBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  zrangestoreBuffer(...args: OverloadedParameters<TierCache['zrangestoreBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zrank}: the same arguments; its reply goes to exec()'s slot. */
+  zrank(...args: OverloadedParameters<TierCache['zrank']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zrankBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  zrankBuffer(...args: OverloadedParameters<TierCache['zrankBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zrem}: the same arguments; its reply goes to exec()'s slot. */
+  zrem(...args: OverloadedParameters<TierCache['zrem']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zremBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  zremBuffer(...args: OverloadedParameters<TierCache['zremBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zremrangebylex}: the same arguments; its reply goes to exec()'s slot. */
+  zremrangebylex(...args: OverloadedParameters<TierCache['zremrangebylex']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zremrangebylexBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  zremrangebylexBuffer(...args: OverloadedParameters<TierCache['zremrangebylexBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zremrangebyrank}: the same arguments; its reply goes to exec()'s slot. */
+  zremrangebyrank(...args: OverloadedParameters<TierCache['zremrangebyrank']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zremrangebyrankBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  zremrangebyrankBuffer(...args: OverloadedParameters<TierCache['zremrangebyrankBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zremrangebyscore}: the same arguments; its reply goes to exec()'s slot. */
+  zremrangebyscore(...args: OverloadedParameters<TierCache['zremrangebyscore']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zremrangebyscoreBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  zremrangebyscoreBuffer(...args: OverloadedParameters<TierCache['zremrangebyscoreBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zrevrange}: the same arguments; its reply goes to exec()'s slot. */
+  zrevrange(...args: OverloadedParameters<TierCache['zrevrange']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zrevrangeBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  zrevrangeBuffer(...args: OverloadedParameters<TierCache['zrevrangeBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zrevrangebylex}: the same arguments; its reply goes to exec()'s slot. */
+  zrevrangebylex(...args: OverloadedParameters<TierCache['zrevrangebylex']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zrevrangebylexBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  zrevrangebylexBuffer(...args: OverloadedParameters<TierCache['zrevrangebylexBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zrevrangebyscore}: the same arguments; its reply goes to exec()'s slot. */
+  zrevrangebyscore(...args: OverloadedParameters<TierCache['zrevrangebyscore']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zrevrangebyscoreBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  zrevrangebyscoreBuffer(...args: OverloadedParameters<TierCache['zrevrangebyscoreBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zrevrank}: the same arguments; its reply goes to exec()'s slot. */
+  zrevrank(...args: OverloadedParameters<TierCache['zrevrank']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zrevrankBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  zrevrankBuffer(...args: OverloadedParameters<TierCache['zrevrankBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zscan}: the same arguments; its reply goes to exec()'s slot. */
+  zscan(...args: OverloadedParameters<TierCache['zscan']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zscanBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  zscanBuffer(...args: OverloadedParameters<TierCache['zscanBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zscore}: the same arguments; its reply goes to exec()'s slot. */
+  zscore(...args: OverloadedParameters<TierCache['zscore']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zscoreBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  zscoreBuffer(...args: OverloadedParameters<TierCache['zscoreBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zunion}: the same arguments; its reply goes to exec()'s slot. */
+  zunion(...args: OverloadedParameters<TierCache['zunion']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zunionBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  zunionBuffer(...args: OverloadedParameters<TierCache['zunionBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zunionstore}: the same arguments; its reply goes to exec()'s slot. */
+  zunionstore(...args: OverloadedParameters<TierCache['zunionstore']>): TierCache.Pipeline
+  /** Queues {@link TierCache.zunionstoreBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  zunionstoreBuffer(...args: OverloadedParameters<TierCache['zunionstoreBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.call}: the same arguments; its reply goes to exec()'s slot. */
+  call(...args: OverloadedParameters<TierCache['call']>): TierCache.Pipeline
+  /** Queues {@link TierCache.send_command}: the same arguments; its reply goes to exec()'s slot. */
+  send_command(...args: OverloadedParameters<TierCache['send_command']>): TierCache.Pipeline
+  /** Queues {@link TierCache.callBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  callBuffer(...args: OverloadedParameters<TierCache['callBuffer']>): TierCache.Pipeline
+}

@@ -42,7 +42,7 @@ function makeClient (TierCache, generatedIoredisMethods) {
         }
         const [name, ...rest] = argv
         if (this._remote === null) return this.call(name, ...rest)
-        return sendCommand(this, name, rest, false, true)
+        return sendCommand(this, name, rest, false, { raw: true })
       })
     }
 

@@ -641,6 +641,18 @@ pub fn tier_command(
     flush: bool,
     buffers: bool,
 ) -> Result<(), String> {
+    t.submit(id, command_op(argv, keys, written, flush, buffers)?);
+    Ok(())
+}
+
+/// One [`Op::Command`], its positions checked against its arguments.
+fn command_op(
+    argv: Vec<Either<String, Buffer>>,
+    keys: Vec<u32>,
+    written: Vec<u32>,
+    flush: bool,
+    buffers: bool,
+) -> Result<Op, String> {
     let argv: Vec<Vec<u8>> = argv.into_iter().map(payload).collect();
     let position = |i: u32| match i as usize {
         0 => Err(invalid_argument("a key position cannot be the command name")),
@@ -652,15 +664,40 @@ pub fn tier_command(
     if argv.is_empty() {
         return Err(invalid_argument("a command needs a name"));
     }
-    t.submit(
-        id,
-        Op::Command {
-            argv,
-            keys,
-            written,
-            flush,
-            buffers,
-        },
-    );
+    Ok(Op::Command {
+        argv,
+        keys,
+        written,
+        flush,
+        buffers,
+    })
+}
+
+/// A transaction (see `Op::Transaction`): command `i` is `argvs[i]` with
+/// its key positions `keys[i]`, written keys `written[i]`, and `flushes[i]`
+/// when it empties the database; MULTI and EXEC are added here.
+#[napi(catch_unwind)]
+pub fn tier_transaction(
+    t: &External<TierHandle>,
+    id: u32,
+    argvs: Vec<Vec<Either<String, Buffer>>>,
+    keys: Vec<Vec<u32>>,
+    written: Vec<Vec<u32>>,
+    flushes: Vec<bool>,
+    buffers: bool,
+) -> Result<(), String> {
+    if keys.len() != argvs.len() || written.len() != argvs.len() || flushes.len() != argvs.len() {
+        return Err(invalid_argument(
+            "a transaction needs keys, written keys and a flush flag per command",
+        ));
+    }
+    let commands = argvs
+        .into_iter()
+        .zip(keys)
+        .zip(written)
+        .zip(flushes)
+        .map(|(((argv, keys), written), flush)| command_op(argv, keys, written, flush, buffers))
+        .collect::<Result<Vec<_>, _>>()?;
+    t.submit(id, Op::Transaction { commands, buffers });
     Ok(())
 }

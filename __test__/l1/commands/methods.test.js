@@ -20,8 +20,11 @@ test('every table command has a method and a …Buffer variant, hand-written one
   const generated = new Set(require('../../../lib/command-methods').generatedMethods())
   for (const name of ['get', 'getBuffer', 'set', 'del', 'mget', 'expire', 'scan', 'ping', 'quit']) assert.ok(!generated.has(name), name)
   assert.ok(generated.has('hset') && generated.has('setBuffer'), 'set has no hand-written Buffer variant: generated')
-  // A library probing for transactions, subscriptions or blocking pops must not find a method that always fails.
-  for (const name of ['multi', 'exec', 'watch', 'subscribe', 'psubscribe', 'monitor', 'select', 'blpop', 'brpoplpush', 'bzpopmin', 'wait']) {
+  // multi() and pipeline() exist (lib/pipeline.js); a library probing for WATCH, subscriptions or blocking
+  // pops must not find a method that always fails.
+  assert.equal(typeof proto.multi, 'function')
+  assert.equal(typeof proto.pipeline, 'function')
+  for (const name of ['exec', 'watch', 'unwatch', 'subscribe', 'psubscribe', 'monitor', 'select', 'blpop', 'brpoplpush', 'bzpopmin', 'wait']) {
     assert.equal(proto[name], undefined, name)
   }
 })

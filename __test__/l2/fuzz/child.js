@@ -230,7 +230,9 @@ function tick () {
 }
 
 // The synchronous APIs among the methods fuzzed (they may throw).
-const SYNC = new Set(['cache.middleware', 'cache.writeBehind', 'cache.namespace', 'cache.stats', 'cache.scanIterator'])
+const SYNC = new Set(['cache.middleware', 'cache.writeBehind', 'cache.namespace', 'cache.stats', 'cache.scanIterator',
+  // As ioredis's, these return a Pipeline or nothing, and throw for bad input.
+  'cache.pipeline', 'cache.multi', 'cache.defineCommand'])
 
 /** Whether the call labelled `name` is a command (answers by promise / callback only). */
 function returnsPromise (name) {

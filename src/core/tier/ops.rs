@@ -14,7 +14,7 @@ use redis::{Cmd, Pipeline, Value};
 
 use super::connection::Inner;
 use super::error::TierError;
-use super::generic::resp2_reply;
+use super::generic::{resp2, resp2_reply, Resp2};
 use super::guard::Ticket;
 use super::reply::TierReply;
 use super::stats::TierCounters;
@@ -163,6 +163,18 @@ pub enum Op {
         flush: bool,
         buffers: bool,
     },
+    /// MULTI, `commands` (each an [`Op::Command`]; its `buffers` is
+    /// ignored) and EXEC as ONE packed write on the shared multiplexed
+    /// connection, so that no other caller's command can land inside the
+    /// transaction. L1 follows every written key of every command as for
+    /// [`Op::Command`]. The reply is a two-item array: the queueing replies
+    /// (QUEUED or an error each) and EXEC's reply (an array of the
+    /// commands' replies in RESP2's shapes, errors in their slots; an
+    /// EXECABORT error; or nil).
+    Transaction {
+        commands: Vec<Op>,
+        buffers: bool,
+    },
 }
 
 /// What a lease command does. Each is one script, so it is atomic.
@@ -211,6 +223,7 @@ impl Op {
             Op::Command { argv, written, .. } => {
                 written.iter().filter_map(|&i| argv.get(i)).map(Vec::as_slice).collect()
             }
+            Op::Transaction { commands, .. } => commands.iter().flat_map(Op::written_keys).collect(),
             _ => Vec::new(),
         }
     }
@@ -884,21 +897,7 @@ async fn run_other(
             let Some(name) = argv.first() else {
                 return Err(TierError::Reply("ERR empty command".into()));
             };
-            // One flag per argument: a command may carry thousands of keys (DEL, MSET).
-            let mut is_key = vec![false; argv.len()];
-            for &i in &keys {
-                if let Some(flag) = is_key.get_mut(i) {
-                    *flag = true;
-                }
-            }
-            let mut cmd = Cmd::new();
-            for (arg, is_key) in argv.iter().zip(is_key) {
-                if is_key {
-                    cmd.arg(prefixed(inner, arg));
-                } else {
-                    cmd.arg(arg);
-                }
-            }
+            let cmd = generic_cmd(inner, &argv, &keys);
             if flush {
                 forget_all(inner);
             }
@@ -912,9 +911,88 @@ async fn run_other(
                 buffers,
             }
         }
+        Op::Transaction { commands, buffers } => transaction(inner, c, commands, buffers).await?,
     };
     writes.end_writes();
     Ok(reply)
+}
+
+/// The command `argv` with `keyPrefix` on the arguments at positions `keys`.
+fn generic_cmd(inner: &Inner, argv: &[Vec<u8>], keys: &[usize]) -> Cmd {
+    // One flag per argument: a command may carry thousands of keys (DEL, MSET).
+    let mut is_key = vec![false; argv.len()];
+    for &i in keys {
+        if let Some(flag) = is_key.get_mut(i) {
+            *flag = true;
+        }
+    }
+    let mut cmd = Cmd::new();
+    for (arg, is_key) in argv.iter().zip(is_key) {
+        if is_key {
+            cmd.arg(prefixed(inner, arg));
+        } else {
+            cmd.arg(arg);
+        }
+    }
+    cmd
+}
+
+/// Runs [`Op::Transaction`]: MULTI, the commands and EXEC written as one
+/// packed pipeline, so the multiplexed connection cannot interleave another
+/// caller's command between them (it writes each request whole, in order).
+async fn transaction(
+    inner: &Inner,
+    c: &mut MultiplexedConnection,
+    commands: Vec<Op>,
+    buffers: bool,
+) -> Result<TierReply, TierError> {
+    let mut names = Vec::with_capacity(commands.len());
+    let mut pipe = Pipeline::new();
+    pipe.add_command(redis::cmd("MULTI"));
+    let mut flush = false;
+    for op in &commands {
+        let Op::Command {
+            argv, keys, flush: f, ..
+        } = op
+        else {
+            return Err(TierError::Reply(
+                "ERR only commands can be queued in a transaction".into(),
+            ));
+        };
+        let Some(name) = argv.first() else {
+            return Err(TierError::Reply("ERR empty command".into()));
+        };
+        names.push(name.clone());
+        pipe.add_command(generic_cmd(inner, argv, keys));
+        flush |= *f;
+    }
+    pipe.add_command(redis::cmd("EXEC"));
+    if flush {
+        forget_all(inner);
+    }
+    let count = names.len() + 2;
+    let mut values = send_all(c, &pipe, count).await?;
+    if flush {
+        // Our own flush is not echoed (NOLOOP): drop what filled meanwhile.
+        forget_all(inner);
+    }
+    let exec = values.pop().unwrap_or(Value::Nil);
+    // values[0] is MULTI's OK; then one queueing reply per command.
+    let queued: Vec<Resp2> = values.into_iter().skip(1).map(resp2).collect();
+    let exec = match exec {
+        Value::Array(items) => Resp2::Array(
+            items
+                .into_iter()
+                .zip(names.iter())
+                .map(|(v, name)| resp2_reply(name, v).unwrap_or_else(|e| Resp2::Error(e.to_string())))
+                .collect(),
+        ),
+        other => resp2(other),
+    };
+    Ok(TierReply::Generic {
+        value: Resp2::Array(vec![Resp2::Array(queued), exec]),
+        buffers,
+    })
 }
 
 /// Empties L1 and refuses the fills already under way (a flush of Redis).
