@@ -28,7 +28,10 @@ const BEHAVIOUR_DEFAULTS = Object.freeze({
   offlineMode: 'reject',
   offlineGrace: 30000,
   healthCheckInterval: 1000,
-  l1Ttl: undefined
+  l1Ttl: undefined,
+  // Subscribe again to every channel and pattern after the subscriber
+  // connection was lost (lib/pubsub.js), as ioredis.
+  autoResubscribe: true
 })
 const BEHAVIOUR_KEYS = new Set(Object.keys(BEHAVIOUR_DEFAULTS))
 const TLS_KEYS = new Set(['ca', 'cert', 'key', 'rejectUnauthorized', 'servername'])
@@ -285,6 +288,7 @@ function normalizeRedis (source, options) {
   if (b.offlineMode !== 'reject' && b.offlineMode !== 'local') throw invalid('offlineMode must be \'reject\' or \'local\'')
   b.offlineGrace = integerIn(b.offlineGrace, 'offlineGrace', 0, 2 ** 31 - 1)
   b.healthCheckInterval = integerIn(b.healthCheckInterval, 'healthCheckInterval', 0, 2 ** 31 - 1)
+  if (typeof b.autoResubscribe !== 'boolean') throw invalid('autoResubscribe must be a boolean')
   if (b.l1Ttl !== undefined) b.l1Ttl = integerIn(b.l1Ttl, 'l1Ttl', 1, 2 ** 52)
   return {
     host,

@@ -12,6 +12,7 @@ const util = require('node:util')
 const native = require('../binding.js')
 const { TierCacheError, ReplyError, ClosedError, InternalError, CODES, fromNative } = require('./errors')
 const { defaultRetryStrategy } = require('./redis-options')
+const { PubSub } = require('./pubsub')
 
 const L2_UNAVAILABLE = 'ERR_TIERCACHE_L2_UNAVAILABLE'
 const L2_TIMEOUT = 'ERR_TIERCACHE_L2_TIMEOUT'
@@ -87,6 +88,7 @@ class Remote {
     // Why the connection failed or was lost (an Error), until one succeeds.
     this.failure = null
     this.retryStrategy = typeof config.retryStrategy === 'function' ? config.retryStrategy : defaultRetryStrategy
+    this.pubsub = new PubSub(this)
     // Commands are submitted to the addon as they are called and sent in one
     // go when the current burst of JS ends (a microtask): one wake-up of the
     // I/O thread for many commands, as ioredis's auto-pipelining.
@@ -160,9 +162,13 @@ class Remote {
     })
   }
 
-  /** Keeps the process alive exactly while someone awaits Redis. */
+  /**
+   * Keeps the process alive exactly while someone awaits Redis, or listens
+   * to channels (as an ioredis subscriber's socket does).
+   */
   holdOpen () {
-    if (this.pending.size > 0 || this.readyWaiters.length > 0) this.keepAlive.ref()
+    const subscribed = this.pubsub !== undefined && this.pubsub.count > 0 && !this.ended
+    if (this.pending.size > 0 || this.readyWaiters.length > 0 || subscribed) this.keepAlive.ref()
     else this.keepAlive.unref()
   }
 
@@ -274,6 +280,12 @@ class Remote {
         break
       case 'offline-flush':
         break
+      case 'pubsub':
+        this.pubsub.deliver(value)
+        break
+      case 'subscriber-lost':
+        this.pubsub.lost()
+        break
       default:
         break
     }
@@ -318,12 +330,17 @@ class Remote {
     this.retryTimer.unref()
   }
 
-  /** Waits for commands in flight, then closes the connection. */
+  /**
+   * Waits for commands in flight, then closes the connection. Blocking
+   * commands and subscriptions end at once (their commands reject with
+   * ClosedError): they could wait forever.
+   */
   async close () {
     if (this.retryTimer !== null) {
       clearTimeout(this.retryTimer)
       this.retryTimer = null
     }
+    native.tierCloseDedicated(this.handle)
     if (this.pending.size > 0) {
       await Promise.allSettled([...this.pending.values()].map((p) => new Promise((resolve) => {
         const { resolve: res, reject: rej } = p
