@@ -237,6 +237,70 @@ export interface GeneratedCommands {
   bitposBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
   /** BITPOS, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   bitposBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BLMOVE, through the generic path (see {@link TierCache.call}). */
+  blmove(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BLMOVE, through the generic path (see {@link TierCache.call}). */
+  blmove(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BLMOVE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  blmoveBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BLMOVE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  blmoveBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BLMPOP, through the generic path (see {@link TierCache.call}). */
+  blmpop(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BLMPOP, through the generic path (see {@link TierCache.call}). */
+  blmpop(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BLMPOP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  blmpopBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BLMPOP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  blmpopBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BLPOP, through the generic path (see {@link TierCache.call}). */
+  blpop(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BLPOP, through the generic path (see {@link TierCache.call}). */
+  blpop(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BLPOP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  blpopBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BLPOP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  blpopBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BRPOP, through the generic path (see {@link TierCache.call}). */
+  brpop(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BRPOP, through the generic path (see {@link TierCache.call}). */
+  brpop(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BRPOP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  brpopBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BRPOP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  brpopBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BRPOPLPUSH, through the generic path (see {@link TierCache.call}). */
+  brpoplpush(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BRPOPLPUSH, through the generic path (see {@link TierCache.call}). */
+  brpoplpush(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BRPOPLPUSH, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  brpoplpushBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BRPOPLPUSH, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  brpoplpushBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BZMPOP, through the generic path (see {@link TierCache.call}). */
+  bzmpop(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BZMPOP, through the generic path (see {@link TierCache.call}). */
+  bzmpop(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BZMPOP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  bzmpopBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BZMPOP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  bzmpopBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BZPOPMAX, through the generic path (see {@link TierCache.call}). */
+  bzpopmax(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BZPOPMAX, through the generic path (see {@link TierCache.call}). */
+  bzpopmax(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BZPOPMAX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  bzpopmaxBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BZPOPMAX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  bzpopmaxBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BZPOPMIN, through the generic path (see {@link TierCache.call}). */
+  bzpopmin(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BZPOPMIN, through the generic path (see {@link TierCache.call}). */
+  bzpopmin(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BZPOPMIN, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  bzpopminBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BZPOPMIN, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  bzpopminBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
   /** CLIENT, through the generic path (see {@link TierCache.call}). */
   client(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
   /** CLIENT, through the generic path (see {@link TierCache.call}). */
