@@ -137,7 +137,19 @@ export declare function stats(handle: ExternalObject<Handle>): NativeStats
 
 export declare function subscribe(handle: ExternalObject<Handle>, callback: (arg0: string, arg1: string) => void): void
 
+/**
+ * A blocking command (BLPOP, XREAD BLOCK, …) as `tier_command`, on a
+ * dedicated connection, answered within `wait_ms` (0: no deadline).
+ */
+export declare function tierBlockingCommand(t: ExternalObject<TierHandle>, id: number, argv: Array<string | Buffer>, keys: Array<number>, written: Array<number>, flush: boolean, buffers: boolean, waitMs: number): void
+
 export declare function tierClose(t: ExternalObject<TierHandle>): void
+
+/**
+ * Ends the blocking commands (Closed) and the subscriber connection now;
+ * the shared connection stays until `tier_close`.
+ */
+export declare function tierCloseDedicated(t: ExternalObject<TierHandle>): void
 
 /**
  * Any Redis command through the generic path (see `Op::Command`): `argv`
@@ -212,6 +224,12 @@ export interface TierOptions {
   healthCheckInterval: number
   l1Ttl?: number
 }
+
+/**
+ * SUBSCRIBE (0), PSUBSCRIBE (1), UNSUBSCRIBE (2) or PUNSUBSCRIBE (3)
+ * `names` on the subscriber connection; replies null once Redis confirmed.
+ */
+export declare function tierPubsub(t: ExternalObject<TierHandle>, id: number, action: number, names: Array<string | Buffer>): void
 
 export declare function tierScan(t: ExternalObject<TierHandle>, id: number, cursor: string, pattern?: string | undefined | null, count?: number | undefined | null): void
 

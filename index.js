@@ -74,6 +74,10 @@ function resolveOptions (options) {
 // and the Redis tier: 'invalidate'.
 const STORE_EVENTS = new Set(['evict', 'expire', 'invalidate'])
 
+// Each instance's constructor arguments, for duplicate(): kept out of the
+// instance (they may hold the password, which nothing on it shows).
+const origins = new WeakMap()
+
 class TierCache extends EventEmitter {
   /**
    * ioredis's forms: (), (options), (url[, options]), (port[, host][, options]).
@@ -82,6 +86,7 @@ class TierCache extends EventEmitter {
    */
   constructor (...argList) {
     super()
+    origins.set(this, argList)
     const [given, redisSource] = redisOptions.splitArguments(argList)
     // ioredis's options tiercache accepts without effect are taken out here
     // (refused ones with another value than the default throw).
@@ -745,6 +750,28 @@ class TierCache extends EventEmitter {
     this.quit()
   }
 
+  /**
+   * A new instance with this one's constructor arguments, `overrides`
+   * merged into its options (as ioredis): its own connections, so that it
+   * can subscribe or block while this one serves commands. A named
+   * instance's duplicate shares its L1 store (same name, same partition,
+   * see README "Sharing"); an unnamed one's has a store of its own, kept
+   * coherent with this one's like any other client's (CLIENT TRACKING).
+   */
+  duplicate (overrides) {
+    if (overrides !== undefined && (overrides === null || typeof overrides !== 'object' || Array.isArray(overrides))) {
+      throw new TierCacheTypeError('duplicate(overrides): overrides must be an object of options', CODES.INVALID_ARGUMENT)
+    }
+    const argList = [...origins.get(this)]
+    if (overrides !== undefined) {
+      const last = argList[argList.length - 1]
+      const hasOptions = last !== null && typeof last === 'object' && !Buffer.isBuffer(last)
+      if (hasOptions) argList[argList.length - 1] = { ...last, ...overrides }
+      else argList.push({ ...overrides })
+    }
+    return new this.constructor(...argList)
+  }
+
   [util.inspect.custom] (depth, options, inspect) {
     const shown = {
       name: this.options.name,
@@ -826,6 +853,8 @@ for (const [alias, target] of Object.entries(ALIASES)) {
     configurable: true
   })
 }
+// subscribe, psubscribe, unsubscribe, punsubscribe (lib/pubsub.js).
+require('./lib/pubsub').install(TierCache)
 // Every other command of the table, and call / send_command, through the
 // generic path (after the hand-written methods, which keep precedence).
 commandMethods.install(TierCache)

@@ -5,8 +5,10 @@
 // (`hset`, `lpush`, `zadd`, `eval`, … and `hsetBuffer`, … returning Buffers
 // for bulk replies), each with the promise and the Node-callback forms.
 //
-// Commands the generic path always refuses (blocking ones, MULTI, SUBSCRIBE,
-// SELECT, …: lib/send-command.js) get no method until they are implemented.
+// Commands the generic path always refuses (MULTI, SELECT, …:
+// lib/send-command.js) get no method until they are implemented; blocking
+// commands get one (they run on a dedicated connection); SUBSCRIBE and its
+// kin are hand-written (lib/pubsub.js), and `call` hands them over.
 //
 // Without Redis, the generated methods reject with ERR_TIERCACHE_NEEDS_REDIS;
 // `call` runs the hand-written method of the same name when there is one
@@ -15,6 +17,9 @@
 const commands = require('./commands')
 const { sendCommand, alwaysRefused } = require('./send-command')
 const { answer, splitCallback } = require('./answer')
+const { ACTION } = require('./pubsub')
+
+const SUBSCRIPTIONS = new Set(Object.keys(ACTION))
 
 // The names `install` defined (scripts/gen-command-typings.js types them).
 const installed = []
@@ -60,6 +65,8 @@ function install (TierCache) {
     return commands.lookup(lower) !== undefined && !generated.has(lower) && typeof proto[lower] === 'function' ? proto[lower] : undefined
   }
   const call = function (name, ...args) {
+    // Subscriptions have a connection of their own (lib/pubsub.js).
+    if (typeof name === 'string' && SUBSCRIPTIONS.has(name.toLowerCase())) return this[name.toLowerCase()](...args)
     const callback = splitCallback(args)
     const local = this._remote === null ? localMethod(name) : undefined
     if (local !== undefined) return callback === undefined ? local.apply(this, args.flat()) : local.call(this, ...args.flat(), callback)

@@ -29,7 +29,10 @@ const BEHAVIOUR_DEFAULTS = Object.freeze({
   offlineGrace: 30000,
   healthCheckInterval: 1000,
   l1Ttl: undefined,
-  connectionName: undefined
+  connectionName: undefined,
+  // Subscribe again to every channel and pattern after the subscriber
+  // connection was lost (lib/pubsub.js), as ioredis.
+  autoResubscribe: true
 })
 const BEHAVIOUR_KEYS = new Set(Object.keys(BEHAVIOUR_DEFAULTS))
 const TLS_KEYS = new Set(['ca', 'cert', 'key', 'rejectUnauthorized', 'servername'])
@@ -286,6 +289,7 @@ function normalizeRedis (source, options) {
   if (b.offlineMode !== 'reject' && b.offlineMode !== 'local') throw invalid('offlineMode must be \'reject\' or \'local\'')
   b.offlineGrace = integerIn(b.offlineGrace, 'offlineGrace', 0, 2 ** 31 - 1)
   b.healthCheckInterval = integerIn(b.healthCheckInterval, 'healthCheckInterval', 0, 2 ** 31 - 1)
+  if (typeof b.autoResubscribe !== 'boolean') throw invalid('autoResubscribe must be a boolean')
   if (b.l1Ttl !== undefined) b.l1Ttl = integerIn(b.l1Ttl, 'l1Ttl', 1, 2 ** 52)
   if (b.connectionName === null || b.connectionName === '') b.connectionName = undefined
   // Redis refuses a client name with spaces or newlines (CLIENT SETNAME).

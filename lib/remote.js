@@ -13,6 +13,7 @@ const native = require('../binding.js')
 const { TierCacheError, ReplyError, ClosedError, InternalError, CODES, fromNative } = require('./errors')
 const { defaultRetryStrategy } = require('./redis-options')
 const { sendCommand } = require('./send-command')
+const { PubSub } = require('./pubsub')
 
 const L2_UNAVAILABLE = 'ERR_TIERCACHE_L2_UNAVAILABLE'
 const L2_TIMEOUT = 'ERR_TIERCACHE_L2_TIMEOUT'
@@ -88,6 +89,7 @@ class Remote {
     // Why the connection failed or was lost (an Error), until one succeeds.
     this.failure = null
     this.retryStrategy = typeof config.retryStrategy === 'function' ? config.retryStrategy : defaultRetryStrategy
+    this.pubsub = new PubSub(this)
     // Commands are submitted to the addon as they are called and sent in one
     // go when the current burst of JS ends (a microtask): one wake-up of the
     // I/O thread for many commands, as ioredis's auto-pipelining.
@@ -169,12 +171,14 @@ class Remote {
   }
 
   /**
-   * Keeps the process alive exactly while someone awaits Redis, or a
+   * Keeps the process alive exactly while someone awaits Redis, a
    * connection attempt is under way (as ioredis's socket does: a script
-   * that only constructs a client does not exit before the attempt ends).
+   * that only constructs a client does not exit before the attempt ends),
+   * or the client listens to channels (as an ioredis subscriber's socket).
    */
   holdOpen () {
-    if (this.pending.size > 0 || this.readyWaiters.length > 0 || this.cache.status === 'connecting') this.keepAlive.ref()
+    const subscribed = this.pubsub !== undefined && this.pubsub.count > 0 && !this.ended
+    if (this.pending.size > 0 || this.readyWaiters.length > 0 || this.cache.status === 'connecting' || subscribed) this.keepAlive.ref()
     else this.keepAlive.unref()
   }
 
@@ -289,6 +293,12 @@ class Remote {
         break
       case 'offline-flush':
         break
+      case 'pubsub':
+        this.pubsub.deliver(value)
+        break
+      case 'subscriber-lost':
+        this.pubsub.lost()
+        break
       default:
         break
     }
@@ -333,12 +343,17 @@ class Remote {
     this.retryTimer.unref()
   }
 
-  /** Waits for commands in flight, then closes the connection. */
+  /**
+   * Waits for commands in flight, then closes the connection. Blocking
+   * commands and subscriptions end at once (their commands reject with
+   * ClosedError): they could wait forever.
+   */
   async close () {
     if (this.retryTimer !== null) {
       clearTimeout(this.retryTimer)
       this.retryTimer = null
     }
+    native.tierCloseDedicated(this.handle)
     if (this.pending.size > 0) {
       await Promise.allSettled([...this.pending.values()].map((p) => new Promise((resolve) => {
         const { resolve: res, reject: rej } = p

@@ -16,6 +16,9 @@
 //      and the next read refills it with Redis's TTL;
 //   4. the reply in ioredis's RESP2 shapes (the addon converts RESP3), then
 //      the command's reply transformer (hgetall's object, …).
+// A blocking command (the table's `blocking` flag: BLPOP, XREAD BLOCK, …)
+// takes the same steps but runs on a dedicated connection of its own, with
+// its own deadline (lib/commands/blocking.js), never on the shared one.
 // Reads are never answered from L1 here: only the hand-written string
 // methods (get, mget, …) serve from L1.
 
@@ -30,8 +33,9 @@ const { wellFormedKey, wellFormedValue } = require('./args')
  * which rides on it), or wait past `commandTimeout`.
  */
 const REFUSED = Object.freeze({
-  blocking: 'blocking commands are not supported yet (they would wait past commandTimeout on the shared connection)',
-  subscriber: 'pub/sub subscriptions and MONITOR are not supported yet (they take the connection over)',
+  blocking: 'WAIT and WAITAOF are not supported yet (the command table does not flag them blocking, so they would wait past commandTimeout on the shared connection)',
+  subscription: 'subscriptions go through the subscribe, psubscribe, unsubscribe and punsubscribe methods (their connection is a separate one)',
+  subscriber: 'SSUBSCRIBE, SUNSUBSCRIBE and MONITOR are not supported yet (they take the connection over)',
   connection: 'it changes the state of the connection that every command of this instance shares',
   transaction: 'use client.multi() (MULTI sent alone on the shared connection would capture other callers\' commands; ' +
     'multi() sends MULTI, the commands and EXEC as one write)',
@@ -42,11 +46,11 @@ const REFUSED = Object.freeze({
 const REFUSED_BY_NAME = Object.assign(Object.create(null), {
   wait: REFUSED.blocking,
   waitaof: REFUSED.blocking,
-  subscribe: REFUSED.subscriber,
-  psubscribe: REFUSED.subscriber,
+  subscribe: REFUSED.subscription,
+  psubscribe: REFUSED.subscription,
+  unsubscribe: REFUSED.subscription,
+  punsubscribe: REFUSED.subscription,
   ssubscribe: REFUSED.subscriber,
-  unsubscribe: REFUSED.subscriber,
-  punsubscribe: REFUSED.subscriber,
   sunsubscribe: REFUSED.subscriber,
   monitor: REFUSED.subscriber,
   sync: REFUSED.subscriber,
@@ -70,11 +74,6 @@ const REFUSED_CLIENT_SUBCOMMANDS = new Set(['tracking', 'reply', 'caching'])
 function refusal (name, entry, args) {
   if (name in REFUSED_BY_NAME) return REFUSED_BY_NAME[name]
   if (name === 'client' && args.length > 0 && REFUSED_CLIENT_SUBCOMMANDS.has(String(args[0]).toLowerCase())) return REFUSED.connection
-  if (entry !== undefined && entry.flags.includes('blocking')) {
-    // XREAD and XREADGROUP block only with a BLOCK option.
-    if (name !== 'xread' && name !== 'xreadgroup') return REFUSED.blocking
-    if (args.some((a) => String(a).toUpperCase() === 'BLOCK')) return REFUSED.blocking
-  }
   return undefined
 }
 
@@ -99,8 +98,8 @@ function encoded (name, args) {
  * take a method that always fails for support).
  */
 function alwaysRefused (name) {
-  // With no arguments, only what is refused by name or flag is refused
-  // (XREAD without BLOCK and a bare CLIENT are not).
+  // With no arguments, only what is refused by name is refused (a bare
+  // CLIENT is not).
   return refusal(name, commands.lookup(name), []) !== undefined
 }
 
@@ -122,8 +121,10 @@ function refuseLoneSurrogates (argv, keys) {
 /**
  * What is sent for command `name` with the user's `args`: the argv (name
  * first) and, as argv positions, the keys (to prefix) and the written keys
- * (whose L1 copies are dropped), and whether L1 is emptied. Throws for a
- * refused command, or an unknown one when keyPrefix is set.
+ * (whose L1 copies are dropped), whether L1 is emptied, and for a blocking
+ * command its deadline in ms (`wait`, 0 for none; undefined when it does
+ * not block). Throws for a refused command, or an unknown one when
+ * keyPrefix is set.
  */
 function plan (name, args, keyPrefix) {
   if (typeof name !== 'string' || name.length === 0) {
@@ -148,7 +149,7 @@ function plan (name, args, keyPrefix) {
     }
     const written = sent.map((_, i) => shift(i))
     refuseLoneSurrogates(argv, written)
-    return { argv, keys: [], written, flush: false }
+    return { argv, keys: [], written, flush: false, wait: undefined }
   }
   const keys = commands.keyIndexes(lower, sent).map(shift)
   refuseLoneSurrogates(argv, keys)
@@ -156,7 +157,8 @@ function plan (name, args, keyPrefix) {
     argv,
     keys,
     written: commands.writtenKeyIndexes(lower, sent).map(shift),
-    flush: entry.l1 === commands.L1.FLUSH
+    flush: entry.l1 === commands.L1.FLUSH,
+    wait: commands.isBlocking(lower, sent) ? commands.blockingDeadline(lower, sent) : undefined
   }
 }
 
@@ -177,14 +179,16 @@ function decoded (v, encoding) {
  */
 function sendCommand (cache, name, args, buffers, { raw = false, replyEncoding } = {}) {
   const remote = needRemote(cache, typeof name === 'string' ? name.toLowerCase() : 'this command')
-  const { argv, keys, written, flush } = plan(name, args, remote.config.keyPrefix)
+  const { argv, keys, written, flush, wait } = plan(name, args, remote.config.keyPrefix)
   if (flush) cache._clearFronts()
   for (const i of written) cache._forget(String(argv[i]))
   const lower = argv[0].toLowerCase()
-  return remote.call(
-    (id) => native.tierCommand(remote.handle, id, argv, keys, written, flush, buffers || replyEncoding !== undefined),
-    raw ? undefined : (reply) => commands.transformReply(lower, replyEncoding === undefined ? reply : decoded(reply, replyEncoding))
-  )
+  const asBuffers = buffers || replyEncoding !== undefined
+  const submit = wait === undefined
+    ? (id) => native.tierCommand(remote.handle, id, argv, keys, written, flush, asBuffers)
+    : (id) => native.tierBlockingCommand(remote.handle, id, argv, keys, written, flush, asBuffers, wait)
+  return remote.call(submit,
+    raw ? undefined : (reply) => commands.transformReply(lower, replyEncoding === undefined ? reply : decoded(reply, replyEncoding)))
 }
 
 /** Throws ERR_TIERCACHE_NEEDS_REDIS for an L1-only `cache`. */

@@ -12,5 +12,6 @@ const { lookup, names } = require('./lookup')
 const { keyIndexes } = require('./keys')
 const { writtenKeyIndexes } = require('./written-keys')
 const { transformArguments, transformReply } = require('./transform')
+const { isBlocking, blockingDeadline } = require('./blocking')
 
-module.exports = { L1, lookup, names, keyIndexes, writtenKeyIndexes, transformArguments, transformReply }
+module.exports = { L1, lookup, names, keyIndexes, writtenKeyIndexes, transformArguments, transformReply, isBlocking, blockingDeadline }

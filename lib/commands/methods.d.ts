@@ -237,6 +237,70 @@ export interface GeneratedCommands {
   bitposBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
   /** BITPOS, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   bitposBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BLMOVE, through the generic path (see {@link TierCache.call}). */
+  blmove(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BLMOVE, through the generic path (see {@link TierCache.call}). */
+  blmove(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BLMOVE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  blmoveBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BLMOVE, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  blmoveBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BLMPOP, through the generic path (see {@link TierCache.call}). */
+  blmpop(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BLMPOP, through the generic path (see {@link TierCache.call}). */
+  blmpop(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BLMPOP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  blmpopBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BLMPOP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  blmpopBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BLPOP, through the generic path (see {@link TierCache.call}). */
+  blpop(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BLPOP, through the generic path (see {@link TierCache.call}). */
+  blpop(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BLPOP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  blpopBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BLPOP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  blpopBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BRPOP, through the generic path (see {@link TierCache.call}). */
+  brpop(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BRPOP, through the generic path (see {@link TierCache.call}). */
+  brpop(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BRPOP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  brpopBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BRPOP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  brpopBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BRPOPLPUSH, through the generic path (see {@link TierCache.call}). */
+  brpoplpush(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BRPOPLPUSH, through the generic path (see {@link TierCache.call}). */
+  brpoplpush(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BRPOPLPUSH, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  brpoplpushBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BRPOPLPUSH, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  brpoplpushBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BZMPOP, through the generic path (see {@link TierCache.call}). */
+  bzmpop(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BZMPOP, through the generic path (see {@link TierCache.call}). */
+  bzmpop(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BZMPOP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  bzmpopBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BZMPOP, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  bzmpopBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BZPOPMAX, through the generic path (see {@link TierCache.call}). */
+  bzpopmax(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BZPOPMAX, through the generic path (see {@link TierCache.call}). */
+  bzpopmax(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BZPOPMAX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  bzpopmaxBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BZPOPMAX, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  bzpopmaxBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BZPOPMIN, through the generic path (see {@link TierCache.call}). */
+  bzpopmin(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BZPOPMIN, through the generic path (see {@link TierCache.call}). */
+  bzpopmin(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BZPOPMIN, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  bzpopminBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** BZPOPMIN, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  bzpopminBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
   /** CLIENT, through the generic path (see {@link TierCache.call}). */
   client(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
   /** CLIENT, through the generic path (see {@link TierCache.call}). */
@@ -2108,6 +2172,38 @@ export interface PipelineCommands {
   bitpos(...args: OverloadedParameters<TierCache['bitpos']>): TierCache.Pipeline
   /** Queues {@link TierCache.bitposBuffer}: the same arguments; its reply goes to exec()'s slot. */
   bitposBuffer(...args: OverloadedParameters<TierCache['bitposBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.blmove}: the same arguments; its reply goes to exec()'s slot. */
+  blmove(...args: OverloadedParameters<TierCache['blmove']>): TierCache.Pipeline
+  /** Queues {@link TierCache.blmoveBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  blmoveBuffer(...args: OverloadedParameters<TierCache['blmoveBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.blmpop}: the same arguments; its reply goes to exec()'s slot. */
+  blmpop(...args: OverloadedParameters<TierCache['blmpop']>): TierCache.Pipeline
+  /** Queues {@link TierCache.blmpopBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  blmpopBuffer(...args: OverloadedParameters<TierCache['blmpopBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.blpop}: the same arguments; its reply goes to exec()'s slot. */
+  blpop(...args: OverloadedParameters<TierCache['blpop']>): TierCache.Pipeline
+  /** Queues {@link TierCache.blpopBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  blpopBuffer(...args: OverloadedParameters<TierCache['blpopBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.brpop}: the same arguments; its reply goes to exec()'s slot. */
+  brpop(...args: OverloadedParameters<TierCache['brpop']>): TierCache.Pipeline
+  /** Queues {@link TierCache.brpopBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  brpopBuffer(...args: OverloadedParameters<TierCache['brpopBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.brpoplpush}: the same arguments; its reply goes to exec()'s slot. */
+  brpoplpush(...args: OverloadedParameters<TierCache['brpoplpush']>): TierCache.Pipeline
+  /** Queues {@link TierCache.brpoplpushBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  brpoplpushBuffer(...args: OverloadedParameters<TierCache['brpoplpushBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.bzmpop}: the same arguments; its reply goes to exec()'s slot. */
+  bzmpop(...args: OverloadedParameters<TierCache['bzmpop']>): TierCache.Pipeline
+  /** Queues {@link TierCache.bzmpopBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  bzmpopBuffer(...args: OverloadedParameters<TierCache['bzmpopBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.bzpopmax}: the same arguments; its reply goes to exec()'s slot. */
+  bzpopmax(...args: OverloadedParameters<TierCache['bzpopmax']>): TierCache.Pipeline
+  /** Queues {@link TierCache.bzpopmaxBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  bzpopmaxBuffer(...args: OverloadedParameters<TierCache['bzpopmaxBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.bzpopmin}: the same arguments; its reply goes to exec()'s slot. */
+  bzpopmin(...args: OverloadedParameters<TierCache['bzpopmin']>): TierCache.Pipeline
+  /** Queues {@link TierCache.bzpopminBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  bzpopminBuffer(...args: OverloadedParameters<TierCache['bzpopminBuffer']>): TierCache.Pipeline
   /** Queues {@link TierCache.client}: the same arguments; its reply goes to exec()'s slot. */
   client(...args: OverloadedParameters<TierCache['client']>): TierCache.Pipeline
   /** Queues {@link TierCache.clientBuffer}: the same arguments; its reply goes to exec()'s slot. */

@@ -168,6 +168,38 @@ export interface NodeRedisCommands {
   bitPos(...args: TierCache.CommandArgument[]): Promise<unknown>
   /** BITPOS, Redis's words as arguments (see docs/node-redis.md). */
   BITPOS(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BLMOVE, Redis's words as arguments (see docs/node-redis.md). */
+  blMove(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BLMOVE, Redis's words as arguments (see docs/node-redis.md). */
+  BLMOVE(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BLPOP, Redis's words as arguments (see docs/node-redis.md). */
+  blPop(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BLPOP, Redis's words as arguments (see docs/node-redis.md). */
+  BLPOP(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BLMPOP, Redis's words as arguments (see docs/node-redis.md). */
+  blmPop(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BLMPOP, Redis's words as arguments (see docs/node-redis.md). */
+  BLMPOP(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BRPOP, Redis's words as arguments (see docs/node-redis.md). */
+  brPop(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BRPOP, Redis's words as arguments (see docs/node-redis.md). */
+  BRPOP(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BRPOPLPUSH, Redis's words as arguments (see docs/node-redis.md). */
+  brPopLPush(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BRPOPLPUSH, Redis's words as arguments (see docs/node-redis.md). */
+  BRPOPLPUSH(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BZPOPMAX, Redis's words as arguments (see docs/node-redis.md). */
+  bzPopMax(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BZPOPMAX, Redis's words as arguments (see docs/node-redis.md). */
+  BZPOPMAX(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BZPOPMIN, Redis's words as arguments (see docs/node-redis.md). */
+  bzPopMin(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BZPOPMIN, Redis's words as arguments (see docs/node-redis.md). */
+  BZPOPMIN(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BZMPOP, Redis's words as arguments (see docs/node-redis.md). */
+  bzmPop(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** BZMPOP, Redis's words as arguments (see docs/node-redis.md). */
+  BZMPOP(...args: TierCache.CommandArgument[]): Promise<unknown>
   /** CLIENT CACHING, Redis's words as arguments (see docs/node-redis.md). */
   clientCaching(...args: TierCache.CommandArgument[]): Promise<unknown>
   /** CLIENT CACHING, Redis's words as arguments (see docs/node-redis.md). */

@@ -23,7 +23,8 @@ use crate::core::local::Condition;
 use crate::core::sealed::SealedAction;
 use crate::core::tier::generic::Resp2;
 use crate::core::tier::{
-    ExpireMode, Expiry, GetExMode, LeaseAction, Op, Tier, TierConfig, TierError, TierEvent, TierReply, TlsConfig,
+    ExpireMode, Expiry, GetExMode, LeaseAction, MessageKind, Op, SubAction, Tier, TierConfig, TierError, TierEvent,
+    TierReply, TlsConfig,
 };
 
 enum Completion {
@@ -132,6 +133,28 @@ fn event(e: TierEvent) -> (&'static str, Reply) {
         TierEvent::Invalidated(None) => ("invalidate", Reply::Null),
         TierEvent::Invalidated(Some(key)) => ("invalidate", text(String::from_utf8_lossy(&key).into_owned())),
         TierEvent::OfflineFlush => ("offline-flush", Reply::Null),
+        TierEvent::Message {
+            kind,
+            pattern,
+            channel,
+            payload,
+        } => {
+            let kind = match kind {
+                MessageKind::Message => "message",
+                MessageKind::PMessage => "pmessage",
+                MessageKind::SMessage => "smessage",
+            };
+            (
+                "pubsub",
+                Reply::List(vec![
+                    text(kind.to_string()),
+                    pattern.map_or(Reply::Null, Reply::Buffer),
+                    Reply::Buffer(channel),
+                    Reply::Buffer(payload),
+                ]),
+            )
+        }
+        TierEvent::SubscriberLost(why) => ("subscriber-lost", text(why)),
     }
 }
 
@@ -628,24 +651,8 @@ pub fn tier_scan(t: &External<TierHandle>, id: u32, cursor: String, pattern: Opt
     );
 }
 
-/// Any Redis command through the generic path (see `Op::Command`): `argv`
-/// as given, the key prefix added at the positions `keys`, L1's copies of
-/// the keys at `written` dropped first, L1 emptied with `flush`.
-#[napi(catch_unwind)]
-pub fn tier_command(
-    t: &External<TierHandle>,
-    id: u32,
-    argv: Vec<Either<String, Buffer>>,
-    keys: Vec<u32>,
-    written: Vec<u32>,
-    flush: bool,
-    buffers: bool,
-) -> Result<(), String> {
-    t.submit(id, command_op(argv, keys, written, flush, buffers)?);
-    Ok(())
-}
-
-/// One [`Op::Command`], its positions checked against its arguments.
+/// The generic command's operation from the binding's arguments (see
+/// `tier_command`).
 fn command_op(
     argv: Vec<Either<String, Buffer>>,
     keys: Vec<u32>,
@@ -671,6 +678,23 @@ fn command_op(
         flush,
         buffers,
     })
+}
+
+/// Any Redis command through the generic path (see `Op::Command`): `argv`
+/// as given, the key prefix added at the positions `keys`, L1's copies of
+/// the keys at `written` dropped first, L1 emptied with `flush`.
+#[napi(catch_unwind)]
+pub fn tier_command(
+    t: &External<TierHandle>,
+    id: u32,
+    argv: Vec<Either<String, Buffer>>,
+    keys: Vec<u32>,
+    written: Vec<u32>,
+    flush: bool,
+    buffers: bool,
+) -> Result<(), String> {
+    t.submit(id, command_op(argv, keys, written, flush, buffers)?);
+    Ok(())
 }
 
 /// A transaction (see `Op::Transaction`): command `i` is `argvs[i]` with
@@ -700,4 +724,65 @@ pub fn tier_transaction(
         .collect::<Result<Vec<_>, _>>()?;
     t.submit(id, Op::Transaction { commands, buffers });
     Ok(())
+}
+
+/// A blocking command (BLPOP, XREAD BLOCK, …) as `tier_command`, on a
+/// dedicated connection, answered within `wait_ms` (0: no deadline).
+#[napi(catch_unwind)]
+#[allow(clippy::too_many_arguments)]
+pub fn tier_blocking_command(
+    t: &External<TierHandle>,
+    id: u32,
+    argv: Vec<Either<String, Buffer>>,
+    keys: Vec<u32>,
+    written: Vec<u32>,
+    flush: bool,
+    buffers: bool,
+    wait_ms: f64,
+) -> Result<(), String> {
+    let wait = if wait_ms == 0.0 {
+        None
+    } else {
+        Some(ms(wait_ms, "the blocking deadline")?)
+    };
+    let op = command_op(argv, keys, written, flush, buffers)?;
+    let completions = Arc::clone(&t.completions);
+    t.tier.submit_blocking(
+        op,
+        wait,
+        Box::new(move |outcome| completions.push(Completion::Reply(id, outcome))),
+    );
+    Ok(())
+}
+
+/// SUBSCRIBE (0), PSUBSCRIBE (1), UNSUBSCRIBE (2) or PUNSUBSCRIBE (3)
+/// `names` on the subscriber connection; replies null once Redis confirmed.
+#[napi(catch_unwind)]
+pub fn tier_pubsub(
+    t: &External<TierHandle>,
+    id: u32,
+    action: u32,
+    names: Vec<Either<String, Buffer>>,
+) -> Result<(), String> {
+    let action = match action {
+        0 => SubAction::Subscribe,
+        1 => SubAction::PSubscribe,
+        2 => SubAction::Unsubscribe,
+        3 => SubAction::PUnsubscribe,
+        _ => return Err(invalid_argument("unknown pub/sub action")),
+    };
+    let completions = Arc::clone(&t.completions);
+    t.tier.pubsub(
+        action,
+        names.into_iter().map(payload).collect(),
+        Box::new(move |outcome| completions.push(Completion::Reply(id, outcome))),
+    );
+    Ok(())
+}
+
+/// Ends the blocking commands (Closed) and the subscriber connection now;
+/// the shared connection stays until `tier_close`.
+#[napi(catch_unwind)]
+pub fn tier_close_dedicated(t: &External<TierHandle>) {
+    t.tier.close_dedicated();
 }

@@ -20,12 +20,19 @@ test('every table command has a method and a …Buffer variant, hand-written one
   const generated = new Set(require('../../../lib/command-methods').generatedMethods())
   for (const name of ['get', 'getBuffer', 'set', 'del', 'mget', 'expire', 'scan', 'ping', 'quit']) assert.ok(!generated.has(name), name)
   assert.ok(generated.has('hset') && generated.has('setBuffer'), 'set has no hand-written Buffer variant: generated')
-  // multi() and pipeline() exist (lib/pipeline.js); a library probing for WATCH, subscriptions or blocking
-  // pops must not find a method that always fails.
+  // multi() and pipeline() exist (lib/pipeline.js); a library probing for WATCH or the monitor
+  // must not find a method that always fails.
   assert.equal(typeof proto.multi, 'function')
   assert.equal(typeof proto.pipeline, 'function')
-  for (const name of ['exec', 'watch', 'unwatch', 'subscribe', 'psubscribe', 'monitor', 'select', 'blpop', 'brpoplpush', 'bzpopmin', 'wait']) {
+  for (const name of ['exec', 'watch', 'unwatch', 'monitor', 'select', 'wait', 'ssubscribe', 'subscribeBuffer']) {
     assert.equal(proto[name], undefined, name)
+  }
+  // Blocking commands are generated (they run on dedicated connections);
+  // subscriptions are hand-written (lib/pubsub.js).
+  for (const name of ['blpop', 'brpoplpush', 'bzpopmin', 'blmove', 'blmpop', 'bzmpop', 'blpopBuffer']) assert.ok(generated.has(name), name)
+  for (const name of ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe', 'duplicate']) {
+    assert.equal(typeof proto[name], 'function', name)
+    assert.ok(!generated.has(name), name)
   }
 })
 

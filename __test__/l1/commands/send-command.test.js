@@ -14,7 +14,8 @@ test('argv is the name then the arguments as ioredis sends them; positions count
     argv: ['hset', 'h', 'f', '1', 'g', ''],
     keys: [1],
     written: [1],
-    flush: false
+    flush: false,
+    wait: undefined
   })
   const buf = Buffer.from([0xff])
   assert.deepEqual(plan('RPUSH', [['l', buf], 2], '').argv, ['RPUSH', 'l', buf, '2'])
@@ -42,13 +43,13 @@ test('commands that may change the whole database empty L1', () => {
 })
 
 test('a command the table does not know: every argument may be a written key without keyPrefix; refused with one', () => {
-  assert.deepEqual(plan('mymodule.set', ['k', 'v'], ''), { argv: ['mymodule.set', 'k', 'v'], keys: [], written: [1, 2], flush: false })
+  assert.deepEqual(plan('mymodule.set', ['k', 'v'], ''), { argv: ['mymodule.set', 'k', 'v'], keys: [], written: [1, 2], flush: false, wait: undefined })
   assert.throws(() => plan('mymodule.set', ['k'], 'app:'), (e) => e instanceof TierCacheError && e.code === 'ERR_TIERCACHE_UNSUPPORTED')
 })
 
-test('blocking, subscriber, transaction and connection-state commands are refused', () => {
-  const refused = [['blpop', ['l', 0]], ['BRPOPLPUSH', ['a', 'b', 0]], ['xreadgroup', ['GROUP', 'g', 'c', 'BLOCK', 0, 'STREAMS', 's', '>']],
-    ['wait', [0, 0]], ['subscribe', ['c']], ['psubscribe', ['*']], ['monitor', []], ['multi', []], ['exec', []], ['watch', ['k']],
+test('subscriber, transaction and connection-state commands, WAIT and WAITAOF are refused', () => {
+  const refused = [
+    ['wait', [0, 0]], ['waitaof', [0, 0, 0]], ['ssubscribe', ['c']], ['unsubscribe', []], ['subscribe', ['c']], ['psubscribe', ['*']], ['monitor', []], ['multi', []], ['exec', []], ['watch', ['k']],
     ['select', [1]], ['hello', [2]], ['reset', []], ['quit', []], ['client', ['TRACKING', 'off']], ['client', ['reply', 'off']]]
   for (const [name, args] of refused) {
     assert.throws(() => plan(name, args, ''), (e) => e instanceof TierCacheError && e.code === 'ERR_TIERCACHE_UNSUPPORTED', name)
@@ -81,4 +82,28 @@ test('a lone surrogate is refused before anything is sent: INVALID_KEY at a key 
   assert.throws(() => plan('eval', ['return 1', 1, 'a', 'argv\uD800'], ''), code('ERR_TIERCACHE_INVALID_VALUE'))
   // Well-formed text and Buffers (any bytes) pass.
   assert.deepEqual(plan('hset', ['k\u{1F600}', Buffer.from([0xff]), 'v'], '').keys, [1])
+})
+
+test('blocking commands (the table\'s flag) are planned with their own deadline: timeout + margin, 0 for none', () => {
+  const { BLOCKING_MARGIN_MS, TIMEOUT_AT } = require('../../../lib/commands/blocking')
+  const commands = require('../../../lib/commands')
+  // Every command the table flags blocking says where its timeout is.
+  for (const name of commands.names()) {
+    if (commands.lookup(name).flags.includes('blocking')) assert.ok(name in TIMEOUT_AT, name)
+  }
+  const m = BLOCKING_MARGIN_MS
+  assert.equal(plan('blpop', ['l', 0], '').wait, 0, 'BLPOP 0 waits until answered')
+  assert.equal(plan('BLPOP', ['a', 'b', 5], '').wait, 5000 + m)
+  assert.equal(plan('brpoplpush', ['a', 'b', '0.25'], '').wait, 250 + m)
+  assert.equal(plan('blmove', ['a', 'b', 'LEFT', 'RIGHT', 2], '').wait, 2000 + m)
+  assert.equal(plan('blmpop', [3, 1, 'l', 'LEFT'], '').wait, 3000 + m, 'BLMPOP: the timeout comes first')
+  assert.equal(plan('bzmpop', [1, 1, 'z', 'MIN'], '').wait, 1000 + m)
+  assert.equal(plan('xread', ['COUNT', 1, 'BLOCK', 150, 'STREAMS', 's', '$'], '').wait, 150 + m, 'XREAD BLOCK is in ms')
+  assert.equal(plan('xreadgroup', ['GROUP', 'g', 'c', 'BLOCK', 0, 'STREAMS', 's', '>'], '').wait, 0)
+  assert.equal(plan('xread', ['STREAMS', 's', '0'], '').wait, undefined, 'XREAD without BLOCK is an ordinary command')
+  assert.equal(plan('blpop', ['l', 'soon'], '').wait, m, 'a timeout Redis refuses: the margin alone')
+  assert.equal(plan('blpop', ['l', -1], '').wait, m)
+  // Keys are prefixed and written keys dropped from L1 as for any command.
+  const p = plan('blmove', ['src', 'dst', 'LEFT', 'RIGHT', 0], 'app:')
+  assert.deepEqual([p.keys, p.written], [[1, 2], [1, 2]])
 })

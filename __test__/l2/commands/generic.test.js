@@ -112,9 +112,9 @@ describe('commands of every family, as methods and through call, reply as ioredi
     assert.match(unknown.message, /unknown command/)
   })
 
-  test('blocking, subscriber, transaction and connection-state commands are refused for now, before anything is sent', async () => {
+  test('sharded subscriptions, transaction and connection-state commands, WAIT are refused for now, before anything is sent', async () => {
     const c = box.cache
-    for (const [name, ...args] of [['blpop', 'l', 0], ['xread', 'BLOCK', 0, 'STREAMS', 's', '$'], ['subscribe', 'ch'],
+    for (const [name, ...args] of [['ssubscribe', 'ch'], ['monitor'],
       ['multi'], ['select', 1], ['client', 'tracking', 'off'], ['wait', 0, 0]]) {
       const err = await rejectsWith(c.call(name, ...args), TierCacheError, 'ERR_TIERCACHE_UNSUPPORTED', name)
       assert.match(err.message, /cannot be sent through tiercache/)

@@ -18,12 +18,14 @@ use tokio::time::Instant;
 
 use super::breaker::Breaker;
 use super::config::TierConfig;
+use super::dedicated::{self, Dedicated};
 use super::error::{describe, TierError};
 use super::guard::FillGuard;
 use super::ops::{self, Op, Tickets};
 use super::reply::TierReply;
 use super::runtime::runtime;
 use super::stats::{TierCounters, TierStats};
+use super::subscriber::{self, MessageKind, SubAction};
 use crate::core::local::LocalStore;
 
 /// Commands on the wire at once; more wait in the dispatcher's queue. The
@@ -48,6 +50,16 @@ pub enum TierEvent {
     Invalidated(Option<Vec<u8>>),
     /// L1 was flushed because Redis stayed away longer than `offline_grace`.
     OfflineFlush,
+    /// A pub/sub message on the subscriber connection (`pattern` for a
+    /// PMESSAGE).
+    Message {
+        kind: MessageKind,
+        pattern: Option<Vec<u8>>,
+        channel: Vec<u8>,
+        payload: Vec<u8>,
+    },
+    /// The subscriber connection was lost: its subscriptions are gone.
+    SubscriberLost(String),
 }
 
 pub type EventSink = Arc<dyn Fn(TierEvent) + Send + Sync>;
@@ -108,6 +120,10 @@ pub(super) struct Inner {
     submitted: Mutex<Submitted>,
     kick: Notify,
     report_invalidations: AtomicBool,
+    /// Blocking commands' connections, and the close signal they and the
+    /// subscriber share.
+    pub(super) dedicated: Dedicated,
+    subscriptions: tokio::sync::mpsc::UnboundedSender<subscriber::Request>,
 }
 
 /// A submitted command: its guard tickets were taken at submission, its
@@ -185,6 +201,7 @@ impl Tier {
     pub fn new(store: Arc<LocalStore>, config: TierConfig, events: EventSink, flush: Flush) -> Result<Tier, TierError> {
         let client = build_client(&config)?;
         let breaker = Breaker::new(config.breaker_threshold, config.breaker_cooldown);
+        let (subscriptions, requests) = tokio::sync::mpsc::unbounded_channel();
         let inner = Arc::new(Inner {
             store,
             config,
@@ -204,7 +221,10 @@ impl Tier {
             submitted: Mutex::new(Submitted::default()),
             kick: Notify::new(),
             report_invalidations: AtomicBool::new(false),
+            dedicated: Dedicated::default(),
+            subscriptions,
         });
+        runtime().spawn(subscriber::serve(Arc::downgrade(&inner), requests));
         // Unconstrained: tokio's cooperative budget would make a send return
         // Pending after 128 operations in one poll, and the command would go
         // behind later ones, out of order.
@@ -243,6 +263,7 @@ impl Tier {
 
     /// Closes the connection for good; waiting commands fail with Closed.
     pub fn close(&self) {
+        self.close_dedicated();
         {
             let mut link = self.inner.link();
             link.phase = Phase::Closed;
@@ -273,6 +294,59 @@ impl Tier {
             (self.inner.flush)();
         } else {
             queue.jobs.push(job);
+        }
+    }
+
+    /// Ends the blocking commands (they fail with Closed at once) and the
+    /// subscriber connection; the shared connection stays (quit lets its
+    /// commands finish).
+    pub fn close_dedicated(&self) {
+        self.inner.dedicated.close();
+    }
+
+    /// Runs a blocking command (see [`dedicated`]) on a connection of its
+    /// own, within `wait` (None: no deadline). Never queued behind the
+    /// shared connection's commands, never judged by the breaker.
+    pub fn submit_blocking(&self, op: Op, wait: Option<std::time::Duration>, done: Done) {
+        let inner = Arc::clone(&self.inner);
+        if inner.dedicated.is_closed() || matches!(inner.link().phase, Phase::Closed) {
+            done(Err(TierError::Closed));
+            (inner.flush)();
+            return;
+        }
+        if !dedicated::take_slot(&inner.dedicated) {
+            done(Err(TierError::Unavailable(format!(
+                "{} blocking commands are already waiting (the most at once)",
+                dedicated::MAX_BUSY
+            ))));
+            (inner.flush)();
+            return;
+        }
+        let op = op.normalized();
+        let tickets = Tickets::take(&inner, &op);
+        runtime().spawn(async move {
+            let outcome = dedicated::run_blocking(&inner, op, tickets, wait).await;
+            dedicated::release_slot(&inner.dedicated);
+            done(outcome);
+            (inner.flush)();
+        });
+    }
+
+    /// (Un)subscribes `names` on the subscriber connection (opened on first
+    /// use); requests run in submission order.
+    pub fn pubsub(&self, action: SubAction, names: Vec<Vec<u8>>, done: Done) {
+        if self.inner.dedicated.is_closed() {
+            done(Err(TierError::Closed));
+            (self.inner.flush)();
+            return;
+        }
+        if let Err(refused) = self
+            .inner
+            .subscriptions
+            .send(subscriber::Request { action, names, done })
+        {
+            (refused.0.done)(Err(TierError::Closed));
+            (self.inner.flush)();
         }
     }
 
@@ -358,6 +432,19 @@ impl Inner {
         (self.events)(event);
     }
 
+    pub(super) fn emit_event(&self, event: TierEvent) {
+        self.emit(event);
+    }
+
+    /// Delivers the outcomes queued so far (see [`Flush`]).
+    pub(super) fn flush_outcomes(&self) {
+        (self.flush)();
+    }
+
+    pub(super) fn client(&self) -> &Client {
+        &self.client
+    }
+
     /// Drops every L1 entry: nothing it holds can be vouched for any more.
     fn forget_everything(&self) {
         self.guard.invalidate_all();
@@ -377,6 +464,8 @@ impl Inner {
             self.forget_everything();
             link.conn = Some(conn.clone());
             link.phase = Phase::Ready;
+            // Idle blocking connections may date from before the outage.
+            self.dedicated.forget_idle();
             link.sessions += 1;
         }
         if !self.config.health_check_interval.is_zero() {
@@ -415,6 +504,7 @@ impl Inner {
         };
         // Fills of replies still in flight on the old connection are refused.
         self.guard.invalidate_all();
+        self.dedicated.forget_idle();
         TierCounters::add(&self.counters.disconnects, 1);
         self.emit(TierEvent::Lost(why.to_string()));
         let weak = Arc::downgrade(self);

@@ -15,6 +15,7 @@
 pub mod breaker;
 pub mod config;
 mod connection;
+mod dedicated;
 pub mod error;
 pub mod generic;
 pub mod guard;
@@ -22,6 +23,7 @@ mod ops;
 pub mod reply;
 mod runtime;
 pub mod stats;
+pub mod subscriber;
 pub mod wire;
 
 pub use config::{TierConfig, TlsConfig};
@@ -29,3 +31,4 @@ pub use connection::{Tier, TierEvent};
 pub use error::TierError;
 pub use ops::{ExpireMode, Expiry, GetExMode, LeaseAction, Op};
 pub use reply::TierReply;
+pub use subscriber::{MessageKind, SubAction};

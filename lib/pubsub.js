@@ -1,0 +1,159 @@
+'use strict'
+// Pub/sub for one cache instance, as ioredis: subscribe / psubscribe /
+// unsubscribe / punsubscribe resolve with the number of subscriptions, and
+// messages arrive as 'message' (channel, message), 'messageBuffer',
+// 'pmessage' (pattern, channel, message) and 'pmessageBuffer' events.
+//
+// The subscriptions live on a subscriber connection of their own
+// (src/core/tier/subscriber.rs), never on the shared one that carries the
+// commands and L1's invalidations. So, unlike an ioredis client, a
+// subscribed instance keeps running every other command (ioredis refuses
+// them in "subscriber mode" only because its one connection is taken over).
+//
+// The subscriptions are kept here: their count is ours to give (Redis's
+// count of this connection's channels and patterns), and after the
+// subscriber connection is lost they are subscribed again
+// (`autoResubscribe`, default true) on a new one, retried with the
+// instance's retryStrategy until Redis takes them or the cache closes.
+// keyPrefix never applies to channels or patterns (as ioredis).
+
+const native = require('../binding.js')
+const { TierCacheTypeError, NeedsRedisError, ClosedError, CODES } = require('./errors')
+const { defaultRetryStrategy } = require('./redis-options')
+const { answer, splitCallback } = require('./answer')
+
+// The addon's actions (src/binding/tier.rs, tier_pubsub).
+const ACTION = Object.freeze({ subscribe: 0, psubscribe: 1, unsubscribe: 2, punsubscribe: 3 })
+
+/** A channel or pattern as sent: a string or a Buffer, as ioredis takes. */
+function channelName (value, method) {
+  if (typeof value === 'string' || Buffer.isBuffer(value)) return value
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value)
+  throw new TierCacheTypeError(`${method}: a channel or pattern must be a string or Buffer, got ${value === null ? 'null' : typeof value}`,
+    CODES.INVALID_ARGUMENT)
+}
+
+// Subscriptions are keyed by their bytes (a Buffer and the same string are one).
+const keyOf = (name) => Buffer.isBuffer(name) ? name.toString('latin1') : Buffer.from(name).toString('latin1')
+
+class PubSub {
+  /** @param {import('./remote').Remote} remote */
+  constructor (remote) {
+    this.remote = remote
+    this.channels = new Map()
+    this.patterns = new Map()
+    this.resubscribing = null
+    this.attempts = 0
+  }
+
+  get count () {
+    return this.channels.size + this.patterns.size
+  }
+
+  /**
+   * Runs `method` (subscribe, psubscribe, unsubscribe, punsubscribe) for
+   * `names` (already flattened); resolves with the count afterwards.
+   */
+  change (method, names) {
+    const list = names.map((n) => channelName(n, method))
+    const pattern = method === 'psubscribe' || method === 'punsubscribe'
+    const set = pattern ? this.patterns : this.channels
+    const adding = method === 'subscribe' || method === 'psubscribe'
+    if (adding && list.length === 0) {
+      throw new TierCacheTypeError(`${method} needs at least one ${pattern ? 'pattern' : 'channel'}`, CODES.INVALID_ARGUMENT)
+    }
+    // Without names, unsubscribe from every one (as Redis does).
+    const sent = list.length === 0 ? [...set.values()] : list
+    if (sent.length === 0) return Promise.resolve(this.count)
+    const remote = this.remote
+    return remote.call((id) => native.tierPubsub(remote.handle, id, ACTION[method], sent), () => {
+      for (const name of sent) {
+        if (adding) set.set(keyOf(name), name)
+        else set.delete(keyOf(name))
+      }
+      remote.holdOpen()
+      return this.count
+    })
+  }
+
+  /** A message from the addon: [kind, pattern|null, channel, payload] (Buffers). */
+  deliver ([kind, pattern, channel, payload]) {
+    const cache = this.remote.cache
+    if (kind === 'pmessage') {
+      if (cache.listenerCount('pmessage') > 0) cache.emit('pmessage', pattern.toString(), channel.toString(), payload.toString())
+      if (cache.listenerCount('pmessageBuffer') > 0) cache.emit('pmessageBuffer', pattern, channel, payload)
+    } else {
+      if (cache.listenerCount(kind) > 0) cache.emit(kind, channel.toString(), payload.toString())
+      if (cache.listenerCount(`${kind}Buffer`) > 0) cache.emit(`${kind}Buffer`, channel, payload)
+    }
+  }
+
+  /** The subscriber connection was lost, and its subscriptions with it. */
+  lost () {
+    const remote = this.remote
+    if (remote.ended) return
+    if (!remote.config.autoResubscribe) {
+      this.channels.clear()
+      this.patterns.clear()
+      remote.holdOpen()
+      return
+    }
+    this.resubscribe()
+  }
+
+  resubscribe () {
+    if (this.resubscribing !== null || this.count === 0 || this.remote.ended) return
+    const remote = this.remote
+    const channels = [...this.channels.values()]
+    const patterns = [...this.patterns.values()]
+    const attempt = []
+    if (channels.length > 0) attempt.push(remote.call((id) => native.tierPubsub(remote.handle, id, ACTION.subscribe, channels)))
+    if (patterns.length > 0) attempt.push(remote.call((id) => native.tierPubsub(remote.handle, id, ACTION.psubscribe, patterns)))
+    this.resubscribing = Promise.all(attempt).then(() => {
+      this.resubscribing = null
+      this.attempts = 0
+    }, (err) => {
+      this.resubscribing = null
+      if (remote.ended) return
+      remote.emitError(err)
+      const strategy = typeof remote.retryStrategy === 'function' ? remote.retryStrategy : defaultRetryStrategy
+      let delay
+      try {
+        delay = strategy(++this.attempts)
+      } catch {
+        delay = null
+      }
+      // A strategy that gives up on the connection still leaves the
+      // subscriptions to retry: every 2 s at most.
+      if (typeof delay !== 'number' || !Number.isFinite(delay) || delay < 0) delay = 2000
+      const timer = setTimeout(() => this.resubscribe(), delay)
+      timer.unref()
+    })
+  }
+}
+
+/**
+ * Defines subscribe, psubscribe, unsubscribe and punsubscribe on
+ * `TierCache.prototype`: ioredis's forms (names as arguments or arrays, an
+ * optional trailing callback (err, count)).
+ */
+function install (TierCache) {
+  for (const method of Object.keys(ACTION)) {
+    Object.defineProperty(TierCache.prototype, method, {
+      value: function (...names) {
+        const callback = splitCallback(names)
+        return answer(callback, () => {
+          if (this._remote === null) {
+            throw new NeedsRedisError(`${method} needs Redis: this cache is L1-only; pass a Redis URL (new TierCache('redis://host:6379')) to use pub/sub`)
+          }
+          if (this._closed) throw new ClosedError()
+          return this._remote.pubsub.change(method, names.flat())
+        })
+      },
+      writable: true,
+      configurable: true
+    })
+  }
+}
+
+module.exports = { PubSub, ACTION, install }
