@@ -1043,7 +1043,7 @@ declare namespace TierCache {
    * await client.close()
    * ```
    */
-  export interface NodeRedisClient extends Omit<TierCache, keyof NodeRedisCommands | 'scanIterator' | 'disconnect' | 'connect'>, NodeRedisCommands {
+  export interface NodeRedisClient extends Omit<TierCache, keyof NodeRedisCommands | 'scanIterator' | 'disconnect' | 'connect' | 'sendCommand'>, NodeRedisCommands {
     /** True from `connect()` until the client is closed. */
     readonly isOpen: boolean
     /** True while commands can be sent (connected to Redis, or L1 only). */

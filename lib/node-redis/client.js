@@ -9,13 +9,17 @@
 // node-redis's shapes here; the library's own code calls the ioredis
 // flavour's methods through TierCache.prototype where the shapes differ
 // (`_scanPage`), so a node-redis client can be handed to the session store
-// or the patterns. `multi`, `subscribe`, `duplicate` come as thin adapters
-// over the ioredis flavour's methods once those exist.
+// or the patterns. `multi` (multi.js) is node-redis's, over the ioredis
+// flavour's transactions; `subscribe` / `pSubscribe` (pubsub.js) take
+// node-redis's listeners over its subscriptions; `duplicate` is the ioredis flavour's (it keeps the
+// flavour).
 
 const { sendCommand } = require('../send-command')
 const { answer } = require('../answer')
 const { TierCacheTypeError, CODES } = require('../errors')
 const methods = require('./methods')
+const multi = require('./multi')
+const pubsub = require('./pubsub')
 
 /** Makes the class; TierCache is passed in (index.js requires this file). */
 function makeClient (TierCache, generatedIoredisMethods) {
@@ -85,6 +89,8 @@ function makeClient (TierCache, generatedIoredisMethods) {
   }
 
   const defined = methods.install(NodeRedisClient.prototype, TierCache.prototype, generatedIoredisMethods)
+  multi.install(NodeRedisClient.prototype, Object.getOwnPropertyNames(NodeRedisClient.prototype), TierCache.prototype.multi)
+  pubsub.install(NodeRedisClient.prototype, TierCache.prototype)
   return { NodeRedisClient, methods: defined }
 }
 

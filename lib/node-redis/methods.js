@@ -62,10 +62,23 @@ function methodFor (method, spec, base, generated) {
   const send = handWritten !== undefined
     ? function (words) { return handWritten.apply(this, words) }
     : function (words) { return sendCommand(this, command, words, false) }
-  return function (...list) {
-    const p = answer(undefined, () => send.call(this, [...sub, ...toWords(list), ...append]))
+  const words = (list) => [...sub, ...toWords(list), ...append]
+  const fn = function (...list) {
+    const p = answer(undefined, () => send.call(this, words(list)))
     return reply === undefined ? p : p.then(reply)
   }
+  // What multi() queues for this method (lib/node-redis/multi.js): the
+  // command, its words and the reply transformer, the same as sent here.
+  COMMAND_OF.set(fn, { command, words, reply })
+  return fn
+}
+
+// Each method's { command, words(list), reply } (see methodFor).
+const COMMAND_OF = new WeakMap()
+
+/** The command a node-redis method sends, as methodFor built it, or undefined. */
+function commandOf (fn) {
+  return COMMAND_OF.get(fn)
 }
 
 /**
@@ -96,4 +109,4 @@ function installedMethods () {
   return [...installed]
 }
 
-module.exports = { install, installedMethods, plainArguments }
+module.exports = { install, installedMethods, plainArguments, commandOf }

@@ -19,8 +19,10 @@ test('createClient returns a NodeRedisClient, still a TierCache', async () => {
   for (const m of ['hgetall', 'zadd', 'call', 'getOrSet', 'stats', 'hGetAll', 'zAdd', 'HSET', 'sIsMember', 'clientSetName', 'zRangeWithScores']) {
     assert.equal(typeof client[m], 'function', m)
   }
-  // Not built yet: absent, not stubbed.
-  for (const m of ['multi', 'duplicate', 'subscribe', 'blPop']) assert.equal(client[m], undefined, m)
+  // node-redis's multi and pub/sub (lib/node-redis/multi.js, pubsub.js), duplicate, the blocking pops.
+  for (const m of ['multi', 'duplicate', 'subscribe', 'pSubscribe', 'unsubscribe', 'SUBSCRIBE', 'blPop', 'bzmPop']) assert.equal(typeof client[m], 'function', m)
+  assert.equal(typeof client.multi().hGetAll, 'function')
+  assert.equal(typeof client.multi().execAsPipeline, 'function')
   await client.quit()
 })
 

@@ -12,6 +12,7 @@ const { sortedSetReply, poppedReply } = require('./sorted-set')
 const { zAddArguments } = require('./zadd')
 const { zRangeArguments, zRangeByScoreArguments } = require('./zrange')
 const { evalArguments } = require('./eval')
+const pop = require('./pop')
 const { getExArguments } = require('./getex')
 const scan = require('./scan')
 const { hgetallReply } = require('../../commands/transform/hgetall')
@@ -38,6 +39,14 @@ const OVERRIDES = Object.assign(Object.create(null), {
   zPopMaxCount: { reply: sortedSetReply },
   zPopMinCount: { reply: sortedSetReply },
   configGet: { reply: hgetallReply },
+  blPop: { reply: pop.keyElementReply },
+  brPop: { reply: pop.keyElementReply },
+  bzPopMin: { reply: pop.keyMemberReply },
+  bzPopMax: { reply: pop.keyMemberReply },
+  lmPop: { args: pop.mPopWords },
+  blmPop: { args: pop.blockingMPopWords },
+  zmPop: { args: pop.mPopWords, reply: pop.zmPopReply },
+  bzmPop: { args: pop.blockingMPopWords, reply: pop.zmPopReply },
   getEx: { args: getExArguments },
   eval: evalOverride,
   evalRo: evalOverride,
