@@ -971,7 +971,7 @@ async fn transaction(
         forget_all(inner);
     }
     let count = names.len() + 2;
-    let mut values = send_all(c, &pipe, count).await?;
+    let values = send_all(c, &pipe, count).await?;
     if flush {
         // Our own flush is not echoed (NOLOOP): drop what filled meanwhile.
         forget_all(inner);
