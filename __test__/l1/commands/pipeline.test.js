@@ -48,6 +48,13 @@ test('a refused command makes the plan throw ERR_TIERCACHE_UNSUPPORTED; bad batc
   const cache = new TierCache()
   assert.throws(() => planTransaction(cache.multi().call('subscribe', 'c')._transactionItems(), ''),
     (e) => e instanceof TierCacheError && e.code === 'ERR_TIERCACHE_UNSUPPORTED')
+  // With keyPrefix, KEYS and SCAN in a transaction would list other prefixes' keys (their methods are scoped).
+  for (const name of ['keys', 'scan']) {
+    const args = name === 'keys' ? ['*'] : ['0']
+    assert.throws(() => planTransaction(cache.multi()[name](...args)._transactionItems(), 'tenant:'),
+      (e) => e.code === 'ERR_TIERCACHE_UNSUPPORTED' && /keyPrefix/.test(e.message), name)
+    assert.equal(planTransaction(cache.multi()[name](...args)._transactionItems(), '').plans.length, 1)
+  }
   assert.throws(() => cache.multi({ pipeline: false }), (e) => e.code === 'ERR_TIERCACHE_UNSUPPORTED')
   assert.throws(() => cache.pipeline([['nope', 'a']]), (e) => e.code === 'ERR_TIERCACHE_UNSUPPORTED')
   assert.throws(() => cache.pipeline([['discard']]), (e) => e.code === 'ERR_TIERCACHE_UNSUPPORTED')

@@ -224,6 +224,22 @@ describe('keyPrefix on pipelines, transactions and scripts', () => {
   })
 })
 
+describe('keyPrefix: no crossing through pipelines and transactions', () => {
+  const redis = useRedisWithClient()
+  const box = useCache(redis, { keyPrefix: 'tenant-a:' })
+
+  test('a pipeline\'s keys is scoped to the prefix; KEYS and SCAN in a transaction are refused, nothing sent', async () => {
+    const c = box.cache
+    await redis.io.set('tenant-b:secret', 'x')
+    await c.set('mine', '1')
+    assert.deepEqual(await c.pipeline().keys('*').exec(), [[null, ['mine']]])
+    const k = fresh('nokeys')
+    await rejectsWith(c.multi().set(k, 'x').keys('*').exec(), TierCacheError, 'ERR_TIERCACHE_UNSUPPORTED')
+    await rejectsWith(c.multi().scan('0').exec(), TierCacheError, 'ERR_TIERCACHE_UNSUPPORTED')
+    assert.equal(await redis.io.exists(`tenant-a:${k}`), 0)
+  })
+})
+
 describe('scripts', () => {
   const redis = useRedisWithClient()
   const box = useCache(redis)
