@@ -153,6 +153,20 @@ describe('multi()', () => {
     assert.equal(await c.get(b), null)
   })
 
+  test('a read sent just before a transaction that writes its key never leaves the old value in L1', async () => {
+    const c = box.cache
+    for (let round = 0; round < 20; round++) {
+      const k = fresh('race')
+      await redis.io.set(k, 'old') // not in L1
+      const read = c.get(k) // sent first: Redis answers 'old'
+      const tx = c.multi().set(k, 'new').exec()
+      assert.equal(await read, 'old')
+      await tx
+      assert.notEqual(c.local.get(k), 'old', `round ${round}: the read's fill of 'old' was refused`)
+      assert.equal(await c.get(k), 'new')
+    }
+  })
+
   test('reads inside a transaction are answered by Redis, never by L1 (a pipeline get is the client\'s: L1 answers it)', async () => {
     const c = box.cache
     const k = fresh('read')
