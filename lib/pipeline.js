@@ -54,12 +54,11 @@ class Pipeline {
         throw new TierCacheTypeError('each command of a batch must be an array [name, ...args]', CODES.INVALID_ARGUMENT)
       }
       const [name, ...args] = command
-      const method = this[name]
-      if (!(name in METHODS) && !Object.prototype.hasOwnProperty.call(this, name)) {
+      if (!(name in METHODS) && !isScriptMethod(this.redis, name)) {
         // As ioredis, an unknown name is the caller's error; call() sends any command.
         throw new TierCacheError(`${name} is not a command method of this client; queue it with .call('${name}', …)`, CODES.UNSUPPORTED)
       }
-      method.apply(this, args)
+      this[name](...args)
     }
     return this
   }
@@ -128,6 +127,12 @@ class Pipeline {
       return script === undefined ? { name: command, args, buffers } : { name: script.readOnly ? 'eval_ro' : 'eval', args: script.evalArgs(args), buffers }
     })
   }
+}
+
+/** Whether `name` is a method defineCommand gave `client` (`name` or `nameBuffer`). */
+function isScriptMethod (client, name) {
+  const scripts = client._scripts
+  return scripts !== undefined && (scripts.has(name) || (name.endsWith('Buffer') && scripts.has(name.slice(0, -'Buffer'.length))))
 }
 
 /** A pipeline method queuing the client's `method` (command `command`). */

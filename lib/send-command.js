@@ -210,6 +210,9 @@ function strings (v) {
   return v
 }
 
+// Commands whose hand-written method scopes a pattern to keyPrefix (index.js).
+const PATTERN_COMMANDS = new Set(['keys', 'scan'])
+
 /**
  * What a transaction of `queued` ({ name, args, buffers } each) sends: each
  * command planned as `plan` plans one (throws for a refused one), and
@@ -217,6 +220,18 @@ function strings (v) {
  * are decoded back to strings).
  */
 function planTransaction (queued, keyPrefix) {
+  if (keyPrefix !== '') {
+    for (const q of queued) {
+      const lower = typeof q.name === 'string' ? q.name.toLowerCase() : ''
+      if (PATTERN_COMMANDS.has(lower)) {
+        // The hand-written keys/scan match within keyPrefix; in a transaction
+        // they go through this path, where the pattern is sent as given and
+        // would list other prefixes' keys.
+        throw new TierCacheError(`${lower} in a transaction would not be scoped to keyPrefix ('${keyPrefix}'); ` +
+          `call cache.${lower}() outside the transaction, or in a pipeline()`, CODES.UNSUPPORTED)
+      }
+    }
+  }
   return {
     plans: queued.map((q) => plan(q.name, q.args, keyPrefix)),
     buffers: queued.some((q) => q.buffers)

@@ -48,10 +48,23 @@ test('a refused command makes the plan throw ERR_TIERCACHE_UNSUPPORTED; bad batc
   const cache = new TierCache()
   assert.throws(() => planTransaction(cache.multi().call('subscribe', 'c')._transactionItems(), ''),
     (e) => e instanceof TierCacheError && e.code === 'ERR_TIERCACHE_UNSUPPORTED')
+  // With keyPrefix, KEYS and SCAN in a transaction would list other prefixes' keys (their methods are scoped).
+  for (const name of ['keys', 'scan']) {
+    const args = name === 'keys' ? ['*'] : ['0']
+    assert.throws(() => planTransaction(cache.multi()[name](...args)._transactionItems(), 'tenant:'),
+      (e) => e.code === 'ERR_TIERCACHE_UNSUPPORTED' && /keyPrefix/.test(e.message), name)
+    assert.equal(planTransaction(cache.multi()[name](...args)._transactionItems(), '').plans.length, 1)
+  }
   assert.throws(() => cache.multi({ pipeline: false }), (e) => e.code === 'ERR_TIERCACHE_UNSUPPORTED')
   assert.throws(() => cache.pipeline([['nope', 'a']]), (e) => e.code === 'ERR_TIERCACHE_UNSUPPORTED')
   assert.throws(() => cache.pipeline([['discard']]), (e) => e.code === 'ERR_TIERCACHE_UNSUPPORTED')
   assert.throws(() => cache.pipeline([[]]), (e) => e.code === 'ERR_TIERCACHE_INVALID_ARGUMENT')
+  // The pipeline's own fields are not commands.
+  for (const name of ['_queue', 'redis', 'length', 'constructor', '__proto__', 'toString']) {
+    assert.throws(() => cache.pipeline([[name, 'a']]), (e) => e instanceof TierCacheError && e.code === 'ERR_TIERCACHE_UNSUPPORTED', name)
+  }
+  cache.defineCommand('batched', { lua: 'return 1' })
+  assert.equal(cache.multi([['batched', 0], ['batchedBuffer', 0]]).length, 2)
   assert.throws(() => cache.defineCommand('x', null), (e) => e.code === 'ERR_TIERCACHE_INVALID_ARGUMENT')
   // A script may be redefined; a method may not be shadowed.
   cache.defineCommand('mine', { lua: 'return 1' })

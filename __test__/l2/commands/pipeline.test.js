@@ -153,6 +153,20 @@ describe('multi()', () => {
     assert.equal(await c.get(b), null)
   })
 
+  test('a read sent just before a transaction that writes its key never leaves the old value in L1', async () => {
+    const c = box.cache
+    for (let round = 0; round < 20; round++) {
+      const k = fresh('race')
+      await redis.io.set(k, 'old') // not in L1
+      const read = c.get(k) // sent first: Redis answers 'old'
+      const tx = c.multi().set(k, 'new').exec()
+      assert.equal(await read, 'old')
+      await tx
+      assert.notEqual(c.local.get(k), 'old', `round ${round}: the read's fill of 'old' was refused`)
+      assert.equal(await c.get(k), 'new')
+    }
+  })
+
   test('reads inside a transaction are answered by Redis, never by L1 (a pipeline get is the client\'s: L1 answers it)', async () => {
     const c = box.cache
     const k = fresh('read')
@@ -221,6 +235,22 @@ describe('keyPrefix on pipelines, transactions and scripts', () => {
     assert.equal(await redis.io.get(`tenant:${k}`), 'dm')
     assert.equal(await redis.io.exists(k), 0)
     assert.equal(await redis.io.exists('d'), 0)
+  })
+})
+
+describe('keyPrefix: no crossing through pipelines and transactions', () => {
+  const redis = useRedisWithClient()
+  const box = useCache(redis, { keyPrefix: 'tenant-a:' })
+
+  test('a pipeline\'s keys is scoped to the prefix; KEYS and SCAN in a transaction are refused, nothing sent', async () => {
+    const c = box.cache
+    await redis.io.set('tenant-b:secret', 'x')
+    await c.set('mine', '1')
+    assert.deepEqual(await c.pipeline().keys('*').exec(), [[null, ['mine']]])
+    const k = fresh('nokeys')
+    await rejectsWith(c.multi().set(k, 'x').keys('*').exec(), TierCacheError, 'ERR_TIERCACHE_UNSUPPORTED')
+    await rejectsWith(c.multi().scan('0').exec(), TierCacheError, 'ERR_TIERCACHE_UNSUPPORTED')
+    assert.equal(await redis.io.exists(`tenant-a:${k}`), 0)
   })
 })
 

@@ -85,6 +85,28 @@ pub fn resp2_reply(command: &[u8], v: Value) -> Result<Resp2, TierError> {
     })
 }
 
+/// The reply of a transaction (see `Op::Transaction`) from Redis's replies
+/// to MULTI, the commands `names` and EXEC, in order: a two-item array of
+/// the queueing replies (QUEUED, or the error refusing the command) and
+/// EXEC's reply: each command's reply in its RESP2 shape, an error in its
+/// slot; or EXEC's error (EXECABORT), or nil.
+pub fn transaction_reply(names: &[Vec<u8>], mut values: Vec<Value>) -> Resp2 {
+    let exec = if values.len() >= 2 { values.pop() } else { None }.unwrap_or(Value::Nil);
+    // values[0] is MULTI's OK; then one queueing reply per command.
+    let queued: Vec<Resp2> = values.into_iter().skip(1).map(resp2).collect();
+    let exec = match exec {
+        Value::Array(items) => Resp2::Array(
+            items
+                .into_iter()
+                .zip(names.iter())
+                .map(|(v, name)| resp2_reply(name, v).unwrap_or_else(|e| Resp2::Error(e.to_string())))
+                .collect(),
+        ),
+        other => resp2(other),
+    };
+    Resp2::Array(vec![Resp2::Array(queued), exec])
+}
+
 /// One RESP3 value in RESP2's types.
 pub fn resp2(v: Value) -> Resp2 {
     match v {
@@ -140,6 +162,63 @@ mod tests {
 
     fn v(s: &str) -> Value {
         Value::BulkString(s.as_bytes().to_vec())
+    }
+
+    /// An error reply as Redis sends it (`-CODE detail`).
+    fn server_error(text: &str) -> Value {
+        redis::parse_redis_value(format!("-{text}\r\n").as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn a_transaction_gives_its_queueing_replies_and_each_command_reply_in_its_resp2_shape() {
+        let names = vec![b"HGETALL".to_vec(), b"INCR".to_vec(), b"ZRANGE".to_vec()];
+        let values = vec![
+            Value::Okay,
+            Value::SimpleString("QUEUED".into()),
+            Value::SimpleString("QUEUED".into()),
+            Value::SimpleString("QUEUED".into()),
+            Value::Array(vec![
+                Value::Map(vec![(v("f"), v("a"))]),
+                server_error("WRONGTYPE Operation against a key holding the wrong kind of value"),
+                Value::Array(vec![Value::Array(vec![v("m"), Value::Double(1.0)])]),
+            ]),
+        ];
+        let queued = Resp2::Status("QUEUED".into());
+        assert_eq!(
+            transaction_reply(&names, values),
+            Resp2::Array(vec![
+                Resp2::Array(vec![queued.clone(), queued.clone(), queued]),
+                Resp2::Array(vec![
+                    Resp2::Array(vec![bulk("f"), bulk("a")]),
+                    Resp2::Error("WRONGTYPE Operation against a key holding the wrong kind of value".into()),
+                    Resp2::Array(vec![bulk("m"), bulk("1")]),
+                ]),
+            ])
+        );
+    }
+
+    #[test]
+    fn an_aborted_transaction_gives_the_queueing_error_and_execabort() {
+        let names = vec![b"SET".to_vec()];
+        let values = vec![
+            Value::Okay,
+            server_error("ERR wrong number of arguments for 'set' command"),
+            server_error("EXECABORT Transaction discarded because of previous errors."),
+        ];
+        match transaction_reply(&names, values) {
+            Resp2::Array(parts) => {
+                assert!(
+                    matches!(&parts[0], Resp2::Array(q) if matches!(&q[0], Resp2::Error(e) if e.contains("wrong number")))
+                );
+                assert!(matches!(&parts[1], Resp2::Error(e) if e.starts_with("EXECABORT")));
+            }
+            other => panic!("not an array: {other:?}"),
+        }
+        // Short replies (a broken transport) never panic.
+        assert_eq!(
+            transaction_reply(&names, vec![]),
+            Resp2::Array(vec![Resp2::Array(vec![]), Resp2::Null])
+        );
     }
 
     #[test]

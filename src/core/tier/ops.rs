@@ -14,7 +14,7 @@ use redis::{Cmd, Pipeline, Value};
 
 use super::connection::Inner;
 use super::error::TierError;
-use super::generic::{resp2, resp2_reply, Resp2};
+use super::generic::{resp2_reply, transaction_reply};
 use super::guard::Ticket;
 use super::reply::TierReply;
 use super::stats::TierCounters;
@@ -971,26 +971,13 @@ async fn transaction(
         forget_all(inner);
     }
     let count = names.len() + 2;
-    let mut values = send_all(c, &pipe, count).await?;
+    let values = send_all(c, &pipe, count).await?;
     if flush {
         // Our own flush is not echoed (NOLOOP): drop what filled meanwhile.
         forget_all(inner);
     }
-    let exec = values.pop().unwrap_or(Value::Nil);
-    // values[0] is MULTI's OK; then one queueing reply per command.
-    let queued: Vec<Resp2> = values.into_iter().skip(1).map(resp2).collect();
-    let exec = match exec {
-        Value::Array(items) => Resp2::Array(
-            items
-                .into_iter()
-                .zip(names.iter())
-                .map(|(v, name)| resp2_reply(name, v).unwrap_or_else(|e| Resp2::Error(e.to_string())))
-                .collect(),
-        ),
-        other => resp2(other),
-    };
     Ok(TierReply::Generic {
-        value: Resp2::Array(vec![Resp2::Array(queued), exec]),
+        value: transaction_reply(&names, values),
         buffers,
     })
 }
