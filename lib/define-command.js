@@ -45,8 +45,10 @@ class Script {
 }
 
 function defineCommand (name, definition) {
-  if (typeof name !== 'string' || !/^[A-Za-z_$][\w$]*$/.test(name)) {
-    throw new TierCacheTypeError('defineCommand: the name must be an identifier (letters, digits, _ and $)', CODES.INVALID_ARGUMENT)
+  // Any non-empty string, as ioredis: bullmq names its scripts
+  // `addStandardJob:5.81.5` and reaches them as client[name].
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new TierCacheTypeError('defineCommand: the name must be a non-empty string', CODES.INVALID_ARGUMENT)
   }
   const { lua, numberOfKeys, readOnly } = definition ?? {}
   if (typeof lua !== 'string' || lua.length === 0) {
