@@ -619,7 +619,7 @@ declare class TierCache extends EventEmitter {
    *
    * @example
    * ```ts
-   * for await (const keys of cache.scanStream({ match: 'user:*', count: 100 })) {
+   * for await (const keys of cache.scanStream({ match: 'user:*', count: 100 }) as AsyncIterable<string[]>) {
    *   console.log(keys)   // ['user:1', 'user:7', …]
    * }
    * ```
@@ -1180,10 +1180,11 @@ declare namespace TierCache {
     type?: string
   }
 
-  /** A scan stream: pages (arrays of strings) in object mode. */
+  /**
+   * A scan stream: pages (arrays of strings) in object mode. Its chunks are typed as Node's Readable
+   * types them (`any`): annotate them, `for await (const keys of stream as AsyncIterable<string[]>)`.
+   */
   export interface ScanStream extends Readable {
-    /** Pages, one per SCAN reply. */
-    [Symbol.asyncIterator](): AsyncIterableIterator<string[]>
     /**
      * No SCAN after the one in flight; the stream ends after it.
      *

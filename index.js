@@ -313,6 +313,16 @@ class TierCache extends EventEmitter {
 
   /** MSET's pairs, in any of its forms, as parallel arrays (validated). */
   _msetArguments (list) {
+    try {
+      return this._msetPairs(list)
+    } catch (err) {
+      // A hostile object (a throwing getter or ownKeys trap) is the caller's error.
+      if (err instanceof errors.TierCacheError) throw err
+      throw new TierCacheTypeError(`mset: the pairs cannot be read (${err && err.message})`, CODES.INVALID_ARGUMENT, { cause: err })
+    }
+  }
+
+  _msetPairs (list) {
     let pairs
     if (list.length === 1 && list[0] instanceof Map) pairs = [...list[0]]
     else if (list.length === 1 && Array.isArray(list[0]) && list[0].every(Array.isArray)) pairs = list[0]

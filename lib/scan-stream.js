@@ -66,19 +66,30 @@ class ScanStream extends Readable {
    * @param {object|undefined} options ioredis's { match, count, type, noValues }
    */
   constructor (cache, command, key, options) {
-    const highWaterMark = options !== null && typeof options === 'object' && typeof options.highWaterMark === 'number' ? options.highWaterMark : undefined
+    // Options are read once, here, whatever they are (a getter may throw):
+    // what goes wrong is the stream's error, never a throw from the call.
+    let words = null
+    let highWaterMark
+    let failure
+    try {
+      words = scanWords(command, options)
+      const hwm = options === undefined || options === null ? undefined : options.highWaterMark
+      if (hwm !== undefined && (typeof hwm !== 'number' || !Number.isSafeInteger(hwm) || hwm < 1)) {
+        throw new TierCacheTypeError(`${command}Stream: highWaterMark must be a positive integer`, CODES.INVALID_ARGUMENT)
+      }
+      highWaterMark = hwm
+    } catch (err) {
+      words = null
+      failure = err instanceof TierCacheTypeError ? err : new TierCacheTypeError(`${command}Stream: the options cannot be read`, CODES.INVALID_ARGUMENT, { cause: err })
+    }
     super({ objectMode: true, highWaterMark })
     this._cache = cache
     this._command = command
     this._key = key
     this._cursor = '0'
     this._drained = false
-    try {
-      this._words = scanWords(command, options)
-    } catch (err) {
-      this._words = null
-      process.nextTick(() => this.destroy(err))
-    }
+    this._words = words
+    if (failure !== undefined) process.nextTick(() => this.destroy(failure))
   }
 
   _read () {

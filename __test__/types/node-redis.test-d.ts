@@ -53,8 +53,9 @@ void flavour
 
 // ioredis's scan streams (either flavour).
 async function streams (cache: TierCache): Promise<void> {
-  for await (const keys of cache.scanStream({ match: 'a*', count: 10, type: 'hash' })) expectType<string[]>()(keys)
-  for await (const flat of cache.hscanStream('h', { noValues: true })) expectType<string[]>()(flat)
+  for await (const keys of cache.scanStream({ match: 'a*', count: 10, type: 'hash' }) as AsyncIterable<string[]>) expectType<string[]>()(keys)
+  for await (const flat of cache.hscanStream('h', { noValues: true }) as AsyncIterable<string[]>) expectType<string[]>()(flat)
+  expectType<TierCache.ScanStream>()(cache.scanStream())
   cache.sscanStream('s').close()
   void cache.zscanStream('z', { count: 5 })
   // @ts-expect-error type is scanStream's only

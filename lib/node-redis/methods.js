@@ -16,7 +16,7 @@ const commands = require('../commands')
 const { ARGUMENT_TRANSFORMERS } = require('../commands/transform')
 const { sendCommand, alwaysRefused } = require('../send-command')
 const { answer } = require('../answer')
-const { TierCacheTypeError, CODES } = require('../errors')
+const { TierCacheError, TierCacheTypeError, CODES } = require('../errors')
 const { OVERRIDES } = require('./overrides')
 
 // Variants whose extra argument is a positional count (LPOP key count, …).
@@ -31,14 +31,14 @@ function isOptionObject (a) {
 }
 
 /**
- * Arguments without an override, as they are: node-redis's arrays
- * (lPush(key, [a, b]), del([k1, k2])) are flattened one level by the
- * generic path and read by the hand-written methods, as ioredis does. An
- * option object is refused unless ioredis's transformer or method reads it
- * (hSet's, mSet's): sent, it would become '[object Object]'.
+ * Arguments of a generic method without an override, as they are:
+ * node-redis's arrays (lPush(key, [a, b])) are flattened one level by the
+ * generic path, as ioredis does. An option object is refused unless
+ * ioredis's transformer reads it (hSet's, mSet's): sent, it would become
+ * '[object Object]'.
  */
-function plainArguments (method, command, list, handWritten) {
-  if (!handWritten && !(command in ARGUMENT_TRANSFORMERS) && list.flat().some(isOptionObject)) {
+function plainArguments (method, command, list) {
+  if (!(command in ARGUMENT_TRANSFORMERS) && list.flat().some(isOptionObject)) {
     throw new TierCacheTypeError(`${method}: node-redis's option object is not supported for this command yet; ` +
       `pass Redis's words through sendCommand([${JSON.stringify(command.toUpperCase())}, …])`, CODES.INVALID_ARGUMENT)
   }
@@ -54,22 +54,34 @@ function methodFor (method, spec, base, generated) {
   // The ioredis flavour's hand-written method (served from L1) when the
   // command is one word and has one; the generic path otherwise.
   const handWritten = sub.length === 0 && typeof base[command] === 'function' && !generated.has(command) ? base[command] : undefined
+  // Nothing to adapt: the ioredis flavour's method itself (its L1 fast path,
+  // no wrapper on the hot path).
+  if (handWritten !== undefined && override === undefined) return handWritten
   const toWords = override !== undefined && override.args !== undefined
     ? (list) => override.args(...list)
-    : (list) => plainArguments(method, command, list, handWritten !== undefined)
+    : (list) => plainArguments(method, command, list)
   const append = override?.append ?? []
   const reply = override?.reply
   const send = handWritten !== undefined
     ? function (words) { return handWritten.apply(this, words) }
     : function (words) { return sendCommand(this, command, words, false) }
-  const words = (list) => [...sub, ...toWords(list), ...append]
+  const toSend = (list) => {
+    try {
+      return [...sub, ...toWords(list), ...append]
+    } catch (err) {
+      // An override reading a hostile or malformed argument (a throwing
+      // getter, a member without a score): the caller's error, with a code.
+      if (err instanceof TierCacheError) throw err
+      throw new TierCacheTypeError(`${method}: an argument cannot be read (${err && err.message})`, CODES.INVALID_ARGUMENT, { cause: err })
+    }
+  }
   const fn = function (...list) {
-    const p = answer(undefined, () => send.call(this, words(list)))
+    const p = answer(undefined, () => send.call(this, toSend(list)))
     return reply === undefined ? p : p.then(reply)
   }
   // What multi() queues for this method (lib/node-redis/multi.js): the
   // command, its words and the reply transformer, the same as sent here.
-  COMMAND_OF.set(fn, { command, words, reply })
+  COMMAND_OF.set(fn, { command, words: toSend, reply })
   return fn
 }
 

@@ -18,6 +18,7 @@
 // through as it is, or as the `cause` of a TierCacheError. Those are
 // instances of HostileError below and are counted apart.
 
+const { Readable } = require('node:stream')
 const http = require('node:http')
 const fc = require('fast-check')
 const TierCache = require('../../..')
@@ -269,6 +270,14 @@ async function run (what, argList, invoke) {
       counts.rejected++
       judge(err, 'reject', what)
     }), what)
+  } else if (result instanceof Readable) {
+    // A scan stream: its first page, or its error (a stream error, never a throw).
+    await withTimeout(new Promise((resolve) => {
+      result.once('data', () => { counts.resolved++; resolve() })
+      result.once('end', () => { counts.resolved++; resolve() })
+      result.once('error', (err) => { counts.rejected++; judge(err, 'reject', what); resolve() })
+    }), what)
+    result.destroy()
   } else if (result != null && typeof result[Symbol.asyncIterator] === 'function') {
     await withTimeout(result.next().then(() => { counts.resolved++ }, (err) => {
       counts.rejected++
