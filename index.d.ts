@@ -26,7 +26,7 @@
  *
  * @module tiercache
  */
-import type { GeneratedCommands, PipelineCommands } from './lib/commands/methods'
+import type { GeneratedCommands, PipelineCommands, OverloadedParameters } from './lib/commands/methods'
 import type { NodeRedisCommands } from './lib/node-redis/methods'
 import { EventEmitter } from 'node:events'
 import type { Readable } from 'node:stream'
@@ -1024,6 +1024,66 @@ declare namespace TierCache {
    */
   export function createClient(options?: TierCacheOptions | null): NodeRedisClient
 
+  /** A channel, a pattern, or several, as node-redis takes them. */
+  export type NodeRedisChannels = string | Buffer | ReadonlyArray<string | Buffer>
+
+  /**
+   * What {@link NodeRedisClient.multi} returns: every camelCase command
+   * method of the node-redis flavour, queuing and chainable, then `exec`.
+   */
+  export type NodeRedisMulti = {
+    [K in keyof NodeRedisCommands]: (...args: OverloadedParameters<NodeRedisCommands[K]>) => NodeRedisMulti
+  } & {
+    /**
+     * Queues a raw command, `['CMD', ...args]` (its reply untransformed).
+     *
+     * @example
+     * ```ts
+     * import { createClient } from 'tiercache'
+     * const client = createClient({ url: process.env.REDIS_URL })
+     * await client.connect()
+     * const [pong] = await client.multi().addCommand(['PING']).exec()   // ['PONG']
+     * ```
+     */
+    addCommand(args: ReadonlyArray<string | Buffer | number>): NodeRedisMulti
+    /**
+     * MULTI … EXEC in one write (`exec(true)`: as execAsPipeline).
+     *
+     * @example
+     * ```ts
+     * import { createClient } from 'tiercache'
+     * const client = createClient({ url: process.env.REDIS_URL })
+     * await client.connect()
+     * const replies = await client.multi().set('k', 'v').get('k').exec()   // ['OK', 'v']
+     * ```
+     */
+    exec(execAsPipeline?: boolean): Promise<unknown[]>
+    /**
+     * As exec.
+     *
+     * @example
+     * ```ts
+     * import { createClient } from 'tiercache'
+     * const client = createClient({ url: process.env.REDIS_URL })
+     * await client.connect()
+     * const replies = await client.multi().incr('n').EXEC()   // [1]
+     * ```
+     */
+    EXEC(execAsPipeline?: boolean): Promise<unknown[]>
+    /**
+     * The queued commands without MULTI, as one pipeline.
+     *
+     * @example
+     * ```ts
+     * import { createClient } from 'tiercache'
+     * const client = createClient({ url: process.env.REDIS_URL })
+     * await client.connect()
+     * const replies = await client.multi().get('a').get('b').execAsPipeline()   // [null, null]
+     * ```
+     */
+    execAsPipeline(): Promise<unknown[]>
+  }
+
   /**
    * What {@link createClient} returns: a TierCache that speaks node-redis v5
    * (docs/node-redis.md). Every node-redis method name (camelCase and UPPER
@@ -1043,7 +1103,7 @@ declare namespace TierCache {
    * await client.close()
    * ```
    */
-  export interface NodeRedisClient extends Omit<TierCache, keyof NodeRedisCommands | 'scanIterator' | 'disconnect' | 'connect' | 'sendCommand'>, NodeRedisCommands {
+  export interface NodeRedisClient extends Omit<TierCache, keyof NodeRedisCommands | 'scanIterator' | 'disconnect' | 'connect' | 'sendCommand' | 'multi' | 'subscribe' | 'unsubscribe'>, NodeRedisCommands {
     /** True from `connect()` until the client is closed. */
     readonly isOpen: boolean
     /** True while commands can be sent (connected to Redis, or L1 only). */
@@ -1109,6 +1169,89 @@ declare namespace TierCache {
    * ```
      */
     scanIterator(options?: NodeRedisScanIteratorOptions): AsyncIterableIterator<string[]>
+    /**
+     * node-redis's transaction: chain the camelCase methods, then `exec()`
+     * (MULTI … EXEC in one write) or `execAsPipeline()`. Resolves with the
+     * replies alone; when a command failed, rejects with a ReplyError whose
+     * `replies` and `errorIndexes` say which (`execAsPipeline`: that
+     * command's own error).
+   *
+   * @example
+   * ```ts
+   * import { createClient } from 'tiercache'
+   * const client = createClient({ url: process.env.REDIS_URL })
+   * await client.connect()
+   * const [ok, n] = await client.multi().set('visits', '0').incr('visits').exec()   // ['OK', 1]
+   * console.log(ok, n)
+   * ```
+     */
+    multi(): NodeRedisMulti
+    /**
+     * Subscribes to `channels`; `listener(message, channel)` gets their
+     * messages (Buffers with `bufferMode`). The subscriptions have a
+     * connection of their own: this client keeps running other commands.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from 'tiercache'
+   * const client = createClient({ url: process.env.REDIS_URL })
+   * await client.connect()
+   * await client.subscribe('news', (message, channel) => console.log(channel, message))
+   * ```
+     */
+    subscribe(channels: NodeRedisChannels, listener: (message: string, channel: string) => void, bufferMode?: false): Promise<void>
+    /** As above, in buffer mode: the listener gets Buffers. */
+    subscribe(channels: NodeRedisChannels, listener: (message: Buffer, channel: Buffer) => void, bufferMode: true): Promise<void>
+    /** `subscribe`, by node-redis's UPPER-CASE name. */
+    SUBSCRIBE: NodeRedisClient['subscribe']
+    /**
+     * Subscribes to the channels matching `patterns`; `listener(message, channel)`.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from 'tiercache'
+   * const client = createClient({ url: process.env.REDIS_URL })
+   * await client.connect()
+   * await client.pSubscribe('news:*', (message, channel) => console.log(channel, message))
+   * ```
+     */
+    pSubscribe(patterns: NodeRedisChannels, listener: (message: string, channel: string) => void, bufferMode?: false): Promise<void>
+    /** As above, in buffer mode: the listener gets Buffers. */
+    pSubscribe(patterns: NodeRedisChannels, listener: (message: Buffer, channel: Buffer) => void, bufferMode: true): Promise<void>
+    /** `pSubscribe`, by node-redis's UPPER-CASE name. */
+    PSUBSCRIBE: NodeRedisClient['pSubscribe']
+    /**
+     * Removes `listener` (every listener without one) from `channels`
+     * (every channel without them); a channel left without listeners is
+     * unsubscribed.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from 'tiercache'
+   * const client = createClient({ url: process.env.REDIS_URL })
+   * await client.connect()
+   * const listener = (message: string) => console.log(message)
+   * await client.subscribe('news', listener)
+   * await client.unsubscribe('news', listener)
+   * ```
+     */
+    unsubscribe(channels?: NodeRedisChannels, listener?: (message: never, channel: never) => void): Promise<void>
+    /** `unsubscribe`, by node-redis's UPPER-CASE name. */
+    UNSUBSCRIBE: NodeRedisClient['unsubscribe']
+    /**
+     * As `unsubscribe`, for patterns.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from 'tiercache'
+   * const client = createClient({ url: process.env.REDIS_URL })
+   * await client.connect()
+   * await client.pUnsubscribe()
+   * ```
+     */
+    pUnsubscribe(patterns?: NodeRedisChannels, listener?: (message: never, channel: never) => void): Promise<void>
+    /** `pUnsubscribe`, by node-redis's UPPER-CASE name. */
+    PUNSUBSCRIBE: NodeRedisClient['pUnsubscribe']
     /**
      * Pages of a hash's entries, one per HSCAN reply.
    *

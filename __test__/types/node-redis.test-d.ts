@@ -62,3 +62,22 @@ async function streams (cache: TierCache): Promise<void> {
   void cache.sscanStream('s', { type: 'set' })
 }
 void streams
+
+// node-redis's multi() and pub/sub on the flavour.
+async function nodeRedisMultiAndPubSub (): Promise<void> {
+  const client = createClient()
+  const replies: unknown[] = await client.multi().set('a', '1').hSet('h', { f: 'v' }).zAdd('z', { score: 1, value: 'm' }).get('a').exec()
+  const piped: unknown[] = await client.multi().incr('n').addCommand(['PING']).execAsPipeline()
+  void replies
+  void piped
+  await client.subscribe('c', (message: string, channel: string) => { void message; void channel })
+  await client.subscribe(['c', 'd'], (message: Buffer, channel: Buffer) => { void message; void channel }, true)
+  await client.pSubscribe('p*', (message) => { const s: string = message; void s })
+  await client.unsubscribe()
+  await client.PUNSUBSCRIBE('p*')
+  // @ts-expect-error a listener is required
+  await client.subscribe('c')
+  // @ts-expect-error the chain has node-redis's names, not ioredis's
+  client.multi().hgetall('h')
+}
+void nodeRedisMultiAndPubSub
