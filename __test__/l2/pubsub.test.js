@@ -44,7 +44,9 @@ describe('pub/sub', () => {
   })
 
   test('counts as ioredis gives them, for the same calls on the same server', async () => {
-    const io = new Redis(server.port, '127.0.0.1')
+    // Connected (its ready check done) before it enters subscriber mode.
+    const io = new Redis(server.port, '127.0.0.1', { lazyConnect: true })
+    await io.connect()
     const ours = await open()
     try {
       const steps = [['subscribe', 'a', 'b'], ['psubscribe', 'p*'], ['subscribe', 'c'], ['unsubscribe', 'a']]
