@@ -146,10 +146,10 @@ export declare function tierBlockingCommand(t: ExternalObject<TierHandle>, id: n
 export declare function tierClose(t: ExternalObject<TierHandle>): void
 
 /**
- * Ends the blocking commands (Closed) and the subscriber connection now;
- * the shared connection stays until `tier_close`.
+ * Ends the blocking commands now (Closed); the shared and subscriber
+ * connections stay until `tier_close`.
  */
-export declare function tierCloseDedicated(t: ExternalObject<TierHandle>): void
+export declare function tierCloseBlocking(t: ExternalObject<TierHandle>): void
 
 /**
  * Any Redis command through the generic path (see `Op::Command`): `argv`

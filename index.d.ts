@@ -871,6 +871,72 @@ declare class TierCache extends EventEmitter {
    * ```
    */
   disconnect(): void
+  /**
+   * A new instance with this one's constructor arguments, `overrides` merged
+   * into its options (as ioredis), and connections of its own. A named
+   * instance's duplicate shares its L1 store; an unnamed one's has its own,
+   * kept coherent through Redis's invalidations (docs/redis-tier.md).
+   *
+   * @example
+   * ```ts
+   * const sub = cache.duplicate()                       // e.g. a subscriber for @socket.io/redis-adapter
+   * const other = cache.duplicate({ keyPrefix: 'b:' })  // same server, another prefix
+   * ```
+   */
+  duplicate(overrides?: TierCache.TierCacheOptions): TierCache
+
+  // ---- pub/sub (docs/redis-tier.md "Pub/sub") ------------------------------------
+
+  /**
+   * Subscribes to `channels` on the instance's subscriber connection (a
+   * connection of its own: every other command keeps working). Resolves
+   * with the number of channels and patterns subscribed, as ioredis.
+   * Messages arrive as `'message'` (strings) and `'messageBuffer'` events.
+   * keyPrefix does not apply to channels.
+   *
+   * @example
+   * ```ts
+   * cache.on('message', (channel, message) => console.log(channel, message))
+   * await cache.subscribe('news', 'alerts')   // 2
+   * ```
+   */
+  subscribe(...channels: [...Array<TierCache.ChannelName | TierCache.ChannelName[]>, TierCache.Callback<number>]): Promise<number>
+  subscribe(...channels: Array<TierCache.ChannelName | TierCache.ChannelName[]>): Promise<number>
+  /**
+   * Subscribes to the glob `patterns`; messages arrive as `'pmessage'`
+   * (pattern, channel, message) and `'pmessageBuffer'` events. Resolves with
+   * the number of channels and patterns subscribed.
+   *
+   * @example
+   * ```ts
+   * cache.on('pmessage', (pattern, channel, message) => console.log(pattern, channel, message))
+   * await cache.psubscribe('news.*')   // 1
+   * ```
+   */
+  psubscribe(...patterns: [...Array<TierCache.ChannelName | TierCache.ChannelName[]>, TierCache.Callback<number>]): Promise<number>
+  psubscribe(...patterns: Array<TierCache.ChannelName | TierCache.ChannelName[]>): Promise<number>
+  /**
+   * Unsubscribes from `channels` (from every channel without any).
+   * Resolves with the number of channels and patterns still subscribed.
+   *
+   * @example
+   * ```ts
+   * await cache.unsubscribe('news')   // what remains subscribed
+   * ```
+   */
+  unsubscribe(...channels: [...Array<TierCache.ChannelName | TierCache.ChannelName[]>, TierCache.Callback<number>]): Promise<number>
+  unsubscribe(...channels: Array<TierCache.ChannelName | TierCache.ChannelName[]>): Promise<number>
+  /**
+   * Unsubscribes from `patterns` (from every pattern without any).
+   * Resolves with the number of channels and patterns still subscribed.
+   *
+   * @example
+   * ```ts
+   * await cache.punsubscribe()   // what remains subscribed
+   * ```
+   */
+  punsubscribe(...patterns: [...Array<TierCache.ChannelName | TierCache.ChannelName[]>, TierCache.Callback<number>]): Promise<number>
+  punsubscribe(...patterns: Array<TierCache.ChannelName | TierCache.ChannelName[]>): Promise<number>
 
   // ---- cache patterns (docs/patterns.md) ----------------------------------------
 
@@ -1629,7 +1695,15 @@ declare namespace TierCache {
     healthCheckInterval?: number | undefined
     /** Upper bound, in ms, on how long L1 keeps a copy of a Redis value. Default: the key's own TTL. */
     l1Ttl?: number | undefined
+    /**
+     * After the subscriber connection is lost, subscribe again to every
+     * channel and pattern on a new one (as ioredis). Default true.
+     */
+    autoResubscribe?: boolean | undefined
   }
+
+  /** A pub/sub channel or pattern: a string, or a Buffer for binary names. */
+  export type ChannelName = string | Buffer
 
   /** The Redis forms of the options: `redis` (a URL or connection options), or the fields at the top level (ioredis), or `url`/`socket` (node-redis). */
   export interface RedisOptions extends RedisConnectionOptions, RedisBehaviourOptions {
@@ -2458,6 +2532,14 @@ declare namespace TierCache {
     error: (error: Error) => void
     /** Redis invalidated `key` in L1 (null: every key, as after FLUSHALL). Listening costs a call per key. */
     invalidate: (key: string | null) => void
+    /** A message on a channel this instance subscribed to (UTF-8 strings). */
+    message: (channel: string, message: string) => void
+    /** A message on a subscribed channel, as Buffers (byte for byte). */
+    messageBuffer: (channel: Buffer, message: Buffer) => void
+    /** A message on a channel matching a subscribed pattern (UTF-8 strings). */
+    pmessage: (pattern: string, channel: string, message: string) => void
+    /** A message on a channel matching a subscribed pattern, as Buffers. */
+    pmessageBuffer: (pattern: Buffer, channel: Buffer, message: Buffer) => void
     /** A getOrSet loader failed (also when a stale value was served instead). */
     loaderError: (error: unknown, key: string) => void
     /** EventEmitter's own: a listener is about to be added. */

@@ -344,16 +344,16 @@ class Remote {
   }
 
   /**
-   * Waits for commands in flight, then closes the connection. Blocking
-   * commands and subscriptions end at once (their commands reject with
-   * ClosedError): they could wait forever.
+   * Waits for commands in flight (subscription requests included), then
+   * closes the connections. Blocking commands end at once (they reject
+   * with ClosedError): they could wait forever.
    */
   async close () {
     if (this.retryTimer !== null) {
       clearTimeout(this.retryTimer)
       this.retryTimer = null
     }
-    native.tierCloseDedicated(this.handle)
+    native.tierCloseBlocking(this.handle)
     if (this.pending.size > 0) {
       await Promise.allSettled([...this.pending.values()].map((p) => new Promise((resolve) => {
         const { resolve: res, reject: rej } = p

@@ -10,6 +10,7 @@ const { describe, test, before, after } = require('node:test')
 const assert = require('node:assert/strict')
 
 const { startRedis } = require('../support/redis-server')
+const { startProxy } = require('../support/tcp-proxy')
 const { TierCache, rejectsWith, sleep } = require('../support/helpers')
 
 const { ClosedError, TierCacheError } = TierCache
@@ -144,6 +145,30 @@ describe('blocking commands on dedicated connections', () => {
     assert.equal(err.code, 'ERR_TIERCACHE_L2_UNAVAILABLE')
     await admin.rpush(q, 'after')
     assert.deepEqual(await c.blpop(q, 1), [q, 'after'])
+  })
+
+  test('a Redis that never answers: the blocking command times out at its own deadline, the breaker stays closed', async () => {
+    const proxy = await startProxy({ targetPort: server.port })
+    const c = new TierCache(proxy.url, { commandTimeout: 100, healthCheckInterval: 0, breaker: { threshold: 1, cooldown: 60000 } })
+    caches.push(c)
+    c.on('error', () => {})
+    try {
+      await c.connect()
+      // A dedicated connection opened (and left idle) before Redis goes silent.
+      assert.equal(await c.blpop(fresh('q'), 0.01), null)
+      await proxy.mode('blackhole')
+      const t0 = Date.now()
+      // 0.2 s of its own + the 1 s margin: well past commandTimeout, and a timeout at the end.
+      await rejectsWith(c.blpop(fresh('q'), 0.2), TierCache.TimeoutError, 'ERR_TIERCACHE_L2_TIMEOUT', 'blpop')
+      const waited = Date.now() - t0
+      assert.ok(waited >= 1100, `waited ${waited} ms, not commandTimeout`)
+      assert.equal(c.stats().l2.breaker, 'closed', 'not counted against the breaker')
+      await proxy.mode('pass')
+      assert.equal(await c.ping(), 'PONG')
+    } finally {
+      c.disconnect()
+      await proxy.close()
+    }
   })
 
   test('blocking commands without Redis: ERR_TIERCACHE_NEEDS_REDIS', async () => {

@@ -780,9 +780,9 @@ pub fn tier_pubsub(
     Ok(())
 }
 
-/// Ends the blocking commands (Closed) and the subscriber connection now;
-/// the shared connection stays until `tier_close`.
+/// Ends the blocking commands now (Closed); the shared and subscriber
+/// connections stay until `tier_close`.
 #[napi(catch_unwind)]
-pub fn tier_close_dedicated(t: &External<TierHandle>) {
-    t.tier.close_dedicated();
+pub fn tier_close_blocking(t: &External<TierHandle>) {
+    t.tier.close_blocking();
 }

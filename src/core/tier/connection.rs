@@ -263,7 +263,7 @@ impl Tier {
 
     /// Closes the connection for good; waiting commands fail with Closed.
     pub fn close(&self) {
-        self.close_dedicated();
+        self.inner.dedicated.close();
         {
             let mut link = self.inner.link();
             link.phase = Phase::Closed;
@@ -297,11 +297,12 @@ impl Tier {
         }
     }
 
-    /// Ends the blocking commands (they fail with Closed at once) and the
-    /// subscriber connection; the shared connection stays (quit lets its
-    /// commands finish).
-    pub fn close_dedicated(&self) {
-        self.inner.dedicated.close();
+    /// Ends the blocking commands (they fail with Closed at once); the
+    /// shared connection and the subscriber stay until [`Tier::close`]
+    /// (quit lets their commands finish: an UNSUBSCRIBE sent just before
+    /// quit still reaches Redis).
+    pub fn close_blocking(&self) {
+        self.inner.dedicated.close_blocking();
     }
 
     /// Runs a blocking command (see [`dedicated`]) on a connection of its
@@ -309,7 +310,7 @@ impl Tier {
     /// shared connection's commands, never judged by the breaker.
     pub fn submit_blocking(&self, op: Op, wait: Option<std::time::Duration>, done: Done) {
         let inner = Arc::clone(&self.inner);
-        if inner.dedicated.is_closed() || matches!(inner.link().phase, Phase::Closed) {
+        if inner.dedicated.is_blocking_closed() || matches!(inner.link().phase, Phase::Closed) {
             done(Err(TierError::Closed));
             (inner.flush)();
             return;

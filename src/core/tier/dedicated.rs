@@ -37,6 +37,9 @@ pub(super) struct Dedicated {
     pub(super) busy: AtomicUsize,
     /// Set once by close: every blocking command and the subscriber end.
     closed: watch::Sender<bool>,
+    /// Set once by close or close_blocking (quit): blocking commands end,
+    /// the subscriber's pending requests still finish.
+    blocking_closed: watch::Sender<bool>,
 }
 
 impl Default for Dedicated {
@@ -45,6 +48,7 @@ impl Default for Dedicated {
             idle: Mutex::new(Vec::new()),
             busy: AtomicUsize::new(0),
             closed: watch::channel(false).0,
+            blocking_closed: watch::channel(false).0,
         }
     }
 }
@@ -58,9 +62,19 @@ impl Dedicated {
         *self.closed.borrow()
     }
 
+    pub(super) fn is_blocking_closed(&self) -> bool {
+        *self.blocking_closed.borrow()
+    }
+
     /// Ends every blocking command (with Closed) and the subscriber.
     pub(super) fn close(&self) {
         self.closed.send_replace(true);
+        self.close_blocking();
+    }
+
+    /// Ends every blocking command (with Closed); the subscriber stays.
+    pub(super) fn close_blocking(&self) {
+        self.blocking_closed.send_replace(true);
         self.idle().clear();
     }
 
@@ -78,9 +92,15 @@ impl Dedicated {
         let _ = rx.wait_for(|closed| *closed).await;
     }
 
+    /// Resolves once blocking commands are closed.
+    async fn until_blocking_closed(&self) {
+        let mut rx = self.blocking_closed.subscribe();
+        let _ = rx.wait_for(|closed| *closed).await;
+    }
+
     fn give_back(&self, conn: MultiplexedConnection) {
         let mut idle = self.idle();
-        if idle.len() < MAX_IDLE && !self.is_closed() {
+        if idle.len() < MAX_IDLE && !self.is_blocking_closed() {
             idle.push(conn);
         }
     }
@@ -145,7 +165,7 @@ pub(super) async fn run_blocking(
     let guarded = std::panic::AssertUnwindSafe(work).catch_unwind();
     tokio::select! {
         biased;
-        _ = inner.dedicated.until_closed() => Err(TierError::Closed),
+        _ = inner.dedicated.until_blocking_closed() => Err(TierError::Closed),
         outcome = guarded => match outcome {
             Ok(outcome) => outcome,
             Err(_) => Err(TierError::Protocol("a bug in tiercache: a blocking command panicked".into())),

@@ -1,0 +1,52 @@
+// duplicate(), pub/sub (methods and events), blocking commands' methods.
+
+import { TierCache } from '../..'
+import { expectType } from './helpers'
+
+const cache = new TierCache('redis://127.0.0.1:6380', { lazyConnect: true, autoResubscribe: false })
+
+// ---- duplicate ----------------------------------------------------------------------
+expectType<TierCache>()(cache.duplicate())
+expectType<TierCache>()(cache.duplicate({ keyPrefix: 'b:', autoResubscribe: true }))
+// @ts-expect-error overrides are options
+cache.duplicate('redis://other')
+// @ts-expect-error autoResubscribe is a boolean
+cache.duplicate({ autoResubscribe: 'yes' })
+
+// ---- pub/sub ------------------------------------------------------------------------
+expectType<Promise<number>>()(cache.subscribe('a', 'b'))
+expectType<Promise<number>>()(cache.subscribe(['a', Buffer.from('b')]))
+expectType<Promise<number>>()(cache.subscribe('a', (err, count) => {
+  expectType<Error | null>()(err)
+  expectType<number | undefined>()(count)
+}))
+expectType<Promise<number>>()(cache.psubscribe('news.*'))
+expectType<Promise<number>>()(cache.unsubscribe())
+expectType<Promise<number>>()(cache.punsubscribe('news.*'))
+// @ts-expect-error channels are strings or Buffers
+cache.subscribe({ channel: 'a' })
+
+cache.on('message', (channel, message) => {
+  expectType<string>()(channel)
+  expectType<string>()(message)
+})
+cache.on('messageBuffer', (channel, message) => {
+  expectType<Buffer>()(channel)
+  expectType<Buffer>()(message)
+})
+cache.on('pmessage', (pattern, channel, message) => {
+  expectType<string>()(pattern)
+  expectType<string>()(channel)
+  expectType<string>()(message)
+})
+cache.once('pmessageBuffer', (pattern, channel, message) => {
+  expectType<Buffer>()(pattern)
+  expectType<Buffer>()(channel)
+  expectType<Buffer>()(message)
+})
+// @ts-expect-error 'message' listeners get strings
+cache.on('message', (channel: Buffer) => channel)
+
+// ---- blocking commands (generated methods) ----------------------------------------------
+expectType<Promise<unknown>>()(cache.blpop('q', 0))
+expectType<Promise<unknown>>()(cache.bzpopminBuffer('z', 1))
