@@ -56,7 +56,11 @@ function methodFor (method, spec, base, generated) {
   const handWritten = sub.length === 0 && typeof base[command] === 'function' && !generated.has(command) ? base[command] : undefined
   // Nothing to adapt: the ioredis flavour's method itself (its L1 fast path,
   // no wrapper on the hot path).
-  if (handWritten !== undefined && override === undefined) return handWritten
+  if (handWritten !== undefined && override === undefined) {
+    // multi() queues it as the command with the same arguments.
+    if (!COMMAND_OF.has(handWritten)) COMMAND_OF.set(handWritten, { command, words: (list) => list, reply: undefined })
+    return handWritten
+  }
   const toWords = override !== undefined && override.args !== undefined
     ? (list) => override.args(...list)
     : (list) => plainArguments(method, command, list)

@@ -295,7 +295,10 @@ describe('scripts', () => {
     assert.deepEqual(await c.pipeline().echoKey(k, 'p').countKeys(1, k).exec(), [[null, [k, 'p']], [null, 1]])
     const { err, result } = await callbackResult((cb) => c.echoKey(k, 'cb', cb))
     assert.deepEqual([err, result], [null, [k, 'cb']])
-    assert.throws(() => c.defineCommand('bad name', { lua: 'return 1' }), (e) => e.code === 'ERR_TIERCACHE_INVALID_ARGUMENT')
+    assert.throws(() => c.defineCommand('', { lua: 'return 1' }), (e) => e.code === 'ERR_TIERCACHE_INVALID_ARGUMENT')
+    // Any other name, as ioredis (bullmq's are 'name:version').
+    c.defineCommand('one:1.0', { numberOfKeys: 0, lua: 'return 1' })
+    assert.equal(await c['one:1.0'](), 1)
     assert.throws(() => c.defineCommand('x', { lua: '' }), (e) => e.code === 'ERR_TIERCACHE_INVALID_ARGUMENT')
     assert.throws(() => c.defineCommand('x', { lua: 'return 1', numberOfKeys: -1 }), (e) => e.code === 'ERR_TIERCACHE_INVALID_ARGUMENT')
   })
