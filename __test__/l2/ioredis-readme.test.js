@@ -68,7 +68,7 @@ function script (blocks) {
 // An L1 hit answers at once, before earlier commands still waiting on Redis
 // (Basic Usage: `get` after `set` and `zadd`); ioredis answers in command
 // order. The examples' lines are compared in order only where marked.
-const ORDER = 'reply order: an L1 hit (get after set) answers before earlier commands still waiting on Redis; ioredis answers in command order'
+const ORDER = 'reply order: an L1 hit (get after set) answers before earlier commands still waiting on Redis; ioredis answers in command order (docs/commands.md, "What L1 answers")'
 
 // [section, block indexes (all when omitted), todo reason, whether a todo runs, compare line order]
 const EXAMPLES = [
