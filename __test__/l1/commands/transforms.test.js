@@ -91,3 +91,26 @@ describe('against ioredis\'s Command', () => {
     }), { numRuns: 1000 })
   })
 })
+
+describe('error replies nested in an array reply', () => {
+  // The addon hands a nested error slot over as napi_create_error makes it:
+  // a plain Error whose code is ERR_TIERCACHE_REPLY.
+  const nativeError = (message) => Object.assign(new Error(message), { code: 'ERR_TIERCACHE_REPLY' })
+
+  it('become ReplyErrors in their slots, at any depth, as ioredis gives them (found by differential-families)', () => {
+    const { ReplyError } = require('../../../lib/errors')
+    const reply = transformReply('eval', [1, nativeError('ERR in slot'), ['x', nativeError('WRONGTYPE deep')], 'FINE'])
+    assert.ok(reply[1] instanceof ReplyError)
+    assert.equal(reply[1].name, 'ReplyError')
+    assert.equal(reply[1].message, 'ERR in slot')
+    assert.equal(reply[1].code, 'ERR_TIERCACHE_REPLY')
+    assert.ok(reply[2][1] instanceof ReplyError)
+    assert.equal(reply[2][1].message, 'WRONGTYPE deep')
+    assert.deepEqual([reply[0], reply[2][0], reply[3]], [1, 'x', 'FINE'])
+  })
+
+  it('leave replies without errors as they are', () => {
+    assert.equal(transformReply('get', 'v'), 'v')
+    assert.deepEqual(transformReply('lrange', ['a', null, 3]), ['a', null, 3])
+  })
+})

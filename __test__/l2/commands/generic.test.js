@@ -112,6 +112,33 @@ describe('commands of every family, as methods and through call, reply as ioredi
     assert.match(unknown.message, /unknown command/)
   })
 
+  test('an error inside an array reply is a ReplyError in its slot, the command succeeds (as ioredis)', async () => {
+    const c = box.cache
+    for (const reply of [
+      await c.eval('return {1, redis.error_reply("ERR in slot"), {redis.pcall("INCR", KEYS[1])}}', 1, fresh('nested')),
+      await c.evalBuffer('return {1, redis.error_reply("ERR in slot"), {redis.pcall("INCR", KEYS[1])}}', 1, fresh('nested'))
+    ]) {
+      assert.equal(reply[0], 1)
+      assert.ok(reply[1] instanceof ReplyError, 'a ReplyError in its slot')
+      assert.equal(reply[1].message, 'ERR in slot')
+      assert.equal(reply[1].code, 'ERR_TIERCACHE_REPLY')
+      assert.equal(reply[2][0], 1, 'a pcall that succeeded')
+    }
+    const deep = await c.eval('redis.call("SET", KEYS[1], "s"); return {{redis.pcall("LPUSH", KEYS[1], "x")}}', 1, fresh('nested'))
+    assert.ok(deep[0][0] instanceof ReplyError, 'at any depth')
+    assert.match(deep[0][0].message, /^WRONGTYPE/)
+  })
+
+  test('doubles are written as Redis writes them over RESP2: exponent form from 1e17 (ZINCRBY, ZSCORE)', async () => {
+    const c = box.cache
+    const k = fresh('doubles')
+    assert.equal(await c.zincrby(k, 1e20, 'm'), '1e+20')
+    assert.equal(await c.zscore(k, 'm'), '1e+20')
+    assert.equal(await c.zadd(k, 'INCR', '-1e20', 'm'), '0')
+    assert.equal(await c.zadd(k, 'INCR', '1e16', 'm'), '10000000000000000')
+    assert.equal(await c.zincrby(k, '-inf', 'm'), '-inf')
+  })
+
   test('sharded subscriptions, transaction and connection-state commands, WAIT are refused for now, before anything is sent', async () => {
     const c = box.cache
     for (const [name, ...args] of [['ssubscribe', 'ch'], ['monitor'],

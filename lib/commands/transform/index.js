@@ -10,6 +10,7 @@ const { encodeArgument } = require('./encode-argument')
 const { msetArguments } = require('./mset')
 const { hsetArguments } = require('./hset')
 const { hgetallReply } = require('./hgetall')
+const { nestedErrorsReply } = require('./nested-errors')
 
 // Null prototypes: a command named like an Object.prototype member has no transformer.
 const ARGUMENT_TRANSFORMERS = Object.assign(Object.create(null), {
@@ -30,10 +31,11 @@ function transformArguments (name, args) {
   return (transformer === undefined ? flat : transformer(flat)).map(encodeArgument)
 }
 
-/** The reply of command `name` as ioredis returns it. */
+/** The reply of command `name` as ioredis returns it (nested error replies as ReplyErrors, then its transformer). */
 function transformReply (name, reply) {
   const transformer = REPLY_TRANSFORMERS[String(name).toLowerCase()]
-  return transformer === undefined ? reply : transformer(reply)
+  const replied = nestedErrorsReply(reply)
+  return transformer === undefined ? replied : transformer(replied)
 }
 
 module.exports = { transformArguments, transformReply, encodeArgument, ARGUMENT_TRANSFORMERS, REPLY_TRANSFORMERS }

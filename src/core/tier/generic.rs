@@ -130,8 +130,12 @@ pub fn resp2(v: Value) -> Resp2 {
     }
 }
 
-/// A double as Redis writes it over RESP2 (shortest round-trip form, as
-/// Redis 7's `fpconv_dtoa`: "1.5", "3", "inf", "-inf", "1e+20").
+/// A double as Redis writes it over RESP2: the shortest round-trip digits
+/// (Redis 7.2's `fpconv_dtoa`), placed as `%.17g` places them, which is what
+/// Redis's fpconv was changed to follow: plain decimal while the decimal
+/// exponent X is in -4..17, else exponent form with a sign and at least two
+/// digits ("1e+20", "1.5e-05"). Not JavaScript's rule (plain up to 1e21):
+/// ZINCRBY to 1e20 replies "1e+20" from Redis. "inf", "-inf", "-0" as Redis.
 pub fn double_text(d: f64) -> String {
     if d.is_nan() {
         return "nan".into();
@@ -139,16 +143,22 @@ pub fn double_text(d: f64) -> String {
     if d.is_infinite() {
         return if d > 0.0 { "inf".into() } else { "-inf".into() };
     }
-    let abs = d.abs();
-    if abs == 0.0 || (1e-5..1e21).contains(&abs) {
+    if d == 0.0 {
         return format!("{d}");
     }
-    // Exponent form, with Redis's explicit sign: "1e+21", "1.5e-07".
+    // Rust's `{:e}` is the shortest round-trip mantissa and its exponent X.
     let s = format!("{d:e}");
-    match s.split_once('e') {
-        Some((mantissa, exp)) if !exp.starts_with('-') => format!("{mantissa}e+{exp}"),
-        Some((mantissa, exp)) => format!("{mantissa}e-{:0>2}", &exp[1..]),
-        None => s,
+    let Some((mantissa, exp)) = s.split_once('e') else {
+        return s;
+    };
+    let x: i32 = exp.parse().unwrap_or(0);
+    if (-4..17).contains(&x) {
+        return format!("{d}");
+    }
+    if x < 0 {
+        format!("{mantissa}e-{:0>2}", -x)
+    } else {
+        format!("{mantissa}e+{x:0>2}")
     }
 }
 
@@ -258,9 +268,21 @@ mod tests {
             (0.0, "0"),
             (-2.5, "-2.5"),
             (0.1, "0.1"),
-            (1e20, "100000000000000000000"),
+            (-0.0, "-0"),
+            // %.17g's switch to exponent form at 1e17 and below 1e-4 (found
+            // by __test__/l2/differential-families.test.js: ZINCRBY 1e20).
+            (1e16, "10000000000000000"),
+            (1.5e16, "15000000000000000"),
+            (1e17, "1e+17"),
+            (1e20, "1e+20"),
             (1e21, "1e+21"),
+            (1.5e21, "1.5e+21"),
+            (1.2345e300, "1.2345e+300"),
+            (0.0001, "0.0001"),
+            (0.00015, "0.00015"),
+            (1e-5, "1e-05"),
             (1.5e-7, "1.5e-07"),
+            (2.5e-300, "2.5e-300"),
             (f64::INFINITY, "inf"),
             (f64::NEG_INFINITY, "-inf"),
         ] {

@@ -1,0 +1,157 @@
+'use strict'
+// The ioredis README's examples, as its users copy them, run through tiercache
+// and through ioredis: each example's code blocks are read from
+// node_modules/ioredis/README.md at test time (not copied here), verbatim but
+// for `require("ioredis")`, which gets a `Redis` class bound to a private
+// redis-server (support/fixtures/readme-redis.js: tiercache on db 1, ioredis
+// on db 2; a block that uses `redis` without creating it gets one). Each runs
+// as its own process; compared: what it prints (stdout, stderr), its exit
+// code, and what it leaves in its db (every key's type, DUMP payload and
+// whether it expires).
+//
+// An example that needs what tiercache does not have yet (pipelines, MULTI,
+// defineCommand, pub/sub, blocking commands, Command transformers) is a
+// `todo` test naming the reason: it shows up in every run, and those that can
+// run safely are still run and compared, so they pass once the feature lands.
+
+const { describe, test, before, after } = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const IORedis = require('ioredis')
+const { startRedis } = require('../support/redis-server')
+const { startScript, within } = require('../support/child')
+
+const README = fs.readFileSync(require.resolve('ioredis/README.md'), 'utf8')
+const WRAPPER = path.join(__dirname, '..', 'support', 'fixtures', 'readme-redis.js')
+const EXIT_TIMEOUT_MS = 20_000
+// Examples fire commands without awaiting them (`redis.set(...)`): the
+// process waits this long after the last block before it ends.
+const SETTLE_MS = 500
+
+/** The ```javascript blocks of the README's section `heading` (## or ###), in order. */
+function blocksOf (heading) {
+  const lines = README.split('\n')
+  const start = lines.findIndex((l) => /^#{2,3} /.test(l) && l.replace(/^#+ /, '').trim() === heading)
+  if (start < 0) throw new Error(`ioredis's README has no section "${heading}"`)
+  const blocks = []
+  let current = null
+  for (const line of lines.slice(start + 1)) {
+    if (current === null && /^#{2,3} /.test(line)) break
+    if (current === null && line.startsWith('```javascript')) current = []
+    else if (current !== null && line.startsWith('```')) {
+      blocks.push(current.join('\n'))
+      current = null
+    } else if (current !== null) current.push(line)
+  }
+  return blocks
+}
+
+const REQUIRE = /require\((["'])ioredis\1\)/g
+
+/** The script that runs `blocks` in order, each in its own async scope. */
+function script (blocks) {
+  const own = blocks.some((b) => b.search(REQUIRE) >= 0)
+  const body = blocks.map((b) => `await (async () => {\n${b.replace(REQUIRE, `require(${JSON.stringify(WRAPPER)})`)}\n})()`).join('\n')
+  return [
+    '\'use strict\';',
+    own ? '' : `const Redis = require(${JSON.stringify(WRAPPER)});\nconst redis = new Redis();`,
+    ';(async () => {',
+    body,
+    `await new Promise((resolve) => setTimeout(resolve, ${SETTLE_MS}))`,
+    'process.exit(0)',
+    '})().catch((err) => { console.log(\'the example failed:\', err); process.exit(1) })'
+  ].join('\n')
+}
+
+// An L1 hit answers at once, before earlier commands still waiting on Redis
+// (Basic Usage: `get` after `set` and `zadd`); ioredis answers in command
+// order. The examples' lines are compared in order only where marked.
+const ORDER = 'reply order: an L1 hit (get after set) answers before earlier commands still waiting on Redis; ioredis answers in command order (docs/commands.md, "What L1 answers")'
+
+// [section, block indexes (all when omitted), todo reason, whether a todo runs, compare line order]
+const EXAMPLES = [
+  ['Basic Usage'],
+  ['Basic Usage', undefined, ORDER, true, true],
+  ['Expiration'],
+  ['Handle Binary Data'],
+  ['Transforming Arguments & Replies', [1]],
+  ['Transforming Arguments & Replies', [0], 'Redis.Command.setArgumentTransformer / setReplyTransformer: tiercache\'s transformers are fixed (lib/commands/transform), there is no Command class to register new ones', true],
+  ['Transforming Arguments & Replies', [2], 'Redis.Command.setReplyTransformer: as above', true],
+  ['Connect to Redis', undefined, 'its point is the connection forms (localhost:6379, hosts, passwords), which this test replaces by the private server', false],
+  ['Pub/Sub', undefined, 'pub/sub is not built yet (dedicated connections, in progress)', false],
+  ['Streams', undefined, 'XREAD BLOCK 0: blocking commands are not built yet (dedicated connections, in progress)', false],
+  ['Pipelining', undefined, 'pipelines are not built yet (in progress)', true],
+  ['Transaction', undefined, 'MULTI/EXEC are not built yet (in progress)', true],
+  ['Lua Scripting', undefined, 'defineCommand is not built yet (in progress with pipelines)', true],
+  ['Dynamic Keys', undefined, 'defineCommand is not built yet (in progress with pipelines)', true],
+  ['As Constructor Options', undefined, 'the `scripts` option (defineCommand) is not built yet', true],
+  ['Transparent Key Prefixing', undefined, 'pipeline and defineCommand are not built yet', true],
+  ['Monitor', undefined, 'MONITOR takes the connection over: dedicated connections are in progress', false],
+  ['Streamify Scanning', undefined, 'scanStream / hscanStream / zscanStream are not built', true]
+]
+
+describe('the ioredis README\'s examples: tiercache prints and stores what ioredis does', () => {
+  let server
+  let admin
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tiercache-readme-'))
+
+  before(async () => {
+    server = await startRedis()
+    admin = new IORedis({ host: '127.0.0.1', port: server.port, lazyConnect: true })
+    await admin.connect()
+  })
+
+  after(async () => {
+    if (admin) await admin.quit()
+    if (server) await server.stop()
+    fs.rmSync(dir, { recursive: true, force: true })
+  })
+
+  /** Every key of `db`: name, type, DUMP payload (hex), and whether it expires. */
+  async function state (db) {
+    await admin.select(db)
+    const keys = (await admin.keys('*')).sort()
+    const out = []
+    for (const k of keys) {
+      const dump = await admin.dumpBuffer(k)
+      out.push([k, await admin.type(k), dump && dump.toString('hex'), (await admin.pttl(k)) > 0 ? 'expires' : 'no expiry'])
+    }
+    return out
+  }
+
+  async function runAs (t, client, db, file) {
+    const env = { ...process.env, README_CLIENT: client, README_PORT: String(server.port), README_DB: String(db) }
+    delete env.REDIS_URL
+    const ex = startScript(t, file, env)
+    const { code } = await within(ex.exited, EXIT_TIMEOUT_MS, () => `${client}: the example did not end within ${EXIT_TIMEOUT_MS} ms\n${ex.describeOutput()}`)
+    return { code, stdout: ex.out.stdout, stderr: ex.out.stderr, state: await state(db) }
+  }
+
+  for (const [i, [section, indexes, todo, runs, ordered]] of EXAMPLES.entries()) {
+    const name = `${section}${indexes ? ` (block ${indexes.join(', ')})` : ''}${ordered ? ', lines in order' : ''}`
+    if (todo !== undefined && !runs) {
+      test(name, { todo }, () => {})
+      continue
+    }
+    test(name, { todo }, async (t) => {
+      const all = blocksOf(section)
+      const blocks = indexes === undefined ? all : indexes.map((n) => all[n])
+      assert.ok(blocks.length > 0 && blocks.every((b) => typeof b === 'string'), `the README's "${section}" has those blocks`)
+      const file = path.join(dir, `example-${i}.js`)
+      fs.writeFileSync(file, script(blocks))
+      await admin.select(1)
+      await admin.flushdb()
+      await admin.select(2)
+      await admin.flushdb()
+      const tc = await runAs(t, 'tiercache', 1, file)
+      const io = await runAs(t, 'ioredis', 2, file)
+      assert.equal(io.code, 0, `ioredis runs the example\n${io.stdout}\n${io.stderr}`)
+      const lines = (out) => (ordered ? out : out.split('\n').sort().join('\n'))
+      assert.deepEqual({ code: tc.code, stdout: lines(tc.stdout), stderr: lines(tc.stderr) },
+        { code: io.code, stdout: lines(io.stdout), stderr: lines(io.stderr) }, `printed the same${ordered ? ', in the same order' : ' lines'}`)
+      assert.deepEqual(tc.state, io.state, 'left the same keys and values in Redis')
+    })
+  }
+})
