@@ -939,12 +939,20 @@ async fn dispatch(inner: Arc<Inner>) {
             notified.as_mut().enable();
             match inner.route() {
                 Route::Send(conn, generation) => {
+                    let mut started = false;
                     while in_flight.jobs.len() < MAX_IN_FLIGHT {
                         let Some(job) = parked.pop_front() else { break };
                         in_flight.start(&inner, conn.clone(), generation, job);
+                        started = true;
                     }
                     // A breaker refusal among them is an outcome to deliver.
-                    unflushed = true;
+                    // Only then: with the wire full and nothing started, a
+                    // flush to do on every turn would keep the select below
+                    // always ready, and this task would spin without ever
+                    // yielding to the connection's driver, whose replies are
+                    // what frees room on the wire (more than MAX_IN_FLIGHT
+                    // commands at once never settled).
+                    unflushed |= started;
                 }
                 Route::Fail(err) => {
                     while let Some(job) = parked.pop_front() {
