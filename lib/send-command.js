@@ -16,13 +16,18 @@
 //      and the next read refills it with Redis's TTL;
 //   4. the reply in ioredis's RESP2 shapes (the addon converts RESP3), then
 //      the command's reply transformer (hgetall's object, …).
-// Reads are never answered from L1 here: only the hand-written string
-// methods (get, mget, …) serve from L1.
+// Reads whose table entry says `reply` (HGETALL, SMEMBERS, ZRANGE, LRANGE,
+// … of one key) are answered from L1 when it holds their reply: first this
+// thread's reply front (lib/reply-front.js, no call into the addon), then
+// the shared store (src/core/tier/reply_cache.rs), which the read of Redis
+// fills, guarded as a GET's fill, until the key's TTL. See readThroughL1.
 
 const native = require('../binding.js')
 const commands = require('./commands')
-const { TierCacheError, TierCacheTypeError, NeedsRedisError, CODES } = require('./errors')
+const { TierCacheError, TierCacheTypeError, NeedsRedisError, CODES, fromNative } = require('./errors')
 const { wellFormedKey, wellFormedValue } = require('./args')
+const { MISS } = require('./front')
+const { copyReply } = require('./reply-front')
 
 /**
  * Commands this path refuses for now, and why: each would break the one
@@ -153,8 +158,62 @@ function plan (name, args, keyPrefix) {
     argv,
     keys,
     written: commands.writtenKeyIndexes(lower, sent).map(shift),
-    flush: entry.l1 === commands.L1.FLUSH
+    flush: entry.l1 === commands.L1.FLUSH,
+    // Cached only for a string key: the front is keyed by it (a Buffer key
+    // is read from Redis every time).
+    cached: entry.l1 === commands.L1.REPLY && keys.length === 1 && typeof argv[keys[0]] === 'string'
   }
+}
+
+/**
+ * The front's subkey of a cached read: the reply type, the command name and
+ * every argument but the key, each length-prefixed (no two argument lists
+ * share one), Buffers as hex.
+ */
+function subkeyOf (argv, keyAt, buffers) {
+  let sub = buffers ? 'B' : 'S'
+  for (let i = 0; i < argv.length; i++) {
+    if (i === keyAt) continue
+    const a = argv[i]
+    const s = typeof a === 'string' ? (i === 0 ? a.toLowerCase() : a) : '\u0000' + a.toString('hex')
+    sub += s.length + ':' + s
+  }
+  return sub
+}
+
+/**
+ * A cacheable read (`reply` in the table): from this thread's front, else
+ * from the shared store (then the front keeps it), else from Redis, whose
+ * reply the addon caches under the key if no change raced with it. The
+ * front fills only from the store, synchronously, so it never holds a reply
+ * the store would not.
+ */
+function readThroughL1 (cache, remote, argv, keyAt, buffers, lower) {
+  const key = argv[keyAt]
+  const front = cache._replyFront
+  let sub
+  if (front !== null) {
+    sub = subkeyOf(argv, keyAt, buffers)
+    const hit = front.get(key, sub)
+    if (hit !== MISS) return Promise.resolve(hit)
+  }
+  const before = front !== null ? front.seen : 0
+  let local
+  try {
+    local = native.tierCachedReply(cache._h, argv, keyAt, buffers)
+  } catch (err) {
+    throw fromNative(err)
+  }
+  if (local !== null) {
+    const reply = commands.transformReply(lower, local[0])
+    if (front === null) return Promise.resolve(reply)
+    front.fill(key, sub, reply, before)
+    return Promise.resolve(copyReply(reply))
+  }
+  return remote.call(
+    (id) => native.tierCommand(remote.handle, id, argv, [keyAt], [], false, buffers, true),
+    (reply) => commands.transformReply(lower, reply)
+  )
 }
 
 /**
@@ -169,12 +228,13 @@ function sendCommand (cache, name, args, buffers) {
     throw new NeedsRedisError(`${what} needs Redis: this cache is L1-only, where only the string ` +
       'commands run; pass a Redis URL (new TierCache(\'redis://host:6379\')) to use it')
   }
-  const { argv, keys, written, flush } = plan(name, args, remote.config.keyPrefix)
+  const { argv, keys, written, flush, cached } = plan(name, args, remote.config.keyPrefix)
+  const lower = argv[0].toLowerCase()
+  if (cached) return readThroughL1(cache, remote, argv, keys[0], buffers, lower)
   if (flush) cache._clearFronts()
   for (const i of written) cache._forget(String(argv[i]))
-  const lower = argv[0].toLowerCase()
   return remote.call(
-    (id) => native.tierCommand(remote.handle, id, argv, keys, written, flush, buffers),
+    (id) => native.tierCommand(remote.handle, id, argv, keys, written, flush, buffers, false),
     (reply) => commands.transformReply(lower, reply)
   )
 }

@@ -22,6 +22,7 @@ use crate::core::entry::Kind;
 use crate::core::local::Condition;
 use crate::core::sealed::SealedAction;
 use crate::core::tier::generic::Resp2;
+use crate::core::tier::reply_cache;
 use crate::core::tier::{
     ExpireMode, Expiry, GetExMode, LeaseAction, Op, Tier, TierConfig, TierError, TierEvent, TierReply, TlsConfig,
 };
@@ -640,6 +641,7 @@ pub fn tier_command(
     written: Vec<u32>,
     flush: bool,
     buffers: bool,
+    cache: bool,
 ) -> Result<(), String> {
     let argv: Vec<Vec<u8>> = argv.into_iter().map(payload).collect();
     let position = |i: u32| match i as usize {
@@ -652,6 +654,8 @@ pub fn tier_command(
     if argv.is_empty() {
         return Err(invalid_argument("a command needs a name"));
     }
+    // Only a read of one key is cached (the facade asks only for those).
+    let cache = cache && keys.len() == 1 && written.is_empty() && !flush;
     t.submit(
         id,
         Op::Command {
@@ -660,7 +664,34 @@ pub fn tier_command(
             written,
             flush,
             buffers,
+            cache,
         },
     );
     Ok(())
+}
+
+/// The reply L1 holds for the cacheable read `argv` (its key at argv
+/// position `key_at`), as `[reply]`, or null when L1 has none; sets the
+/// last-TTL slot to the key's remaining TTL, as `get` does, for the front.
+#[napi(catch_unwind)]
+pub fn tier_cached_reply(
+    handle: &External<Handle>,
+    argv: Vec<Either<String, Buffer>>,
+    key_at: u32,
+    buffers: bool,
+) -> Result<Reply, String> {
+    let argv: Vec<Vec<u8>> = argv.into_iter().map(payload).collect();
+    let key_at = key_at as usize;
+    let Some(key) = argv.get(key_at).filter(|_| key_at > 0) else {
+        return Err(invalid_argument("the key position is not an argument"));
+    };
+    let store = handle.store()?;
+    let sub = reply_cache::subkey(&argv, key_at);
+    Ok(match reply_cache::lookup(store, key, &sub) {
+        Some((reply, pttl)) => {
+            handle.set_last_ttl(pttl);
+            Reply::List(vec![generic_reply(reply, buffers)])
+        }
+        None => Reply::Null,
+    })
 }

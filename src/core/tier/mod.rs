@@ -20,6 +20,7 @@ pub mod generic;
 pub mod guard;
 mod ops;
 pub mod reply;
+pub mod reply_cache;
 mod runtime;
 pub mod stats;
 pub mod wire;
