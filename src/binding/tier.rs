@@ -632,6 +632,9 @@ pub fn tier_scan(t: &External<TierHandle>, id: u32, cursor: String, pattern: Opt
 /// Any Redis command through the generic path (see `Op::Command`): `argv`
 /// as given, the key prefix added at the positions `keys`, L1's copies of
 /// the keys at `written` dropped first, L1 emptied with `flush`.
+// Positional arguments, as every tier op: an options object would cost a
+// property read per field on every command.
+#[allow(clippy::too_many_arguments)]
 #[napi(catch_unwind)]
 pub fn tier_command(
     t: &External<TierHandle>,
