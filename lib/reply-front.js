@@ -36,6 +36,32 @@ function copyReply (v) {
   return out
 }
 
+// How a hit copies a reply, decided once at fill: most replies are a flat
+// array of strings or numbers (a slice copies them) or HGETALL's object of
+// strings (a spread copies it; `__proto__` stays an own property).
+const PRIMITIVE = 0
+const FLAT_ARRAY = 1
+const FLAT_OBJECT = 2
+const DEEP = 3
+
+const isPrimitive = (x) => typeof x !== 'object' || x === null
+
+function shapeOf (v) {
+  if (isPrimitive(v)) return PRIMITIVE
+  if (Array.isArray(v)) return v.every(isPrimitive) ? FLAT_ARRAY : DEEP
+  if (Buffer.isBuffer(v) || Object.getPrototypeOf(v) !== Object.prototype) return DEEP
+  return Object.values(v).every(isPrimitive) ? FLAT_OBJECT : DEEP
+}
+
+function copyOf (e) {
+  switch (e.shape) {
+    case PRIMITIVE: return e.value
+    case FLAT_ARRAY: return e.value.slice()
+    case FLAT_OBJECT: return { ...e.value }
+    default: return copyReply(e.value)
+  }
+}
+
 class ReplyFront {
   /**
    * @param {ArrayBuffer} epochBuffer u32 epoch of this instance (native memory)
@@ -73,7 +99,7 @@ class ReplyFront {
       return MISS
     }
     this.pendingHits++
-    return copyReply(e.value)
+    return copyOf(e)
   }
 
   _add (key, reads) {
@@ -100,7 +126,7 @@ class ReplyFront {
       this._add(key, reads)
     }
     if (reads.size >= MAX_READS_PER_KEY && !reads.has(sub)) reads.clear()
-    reads.set(sub, { value, deadline: ttl < 0 ? 0 : Date.now() + ttl })
+    reads.set(sub, { value, shape: shapeOf(value), deadline: ttl < 0 ? 0 : Date.now() + ttl })
   }
 
   forget (key) {

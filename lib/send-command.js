@@ -182,6 +182,33 @@ function subkeyOf (argv, keyAt, buffers) {
 }
 
 /**
+ * The front's answer to a `reply` read given as a key and plain string or
+ * number arguments, or MISS, without planning the command: a hit needs
+ * only the subkey, which is what `subkeyOf` makes of the planned argv
+ * (these commands' key is their first argument, and their arguments are
+ * sent as their String()). Whatever does not fit (Buffers, arrays, `call`
+ * with an unknown name) takes the planned path. The checks plan() makes
+ * (lone surrogates, refusals) passed when the same strings were filled.
+ */
+function frontHit (front, name, args, buffers) {
+  const n = args.length
+  if (n === 0 || typeof args[0] !== 'string' || typeof args[n - 1] === 'function') return MISS
+  const lower = name.toLowerCase()
+  const entry = commands.lookup(lower)
+  if (entry === undefined || entry.l1 !== commands.L1.REPLY) return MISS
+  let sub = (buffers ? 'B' : 'S') + lower.length + ':' + lower
+  for (let i = 1; i < n; i++) {
+    const a = args[i]
+    let s
+    if (typeof a === 'string') s = a
+    else if (typeof a === 'number') s = String(a)
+    else return MISS
+    sub += s.length + ':' + s
+  }
+  return front.get(args[0], sub)
+}
+
+/**
  * A cacheable read (`reply` in the table): from this thread's front, else
  * from the shared store (then the front keeps it), else from Redis, whose
  * reply the addon caches under the key if no change raced with it. The
@@ -223,6 +250,10 @@ function readThroughL1 (cache, remote, argv, keyAt, buffers, lower) {
  */
 function sendCommand (cache, name, args, buffers) {
   const remote = cache._remote
+  if (cache._replyFront !== null && typeof name === 'string') {
+    const hit = frontHit(cache._replyFront, name, args, buffers)
+    if (hit !== MISS) return Promise.resolve(hit)
+  }
   if (remote === null) {
     const what = typeof name === 'string' ? name.toLowerCase() : 'this command'
     throw new NeedsRedisError(`${what} needs Redis: this cache is L1-only, where only the string ` +
