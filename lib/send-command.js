@@ -182,20 +182,24 @@ function subkeyOf (argv, keyAt, buffers) {
 }
 
 /**
- * The front's answer to a `reply` read given as a key and plain string or
- * number arguments, or MISS, without planning the command: a hit needs
- * only the subkey, which is what `subkeyOf` makes of the planned argv
- * (these commands' key is their first argument, and their arguments are
- * sent as their String()). Whatever does not fit (Buffers, arrays, `call`
- * with an unknown name) takes the planned path. The checks plan() makes
- * (lone surrogates, refusals) passed when the same strings were filled.
+ * L1's answer (front, then shared store) to a `reply` read given as a key
+ * and plain string or number arguments, or MISS, without planning the
+ * command: these commands' key is their first argument and their
+ * arguments are sent as their String(), so the argv and the front's
+ * subkey are what plan() and `subkeyOf` would make. Whatever does not fit
+ * (Buffers, arrays) takes the planned path (readThroughL1). A front hit
+ * passed plan()'s checks when the same strings were filled.
  */
-function frontHit (front, name, args, buffers) {
+function l1Hit (cache, name, args, buffers) {
   const n = args.length
-  if (n === 0 || typeof args[0] !== 'string' || typeof args[n - 1] === 'function') return MISS
+  if (n === 0 || typeof args[0] !== 'string') return MISS
   const lower = name.toLowerCase()
   const entry = commands.lookup(lower)
   if (entry === undefined || entry.l1 !== commands.L1.REPLY) return MISS
+  const front = cache._replyFront
+  const argv = new Array(n + 1)
+  argv[0] = lower
+  argv[1] = args[0]
   let sub = (buffers ? 'B' : 'S') + lower.length + ':' + lower
   for (let i = 1; i < n; i++) {
     const a = args[i]
@@ -204,8 +208,27 @@ function frontHit (front, name, args, buffers) {
     else if (typeof a === 'number') s = String(a)
     else return MISS
     sub += s.length + ':' + s
+    argv[i + 1] = s
   }
-  return front.get(args[0], sub)
+  if (front !== null) {
+    const hit = front.get(args[0], sub)
+    if (hit !== MISS) return hit
+  }
+  // The shared store, with the argv plan() would send (a string that is
+  // not well-formed is refused there, never looked up as U+FFFD).
+  for (let i = 1; i <= n; i++) if (!argv[i].isWellFormed()) return MISS
+  const before = front !== null ? front.seen : 0
+  let local
+  try {
+    local = native.tierCachedReply(cache._h, argv, 1, buffers)
+  } catch (err) {
+    throw fromNative(err)
+  }
+  if (local === null) return MISS
+  const reply = commands.transformReply(lower, local[0])
+  if (front === null) return reply
+  front.fill(args[0], sub, reply, before)
+  return copyReply(reply)
 }
 
 /**
@@ -250,8 +273,8 @@ function readThroughL1 (cache, remote, argv, keyAt, buffers, lower) {
  */
 function sendCommand (cache, name, args, buffers) {
   const remote = cache._remote
-  if (cache._replyFront !== null && typeof name === 'string') {
-    const hit = frontHit(cache._replyFront, name, args, buffers)
+  if (remote !== null && typeof name === 'string') {
+    const hit = l1Hit(cache, name, args, buffers)
     if (hit !== MISS) return Promise.resolve(hit)
   }
   if (remote === null) {

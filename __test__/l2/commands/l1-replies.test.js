@@ -96,7 +96,11 @@ describe('the table says which reads L1 answers', () => {
     for (const name of ['hget', 'hmget', 'hgetall', 'hexists', 'hlen', 'hstrlen', 'hkeys', 'hvals', 'sismember',
       'smismember', 'smembers', 'scard', 'zscore', 'zmscore', 'zrange', 'zrangebyscore', 'zcard', 'zcount', 'zrank',
       'zrevrank', 'lrange', 'llen', 'lindex']) assert.ok(reply.includes(name), name)
-    for (const name of reply) assert.equal(table[name].cacheable, true, name)
+    for (const name of reply) {
+      assert.equal(table[name].cacheable, true, name)
+      // lib/send-command.js answers them without planning: their key is the first argument.
+      assert.ok(table[name].firstKey === 1 && table[name].lastKey === 1 && !table[name].flags.includes('movablekeys'), name)
+    }
     for (const name of ['srandmember', 'hrandfield', 'zrandmember', 'hscan', 'get', 'strlen', 'substr', 'spop', 'lpop']) {
       assert.notEqual(table[name].l1, 'reply', name)
     }
@@ -136,6 +140,22 @@ for (const frontSize of [1024, 0]) {
       assert.equal((await box.cache.hgetall(k.h)).f1, 'v1')
       assert.equal((await box.cache.lrange(k.l, 0, -1)).length, 10)
       assert.equal((await box.cache.zrangeBuffer(k.z, 0, 0))[0].toString(), 'm0')
+    })
+
+    test('arguments L1 cannot tell apart are refused or read from Redis, even once a neighbour is cached', async () => {
+      const k = await seed(redis.io)
+      await box.cache.hget(k.h, '\uFFFD')
+      await box.cache.hget(k.h, '\uFFFD')
+      await assert.rejects(box.cache.hget(k.h, '\uD800'), (e) => e.code === 'ERR_TIERCACHE_INVALID_VALUE')
+      await assert.rejects(box.cache.hget('\uD800', 'f1'), (e) => e.code === 'ERR_TIERCACHE_INVALID_KEY')
+      // A Buffer key or argument is read from Redis (not cached), with the same reply.
+      for (let i = 0; i < 2; i++) {
+        assert.equal(await box.cache.hget(Buffer.from(k.h), 'f1'), 'v1')
+        assert.equal(await box.cache.hget(k.h, Buffer.from('f2')), 'v2')
+      }
+      // '1' and 1 are the same argument; 'f1' and 'f1 ' are not.
+      assert.deepEqual(await box.cache.lrange(k.l, 0, '1'), await box.cache.lrange(k.l, '0', 1))
+      assert.equal(await box.cache.hget(k.h, 'f1 '), null)
     })
 
     test('errors are not cached, and an absent key is read from Redis each time', async () => {
