@@ -357,6 +357,81 @@ mod tests {
     }
 
     #[test]
+    fn a_fill_is_refused_when_the_key_changed_after_its_read_was_sent() {
+        use super::super::guard::FillGuard;
+        let store = LocalStore::new(LocalConfig::default());
+        let guard = FillGuard::default();
+        // A write of the key in flight when the read's reply arrives.
+        let read = guard.read_ticket(b"h");
+        let write = guard.begin_write(b"h");
+        assert!(!fill(
+            &store,
+            || guard.may_fill(&read),
+            b"h",
+            b"S",
+            &Resp2::Int(1),
+            NO_EXPIRY
+        ));
+        guard.end_write(&write);
+        assert!(!fill(
+            &store,
+            || guard.may_fill(&read),
+            b"h",
+            b"S",
+            &Resp2::Int(1),
+            NO_EXPIRY
+        ));
+        // An invalidation between the read and its reply.
+        let read = guard.read_ticket(b"h");
+        guard.invalidate(b"h");
+        assert!(!fill(
+            &store,
+            || guard.may_fill(&read),
+            b"h",
+            b"S",
+            &Resp2::Int(1),
+            NO_EXPIRY
+        ));
+        assert!(lookup(&store, b"h", b"S").is_none());
+        // A cached reply of another read of the key does not survive a refused fill's key change.
+        let read = guard.read_ticket(b"h");
+        assert!(fill(
+            &store,
+            || guard.may_fill(&read),
+            b"h",
+            b"S",
+            &Resp2::Int(2),
+            NO_EXPIRY
+        ));
+        assert_eq!(lookup(&store, b"h", b"S").map(|(r, _)| r), Some(Resp2::Int(2)));
+    }
+
+    #[test]
+    fn a_string_copy_is_replaced_and_an_oversized_merge_starts_over() {
+        use crate::core::local::SetOptions;
+        let store = LocalStore::new(LocalConfig {
+            max_value_bytes: 200,
+            ..LocalConfig::default()
+        });
+        store.set(b"k", b"a string", Kind::Raw, SetOptions::default()).unwrap();
+        assert!(fill(&store, || true, b"k", b"S", &Resp2::Int(1), NO_EXPIRY));
+        assert!(store.get(b"k").is_none());
+        let big = Resp2::Bulk(vec![1; 150]);
+        assert!(fill(&store, || true, b"k", b"A", &big, NO_EXPIRY));
+        assert!(fill(&store, || true, b"k", b"B", &big, NO_EXPIRY));
+        assert!(lookup(&store, b"k", b"A").is_none(), "A and B do not fit together");
+        assert!(lookup(&store, b"k", b"B").is_some());
+        assert!(!fill(
+            &store,
+            || true,
+            b"k",
+            b"C",
+            &Resp2::Bulk(vec![1; 300]),
+            NO_EXPIRY
+        ));
+    }
+
+    #[test]
     fn they_expire_with_the_key_and_count_against_the_byte_budget() {
         let store = LocalStore::new(LocalConfig::default());
         let now = store.now_ms();
