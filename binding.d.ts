@@ -143,6 +143,13 @@ export declare function subscribe(handle: ExternalObject<Handle>, callback: (arg
  */
 export declare function tierBlockingCommand(t: ExternalObject<TierHandle>, id: number, argv: Array<string | Buffer>, keys: Array<number>, written: Array<number>, flush: boolean, buffers: boolean, waitMs: number): void
 
+/**
+ * The reply L1 holds for the cacheable read `argv` (its key at argv
+ * position `key_at`), as `[reply]`, or null when L1 has none; sets the
+ * last-TTL slot to the key's remaining TTL, as `get` does, for the front.
+ */
+export declare function tierCachedReply(handle: ExternalObject<Handle>, argv: Array<string | Buffer>, keyAt: number, buffers: boolean): Reply
+
 export declare function tierClose(t: ExternalObject<TierHandle>): void
 
 /**
@@ -156,7 +163,7 @@ export declare function tierCloseBlocking(t: ExternalObject<TierHandle>): void
  * as given, the key prefix added at the positions `keys`, L1's copies of
  * the keys at `written` dropped first, L1 emptied with `flush`.
  */
-export declare function tierCommand(t: ExternalObject<TierHandle>, id: number, argv: Array<string | Buffer>, keys: Array<number>, written: Array<number>, flush: boolean, buffers: boolean): void
+export declare function tierCommand(t: ExternalObject<TierHandle>, id: number, argv: Array<string | Buffer>, keys: Array<number>, written: Array<number>, flush: boolean, buffers: boolean, cache: boolean): void
 
 export declare function tierConnect(t: ExternalObject<TierHandle>): void
 

@@ -12,6 +12,7 @@ const errors = require('./lib/errors')
 const codecs = require('./lib/codec')
 const args = require('./lib/args')
 const { Front, MISS } = require('./lib/front')
+const { ReplyFront } = require('./lib/reply-front')
 const redisOptions = require('./lib/redis-options')
 const ioredisOptions = require('./lib/ioredis-options')
 const { Remote, UnavailableError, TimeoutError } = require('./lib/remote')
@@ -126,6 +127,8 @@ class TierCache extends EventEmitter {
     // cache). Our own writes keep them all true (_forget).
     this._fronts = []
     this._front = this._newFront()
+    // The generic path's cached replies (lib/reply-front.js), with Redis only.
+    this._replyFront = null
     this._frontObjects = o.frontObjects
     this._subscribed = false
     this._closed = false
@@ -153,6 +156,10 @@ class TierCache extends EventEmitter {
     }
     try {
       this._remote = new Remote(this, redisConfig)
+      if (this.options.frontSize > 0) {
+        this._replyFront = new ReplyFront(native.frontEpoch(this._h), native.lastTtl(this._h), this.options.frontSize)
+        this._fronts.push(this._replyFront)
+      }
     } catch (err) {
       native.close(this._h)
       throw fromNative(err)

@@ -27,6 +27,7 @@ const SCENARIOS = [
   require('./l2'),
   require('./coherence'),
   require('./tiers'),
+  require('./replies'),
   patterns,
   express
 ]

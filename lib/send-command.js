@@ -19,13 +19,18 @@
 // A blocking command (the table's `blocking` flag: BLPOP, XREAD BLOCK, …)
 // takes the same steps but runs on a dedicated connection of its own, with
 // its own deadline (lib/commands/blocking.js), never on the shared one.
-// Reads are never answered from L1 here: only the hand-written string
-// methods (get, mget, …) serve from L1.
+// Reads whose table entry says `reply` (HGETALL, SMEMBERS, ZRANGE, LRANGE,
+// … of one key) are answered from L1 when it holds their reply: first this
+// thread's reply front (lib/reply-front.js, no call into the addon), then
+// the shared store (src/core/tier/reply_cache.rs), which the read of Redis
+// fills, guarded as a GET's fill, until the key's TTL. See readThroughL1.
 
 const native = require('../binding.js')
 const commands = require('./commands')
-const { TierCacheError, TierCacheTypeError, NeedsRedisError, ReplyError, CODES } = require('./errors')
+const { TierCacheError, TierCacheTypeError, NeedsRedisError, ReplyError, CODES, fromNative } = require('./errors')
 const { wellFormedKey, wellFormedValue } = require('./args')
+const { MISS } = require('./front')
+const { copyReply } = require('./reply-front')
 
 /**
  * Commands this path refuses for now, and why: each would break the one
@@ -158,7 +163,10 @@ function plan (name, args, keyPrefix) {
     keys,
     written: commands.writtenKeyIndexes(lower, sent).map(shift),
     flush: entry.l1 === commands.L1.FLUSH,
-    wait: commands.isBlocking(lower, sent) ? commands.blockingDeadline(lower, sent) : undefined
+    wait: commands.isBlocking(lower, sent) ? commands.blockingDeadline(lower, sent) : undefined,
+    // Cached only for a string key: the front is keyed by it (a Buffer key
+    // is read from Redis every time).
+    cached: entry.l1 === commands.L1.REPLY && keys.length === 1 && typeof argv[keys[0]] === 'string'
   }
 }
 
@@ -170,6 +178,107 @@ function decoded (v, encoding) {
 }
 
 /**
+ * The front's subkey of a cached read: the reply type, the command name and
+ * every argument but the key, each length-prefixed (no two argument lists
+ * share one), Buffers as hex.
+ */
+function subkeyOf (argv, keyAt, buffers) {
+  let sub = buffers ? 'B' : 'S'
+  for (let i = 0; i < argv.length; i++) {
+    if (i === keyAt) continue
+    const a = argv[i]
+    const s = typeof a === 'string' ? (i === 0 ? a.toLowerCase() : a) : '\u0000' + a.toString('hex')
+    sub += s.length + ':' + s
+  }
+  return sub
+}
+
+/**
+ * L1's answer (front, then shared store) to a `reply` read given as a key
+ * and plain string or number arguments, or MISS, without planning the
+ * command: these commands' key is their first argument and their
+ * arguments are sent as their String(), so the argv and the front's
+ * subkey are what plan() and `subkeyOf` would make. Whatever does not fit
+ * (Buffers, arrays) takes the planned path (readThroughL1). A front hit
+ * passed plan()'s checks when the same strings were filled.
+ */
+function l1Hit (cache, name, args, buffers) {
+  const n = args.length
+  if (n === 0 || typeof args[0] !== 'string') return MISS
+  const lower = name.toLowerCase()
+  const entry = commands.lookup(lower)
+  if (entry === undefined || entry.l1 !== commands.L1.REPLY) return MISS
+  const front = cache._replyFront
+  const argv = new Array(n + 1)
+  argv[0] = lower
+  argv[1] = args[0]
+  let sub = (buffers ? 'B' : 'S') + lower.length + ':' + lower
+  for (let i = 1; i < n; i++) {
+    const a = args[i]
+    let s
+    if (typeof a === 'string') s = a
+    else if (typeof a === 'number') s = String(a)
+    else return MISS
+    sub += s.length + ':' + s
+    argv[i + 1] = s
+  }
+  if (front !== null) {
+    const hit = front.get(args[0], sub)
+    if (hit !== MISS) return hit
+  }
+  // The shared store, with the argv plan() would send (a string that is
+  // not well-formed is refused there, never looked up as U+FFFD).
+  for (let i = 1; i <= n; i++) if (!argv[i].isWellFormed()) return MISS
+  const before = front !== null ? front.seen : 0
+  let local
+  try {
+    local = native.tierCachedReply(cache._h, argv, 1, buffers)
+  } catch (err) {
+    throw fromNative(err)
+  }
+  if (local === null) return MISS
+  const reply = commands.transformReply(lower, local[0])
+  if (front === null) return reply
+  front.fill(args[0], sub, reply, before)
+  return copyReply(reply)
+}
+
+/**
+ * A cacheable read (`reply` in the table): from this thread's front, else
+ * from the shared store (then the front keeps it), else from Redis, whose
+ * reply the addon caches under the key if no change raced with it. The
+ * front fills only from the store, synchronously, so it never holds a reply
+ * the store would not.
+ */
+function readThroughL1 (cache, remote, argv, keyAt, buffers, lower) {
+  const key = argv[keyAt]
+  const front = cache._replyFront
+  let sub
+  if (front !== null) {
+    sub = subkeyOf(argv, keyAt, buffers)
+    const hit = front.get(key, sub)
+    if (hit !== MISS) return Promise.resolve(hit)
+  }
+  const before = front !== null ? front.seen : 0
+  let local
+  try {
+    local = native.tierCachedReply(cache._h, argv, keyAt, buffers)
+  } catch (err) {
+    throw fromNative(err)
+  }
+  if (local !== null) {
+    const reply = commands.transformReply(lower, local[0])
+    if (front === null) return Promise.resolve(reply)
+    front.fill(key, sub, reply, before)
+    return Promise.resolve(copyReply(reply))
+  }
+  return remote.call(
+    (id) => native.tierCommand(remote.handle, id, argv, [keyAt], [], false, buffers, true),
+    (reply) => commands.transformReply(lower, reply)
+  )
+}
+
+/**
  * Sends command `name` with `args` for `cache`; resolves with the reply as
  * ioredis gives it (Buffers instead of strings with `buffers`). With
  * `replyEncoding`, Buffers are decoded with it before the reply transformer,
@@ -178,14 +287,22 @@ function decoded (v, encoding) {
  * ERR_TIERCACHE_NEEDS_REDIS on an instance without Redis.
  */
 function sendCommand (cache, name, args, buffers, { raw = false, replyEncoding } = {}) {
+  // L1 holds replies as the ioredis flavour answers them: a raw or
+  // re-encoded reply is always read from Redis.
+  const l1 = !raw && replyEncoding === undefined
+  if (l1 && cache._remote !== null && typeof name === 'string') {
+    const hit = l1Hit(cache, name, args, buffers)
+    if (hit !== MISS) return Promise.resolve(hit)
+  }
   const remote = needRemote(cache, typeof name === 'string' ? name.toLowerCase() : 'this command')
-  const { argv, keys, written, flush, wait } = plan(name, args, remote.config.keyPrefix)
+  const { argv, keys, written, flush, wait, cached } = plan(name, args, remote.config.keyPrefix)
+  const lower = argv[0].toLowerCase()
+  if (cached && l1) return readThroughL1(cache, remote, argv, keys[0], buffers, lower)
   if (flush) cache._clearFronts()
   for (const i of written) cache._forget(String(argv[i]))
-  const lower = argv[0].toLowerCase()
   const asBuffers = buffers || replyEncoding !== undefined
   const submit = wait === undefined
-    ? (id) => native.tierCommand(remote.handle, id, argv, keys, written, flush, asBuffers)
+    ? (id) => native.tierCommand(remote.handle, id, argv, keys, written, flush, asBuffers, false)
     : (id) => native.tierBlockingCommand(remote.handle, id, argv, keys, written, flush, asBuffers, wait)
   return remote.call(submit,
     raw ? undefined : (reply) => commands.transformReply(lower, replyEncoding === undefined ? reply : decoded(reply, replyEncoding)))

@@ -115,6 +115,19 @@ function isCacheable (name, spec, flags) {
   return spec.step > 0 && spec.keyStart === spec.keyStop
 }
 
+// Which cacheable reads the generic path answers from L1 (`reply`): those
+// of hashes, lists, sets and sorted sets (geo indexes are sorted sets), by
+// Redis's naming convention (the family's letter starts the name), except
+// the string reads that convention does not cover. String reads stay with
+// the typed methods (`serve`): their L1 copy is the value itself, and the
+// key's one L1 entry cannot hold both a string and replies.
+const REPLY_FAMILIES = /^(h|l|s|z|geo)/
+const STRING_READS_IN_FAMILIES = new Set(['strlen', 'substr'])
+
+function servesReply (name, cacheable) {
+  return cacheable && REPLY_FAMILIES.test(name) && !STRING_READS_IN_FAMILIES.has(name)
+}
+
 /** One table entry, built from the source's entry and the lists above. */
 function entryFor (name, spec) {
   const flags = new Set(spec.flags)
@@ -123,7 +136,8 @@ function entryFor (name, spec) {
   if (!keyed) flags.add('keyless')
   const sortedFlags = [...flags].sort()
   const override = L1_OVERRIDES[name]
-  const l1 = override ? override.l1 : flags.has('write') ? L1.INVALIDATE : L1.NONE
+  const cacheable = isCacheable(name, spec, sortedFlags)
+  const l1 = override ? override.l1 : flags.has('write') ? L1.INVALIDATE : servesReply(name, cacheable) ? L1.REPLY : L1.NONE
   const entry = {
     arity: spec.arity,
     // Positions as Redis's COMMAND INFO counts them (the command name is 0;
@@ -133,7 +147,7 @@ function entryFor (name, spec) {
     keyStep: spec.step,
     flags: sortedFlags,
     l1,
-    cacheable: isCacheable(name, spec, sortedFlags)
+    cacheable
   }
   if (Object.hasOwn(SUBCOMMAND_KEYS, name)) entry.subcommandKeys = SUBCOMMAND_KEYS[name]
   return entry
@@ -178,12 +192,16 @@ function renderDocs (table) {
     DOCS_BEGIN,
     '',
     `${rows.length} commands, from \`@ioredis/commands\`: ${count(L1.SERVE)} served from L1, ` +
+      `${count(L1.REPLY)} with their replies cached, ` +
       `${count(L1.INVALIDATE)} invalidate, ${count(L1.RETIME)} retime, ${count(L1.FLUSH)} flush, ${count(L1.NONE)} none. ` +
-      'L1: `serve` answered from L1 when it holds the key; `invalidate` drops L1\'s copy of every key the command ' +
+      'L1: `serve` answered from L1 when it holds the key (the typed string reads); `reply` (reads of hashes, lists, ' +
+      'sets and sorted sets) the reply is cached in L1 under its key, dropped with the key\'s copy, and answered from ' +
+      'there; `invalidate` drops L1\'s copy of every key the command ' +
       'writes; `retime` keeps the value and follows the new TTL; `flush` empties L1; `none` leaves L1 alone. ' +
       '*Arity* is Redis\'s (negative: at least that many words, the name included); *keys* are positions with the ' +
       'command name at 0 (`-1` is the last argument; `movable`: found by parsing, e.g. after `numkeys` or `STREAMS`). ' +
-      '*Cacheable*: a read L1 may cache per key in a later release.',
+      '*Cacheable*: a single-key deterministic read (node-redis\'s client-side-cache rule); the string ones are served by ' +
+      'the typed methods, those of hashes, lists, sets and sorted sets by the generic path (`reply`).',
     '',
     '| Command | Arity | Keys | Flags | L1 | Cacheable |',
     '|---|---|---|---|---|---|',

@@ -100,6 +100,10 @@ impl ToNapiValue for Reply {
                 check(sys::napi_create_error(env, code, msg, &mut out), "Error")?
             }
             Reply::Value(e) if e.kind == Kind::Raw => return utf8_string(env, e.value()),
+            // Cached replies of a hash, list, … (tier::reply_cache) are no
+            // value of a string command (`cache.local.getdel` of such a key):
+            // L1 holds no string for it.
+            Reply::Value(e) if e.kind == Kind::Replies => check(sys::napi_get_null(env, &mut out), "null")?,
             Reply::Value(e) => {
                 let payload = if matches!(e.kind, Kind::Json | Kind::MetaText) {
                     utf8_string(env, e.value())?

@@ -22,6 +22,7 @@ use crate::core::entry::Kind;
 use crate::core::local::Condition;
 use crate::core::sealed::SealedAction;
 use crate::core::tier::generic::Resp2;
+use crate::core::tier::reply_cache;
 use crate::core::tier::{
     ExpireMode, Expiry, GetExMode, LeaseAction, MessageKind, Op, SubAction, Tier, TierConfig, TierError, TierEvent,
     TierReply, TlsConfig,
@@ -659,6 +660,7 @@ fn command_op(
     written: Vec<u32>,
     flush: bool,
     buffers: bool,
+    cache: bool,
 ) -> Result<Op, String> {
     let argv: Vec<Vec<u8>> = argv.into_iter().map(payload).collect();
     let position = |i: u32| match i as usize {
@@ -671,18 +673,24 @@ fn command_op(
     if argv.is_empty() {
         return Err(invalid_argument("a command needs a name"));
     }
+    // Only a read of one key is cached (the facade asks only for those).
+    let cache = cache && keys.len() == 1 && written.is_empty() && !flush;
     Ok(Op::Command {
         argv,
         keys,
         written,
         flush,
         buffers,
+        cache,
     })
 }
 
 /// Any Redis command through the generic path (see `Op::Command`): `argv`
 /// as given, the key prefix added at the positions `keys`, L1's copies of
 /// the keys at `written` dropped first, L1 emptied with `flush`.
+// Positional arguments, as every tier op: an options object would cost a
+// property read per field on every command.
+#[allow(clippy::too_many_arguments)]
 #[napi(catch_unwind)]
 pub fn tier_command(
     t: &External<TierHandle>,
@@ -692,8 +700,9 @@ pub fn tier_command(
     written: Vec<u32>,
     flush: bool,
     buffers: bool,
+    cache: bool,
 ) -> Result<(), String> {
-    t.submit(id, command_op(argv, keys, written, flush, buffers)?);
+    t.submit(id, command_op(argv, keys, written, flush, buffers, cache)?);
     Ok(())
 }
 
@@ -720,7 +729,7 @@ pub fn tier_transaction(
         .zip(keys)
         .zip(written)
         .zip(flushes)
-        .map(|(((argv, keys), written), flush)| command_op(argv, keys, written, flush, buffers))
+        .map(|(((argv, keys), written), flush)| command_op(argv, keys, written, flush, buffers, false))
         .collect::<Result<Vec<_>, _>>()?;
     t.submit(id, Op::Transaction { commands, buffers });
     Ok(())
@@ -745,7 +754,7 @@ pub fn tier_blocking_command(
     } else {
         Some(ms(wait_ms, "the blocking deadline")?)
     };
-    let op = command_op(argv, keys, written, flush, buffers)?;
+    let op = command_op(argv, keys, written, flush, buffers, false)?;
     let completions = Arc::clone(&t.completions);
     t.tier.submit_blocking(
         op,
@@ -785,4 +794,30 @@ pub fn tier_pubsub(
 #[napi(catch_unwind)]
 pub fn tier_close_blocking(t: &External<TierHandle>) {
     t.tier.close_blocking();
+}
+
+/// The reply L1 holds for the cacheable read `argv` (its key at argv
+/// position `key_at`), as `[reply]`, or null when L1 has none; sets the
+/// last-TTL slot to the key's remaining TTL, as `get` does, for the front.
+#[napi(catch_unwind)]
+pub fn tier_cached_reply(
+    handle: &External<Handle>,
+    argv: Vec<Either<String, Buffer>>,
+    key_at: u32,
+    buffers: bool,
+) -> Result<Reply, String> {
+    let argv: Vec<Vec<u8>> = argv.into_iter().map(payload).collect();
+    let key_at = key_at as usize;
+    let Some(key) = argv.get(key_at).filter(|_| key_at > 0) else {
+        return Err(invalid_argument("the key position is not an argument"));
+    };
+    let store = handle.store()?;
+    let sub = reply_cache::subkey(&argv, key_at);
+    Ok(match reply_cache::lookup(store, key, &sub) {
+        Some((reply, pttl)) => {
+            handle.set_last_ttl(pttl);
+            Reply::List(vec![generic_reply(reply, buffers)])
+        }
+        None => Reply::Null,
+    })
 }

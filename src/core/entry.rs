@@ -21,6 +21,12 @@ pub enum Kind {
     Custom = 3,
     MetaText = 4,
     MetaBytes = 5,
+    /// Replies of cacheable reads of a Redis key that is not a string (a
+    /// hash, set, …), each under the read's command and arguments (see
+    /// `tier::reply_cache`). Never a value of the string commands: their
+    /// reads treat such an entry as absent, and `from_u32` refuses it, so
+    /// no caller can write one.
+    Replies = 6,
 }
 
 impl Kind {

@@ -455,7 +455,10 @@ impl LocalStore {
         let now = self.now_ms();
         let hash = self.hash(key);
         let mut removed = Vec::new();
-        let found = self.shard(hash).peek(hash, key, now, &mut removed);
+        let found = self
+            .shard(hash)
+            .peek(hash, key, now, &mut removed)
+            .filter(|e| e.kind != Kind::Replies);
         self.shared.report(removed);
         found
     }
@@ -478,12 +481,61 @@ impl LocalStore {
         let now = self.now_ms();
         let hash = self.hash(key);
         let mut removed = Vec::new();
-        let found = self.shard(hash).get(hash, key, now, &mut removed);
+        // Cached replies of a hash, set, … are not a string value.
+        let found = self
+            .shard(hash)
+            .get(hash, key, now, &mut removed)
+            .filter(|e| e.kind != Kind::Replies);
         self.shared.report(removed);
         self.count_read(found.is_some());
         found.map(|e| {
             let pttl = e.pttl(now);
             (e, pttl)
+        })
+    }
+
+    /// The entry of cached replies of `key` (see `tier::reply_cache`) with
+    /// its remaining TTL (-1: none); not counted (the caller counts whether
+    /// it held the reply asked for).
+    pub fn replies_with_pttl(&self, key: &[u8]) -> Option<(Entry, i64)> {
+        let now = self.now_ms();
+        let hash = self.hash(key);
+        let mut removed = Vec::new();
+        let found = self
+            .shard(hash)
+            .get(hash, key, now, &mut removed)
+            .filter(|e| e.kind == Kind::Replies);
+        self.shared.report(removed);
+        found.map(|e| {
+            let pttl = e.pttl(now);
+            (e, pttl)
+        })
+    }
+
+    /// Counts a read of a cached reply as an L1 hit or miss.
+    pub fn count_reply_read(&self, hit: bool) {
+        self.count_read(hit);
+    }
+
+    /// Caches the entry `make` builds from the current one (None: nothing),
+    /// if `may_fill` still agrees under the shard lock; as [`Self::fill_if`].
+    pub fn fill_with_if(
+        &self,
+        key: &[u8],
+        may_fill: impl FnOnce() -> bool,
+        make: impl FnOnce(Option<&Entry>) -> Option<Entry>,
+    ) -> bool {
+        if self.check_key(key).is_err() {
+            return false;
+        }
+        self.compute(key, move |current, now| {
+            if !may_fill() {
+                return (Op::Nop, false);
+            }
+            match make(current) {
+                Some(e) if e.deadline == NO_EXPIRY || e.deadline > now => (Op::Put(e), true),
+                _ => (Op::Nop, false),
+            }
         })
     }
 

@@ -15,8 +15,13 @@ test('argv is the name then the arguments as ioredis sends them; positions count
     keys: [1],
     written: [1],
     flush: false,
-    wait: undefined
+    wait: undefined,
+    cached: false
   })
+  // A read of a hash, list, set or sorted set of a string key is answered through L1.
+  assert.equal(plan('hgetall', ['h'], '').cached, true)
+  assert.equal(plan('hgetall', [Buffer.from('h')], '').cached, false)
+  assert.equal(plan('srandmember', ['s'], '').cached, false)
   const buf = Buffer.from([0xff])
   assert.deepEqual(plan('RPUSH', [['l', buf], 2], '').argv, ['RPUSH', 'l', buf, '2'])
 })

@@ -60,7 +60,10 @@ describe('the command table', () => {
       ttl: L1.NONE,
       exists: L1.NONE,
       ping: L1.NONE,
-      hgetall: L1.NONE,
+      hgetall: L1.REPLY,
+      lrange: L1.REPLY,
+      srandmember: L1.NONE,
+      getrange: L1.NONE,
       eval: L1.INVALIDATE,
       eval_ro: L1.NONE,
       pfcount: L1.INVALIDATE

@@ -21,6 +21,7 @@ pub mod generic;
 pub mod guard;
 mod ops;
 pub mod reply;
+pub mod reply_cache;
 mod runtime;
 pub mod stats;
 pub mod subscriber;

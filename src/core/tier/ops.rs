@@ -17,6 +17,7 @@ use super::error::TierError;
 use super::generic::{resp2_reply, transaction_reply};
 use super::guard::Ticket;
 use super::reply::TierReply;
+use super::reply_cache;
 use super::stats::TierCounters;
 use super::wire;
 use crate::core::entry::{Entry, Kind, NO_EXPIRY};
@@ -162,6 +163,10 @@ pub enum Op {
         written: Vec<usize>,
         flush: bool,
         buffers: bool,
+        /// A cacheable read (the command table's `cacheable`) of the key at
+        /// argv position `keys[0]`: its reply fills L1 (see
+        /// [`super::reply_cache`]).
+        cache: bool,
     },
     /// MULTI, `commands` (each an [`Op::Command`]; its `buffers` is
     /// ignored) and EXEC as ONE packed write on the shared multiplexed
@@ -263,6 +268,16 @@ impl Tickets {
         let reads = match op {
             Op::Get { key, .. } => vec![inner.guard.read_ticket(key)],
             Op::MGet { keys, .. } => keys.iter().map(|k| inner.guard.read_ticket(k)).collect(),
+            Op::Command {
+                argv,
+                keys,
+                cache: true,
+                ..
+            } => keys
+                .first()
+                .and_then(|&i| argv.get(i))
+                .map(|k| vec![inner.guard.read_ticket(k)])
+                .unwrap_or_default(),
             _ => Vec::new(),
         };
         Tickets {
@@ -289,7 +304,7 @@ impl Drop for Tickets {
     }
 }
 
-fn prefixed(inner: &Inner, key: &[u8]) -> Vec<u8> {
+pub(super) fn prefixed(inner: &Inner, key: &[u8]) -> Vec<u8> {
     let p = &inner.config.key_prefix;
     let mut out = Vec::with_capacity(p.len() + key.len());
     out.extend_from_slice(p);
@@ -392,6 +407,18 @@ fn copy_deadline(inner: &Inner, sent: u64, redis_deadline: Option<u64>) -> Optio
     } else {
         Some(deadline)
     }
+}
+
+/// L1's deadline for a copy of a key Redis answered PTTL `pttl` for (sent
+/// at `sent`), or None when it must not be cached (gone, or expiring).
+pub(super) fn deadline_for_pttl(inner: &Inner, pttl: i64, sent: u64) -> Option<u64> {
+    let redis_deadline = match pttl {
+        -1 => Some(None),
+        ms if ms > 0 => Some(Some(sent.saturating_add(ms as u64))),
+        // -2 (absent, or expired between the read and PTTL) or 0: do not cache.
+        _ => None,
+    };
+    redis_deadline.and_then(|d| copy_deadline(inner, sent, d))
 }
 
 fn fill(inner: &Inner, ticket: &Ticket, e: Entry) {
@@ -892,6 +919,7 @@ async fn run_other(
             keys,
             flush,
             buffers,
+            cache,
             ..
         } => {
             let Some(name) = argv.first() else {
@@ -900,6 +928,10 @@ async fn run_other(
             let cmd = generic_cmd(inner, &argv, &keys);
             if flush {
                 forget_all(inner);
+            }
+            if let (true, Some(&key_at), Some(ticket)) = (cache, keys.first(), writes.reads.first()) {
+                let value = reply_cache::read(inner, c, cmd, &argv, key_at, ticket, sent).await?;
+                return Ok(TierReply::Generic { value, buffers });
             }
             let answer = conn_reply(c, &cmd).await?;
             if flush {
@@ -1016,13 +1048,7 @@ fn read_reply(
     let Some(stored) = stored else {
         return TierReply::Null;
     };
-    let redis_deadline = match pttl {
-        -1 => Some(None),
-        ms if ms > 0 => Some(Some(sent.saturating_add(ms as u64))),
-        // -2 (expired between GET and PTTL) or 0: do not cache.
-        _ => None,
-    };
-    let deadline = redis_deadline.and_then(|d| copy_deadline(inner, sent, d));
+    let deadline = deadline_for_pttl(inner, pttl, sent);
     let e = entry(key, &stored, deadline.unwrap_or(NO_EXPIRY));
     if deadline.is_some() {
         fill(inner, ticket, e.clone());
