@@ -771,9 +771,10 @@ class TierCache extends EventEmitter {
    * A new instance with this one's constructor arguments, `overrides`
    * merged into its options (as ioredis): its own connections, so that it
    * can subscribe or block while this one serves commands. A named
-   * instance's duplicate shares its L1 store (same name, same partition,
-   * see README "Sharing"); an unnamed one's has a store of its own, kept
-   * coherent with this one's like any other client's (CLIENT TRACKING).
+   * instance's duplicate shares its L1 store (same name, same partition:
+   * docs/redis-tier.md "Worker threads"); an unnamed one's has a store of
+   * its own, kept coherent with this one's like any other client's (CLIENT
+   * TRACKING).
    */
   duplicate (overrides) {
     if (overrides !== undefined && (overrides === null || typeof overrides !== 'object' || Array.isArray(overrides))) {

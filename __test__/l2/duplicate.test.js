@@ -73,6 +73,18 @@ describe('duplicate()', () => {
     assert.equal(await v.get('shared'), 'two')
   })
 
+  test('without Redis: a named cache\'s duplicate shares its store, overrides apply', async () => {
+    const name = uniqueName('dup-l1')
+    const a = keep(new TierCache({ name, maxEntries: 100 }))
+    const b = keep(a.duplicate())
+    a.local.set('k', 'v')
+    assert.equal(b.local.get('k'), 'v')
+    assert.equal(b.hasRedis, false)
+    const c = keep(new TierCache().duplicate({ maxEntries: 10 }))
+    assert.equal(c.options.maxEntries, 10)
+    assert.equal(await c.set('x', '1'), 'OK')
+  })
+
   test('overrides must be an object; the password is not kept on the instance', () => {
     const a = keep(new TierCache({ host: '127.0.0.1', port: server.port, password: 'hunter2', lazyConnect: true }))
     for (const bad of [null, 'x', 5, []]) {
