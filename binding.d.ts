@@ -104,6 +104,18 @@ export declare function persist(handle: ExternalObject<Handle>, key: string): nu
 export declare function pttl(handle: ExternalObject<Handle>, key: string): number
 
 /**
+ * What `tier_pubsub` does with its names. JS gets the values from here
+ * (`PubSubMethod` in the generated binding), which are also the names of
+ * the methods that send them: nothing to keep in step by hand.
+ */
+export declare const enum PubSubMethod {
+  Subscribe = 'subscribe',
+  Psubscribe = 'psubscribe',
+  Unsubscribe = 'unsubscribe',
+  Punsubscribe = 'punsubscribe',
+}
+
+/**
  * Reclaims every expired entry now (a shard otherwise does it when next
  * touched); their 'expired' events follow. Evictions need no such call: the
  * store evicts within the write that overflows a shard.
@@ -233,10 +245,10 @@ export interface TierOptions {
 }
 
 /**
- * SUBSCRIBE (0), PSUBSCRIBE (1), UNSUBSCRIBE (2) or PUNSUBSCRIBE (3)
- * `names` on the subscriber connection; replies null once Redis confirmed.
+ * SUBSCRIBE, PSUBSCRIBE, UNSUBSCRIBE or PUNSUBSCRIBE `names` on the
+ * subscriber connection; replies null once Redis confirmed.
  */
-export declare function tierPubsub(t: ExternalObject<TierHandle>, id: number, action: number, names: Array<string | Buffer>): void
+export declare function tierPubsub(t: ExternalObject<TierHandle>, id: number, method: PubSubMethod, names: Array<string | Buffer>): void
 
 export declare function tierScan(t: ExternalObject<TierHandle>, id: number, cursor: string, pattern?: string | undefined | null, count?: number | undefined | null): void
 

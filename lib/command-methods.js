@@ -17,9 +17,9 @@
 const commands = require('./commands')
 const { sendCommand, alwaysRefused } = require('./send-command')
 const { answer, splitCallback } = require('./answer')
-const { ACTION } = require('./pubsub')
+const { METHODS: SUBSCRIPTION_METHODS } = require('./pubsub')
 
-const SUBSCRIPTIONS = new Set(Object.keys(ACTION))
+const SUBSCRIPTIONS = new Set(SUBSCRIPTION_METHODS)
 
 // The names `install` defined (scripts/gen-command-typings.js types them).
 const installed = []

@@ -22,8 +22,10 @@ const { TierCacheTypeError, NeedsRedisError, ClosedError, CODES } = require('./e
 const { defaultRetryStrategy } = require('./redis-options')
 const { answer, splitCallback } = require('./answer')
 
-// The addon's actions (src/binding/tier.rs, tier_pubsub).
-const ACTION = Object.freeze({ subscribe: 0, psubscribe: 1, unsubscribe: 2, punsubscribe: 3 })
+// The subscription methods: the values the addon's tier_pubsub takes
+// (PubSubMethod in src/binding/tier.rs), each also the name of its method.
+// (The addon defines the enum's keys as non-enumerable properties.)
+const METHODS = Object.freeze(Object.getOwnPropertyNames(native.PubSubMethod).map((k) => native.PubSubMethod[k]))
 
 /** A channel or pattern as sent: a string or a Buffer, as ioredis takes. */
 function channelName (value, method) {
@@ -66,7 +68,7 @@ class PubSub {
     const sent = list.length === 0 ? [...set.values()] : list
     if (sent.length === 0) return Promise.resolve(this.count)
     const remote = this.remote
-    return remote.call((id) => native.tierPubsub(remote.handle, id, ACTION[method], sent), () => {
+    return remote.call((id) => native.tierPubsub(remote.handle, id, method, sent), () => {
       for (const name of sent) {
         if (adding) set.set(keyOf(name), name)
         else set.delete(keyOf(name))
@@ -107,8 +109,8 @@ class PubSub {
     const channels = [...this.channels.values()]
     const patterns = [...this.patterns.values()]
     const attempt = []
-    if (channels.length > 0) attempt.push(remote.call((id) => native.tierPubsub(remote.handle, id, ACTION.subscribe, channels)))
-    if (patterns.length > 0) attempt.push(remote.call((id) => native.tierPubsub(remote.handle, id, ACTION.psubscribe, patterns)))
+    if (channels.length > 0) attempt.push(remote.call((id) => native.tierPubsub(remote.handle, id, native.PubSubMethod.Subscribe, channels)))
+    if (patterns.length > 0) attempt.push(remote.call((id) => native.tierPubsub(remote.handle, id, native.PubSubMethod.Psubscribe, patterns)))
     this.resubscribing = Promise.all(attempt).then(() => {
       this.resubscribing = null
       this.attempts = 0
@@ -138,7 +140,7 @@ class PubSub {
  * optional trailing callback (err, count)).
  */
 function install (TierCache) {
-  for (const method of Object.keys(ACTION)) {
+  for (const method of METHODS) {
     Object.defineProperty(TierCache.prototype, method, {
       value: function (...names) {
         const callback = splitCallback(names)
@@ -156,4 +158,4 @@ function install (TierCache) {
   }
 }
 
-module.exports = { PubSub, ACTION, install }
+module.exports = { PubSub, METHODS, install }

@@ -764,21 +764,31 @@ pub fn tier_blocking_command(
     Ok(())
 }
 
-/// SUBSCRIBE (0), PSUBSCRIBE (1), UNSUBSCRIBE (2) or PUNSUBSCRIBE (3)
-/// `names` on the subscriber connection; replies null once Redis confirmed.
+/// What `tier_pubsub` does with its names. JS gets the values from here
+/// (`PubSubMethod` in the generated binding), which are also the names of
+/// the methods that send them: nothing to keep in step by hand.
+#[napi(string_enum = "lowercase")]
+pub enum PubSubMethod {
+    Subscribe,
+    Psubscribe,
+    Unsubscribe,
+    Punsubscribe,
+}
+
+/// SUBSCRIBE, PSUBSCRIBE, UNSUBSCRIBE or PUNSUBSCRIBE `names` on the
+/// subscriber connection; replies null once Redis confirmed.
 #[napi(catch_unwind)]
 pub fn tier_pubsub(
     t: &External<TierHandle>,
     id: u32,
-    action: u32,
+    method: PubSubMethod,
     names: Vec<Either<String, Buffer>>,
 ) -> Result<(), String> {
-    let action = match action {
-        0 => SubAction::Subscribe,
-        1 => SubAction::PSubscribe,
-        2 => SubAction::Unsubscribe,
-        3 => SubAction::PUnsubscribe,
-        _ => return Err(invalid_argument("unknown pub/sub action")),
+    let action = match method {
+        PubSubMethod::Subscribe => SubAction::Subscribe,
+        PubSubMethod::Psubscribe => SubAction::PSubscribe,
+        PubSubMethod::Unsubscribe => SubAction::Unsubscribe,
+        PubSubMethod::Punsubscribe => SubAction::PUnsubscribe,
     };
     let completions = Arc::clone(&t.completions);
     t.tier.pubsub(
