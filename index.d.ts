@@ -1633,16 +1633,18 @@ declare namespace TierCache {
     autoPipeliningIgnoredCommands?: string[] | undefined
     /** No effect. */
     showFriendlyErrorStack?: boolean | undefined
-    /** No effect: no pub/sub yet. */
+    /** Subscribe again to every channel and pattern after the subscriber connection was lost. Default true. */
     autoResubscribe?: boolean | undefined
     /** No effect. */
     autoResendUnfulfilledCommands?: boolean | undefined
     /** No effect. */
     maxLoadingRetryTime?: number | undefined
-    /** No effect: no blocking commands yet. */
+    /** No effect: a blocking command's deadline is its own timeout plus 1 s. */
     blockingTimeout?: number | undefined
-    /** No effect: no blocking commands yet. */
+    /** No effect: see blockingTimeout. */
     blockingTimeoutGrace?: number | undefined
+    /** Scripts to define at construction, each as {@link TierCache.defineCommand} defines it. */
+    scripts?: Record<string, TierCache.CommandDefinition> | undefined
     /** Refused unless false: replica reads are not supported. */
     readOnly?: false | undefined
     /** Refused unless false. */

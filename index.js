@@ -15,6 +15,7 @@ const { Front, MISS } = require('./lib/front')
 const { ReplyFront } = require('./lib/reply-front')
 const redisOptions = require('./lib/redis-options')
 const ioredisOptions = require('./lib/ioredis-options')
+const { defineScripts } = require('./lib/define-command')
 const { Remote, UnavailableError, TimeoutError } = require('./lib/remote')
 const twoLevel = require('./lib/two-level')
 const commandMethods = require('./lib/command-methods')
@@ -91,7 +92,9 @@ class TierCache extends EventEmitter {
     const [given, redisSource] = redisOptions.splitArguments(argList)
     // ioredis's options tiercache accepts without effect are taken out here
     // (refused ones with another value than the default throw).
-    const own = ioredisOptions.takeIoredisOptions(given)
+    const { scripts, ...own } = ioredisOptions.takeIoredisOptions(given)
+    // ioredis's `scripts` option: defineCommand for each, before anything is opened.
+    if (scripts !== undefined && scripts !== null) defineScripts(this, scripts)
     const redisConfig = redisSource === null ? null : redisOptions.normalizeRedis(redisSource, own)
     // Redis behaviour options without a Redis server are ignored, so that
     // `new TierCache(process.env.REDIS_URL, { keyPrefix, … })` also runs

@@ -82,8 +82,19 @@ function defineCommand (name, definition) {
 }
 
 /** Gives TierCache its defineCommand. */
+/**
+ * ioredis's `scripts` option, `{ name: { lua, numberOfKeys, readOnly } }`:
+ * each defined on `client` as defineCommand defines it.
+ */
+function defineScripts (client, scripts) {
+  if (typeof scripts !== 'object' || Array.isArray(scripts)) {
+    throw new TierCacheTypeError('the scripts option must be an object { name: { lua, numberOfKeys } }', CODES.INVALID_ARGUMENT)
+  }
+  for (const name of Object.keys(scripts)) defineCommand.call(client, name, scripts[name])
+}
+
 function install (TierCache) {
   Object.defineProperty(TierCache.prototype, 'defineCommand', { value: defineCommand, configurable: true, writable: true })
 }
 
-module.exports = { install, Script }
+module.exports = { install, defineScripts, Script }

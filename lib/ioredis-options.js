@@ -54,7 +54,7 @@ const IOREDIS_OPTIONS = Object.freeze({
   readOnly: [false, REFUSED, 'replica reads are not supported'],
   stringNumbers: [false, REFUSED, 'numbers are numbers, as ioredis by default'],
   monitor: [undefined, REFUSED, 'MONITOR takes the connection over'],
-  scripts: [undefined, REFUSED, 'not read at construction: call defineCommand for each script'],
+  scripts: [undefined, USED, 'each defined as defineCommand defines it'],
   sentinels: [null, REFUSED, 'Sentinel is not supported yet'],
   role: ['master', REFUSED, 'Sentinel is not supported yet'],
   sentinelRetryStrategy: [null, REFUSED, 'Sentinel is not supported yet'],

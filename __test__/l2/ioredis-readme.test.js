@@ -86,7 +86,7 @@ const EXAMPLES = [
   ['Transaction', undefined, 'its multi({ pipeline: false }) is refused: on the shared connection MULTI sent alone would capture other callers\' commands (docs/commands.md)', true],
   ['Lua Scripting'],
   ['Dynamic Keys'],
-  ['As Constructor Options', undefined, 'the `scripts` option is refused: call defineCommand for each script (docs/redis-tier.md)', true],
+  ['As Constructor Options'],
   ['Transparent Key Prefixing'],
   ['Monitor', undefined, 'MONITOR is refused: it takes a connection over (not built)', false],
   ['Streamify Scanning', undefined, 'the blocks call functions they do not define (migrateKeyToMySQL), under ioredis too; the streams are compared with ioredis\'s in __test__/l2/scan-stream.test.js', false]

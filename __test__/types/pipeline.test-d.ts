@@ -74,3 +74,7 @@ void aborted
 new TierCache.Command('get', ['k'], { replyEncoding: 'klingon' })
 // @ts-expect-error: sendCommand takes a Command
 cache.sendCommand(['get', 'k'])
+
+// ioredis's scripts option.
+const withScripts = new TierCache({ scripts: { echoKey: { numberOfKeys: 1, lua: 'return KEYS[1]' } } })
+void withScripts
