@@ -42,9 +42,18 @@ class Command {
   }
 }
 
+/** Whether `value` is a Command; false for a Proxy whose traps throw (the fuzzer's hostile values). */
+function isCommand (value) {
+  try {
+    return value instanceof Command
+  } catch {
+    return false
+  }
+}
+
 /** client.sendCommand(command): sends `command` once; returns its promise. */
 function sendCommandObject (command) {
-  if (!(command instanceof Command)) {
+  if (!isCommand(command)) {
     return Promise.reject(new TierCacheTypeError('sendCommand takes a TierCache.Command (new TierCache.Command(name, args))', CODES.INVALID_ARGUMENT))
   }
   if (command._sent) {

@@ -18,6 +18,7 @@ const { sendCommand } = require('../send-command')
 const { answer } = require('../answer')
 const { TierCacheTypeError, CODES } = require('../errors')
 const methods = require('./methods')
+const { commandArgv } = require('./argv')
 const multi = require('./multi')
 const pubsub = require('./pubsub')
 
@@ -41,10 +42,7 @@ function makeClient (TierCache, generatedIoredisMethods) {
      */
     sendCommand (argv) {
       return answer(undefined, () => {
-        if (!Array.isArray(argv) || argv.length === 0) {
-          throw new TierCacheTypeError('sendCommand(args): args must be a non-empty array [command, ...arguments]', CODES.INVALID_ARGUMENT)
-        }
-        const [name, ...rest] = argv
+        const [name, rest] = commandArgv(argv, 'sendCommand')
         if (this._remote === null) return this.call(name, ...rest)
         return sendCommand(this, name, rest, false, { raw: true })
       })

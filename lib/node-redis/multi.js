@@ -13,7 +13,8 @@
 // one tick (they go out together, and reads may be answered by L1).
 
 const { commandOf } = require('./methods')
-const { ReplyError, TierCacheError, TierCacheTypeError, CODES } = require('../errors')
+const { commandArgv } = require('./argv')
+const { ReplyError, TierCacheError, CODES } = require('../errors')
 
 class NodeRedisMulti {
   /**
@@ -29,11 +30,8 @@ class NodeRedisMulti {
 
   /** Queues a raw command `[name, ...args]` (Redis's reply, untransformed). */
   addCommand (args) {
-    if (!Array.isArray(args) || args.length === 0) {
-      throw new TierCacheTypeError('addCommand(args): args must be a non-empty array [command, ...arguments]', CODES.INVALID_ARGUMENT)
-    }
-    const [command, ...words] = args
-    this._queue.push({ raw: { command: String(command), words } })
+    const [command, words] = commandArgv(args, 'addCommand')
+    this._queue.push({ raw: { command, words } })
     return this
   }
 

@@ -37,8 +37,11 @@ function dispatch (entries, message, channel) {
 }
 
 function names (value, method) {
-  const list = Array.isArray(value) ? value : [value]
-  if (list.length === 0 || list.some((n) => typeof n !== 'string' && !Buffer.isBuffer(n))) {
+  let list
+  try {
+    list = Array.isArray(value) ? [...value] : [value]
+  } catch {} // a hostile or revoked Proxy: refused below
+  if (list === undefined || list.length === 0 || list.some((n) => typeof n !== 'string' && !Buffer.isBuffer(n))) {
     throw new TierCacheTypeError(`${method}: channels or patterns must be a string, a Buffer or an array of them`, CODES.INVALID_ARGUMENT)
   }
   return list

@@ -104,3 +104,18 @@ test('bad input is a TierCacheError with a stable code, never a crash', async (t
   await rejects(client.hSet('h', 'f', 'v'), 'ERR_TIERCACHE_NEEDS_REDIS')
   await rejects(client.zRangeWithScores('z', 0, -1), 'ERR_TIERCACHE_NEEDS_REDIS')
 })
+
+test('raw commands and subscriptions refuse hostile and revoked Proxies with a code, never a TypeError from reading them', async () => {
+  const client = createClient()
+  const { proxy: revoked, revoke } = Proxy.revocable([], {})
+  revoke()
+  const hostile = new Proxy(['PING'], { getPrototypeOf () { throw new Error('hostile proxy') }, get () { throw new Error('hostile proxy') } })
+  for (const bad of [revoked, hostile]) {
+    await assert.rejects(client.sendCommand(bad), { code: 'ERR_TIERCACHE_INVALID_ARGUMENT' })
+    assert.throws(() => client.multi().addCommand(bad), { code: 'ERR_TIERCACHE_INVALID_ARGUMENT' })
+    await assert.rejects(client.subscribe(bad, () => {}), { code: 'ERR_TIERCACHE_INVALID_ARGUMENT' })
+  }
+  // ioredis's sendCommand(command) likewise (the fuzzer found it with a Proxy whose traps throw).
+  await assert.rejects(TierCache.prototype.sendCommand.call(client, hostile), { code: 'ERR_TIERCACHE_INVALID_ARGUMENT' })
+  await client.quit()
+})
