@@ -6,32 +6,24 @@
 // anything; on a bump the whole front is dropped. Writes made through this
 // instance update the front themselves and do not bump it.
 //
-// Bounded as two generations of at most maxEntries each (so the front holds
-// the last maxEntries keys read, and never more than twice that): new entries go to
-// the young Map; when it is full it becomes the old one and the previous old
-// one is dropped whole; a hit in the old generation moves the entry back to
-// the young one. Every step is O(1) — evicting one by one from a Map's head
-// costs O(size) in V8, whose iterators walk over deleted slots.
+// Bounded as two generations of at most maxEntries each (lib/generations.js),
+// so the front holds the last maxEntries keys read, and never more than
+// twice that.
+
+const { Generations } = require('./generations')
 
 const MISS = Symbol('front miss')
 const ADAPT_EVERY = 4096
 const SPARSE_FILL = 16
 
-class Front {
+class Front extends Generations {
   /**
    * @param {ArrayBuffer} epochBuffer u32 epoch of this instance (native memory)
    * @param {ArrayBuffer} ttlBuffer f64 remaining ms of the last native get
    * @param {number} maxEntries
    */
   constructor (epochBuffer, ttlBuffer, maxEntries) {
-    this.epoch = new Uint32Array(epochBuffer)
-    this.lastTtl = new Float64Array(ttlBuffer)
-    this.seen = this.epoch[0]
-    this.generationSize = Math.max(1, maxEntries)
-    this.young = new Map()
-    this.old = new Map()
-    /** Hits answered here and not yet added to the native statistics. */
-    this.pendingHits = 0
+    super(epochBuffer, ttlBuffer, maxEntries)
     // When reads rarely repeat within the front's reach (a working set far
     // larger than frontSize), filling costs more than it saves: then only
     // one miss in SPARSE_FILL fills, until hits pick up again.
@@ -64,14 +56,6 @@ class Front {
     return e.value
   }
 
-  _add (key, entry) {
-    if (this.young.size >= this.generationSize) {
-      this.old = this.young
-      this.young = new Map()
-    }
-    this.young.set(key, entry)
-  }
-
   /**
    * Remembers what a native get just returned, unless the store changed
    * since `epochBefore` (the value might already be stale).
@@ -90,22 +74,6 @@ class Front {
     const ttl = this.lastTtl[0]
     this.old.delete(key)
     this._add(key, { value, deadline: ttl < 0 ? 0 : Date.now() + ttl })
-  }
-
-  forget (key) {
-    this.young.delete(key)
-    this.old.delete(key)
-  }
-
-  clear () {
-    if (this.young.size > 0) this.young = new Map()
-    if (this.old.size > 0) this.old = new Map()
-  }
-
-  takeHits () {
-    const n = this.pendingHits
-    this.pendingHits = 0
-    return n
   }
 }
 

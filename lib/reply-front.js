@@ -15,6 +15,7 @@
 // copy, so a caller changing its reply never changes the next one.
 
 const { MISS } = require('./front')
+const { Generations } = require('./generations')
 
 const MAX_READS_PER_KEY = 64
 
@@ -62,22 +63,7 @@ function copyOf (e) {
   }
 }
 
-class ReplyFront {
-  /**
-   * @param {ArrayBuffer} epochBuffer u32 epoch of this instance (native memory)
-   * @param {ArrayBuffer} ttlBuffer f64 remaining ms of the last native read
-   * @param {number} maxEntries keys per generation
-   */
-  constructor (epochBuffer, ttlBuffer, maxEntries) {
-    this.epoch = new Uint32Array(epochBuffer)
-    this.lastTtl = new Float64Array(ttlBuffer)
-    this.seen = this.epoch[0]
-    this.generationSize = Math.max(1, maxEntries)
-    this.young = new Map()
-    this.old = new Map()
-    this.pendingHits = 0
-  }
-
+class ReplyFront extends Generations {
   /** A copy of the reply cached for (`key`, `sub`), or MISS. */
   get (key, sub) {
     if (this.epoch[0] !== this.seen) {
@@ -102,14 +88,6 @@ class ReplyFront {
     return copyOf(e)
   }
 
-  _add (key, reads) {
-    if (this.young.size >= this.generationSize) {
-      this.old = this.young
-      this.young = new Map()
-    }
-    this.young.set(key, reads)
-  }
-
   /**
    * Remembers `value`, which a native read of the store just returned with
    * the TTL it left in the last-TTL slot, unless the store changed since
@@ -127,22 +105,6 @@ class ReplyFront {
     }
     if (reads.size >= MAX_READS_PER_KEY && !reads.has(sub)) reads.clear()
     reads.set(sub, { value, shape: shapeOf(value), deadline: ttl < 0 ? 0 : Date.now() + ttl })
-  }
-
-  forget (key) {
-    this.young.delete(key)
-    this.old.delete(key)
-  }
-
-  clear () {
-    if (this.young.size > 0) this.young = new Map()
-    if (this.old.size > 0) this.old = new Map()
-  }
-
-  takeHits () {
-    const n = this.pendingHits
-    this.pendingHits = 0
-    return n
   }
 }
 
