@@ -113,4 +113,21 @@ function useRedisWithClient () {
   return redis
 }
 
-module.exports = { startRedis, freePort, useRedisWithClient }
+/**
+ * Inside a describe block, after useRedisWithClient: a connected two-level
+ * cache on that block's server, with `options`, closed after the block.
+ * Returns `{ cache }`, filled in once the block's `before` has run.
+ */
+function useCache (redis, options = {}) {
+  const { before, after } = require('node:test')
+  const TierCache = require('../..')
+  const box = { cache: null }
+  before(async () => {
+    box.cache = new TierCache({ redis: redis.server.url, ...options })
+    await box.cache.connect()
+  })
+  after(() => box.cache.quit())
+  return box
+}
+
+module.exports = { startRedis, freePort, useRedisWithClient, useCache }

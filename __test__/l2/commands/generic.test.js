@@ -6,11 +6,11 @@
 //
 // L1 is observed with `cache.local.get(key)` (undefined: L1 does not hold it).
 
-const { describe, test, before, after } = require('node:test')
+const { describe, test } = require('node:test')
 const assert = require('node:assert/strict')
 
 const native = require('../../../binding.js')
-const { useRedisWithClient } = require('../../support/redis-server')
+const { useRedisWithClient, useCache } = require('../../support/redis-server')
 const { TierCache, rejectsWith, failsBothWays, callbackResult } = require('../../support/helpers')
 
 const { ReplyError, NeedsRedisError, TierCacheError } = TierCache
@@ -18,17 +18,6 @@ const { ReplyError, NeedsRedisError, TierCacheError } = TierCache
 let counter = 0
 /** A key no other test uses. */
 const fresh = (what) => `${what}:${process.pid}:${++counter}`
-
-/** A connected two-level cache on `server` (closed after the block). */
-function useCache (redis, options = {}) {
-  const box = { cache: null }
-  before(async () => {
-    box.cache = new TierCache({ redis: redis.server.url, ...options })
-    await box.cache.connect()
-  })
-  after(() => box.cache.quit())
-  return box
-}
 
 describe('commands of every family, as methods and through call, reply as ioredis does', () => {
   const redis = useRedisWithClient()

@@ -6,27 +6,17 @@
 // with a foreign writer, with this instance's writes, DEL/EXPIRE/FLUSHDB;
 // TTLs; the byte budget; worker threads; keyPrefix; reads racing writes.
 
-const { describe, test, before, after } = require('node:test')
+const { describe, test } = require('node:test')
 const assert = require('node:assert/strict')
 const path = require('node:path')
 const { Worker } = require('node:worker_threads')
 
-const { useRedisWithClient } = require('../../support/redis-server')
+const { useRedisWithClient, useCache } = require('../../support/redis-server')
 const { TierCache, uniqueName, sleep } = require('../../support/helpers')
 const table = require('../../../lib/commands/table.json')
 
 let counter = 0
 const fresh = (what) => `${what}:${process.pid}:${++counter}`
-
-function useCache (redis, options = {}) {
-  const box = { cache: null }
-  before(async () => {
-    box.cache = new TierCache({ redis: redis.server.url, ...options })
-    await box.cache.connect()
-  })
-  after(() => box.cache.quit())
-  return box
-}
 
 const l1Hits = (cache) => cache.stats().l1.hits
 

@@ -7,11 +7,11 @@
 //
 // L1 is observed with `cache.local.get(key)` (undefined: L1 does not hold it).
 
-const { describe, test, before, after } = require('node:test')
+const { describe, test } = require('node:test')
 const assert = require('node:assert/strict')
 const fc = require('fast-check')
 
-const { useRedisWithClient } = require('../../support/redis-server')
+const { useRedisWithClient, useCache } = require('../../support/redis-server')
 const { TierCache, rejectsWith, callbackResult } = require('../../support/helpers')
 
 const { ReplyError, TierCacheError } = TierCache
@@ -19,16 +19,6 @@ const { ReplyError, TierCacheError } = TierCache
 let counter = 0
 /** A key no other test uses. */
 const fresh = (what) => `${what}:${process.pid}:${++counter}`
-
-function useCache (redis, options = {}) {
-  const box = { cache: null }
-  before(async () => {
-    box.cache = new TierCache({ redis: redis.server.url, ...options })
-    await box.cache.connect()
-  })
-  after(() => box.cache.quit())
-  return box
-}
 
 describe('pipeline()', () => {
   const redis = useRedisWithClient()

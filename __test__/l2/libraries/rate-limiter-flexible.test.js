@@ -5,24 +5,14 @@
 // middleware of its wiki (linked from its README) over real HTTP, and two
 // limiters on clients with different keyPrefixes (no crossing).
 
-const { describe, test, before, after } = require('node:test')
+const { describe, test } = require('node:test')
 const assert = require('node:assert/strict')
 const http = require('node:http')
 const express = require('express')
 const { RateLimiterRedis } = require('rate-limiter-flexible')
 
-const { useRedisWithClient } = require('../../support/redis-server')
-const { TierCache, sleep } = require('../../support/helpers')
-
-function useCache (redis, options = {}) {
-  const box = { cache: null }
-  before(async () => {
-    box.cache = new TierCache({ redis: redis.server.url, ...options })
-    await box.cache.connect()
-  })
-  after(() => box.cache.quit())
-  return box
-}
+const { useRedisWithClient, useCache } = require('../../support/redis-server')
+const { sleep } = require('../../support/helpers')
 
 describe('RateLimiterRedis over tiercache', () => {
   const redis = useRedisWithClient()
