@@ -170,8 +170,26 @@ async function withinOneMillisecond (body, attempts = 200) {
   throw new Error(`could not run the check within one millisecond in ${attempts} attempts`)
 }
 
+/**
+ * `v` with objects of any prototype as plain ones, recursively (node-redis
+ * makes some with a null prototype), and an error as { error, replies,
+ * errorIndexes } (node-redis's MultiErrorReply fields): replies compared by
+ * content between clients.
+ */
+function plainReply (v) {
+  if (v instanceof Error) return { error: v.message, replies: plainReply(v.replies), errorIndexes: v.errorIndexes }
+  if (Array.isArray(v)) return v.map(plainReply)
+  if (v !== null && typeof v === 'object' && !Buffer.isBuffer(v)) {
+    const out = {}
+    for (const k of Object.keys(v)) out[k] = plainReply(v[k])
+    return out
+  }
+  return v
+}
+
 module.exports = {
   TierCache,
+  plainReply,
   ROOT,
   uniqueName,
   open,

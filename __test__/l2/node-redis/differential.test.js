@@ -12,22 +12,12 @@ const redisPackage = require('redis')
 
 const TierCache = require('../../..')
 const { startRedis } = require('../../support/redis-server')
+const { plainReply: plain } = require('../../support/helpers')
 
 let redis
 
 before(async () => { redis = await startRedis() })
 after(async () => { await redis.stop() })
-
-/** Objects with any prototype as plain objects (content compared), recursively. */
-function plain (v) {
-  if (Array.isArray(v)) return v.map(plain)
-  if (v !== null && typeof v === 'object' && !Buffer.isBuffer(v)) {
-    const out = {}
-    for (const k of Object.keys(v)) out[k] = plain(v[k])
-    return out
-  }
-  return v
-}
 
 // [label, (client) => promise]; each runs after the ones before it.
 const CASES = [

@@ -11,21 +11,11 @@ const redisPackage = require('redis')
 
 const TierCache = require('../../..')
 const { startRedis } = require('../../support/redis-server')
+const { plainReply: plain } = require('../../support/helpers')
 
 let redis
 before(async () => { redis = await startRedis() })
 after(async () => { await redis.stop() })
-
-function plain (v) {
-  if (v instanceof Error) return { error: v.message, replies: plain(v.replies), errorIndexes: v.errorIndexes }
-  if (Array.isArray(v)) return v.map(plain)
-  if (v !== null && typeof v === 'object' && !Buffer.isBuffer(v)) {
-    const out = {}
-    for (const k of Object.keys(v)) out[k] = plain(v[k])
-    return out
-  }
-  return v
-}
 
 const CHAINS = [
   ['exec', (c) => c.multi().set('a', '1').get('a').incr('a').hSet('h', { f: 'v', g: 'w' }).hGetAll('h')
