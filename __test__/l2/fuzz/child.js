@@ -238,9 +238,11 @@ function withTimeout (p, what, mayWait = false) {
 function asksToWait (what, argList) {
   const method = what.slice(what.indexOf('.') + 1, what.indexOf('('))
   const generic = method === 'call' || method === 'send_command' || method === 'callBuffer'
-  const name = generic ? argList[0] : method.replace(/Buffer$/, '')
+  // A trailing function is the callback, which the command never sees.
+  const args = typeof argList[argList.length - 1] === 'function' ? argList.slice(0, -1) : argList
+  const name = generic ? args[0] : method.replace(/Buffer$/, '')
   try {
-    const { wait } = plan(name, generic ? argList.slice(1) : argList, '')
+    const { wait } = plan(name, generic ? args.slice(1) : args, '')
     return wait !== undefined && (wait === 0 || wait > SETTLE_MS)
   } catch {
     return false
