@@ -23,6 +23,13 @@ export declare function debugPanic(message: string): void
 
 export declare function del(handle: ExternalObject<Handle>, keys: Array<string>): number
 
+/**
+ * Every stable error code as `[name, code, description]` (`['INVALID_KEY',
+ * 'ERR_TIERCACHE_INVALID_KEY', 'A key that is not …']`), in order:
+ * `TierCache.codes` and its generated typings.
+ */
+export declare function errorCodes(): Array<Array<string>>
+
 export declare function exists(handle: ExternalObject<Handle>, keys: Array<string>): number
 
 export declare function expire(handle: ExternalObject<Handle>, key: string, ms: number, relative: boolean, condition: number): number
@@ -60,6 +67,12 @@ export declare function incrbyfloat(handle: ExternalObject<Handle>, key: string,
  * `get` returned, so the front cache knows when its copy expires.
  */
 export declare function lastTtl(handle: ExternalObject<Handle>): ArrayBuffer
+
+/**
+ * The longest key the store takes, in UTF-8 bytes: the facade checks keys
+ * against it before calling in (lib/args.js).
+ */
+export declare const MAX_KEY_BYTES: number
 
 export declare function mget(handle: ExternalObject<Handle>, keys: Array<string>): Reply
 

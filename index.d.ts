@@ -28,6 +28,7 @@
  */
 import type { GeneratedCommands, PipelineCommands, OverloadedParameters } from './lib/commands/methods'
 import type { NodeRedisCommands } from './lib/node-redis/methods'
+import type { ErrorCodes } from './lib/error-codes'
 import { EventEmitter } from 'node:events'
 import type { Readable } from 'node:stream'
 
@@ -2552,49 +2553,8 @@ declare namespace TierCache {
 
   // ---- errors -----------------------------------------------------------------
 
-  /** The stable error codes (frozen). */
-  export const codes: {
-    /** A bad option, callback, cursor or COUNT. */
-    readonly INVALID_ARGUMENT: 'ERR_TIERCACHE_INVALID_ARGUMENT'
-    /** A key that is not a string, number or UTF-8 Buffer, is empty, or holds a lone surrogate. */
-    readonly INVALID_KEY: 'ERR_TIERCACHE_INVALID_KEY'
-    /** A key over 64 KiB of UTF-8. */
-    readonly KEY_TOO_LARGE: 'ERR_TIERCACHE_KEY_TOO_LARGE'
-    /** A KEYS or SCAN … MATCH pattern over 1 KiB. */
-    readonly PATTERN_TOO_LONG: 'ERR_TIERCACHE_PATTERN_TOO_LONG'
-    /** `undefined`, `null`, a function or a symbol as a value. */
-    readonly INVALID_VALUE: 'ERR_TIERCACHE_INVALID_VALUE'
-    /** A value over `maxValueBytes`. */
-    readonly VALUE_TOO_LARGE: 'ERR_TIERCACHE_VALUE_TOO_LARGE'
-    /** A value the codec cannot represent. */
-    readonly UNENCODABLE: 'ERR_TIERCACHE_UNENCODABLE'
-    /** A TTL that is not an integer, <= 0 where Redis refuses it, or past year 275760. */
-    readonly INVALID_TTL: 'ERR_TIERCACHE_INVALID_TTL'
-    /** Unknown or conflicting command flags (NX with XX, EX with PX, EX without a time). */
-    readonly SYNTAX: 'ERR_TIERCACHE_SYNTAX'
-    /** A `name` already open with other bounds. */
-    readonly OPTION_CONFLICT: 'ERR_TIERCACHE_OPTION_CONFLICT'
-    /** An option this version does not support (`path`, some `tls` fields). */
-    readonly UNSUPPORTED: 'ERR_TIERCACHE_UNSUPPORTED'
-    /** A stored object its codec could not decode. */
-    readonly DECODE: 'ERR_TIERCACHE_DECODE'
-    /** Redis's own error reply. */
-    readonly REPLY: 'ERR_TIERCACHE_REPLY'
-    /** A command after `quit()`. */
-    readonly CLOSED: 'ERR_TIERCACHE_CLOSED'
-    /** Redis cannot be used now (not connected, breaker open, queue full). */
-    readonly L2_UNAVAILABLE: 'ERR_TIERCACHE_L2_UNAVAILABLE'
-    /** No reply from Redis within `commandTimeout`. */
-    readonly L2_TIMEOUT: 'ERR_TIERCACHE_L2_TIMEOUT'
-    /** A getOrSet loader ran past `hardTimeout`. */
-    readonly LOADER_TIMEOUT: 'ERR_TIERCACHE_LOADER_TIMEOUT'
-    /** A write-behind queue is full (`whenFull: 'reject'`). */
-    readonly QUEUE_FULL: 'ERR_TIERCACHE_QUEUE_FULL'
-    /** A command only Redis runs (hashes, lists, sets, scripts, …) on an instance without Redis: pass a Redis URL. */
-    readonly NEEDS_REDIS: 'ERR_TIERCACHE_NEEDS_REDIS'
-    /** A bug in tiercache (a Rust panic, caught). */
-    readonly INTERNAL: 'ERR_TIERCACHE_INTERNAL'
-  }
+  /** The stable error codes (frozen): name → `err.code`, each described in lib/error-codes.d.ts. */
+  export const codes: ErrorCodes
 
   /** One of the values of {@link codes}. */
   export type ErrorCode = (typeof codes)[keyof typeof codes]

@@ -3,10 +3,11 @@
 // throws TierCacheTypeError / TierCacheRangeError with a stable code; the
 // facade turns a throw into a rejected promise or a callback error.
 
+const native = require('../binding.js')
 const { TierCacheTypeError, TierCacheRangeError, CODES } = require('./errors')
 
-/** Longest key, in UTF-8 bytes (src/core/local.rs MAX_KEY_BYTES). */
-const MAX_KEY_BYTES = 64 * 1024
+/** Longest key, in UTF-8 bytes: the store's own bound (src/core/local.rs). */
+const MAX_KEY_BYTES = native.MAX_KEY_BYTES
 /**
  * Longest KEYS / SCAN MATCH pattern, in UTF-8 bytes (src/core/glob.rs
  * MAX_PATTERN_BYTES, which says why). Checked here too, so that a pattern

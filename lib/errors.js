@@ -2,8 +2,14 @@
 // Error classes with stable `code`s. Argument errors are real TypeError /
 // RangeError subclasses (so `instanceof TypeError` holds), and every error
 // tiercache raises is also `instanceof TierCacheError`, through a brand.
+// The codes are the engine's (src/core/error_code.rs), read from the binding.
+
+const native = require('../binding.js')
 
 const BRAND = Symbol.for('tiercache.error')
+
+/** `{ INVALID_KEY: 'ERR_TIERCACHE_INVALID_KEY', … }`: every stable code. */
+const CODES = Object.freeze(Object.fromEntries(native.errorCodes().map(([name, code]) => [name, code])))
 
 function brand (err, code) {
   Object.defineProperty(err, BRAND, { value: true })
@@ -28,7 +34,7 @@ class TierCacheError extends Error {
 TierCacheError.prototype.name = 'TierCacheError'
 
 class TierCacheTypeError extends TypeError {
-  constructor (message, code = 'ERR_TIERCACHE_INVALID_ARGUMENT', options) {
+  constructor (message, code = CODES.INVALID_ARGUMENT, options) {
     super(message, options)
     brand(this, code)
   }
@@ -36,7 +42,7 @@ class TierCacheTypeError extends TypeError {
 TierCacheTypeError.prototype.name = 'TierCacheTypeError'
 
 class TierCacheRangeError extends RangeError {
-  constructor (message, code = 'ERR_TIERCACHE_INVALID_ARGUMENT') {
+  constructor (message, code = CODES.INVALID_ARGUMENT) {
     super(message)
     brand(this, code)
   }
@@ -46,7 +52,7 @@ TierCacheRangeError.prototype.name = 'TierCacheRangeError'
 /** An error reply with Redis's own message, as ioredis's ReplyError. */
 class ReplyError extends TierCacheError {
   constructor (message) {
-    super(message, 'ERR_TIERCACHE_REPLY')
+    super(message, CODES.REPLY)
   }
 }
 ReplyError.prototype.name = 'ReplyError'
@@ -54,7 +60,7 @@ ReplyError.prototype.name = 'ReplyError'
 /** A command on a closed cache. */
 class ClosedError extends TierCacheError {
   constructor (message = 'the cache is closed') {
-    super(message, 'ERR_TIERCACHE_CLOSED')
+    super(message, CODES.CLOSED)
   }
 }
 ClosedError.prototype.name = 'ClosedError'
@@ -62,39 +68,17 @@ ClosedError.prototype.name = 'ClosedError'
 /** A bug inside tiercache (a Rust panic), caught before it could abort Node. */
 class InternalError extends TierCacheError {
   constructor (message, options) {
-    super(message, 'ERR_TIERCACHE_INTERNAL', options)
+    super(message, CODES.INTERNAL, options)
   }
 }
 InternalError.prototype.name = 'InternalError'
 
-const CODES = Object.freeze({
-  INVALID_ARGUMENT: 'ERR_TIERCACHE_INVALID_ARGUMENT',
-  INVALID_KEY: 'ERR_TIERCACHE_INVALID_KEY',
-  KEY_TOO_LARGE: 'ERR_TIERCACHE_KEY_TOO_LARGE',
-  PATTERN_TOO_LONG: 'ERR_TIERCACHE_PATTERN_TOO_LONG',
-  INVALID_VALUE: 'ERR_TIERCACHE_INVALID_VALUE',
-  VALUE_TOO_LARGE: 'ERR_TIERCACHE_VALUE_TOO_LARGE',
-  UNENCODABLE: 'ERR_TIERCACHE_UNENCODABLE',
-  INVALID_TTL: 'ERR_TIERCACHE_INVALID_TTL',
-  SYNTAX: 'ERR_TIERCACHE_SYNTAX',
-  OPTION_CONFLICT: 'ERR_TIERCACHE_OPTION_CONFLICT',
-  UNSUPPORTED: 'ERR_TIERCACHE_UNSUPPORTED',
-  DECODE: 'ERR_TIERCACHE_DECODE',
-  REPLY: 'ERR_TIERCACHE_REPLY',
-  CLOSED: 'ERR_TIERCACHE_CLOSED',
-  L2_UNAVAILABLE: 'ERR_TIERCACHE_L2_UNAVAILABLE',
-  L2_TIMEOUT: 'ERR_TIERCACHE_L2_TIMEOUT',
-  LOADER_TIMEOUT: 'ERR_TIERCACHE_LOADER_TIMEOUT',
-  QUEUE_FULL: 'ERR_TIERCACHE_QUEUE_FULL',
-  NEEDS_REDIS: 'ERR_TIERCACHE_NEEDS_REDIS',
-  INTERNAL: 'ERR_TIERCACHE_INTERNAL'
-})
 
 /** An object from the user's codec that could not be decoded. */
 /** A getOrSet loader ran past its hardTimeout (its AbortSignal fired). */
 class LoaderTimeoutError extends TierCacheError {
   constructor (message) {
-    super(message, 'ERR_TIERCACHE_LOADER_TIMEOUT')
+    super(message, CODES.LOADER_TIMEOUT)
   }
 }
 LoaderTimeoutError.prototype.name = 'LoaderTimeoutError'
@@ -102,7 +86,7 @@ LoaderTimeoutError.prototype.name = 'LoaderTimeoutError'
 /** A write-behind queue is full and its `whenFull` is 'reject'. */
 class QueueFullError extends TierCacheError {
   constructor (message) {
-    super(message, 'ERR_TIERCACHE_QUEUE_FULL')
+    super(message, CODES.QUEUE_FULL)
   }
 }
 QueueFullError.prototype.name = 'QueueFullError'
@@ -113,14 +97,14 @@ QueueFullError.prototype.name = 'QueueFullError'
  */
 class NeedsRedisError extends TierCacheError {
   constructor (message) {
-    super(message, 'ERR_TIERCACHE_NEEDS_REDIS')
+    super(message, CODES.NEEDS_REDIS)
   }
 }
 NeedsRedisError.prototype.name = 'NeedsRedisError'
 
 class DecodeError extends TierCacheError {
   constructor (message, options) {
-    super(message, 'ERR_TIERCACHE_DECODE', options)
+    super(message, CODES.DECODE, options)
   }
 }
 DecodeError.prototype.name = 'DecodeError'
@@ -145,9 +129,8 @@ function fromNative (err) {
   switch (err && err.code) {
     case CODES.REPLY: return new ReplyError(message)
     case CODES.CLOSED: return new ClosedError(message)
-    case CODES.INVALID_KEY: return message.includes('longer than')
-      ? new TierCacheRangeError(message, CODES.KEY_TOO_LARGE)
-      : new TierCacheRangeError(message, CODES.INVALID_KEY)
+    case CODES.INVALID_KEY: return new TierCacheRangeError(message, CODES.INVALID_KEY)
+    case CODES.KEY_TOO_LARGE: return new TierCacheRangeError(message, CODES.KEY_TOO_LARGE)
     case CODES.VALUE_TOO_LARGE: return new TierCacheRangeError(message, CODES.VALUE_TOO_LARGE)
     case CODES.PATTERN_TOO_LONG: return new TierCacheRangeError(message, CODES.PATTERN_TOO_LONG)
     case CODES.OPTION_CONFLICT: return new TierCacheRangeError(message, CODES.OPTION_CONFLICT)

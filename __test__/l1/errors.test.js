@@ -431,11 +431,31 @@ describe('error classes', () => {
     assert.equal(new ReplyError('x').code, codes.REPLY)
   })
 
-  test('the codes table is frozen and complete', () => {
+  test('the codes table is frozen and lists the engine\'s codes (src/core/error_code.rs), each ERR_TIERCACHE_<its name>', () => {
     assert.ok(Object.isFrozen(codes))
+    const names = Object.keys(codes)
     for (const name of ['INVALID_ARGUMENT', 'INVALID_KEY', 'KEY_TOO_LARGE', 'INVALID_VALUE', 'VALUE_TOO_LARGE', 'UNENCODABLE', 'INVALID_TTL', 'SYNTAX', 'OPTION_CONFLICT', 'UNSUPPORTED', 'REPLY', 'CLOSED', 'INTERNAL']) {
-      assert.equal(codes[name], `ERR_TIERCACHE_${name}`)
+      assert.ok(names.includes(name), name)
     }
+    for (const name of names) assert.equal(codes[name], `ERR_TIERCACHE_${name}`)
+  })
+
+  test('lib/error-codes.d.ts is what scripts/gen-error-typings.js generates (run it after changing the codes)', () => {
+    const { render, OUT } = require('../../scripts/gen-error-typings')
+    assert.equal(require('node:fs').readFileSync(OUT, 'utf8'), render())
+  })
+
+  test('an engine error keeps its code and becomes its class (KEY_TOO_LARGE is the engine\'s own code, not read from the message)', () => {
+    const { fromNative } = require('../../lib/errors')
+    const native = require('../../binding.js')
+    for (const [, code] of native.errorCodes()) {
+      const err = fromNative(Object.assign(new Error('from the engine'), { code }))
+      assert.ok(err instanceof TierCacheError, code)
+      if (code !== codes.INTERNAL && [codes.REPLY, codes.CLOSED, codes.INVALID_KEY, codes.KEY_TOO_LARGE, codes.VALUE_TOO_LARGE, codes.PATTERN_TOO_LONG, codes.OPTION_CONFLICT, codes.INVALID_ARGUMENT].includes(code)) {
+        assert.equal(err.code, code)
+      }
+    }
+    assert.ok(fromNative(Object.assign(new Error('key is longer than 65536 bytes'), { code: codes.KEY_TOO_LARGE })) instanceof TierCacheRangeError)
   })
 })
 

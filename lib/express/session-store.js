@@ -103,7 +103,7 @@ function loadStore () {
     throw err
   }
   if (session == null || typeof session.Store !== 'function') {
-    throw new TierCacheError('TierCacheStore: express-session does not export a Store class', 'ERR_TIERCACHE_UNSUPPORTED')
+    throw new TierCacheError('TierCacheStore: express-session does not export a Store class', CODES.UNSUPPORTED)
   }
   Store = session.Store
   Object.setPrototypeOf(TierCacheStore.prototype, Store.prototype)

@@ -518,3 +518,8 @@ pub fn run_pending_tasks(handle: &External<Handle>) -> Result<(), String> {
     handle.store()?.purge_expired();
     Ok(())
 }
+
+/// The longest key the store takes, in UTF-8 bytes: the facade checks keys
+/// against it before calling in (lib/args.js).
+#[napi]
+pub const MAX_KEY_BYTES: u32 = crate::core::local::MAX_KEY_BYTES as u32;

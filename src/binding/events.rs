@@ -11,6 +11,7 @@ use napi::bindgen_prelude::*;
 use napi::threadsafe_function::ThreadsafeFunctionCallMode;
 use napi_derive::napi;
 
+use super::errors;
 use super::handle::Handle;
 
 #[napi(catch_unwind)]
@@ -21,7 +22,7 @@ pub fn subscribe(handle: &External<Handle>, callback: Function<FnArgs<(String, S
         .weak::<true>()
         .callee_handled::<false>()
         .build()
-        .map_err(|e| Error::new("ERR_TIERCACHE_INTERNAL".to_string(), e.reason.clone()))?;
+        .map_err(|e| errors::internal(e.reason.clone()))?;
     handle.unsubscribe();
     let id = store.add_removal_sink(Arc::new(move |key: &[u8], reason| {
         let key = String::from_utf8_lossy(key).into_owned();

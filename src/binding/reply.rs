@@ -11,6 +11,7 @@ use napi::bindgen_prelude::ToNapiValue;
 use napi::sys;
 
 use crate::core::entry::{Entry, Kind};
+use crate::core::error_code::ErrorCode;
 
 pub enum Reply {
     Null,
@@ -95,7 +96,7 @@ impl ToNapiValue for Reply {
             Reply::Utf8(b) => return utf8_string(env, &b),
             Reply::Buffer(b) => return buffer(env, &b),
             Reply::Failure(message) => {
-                let code = utf8_string(env, b"ERR_TIERCACHE_REPLY")?;
+                let code = utf8_string(env, ErrorCode::Reply.as_str().as_bytes())?;
                 let msg = utf8_string(env, message.as_bytes())?;
                 check(sys::napi_create_error(env, code, msg, &mut out), "Error")?
             }

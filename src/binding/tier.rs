@@ -15,7 +15,7 @@ use napi::sys;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
 
-use super::errors::invalid_argument;
+use super::errors::{self, invalid_argument};
 use super::handle::Handle;
 use super::reply::Reply;
 use crate::core::entry::Kind;
@@ -171,7 +171,7 @@ impl ToNapiValue for Batch {
                 }
                 Completion::Reply(id, Err(e)) => {
                     items.push(Reply::Int(id as i64));
-                    items.push(Reply::Text(e.code().to_string()));
+                    items.push(Reply::Text(e.code().as_str().to_string()));
                     items.push(Reply::Text(e.to_string()));
                 }
                 Completion::Event(e) => {
@@ -272,7 +272,7 @@ pub fn tier_open(
             q.scheduled = false;
             Ok(Batch(std::mem::take(&mut q.items)))
         })
-        .map_err(|e| Error::new("ERR_TIERCACHE_INTERNAL".to_string(), e.reason.clone()))?;
+        .map_err(|e| errors::internal(e.reason.clone()))?;
     let completions = Arc::new(Completions { queue, wake });
     let sink = Arc::clone(&completions);
     let flusher = Arc::clone(&completions);
@@ -281,7 +281,7 @@ pub fn tier_open(
         sink.flush();
     });
     let tier = Tier::new(store, config, events, Arc::new(move || flusher.flush()))
-        .map_err(|e| Error::new(e.code().to_string(), e.to_string()))?;
+        .map_err(|e| Error::new(e.code().as_str().to_string(), e.to_string()))?;
     Ok(External::new(TierHandle { tier, completions }))
 }
 

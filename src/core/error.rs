@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use crate::core::error_code::ErrorCode;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CommandError {
     /// The key is empty.
@@ -32,18 +34,19 @@ pub enum CommandError {
 
 impl CommandError {
     /// The stable `code` of the JS error.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            CommandError::EmptyKey | CommandError::KeyTooLarge { .. } => "ERR_TIERCACHE_INVALID_KEY",
-            CommandError::ValueTooLarge { .. } => "ERR_TIERCACHE_VALUE_TOO_LARGE",
+            CommandError::EmptyKey => ErrorCode::InvalidKey,
+            CommandError::KeyTooLarge { .. } => ErrorCode::KeyTooLarge,
+            CommandError::ValueTooLarge { .. } => ErrorCode::ValueTooLarge,
             CommandError::NotInteger
             | CommandError::Overflow
             | CommandError::DecrementOverflow
             | CommandError::NotFloat
             | CommandError::NanOrInfinity
-            | CommandError::InvalidCursor => "ERR_TIERCACHE_REPLY",
-            CommandError::OptionConflict(_) => "ERR_TIERCACHE_OPTION_CONFLICT",
-            CommandError::PatternTooLong { .. } => "ERR_TIERCACHE_PATTERN_TOO_LONG",
+            | CommandError::InvalidCursor => ErrorCode::Reply,
+            CommandError::OptionConflict(_) => ErrorCode::OptionConflict,
+            CommandError::PatternTooLong { .. } => ErrorCode::PatternTooLong,
         }
     }
 }

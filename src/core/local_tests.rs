@@ -2,6 +2,7 @@ use std::sync::{Arc, Mutex};
 
 use super::*;
 use crate::core::clock::ManualClock;
+use crate::core::error_code::ErrorCode;
 
 const T0: u64 = 1_700_000_000_000;
 
@@ -415,12 +416,12 @@ fn oversized_and_empty_keys_and_values_are_refused() {
         ..Default::default()
     });
     let err = s.set(b"k", &[0u8; 11], Kind::Raw, SetOptions::default()).unwrap_err();
-    assert_eq!(err.code(), "ERR_TIERCACHE_VALUE_TOO_LARGE");
+    assert_eq!(err.code(), ErrorCode::ValueTooLarge);
     let err = s.set(b"", b"v", Kind::Raw, SetOptions::default()).unwrap_err();
     assert_eq!(err, CommandError::EmptyKey);
     let long = vec![b'k'; MAX_KEY_BYTES + 1];
     let err = s.set(&long, b"v", Kind::Raw, SetOptions::default()).unwrap_err();
-    assert_eq!(err.code(), "ERR_TIERCACHE_INVALID_KEY");
+    assert_eq!(err.code(), ErrorCode::KeyTooLarge);
 }
 
 #[test]

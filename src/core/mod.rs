@@ -4,6 +4,7 @@
 pub mod clock;
 pub mod entry;
 pub mod error;
+pub mod error_code;
 pub mod glob;
 pub mod local;
 pub mod numeric;

@@ -83,7 +83,7 @@ mod tests {
             ..LocalConfig::default()
         };
         let err = open_named("reg-test-a", "p", other.clone(), LocalStore::new).unwrap_err();
-        assert_eq!(err.code(), "ERR_TIERCACHE_OPTION_CONFLICT");
+        assert_eq!(err.code(), crate::core::error_code::ErrorCode::OptionConflict);
         close(&a);
         close(&b);
         // Gone once nobody uses it (even while references linger): a new open
@@ -104,7 +104,7 @@ mod tests {
             ..LocalConfig::default()
         };
         let err = open_named("reg-test-b", "tenant-a", small, LocalStore::new).unwrap_err();
-        assert_eq!(err.code(), "ERR_TIERCACHE_OPTION_CONFLICT");
+        assert_eq!(err.code(), crate::core::error_code::ErrorCode::OptionConflict);
         assert!(!err.to_string().contains("tenant-a"));
         close(&a);
         close(&b);

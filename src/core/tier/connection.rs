@@ -1041,7 +1041,7 @@ mod tests {
             },
         ] {
             let err = build_client(&with_tls(tls)).expect_err("refused");
-            assert_eq!(err.code(), "ERR_TIERCACHE_INVALID_ARGUMENT", "{err}");
+            assert_eq!(err.code(), crate::core::error_code::ErrorCode::InvalidArgument, "{err}");
             let shown = format!("{err} {err:?}");
             assert!(shown.contains("PEM"), "{shown}");
             assert!(

@@ -4,6 +4,7 @@
 use std::fmt;
 
 use crate::core::error::CommandError;
+use crate::core::error_code::ErrorCode;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TierError {
@@ -27,15 +28,15 @@ pub enum TierError {
 }
 
 impl TierError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            TierError::Unavailable(_) => "ERR_TIERCACHE_L2_UNAVAILABLE",
-            TierError::Timeout => "ERR_TIERCACHE_L2_TIMEOUT",
-            TierError::Reply(_) => "ERR_TIERCACHE_REPLY",
+            TierError::Unavailable(_) => ErrorCode::L2Unavailable,
+            TierError::Timeout => ErrorCode::L2Timeout,
+            TierError::Reply(_) => ErrorCode::Reply,
             TierError::Command(e) => e.code(),
-            TierError::Closed => "ERR_TIERCACHE_CLOSED",
-            TierError::Protocol(_) => "ERR_TIERCACHE_INTERNAL",
-            TierError::Config(_) => "ERR_TIERCACHE_INVALID_ARGUMENT",
+            TierError::Closed => ErrorCode::Closed,
+            TierError::Protocol(_) => ErrorCode::Internal,
+            TierError::Config(_) => ErrorCode::InvalidArgument,
         }
     }
 
