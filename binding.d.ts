@@ -32,7 +32,16 @@ export declare function errorCodes(): Array<Array<string>>
 
 export declare function exists(handle: ExternalObject<Handle>, keys: Array<string>): number
 
-export declare function expire(handle: ExternalObject<Handle>, key: string, ms: number, relative: boolean, condition: number): number
+export declare function expire(handle: ExternalObject<Handle>, key: string, ms: number, relative: boolean, condition: ExpireIf): number
+
+/** When an EXPIRE applies: always, NX, XX, GT or LT. */
+export declare const enum ExpireIf {
+  Always = 0,
+  Nx = 1,
+  Xx = 2,
+  Gt = 3,
+  Lt = 4,
+}
 
 export declare function flush(handle: ExternalObject<Handle>): void
 
@@ -49,8 +58,20 @@ export declare function getBuffer(handle: ExternalObject<Handle>, key: string): 
 
 export declare function getdel(handle: ExternalObject<Handle>, key: string): Reply
 
-/** GETEX. `mode`: 0 unchanged, 1 PERSIST, 2 relative ms, 3 absolute ms. */
-export declare function getex(handle: ExternalObject<Handle>, key: string, mode: number, ms: number): Reply
+/** GETEX: `ttl` says what `ms` is. */
+export declare function getex(handle: ExternalObject<Handle>, key: string, ttl: GetExTtl, ms: number): Reply
+
+/** What a GETEX does to the key's TTL. */
+export declare const enum GetExTtl {
+  /** No option: the TTL stays. */
+  Unchanged = 0,
+  /** PERSIST. */
+  Persist = 1,
+  /** EX / PX: `ms` from now. */
+  In = 2,
+  /** EXAT / PXAT: at Unix `ms`. */
+  At = 3,
+}
 
 /**
  * INCRBY / DECRBY. The amount arrives as the text Redis would receive
@@ -68,6 +89,13 @@ export declare function incrbyfloat(handle: ExternalObject<Handle>, key: string,
  */
 export declare function lastTtl(handle: ExternalObject<Handle>): ArrayBuffer
 
+/** What a lease command (getOrSet's `lock`) does. */
+export declare const enum LeaseStep {
+  Acquire = 0,
+  Release = 1,
+  Extend = 2,
+}
+
 /**
  * The longest key the store takes, in UTF-8 bytes: the facade checks keys
  * against it before calling in (lib/args.js).
@@ -80,7 +108,7 @@ export declare function mget(handle: ExternalObject<Handle>, keys: Array<string>
  * MSET: pairs as a flat [key, value, kind, key, value, kind, …] would cost
  * a conversion per element; two parallel arrays keep it to one each.
  */
-export declare function mset(handle: ExternalObject<Handle>, keys: Array<string>, values: Array<string | Uint8Array>, kinds: Array<number>): void
+export declare function mset(handle: ExternalObject<Handle>, keys: Array<string>, values: Array<string | Uint8Array>, kinds: Array<ValueKind>): void
 
 export interface NativeStats {
   hits: number
@@ -144,19 +172,35 @@ export declare function scan(handle: ExternalObject<Handle>, cursor: string, pat
 
 /**
  * EXPIRE family. `relative`: whether `ms` is a duration (else absolute).
- * `condition`: 0 always, 1 NX, 2 XX, 3 GT, 4 LT. A negative duration or a
- * past time deletes the key, as Redis does.
- * A sealed write (see `core::sealed`): 0 put, 1 seal, 2 retime; `ms` the
- * TTL. Resolves whether it wrote.
+ * A negative duration or a past time deletes the key, as Redis does.
+ * A sealed write (see `core::sealed`); `ms` the TTL. Resolves whether it wrote.
  */
-export declare function sealed(handle: ExternalObject<Handle>, action: number, key: string, value: string | Uint8Array, valueKind: number, seal: string, ms: number): boolean
+export declare function sealed(handle: ExternalObject<Handle>, step: SealedStep, key: string, value: string | Uint8Array, valueKind: ValueKind, seal: string, ms: number): boolean
+
+/** The steps of a sealed write (see `core::sealed`). */
+export declare const enum SealedStep {
+  Put = 0,
+  Seal = 1,
+  Retime = 2,
+}
 
 /**
- * SET. `expiry_mode`: 0 none (default TTL), 1 KEEPTTL, 2 relative ms
- * (EX/PX), 3 absolute Unix ms (EXAT/PXAT). `condition`: 0 always, 1 NX, 2 XX.
+ * SET: `ttl` says what `expiry_ms` is (a duration, a Unix time, unused).
  * Returns the previous value when `get` (SET … GET), else whether it wrote.
  */
-export declare function set(handle: ExternalObject<Handle>, key: string, value: string | Uint8Array, valueKind: number, expiryMode: number, expiryMs: number, condition: number, get: boolean): Reply
+export declare function set(handle: ExternalObject<Handle>, key: string, value: string | Uint8Array, valueKind: ValueKind, ttl: SetTtl, expiryMs: number, condition: WriteIf, get: boolean): Reply
+
+/** What a SET does to the key's TTL. */
+export declare const enum SetTtl {
+  /** The store's default TTL (none given). */
+  Default = 0,
+  /** KEEPTTL. */
+  Keep = 1,
+  /** EX / PX: `ms` from now. */
+  In = 2,
+  /** EXAT / PXAT: at Unix `ms`. */
+  At = 3,
+}
 
 export declare function stats(handle: ExternalObject<Handle>): NativeStats
 
@@ -192,14 +236,14 @@ export declare function tierCommand(t: ExternalObject<TierHandle>, id: number, a
 
 export declare function tierConnect(t: ExternalObject<TierHandle>): void
 
-/** EXPIRE family. `condition`: 0 always, 1 NX, 2 XX, 3 GT, 4 LT. */
-export declare function tierExpire(t: ExternalObject<TierHandle>, id: number, key: string, ms: number, absolute: boolean, condition: number): void
+/** EXPIRE family. */
+export declare function tierExpire(t: ExternalObject<TierHandle>, id: number, key: string, ms: number, absolute: boolean, condition: ExpireIf): void
 
 /** GET / getBuffer. `fill: false` reads Redis only (the `l2` view). */
 export declare function tierGet(t: ExternalObject<TierHandle>, id: number, key: string, buffer: boolean, fill: boolean): void
 
-/** GETEX. `mode`: 0 unchanged, 1 PERSIST, 2 relative ms, 3 absolute ms. */
-export declare function tierGetex(t: ExternalObject<TierHandle>, id: number, key: string, mode: number, ms: number): void
+/** GETEX: `ttl` says what `ms` is. */
+export declare function tierGetex(t: ExternalObject<TierHandle>, id: number, key: string, ttl: GetExTtl, ms: number): void
 
 /** INCRBY (or DECRBY) with the amount as given: Redis parses it. */
 export declare function tierIncrby(t: ExternalObject<TierHandle>, id: number, key: string, amount: string, decrement: boolean): void
@@ -220,12 +264,12 @@ export declare function tierKeysCommand(t: ExternalObject<TierHandle>, id: numbe
  */
 export declare function tierKick(t: ExternalObject<TierHandle>): void
 
-/** Lease commands (getOrSet's `lock`): 0 acquire, 1 release, 2 extend. */
-export declare function tierLease(t: ExternalObject<TierHandle>, id: number, action: number, key: string, token: string, ms: number): void
+/** Lease commands (getOrSet's `lock`). */
+export declare function tierLease(t: ExternalObject<TierHandle>, id: number, step: LeaseStep, key: string, token: string, ms: number): void
 
 export declare function tierMget(t: ExternalObject<TierHandle>, id: number, keys: Array<string>, fill: boolean): void
 
-export declare function tierMset(t: ExternalObject<TierHandle>, id: number, keys: Array<string>, values: Array<string | Buffer>, kinds: Array<number>): void
+export declare function tierMset(t: ExternalObject<TierHandle>, id: number, keys: Array<string>, values: Array<string | Buffer>, kinds: Array<ValueKind>): void
 
 /**
  * Attaches a Redis tier to the instance's store. `on_batch` receives the
@@ -266,13 +310,13 @@ export declare function tierPubsub(t: ExternalObject<TierHandle>, id: number, me
 export declare function tierScan(t: ExternalObject<TierHandle>, id: number, cursor: string, pattern?: string | undefined | null, count?: number | undefined | null): void
 
 /** A sealed write (see `core::sealed`): 0 put, 1 seal, 2 retime. */
-export declare function tierSealed(t: ExternalObject<TierHandle>, id: number, action: number, key: string, value: string | Buffer, valueKind: number, seal: string, ms: number): void
+export declare function tierSealed(t: ExternalObject<TierHandle>, id: number, step: SealedStep, key: string, value: string | Buffer, valueKind: ValueKind, seal: string, ms: number): void
 
 /** Keyless commands: 0 FLUSHDB, 1 FLUSHALL, 2 DBSIZE, 3 PING. */
 export declare function tierServerCommand(t: ExternalObject<TierHandle>, id: number, command: number): void
 
-/** SET, with the L1 binding's encoding of the options (see `commands::set`). */
-export declare function tierSet(t: ExternalObject<TierHandle>, id: number, key: string, value: string | Buffer, valueKind: number, expiryMode: number, expiryMs: number, condition: number, get: boolean): void
+/** SET, with the options as the L1 binding takes them (see `commands::set`). */
+export declare function tierSet(t: ExternalObject<TierHandle>, id: number, key: string, value: string | Buffer, valueKind: ValueKind, ttl: SetTtl, expiryMs: number, condition: WriteIf, get: boolean): void
 
 export declare function tierStats(t: ExternalObject<TierHandle>): TierStatsJs
 
@@ -303,3 +347,29 @@ export declare function tierWatchInvalidations(t: ExternalObject<TierHandle>, on
 export declare function ttl(handle: ExternalObject<Handle>, key: string): number
 
 export declare function unsubscribe(handle: ExternalObject<Handle>): void
+
+/**
+ * How a stored value was encoded (the facade's codecs): given with every
+ * write, handed back with every read of a typed value.
+ */
+export declare const enum ValueKind {
+  /** A string or Buffer, stored as is. */
+  Raw = 0,
+  Json = 1,
+  V8 = 2,
+  /** The instance's own codec. */
+  Custom = 3,
+  /** A pattern envelope around text. */
+  MetaText = 4,
+  /** A pattern envelope around bytes. */
+  MetaBytes = 5,
+}
+
+/** When a SET writes: always, NX or XX. */
+export declare const enum WriteIf {
+  Always = 0,
+  /** NX: only a key that is absent. */
+  Absent = 1,
+  /** XX: only a key that is present. */
+  Present = 2,
+}

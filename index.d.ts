@@ -28,7 +28,7 @@
  */
 import type { GeneratedCommands, PipelineCommands, OverloadedParameters } from './lib/commands/methods'
 import type { NodeRedisCommands } from './lib/node-redis/methods'
-import type { ErrorCodes } from './lib/error-codes'
+import type { ErrorCodes as GeneratedErrorCodes } from './lib/error-codes'
 import { EventEmitter } from 'node:events'
 import type { Readable } from 'node:stream'
 
@@ -2553,8 +2553,11 @@ declare namespace TierCache {
 
   // ---- errors -----------------------------------------------------------------
 
-  /** The stable error codes (frozen): name → `err.code`, each described in lib/error-codes.d.ts. */
+  /** The stable error codes (frozen): name → `err.code`. */
   export const codes: ErrorCodes
+
+  /** The type of {@link codes}: each code and when it is raised (generated from the engine's list). */
+  export interface ErrorCodes extends GeneratedErrorCodes {}
 
   /** One of the values of {@link codes}. */
   export type ErrorCode = (typeof codes)[keyof typeof codes]

@@ -24,7 +24,8 @@ const { answer, settle, checkCallback, splitCallback, noop } = require('./lib/an
 const { localKeys } = require('./lib/local-keys')
 
 const { TierCacheTypeError, TierCacheRangeError, ClosedError, CODES, fromNative } = errors
-const { KIND } = codecs
+const { ValueKind } = codecs
+const { SetTtl, WriteIf } = native
 
 const DEFAULTS = Object.freeze({
   name: undefined,
@@ -211,11 +212,11 @@ class TierCache extends EventEmitter {
   /** [payload, kind] for a value: raw bytes for strings/Buffers/numbers, codec otherwise. */
   _encode (value) {
     switch (typeof value) {
-      case 'string': return [args.wellFormedValue(value), KIND.RAW]
-      case 'number': case 'bigint': case 'boolean': return [String(value), KIND.RAW]
+      case 'string': return [args.wellFormedValue(value), ValueKind.Raw]
+      case 'number': case 'bigint': case 'boolean': return [String(value), ValueKind.Raw]
       case 'object':
         if (value === null) break
-        if (value instanceof Uint8Array) return [value, KIND.RAW]
+        if (value instanceof Uint8Array) return [value, ValueKind.Raw]
         return [this._codec.encode(value), this._codec.kind]
       default:
         break
@@ -237,7 +238,7 @@ class TierCache extends EventEmitter {
    */
   _decodeRead (key, reply) {
     if (reply === null || typeof reply === 'string') return reply
-    return reply[0] >= KIND.META_TEXT ? patterns.plainGet(this, key, reply) : codecs.decodeTagged(reply, this._codec)
+    return reply[0] >= ValueKind.MetaText ? patterns.plainGet(this, key, reply) : codecs.decodeTagged(reply, this._codec)
   }
 
   // ---- synchronous core of each command (throws; wrapped below) -------------
@@ -258,7 +259,7 @@ class TierCache extends EventEmitter {
         front.fill(key, reply, before)
         return reply
       }
-      if (reply[0] >= KIND.META_TEXT) return patterns.plainGet(this, key, reply)
+      if (reply[0] >= ValueKind.MetaText) return patterns.plainGet(this, key, reply)
       const value = codecs.decodeTagged(reply, this._codec)
       if (this._frontObjects) front.fill(key, value, before)
       return value
@@ -293,7 +294,7 @@ class TierCache extends EventEmitter {
     const opts = rest.length === 0 ? null : args.parseSetOptions(rest)
     const [payload, kind] = this._encode(value)
     const reply = opts === null
-      ? native.set(this._h, key, payload, kind, 0, 0, 0, false)
+      ? native.set(this._h, key, payload, kind, SetTtl.Default, 0, WriteIf.Always, false)
       : native.set(this._h, key, payload, kind, opts.mode, opts.ms, opts.condition, opts.get)
     this._forget(key)
     if (opts !== null && opts.get) return this._decode(reply)
@@ -303,7 +304,7 @@ class TierCache extends EventEmitter {
   _setWithTtl (key, ms, value) {
     key = args.toKey(key)
     const [payload, kind] = this._encode(value)
-    native.set(this._h, key, payload, kind, args.EXPIRY.RELATIVE, ms, 0, false)
+    native.set(this._h, key, payload, kind, SetTtl.In, ms, WriteIf.Always, false)
     this._forget(key)
     return 'OK'
   }

@@ -85,7 +85,7 @@ async function measureSize (size) {
   let s0 = 0; let s1 = 0; let s2 = 0
   rows.push(
     { group: 'set', what: 'lru-cache `set(k, v)` (20-byte string, existing key)', fn: () => sink(lru.set(keys[order[s0 & MASK]], values[order[(s0++ + 7) & MASK]])) },
-    { group: 'set', what: '`binding.set(handle, k, v, …)` (20-byte string, existing key)', fn: () => sink(native.set(h, keys[order[s1 & MASK]], values[order[(s1++ + 7) & MASK]], 0, 0, 0, 0, false)) },
+    { group: 'set', what: '`binding.set(handle, k, v, …)` (20-byte string, existing key)', fn: () => sink(native.set(h, keys[order[s1 & MASK]], values[order[(s1++ + 7) & MASK]], native.ValueKind.Raw, native.SetTtl.Default, 0, native.WriteIf.Always, false)) },
     { group: 'set', what: 'tiercache `cache.local.set(k, v)`, frontSize 0 (facade + native)', fn: () => sink(noFront.local.set(keys[order[s2 & MASK]], values[order[(s2++ + 7) & MASK]])) }
   )
   rows.forEach((r, n) => { r.id = String(n) })

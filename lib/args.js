@@ -17,10 +17,10 @@ const MAX_PATTERN_BYTES = 1024
 /** Latest deadline representable: deadlines are kept as JS-safe Unix ms. */
 const MAX_DEADLINE_MS = Number.MAX_SAFE_INTEGER
 
-// Native `set` modes (src/binding/commands.rs).
-const EXPIRY = Object.freeze({ DEFAULT: 0, KEEP: 1, RELATIVE: 2, ABSOLUTE: 3 })
-const CONDITION = Object.freeze({ ALWAYS: 0, NX: 1, XX: 2 })
-const EXPIRE_CONDITION = Object.freeze({ NX: 1, XX: 2, GT: 3, LT: 4 })
+// The native modes the parsers produce (src/binding/modes.rs).
+const { SetTtl, GetExTtl, WriteIf, ExpireIf } = native
+// EXPIRE's condition tokens.
+const EXPIRE_IF = Object.freeze({ NX: ExpireIf.Nx, XX: ExpireIf.Xx, GT: ExpireIf.Gt, LT: ExpireIf.Lt })
 
 // A JS string may hold a lone UTF-16 surrogate, which has no UTF-8 form:
 // Node would turn it into U+FFFD on its way to L1 or Redis, so '\uD800',
@@ -161,7 +161,7 @@ function token (value) {
  */
 function parseSetOptions (rest) {
   if (rest.length === 1 && rest[0] !== null && typeof rest[0] === 'object') return parseSetObject(rest[0])
-  const out = { mode: EXPIRY.DEFAULT, ms: 0, condition: CONDITION.ALWAYS, get: false }
+  const out = { mode: SetTtl.Default, ms: 0, condition: WriteIf.Always, get: false }
   let expirySeen = null
   for (let i = 0; i < rest.length; i++) {
     const t = token(rest[i])
@@ -172,10 +172,10 @@ function parseSetOptions (rest) {
         expirySeen = t
         const value = rest[++i]
         if (t === 'EX' || t === 'PX') {
-          out.mode = EXPIRY.RELATIVE
+          out.mode = SetTtl.In
           out.ms = toTtlMs(value, t === 'EX' ? 1000 : 1, 'set')
         } else {
-          out.mode = EXPIRY.ABSOLUTE
+          out.mode = SetTtl.At
           out.ms = toDeadlineMs(value, t === 'EXAT' ? 1000 : 1, 'set')
         }
         break
@@ -183,11 +183,11 @@ function parseSetOptions (rest) {
       case 'KEEPTTL':
         if (expirySeen) throw syntax(`${expirySeen} and KEEPTTL are mutually exclusive`)
         expirySeen = 'KEEPTTL'
-        out.mode = EXPIRY.KEEP
+        out.mode = SetTtl.Keep
         break
       case 'NX': case 'XX': {
-        const c = t === 'NX' ? CONDITION.NX : CONDITION.XX
-        if (out.condition !== CONDITION.ALWAYS && out.condition !== c) throw syntax('NX and XX are mutually exclusive')
+        const c = t === 'NX' ? WriteIf.Absent : WriteIf.Present
+        if (out.condition !== WriteIf.Always && out.condition !== c) throw syntax('NX and XX are mutually exclusive')
         out.condition = c
         break
       }
@@ -240,11 +240,11 @@ function parseSetObject (options) {
 
 /** GETEX's option: [mode, ms] for the native call. */
 function parseGetExOptions (rest) {
-  if (rest.length === 0) return [0, 0]
+  if (rest.length === 0) return [GetExTtl.Unchanged, 0]
   const t = token(rest[0])
-  if (t === 'PERSIST' && rest.length === 1) return [1, 0]
-  if ((t === 'EX' || t === 'PX') && rest.length === 2) return [EXPIRY.RELATIVE, toTtlMs(rest[1], t === 'EX' ? 1000 : 1, 'getex')]
-  if ((t === 'EXAT' || t === 'PXAT') && rest.length === 2) return [EXPIRY.ABSOLUTE, toDeadlineMs(rest[1], t === 'EXAT' ? 1000 : 1, 'getex')]
+  if (t === 'PERSIST' && rest.length === 1) return [GetExTtl.Persist, 0]
+  if ((t === 'EX' || t === 'PX') && rest.length === 2) return [GetExTtl.In, toTtlMs(rest[1], t === 'EX' ? 1000 : 1, 'getex')]
+  if ((t === 'EXAT' || t === 'PXAT') && rest.length === 2) return [GetExTtl.At, toDeadlineMs(rest[1], t === 'EXAT' ? 1000 : 1, 'getex')]
   throw syntax('GETEX takes one of EX n, PX n, EXAT n, PXAT n or PERSIST')
 }
 
@@ -262,15 +262,15 @@ function parseExpireArgs (command, time, unit, rest) {
   // Any negative time is in the past: the key is deleted.
   const clamped = ms < 0n ? -1 : clampDeadline(ms, relative)
   if (rest.length > 1) throw syntax(`${command} takes at most one of NX, XX, GT, LT`)
-  let condition = 0
+  let condition = ExpireIf.Always
   if (rest.length === 1) {
-    condition = EXPIRE_CONDITION[token(rest[0])] || 0
-    if (condition === 0) throw syntax(`unknown ${command} option ${JSON.stringify(String(rest[0]))}`)
+    const t = token(rest[0])
+    if (!Object.hasOwn(EXPIRE_IF, t)) throw syntax(`unknown ${command} option ${JSON.stringify(String(rest[0]))}`)
+    condition = EXPIRE_IF[t]
   }
   return [clamped, condition]
 }
 
-/** A KEYS / SCAN MATCH glob: a string, well-formed as keys must be (it is matched against them). */
 /** A KEYS / SCAN MATCH pattern: a well-formed string of at most MAX_PATTERN_BYTES. */
 function toPattern (pattern, where) {
   if (typeof pattern !== 'string') throw new TierCacheTypeError(`${where} takes a string pattern`, CODES.INVALID_ARGUMENT)
@@ -340,10 +340,8 @@ function toAmount (value) {
 module.exports = {
   shown,
   MAX_KEY_BYTES,
-  EXPIRY,
   wellFormedKey,
   wellFormedValue,
-  CONDITION,
   toKey,
   toKeys,
   toPattern,

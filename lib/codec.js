@@ -8,7 +8,8 @@ const v8 = require('node:v8')
 const { TierCacheTypeError, DecodeError, CODES } = require('./errors')
 
 // Kind tags stored with each entry (see src/core/entry.rs).
-const KIND = Object.freeze({ RAW: 0, JSON: 1, V8: 2, CUSTOM: 3, META_TEXT: 4, META_BYTES: 5 })
+// How a stored value was encoded: the binding's enum (src/binding/modes.rs).
+const { ValueKind } = require('../binding.js')
 
 function unencodable (what, codec, path, cause) {
   const where = path === undefined ? '' : ` at ${path === '' ? 'the top level' : path}`
@@ -196,7 +197,7 @@ function stripProtoKeys (value, seen) {
 
 const json = Object.freeze({
   name: 'json',
-  kind: KIND.JSON,
+  kind: ValueKind.Json,
   encode (value) {
     let text
     try {
@@ -217,7 +218,7 @@ const json = Object.freeze({
 
 const v8Codec = Object.freeze({
   name: 'v8',
-  kind: KIND.V8,
+  kind: ValueKind.V8,
   encode (value) {
     try {
       return v8.serialize(value)
@@ -246,7 +247,7 @@ function resolveCodec (option) {
       typeof option.encode === 'function' && typeof option.decode === 'function') {
     return Object.freeze({
       name: typeof option.name === 'string' ? option.name : 'custom',
-      kind: KIND.CUSTOM,
+      kind: ValueKind.Custom,
       encode (value) {
         let out
         try {
@@ -275,14 +276,14 @@ function resolveCodec (option) {
 function decodeTagged (reply, instanceCodec) {
   const kind = reply[0]
   const payload = reply[1]
-  if (kind === KIND.CUSTOM) return instanceCodec.decode(payload)
+  if (kind === ValueKind.Custom) return instanceCodec.decode(payload)
   // Pattern entries (getOrSet, tags): loaded on first use, no cycle at load time.
-  if (kind === KIND.META_TEXT || kind === KIND.META_BYTES) return require('./patterns/envelope').plainValue(reply, instanceCodec)
+  if (kind === ValueKind.MetaText || kind === ValueKind.MetaBytes) return require('./patterns/envelope').plainValue(reply, instanceCodec)
   try {
-    return kind === KIND.JSON ? json.decode(payload) : v8Codec.decode(payload)
+    return kind === ValueKind.Json ? json.decode(payload) : v8Codec.decode(payload)
   } catch (err) {
-    throw new DecodeError(`a stored ${kind === KIND.JSON ? 'json' : 'v8'} value could not be decoded: ${err.message}`, { cause: err })
+    throw new DecodeError(`a stored ${kind === ValueKind.Json ? 'json' : 'v8'} value could not be decoded: ${err.message}`, { cause: err })
   }
 }
 
-module.exports = { KIND, json, v8: v8Codec, resolveCodec, decodeTagged, parseJson }
+module.exports = { ValueKind, json, v8: v8Codec, resolveCodec, decodeTagged, parseJson }

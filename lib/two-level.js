@@ -302,7 +302,7 @@ const helpers = {
     const [payload, kind] = this._encode(value)
     this._forget(key)
     return this._remote.call(
-      (id) => native.tierSet(this._remote.handle, id, key, payload, kind, args.EXPIRY.RELATIVE, ms, 0, false),
+      (id) => native.tierSet(this._remote.handle, id, key, payload, kind, native.SetTtl.In, ms, native.WriteIf.Always, false),
       undefined,
       () => this._setWithTtl(key, ms, value)
     )

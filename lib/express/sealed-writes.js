@@ -10,9 +10,8 @@
 
 const native = require('../../binding.js')
 const { fromNative } = require('../errors')
-const { KIND } = require('../codec')
+const { ValueKind } = require('../codec')
 
-const SEALED = Object.freeze({ PUT: 0, SEAL: 1, RETIME: 2 })
 
 /**
  * Runs one sealed `action` on `key` of `cache`: `value` (PUT) goes through
@@ -21,7 +20,7 @@ const SEALED = Object.freeze({ PUT: 0, SEAL: 1, RETIME: 2 })
  */
 function sealedWrite (cache, action, key, value, seal, ms) {
   return new Promise((resolve, reject) => {
-    const [payload, kind] = value === undefined ? ['', KIND.RAW] : cache._encode(value)
+    const [payload, kind] = value === undefined ? ['', ValueKind.Raw] : cache._encode(value)
     cache._forget(key)
     if (cache._remote === null) {
       try {
@@ -41,4 +40,4 @@ function sealedWrite (cache, action, key, value, seal, ms) {
   })
 }
 
-module.exports = { SEALED, sealedWrite }
+module.exports = { sealedWrite }

@@ -56,7 +56,8 @@
 const { TierCacheError, TierCacheTypeError, TierCacheRangeError, CODES } = require('../errors')
 const { escapeGlob } = require('../patterns/namespace')
 const { answer } = require('../answer')
-const { SEALED, sealedWrite } = require('./sealed-writes')
+const { SealedStep } = require('../../binding.js')
+const { sealedWrite } = require('./sealed-writes')
 
 const noop = () => {}
 
@@ -174,7 +175,7 @@ class TierCacheStore {
 
   /** Destroys the session at `key`: seals it if it exists. */
   _seal (key) {
-    return sealedWrite(this.cache, SEALED.SEAL, key, undefined, SEAL, this._sealMs)
+    return sealedWrite(this.cache, SealedStep.Seal, key, undefined, SEAL, this._sealMs)
   }
 
   /** Where reads go: Redis itself ('strong' with a Redis tier) or through L1. */
@@ -240,7 +241,7 @@ class TierCacheStore {
         throw new TierCacheTypeError('TierCacheStore: the session cannot be stored as JSON', CODES.UNENCODABLE, { cause: err })
       }
       // Refused (silently) when the session was destroyed meanwhile.
-      await sealedWrite(this.cache, SEALED.PUT, this.prefix + sid, plain, SEAL, ms)
+      await sealedWrite(this.cache, SealedStep.Put, this.prefix + sid, plain, SEAL, ms)
       return undefined
     })
   }
@@ -252,7 +253,7 @@ class TierCacheStore {
       if (sess === null || typeof sess !== 'object') throw invalid('a session must be an object')
       const ms = this._ttlMs(sess)
       if (ms <= 0) await this._seal(this.prefix + sid)
-      else await sealedWrite(this.cache, SEALED.RETIME, this.prefix + sid, undefined, SEAL, ms)
+      else await sealedWrite(this.cache, SealedStep.Retime, this.prefix + sid, undefined, SEAL, ms)
       return undefined
     })
   }

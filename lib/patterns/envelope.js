@@ -15,7 +15,7 @@
 // header (src/core/tier/wire.rs), so other clients see it as binary.
 
 const codecs = require('../codec')
-const { KIND } = codecs
+const { ValueKind } = codecs
 const { DecodeError } = require('../errors')
 const { wellFormedValue } = require('../args')
 
@@ -52,7 +52,7 @@ function encode (codec, value, staleAt, createdAt, tags, type) {
     if (value === null || value === undefined) type = 'n'
     else if (typeof value === 'string') type = 's'
     else if (value instanceof Uint8Array) type = 'b'
-    else type = codec.kind === KIND.JSON ? 'j' : codec.kind === KIND.V8 ? 'v' : 'c'
+    else type = codec.kind === ValueKind.Json ? 'j' : codec.kind === ValueKind.V8 ? 'v' : 'c'
   }
   const head = header(type, staleAt, createdAt, tags)
   let body
@@ -63,9 +63,9 @@ function encode (codec, value, staleAt, createdAt, tags, type) {
     case 'e': body = JSON.stringify(value); break
     default: body = codec.encode(value)
   }
-  if (typeof body === 'string') return [head + body, KIND.META_TEXT]
+  if (typeof body === 'string') return [head + body, ValueKind.MetaText]
   const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength)
-  return [Buffer.concat([Buffer.from(head, 'utf8'), bytes]), KIND.META_BYTES]
+  return [Buffer.concat([Buffer.from(head, 'utf8'), bytes]), ValueKind.MetaBytes]
 }
 
 function parseHeader (text, source) {
@@ -138,7 +138,7 @@ function decode (kind, payload, codec) {
 }
 
 function isMeta (kind) {
-  return kind === KIND.META_TEXT || kind === KIND.META_BYTES
+  return kind === ValueKind.MetaText || kind === ValueKind.MetaBytes
 }
 
 /**

@@ -23,6 +23,7 @@
 
 const crypto = require('node:crypto')
 const native = require('../../binding.js')
+const { LeaseStep } = native
 const { MISS: FRONT_MISS } = require('../front')
 const args = require('../args')
 const { TierCacheTypeError, LoaderTimeoutError, ClosedError, CODES, fromNative } = require('../errors')
@@ -275,9 +276,9 @@ class GetOrSet {
    */
   acquire (leaseKey, token) {
     const { cache, o } = this
-    const taking = store.lease(cache, store.LEASE.ACQUIRE, leaseKey, token, o.lock.lease)
+    const taking = store.lease(cache, LeaseStep.Acquire, leaseKey, token, o.lock.lease)
     taking.then((reply) => {
-      if (reply === -3 && this.budget.spent) store.lease(cache, store.LEASE.RELEASE, leaseKey, token, 1).catch(noop)
+      if (reply === -3 && this.budget.spent) store.lease(cache, LeaseStep.Release, leaseKey, token, 1).catch(noop)
     }, noop)
     return taking
   }
@@ -287,7 +288,7 @@ class GetOrSet {
     // The lease is held until the loader ends: extended while it runs long.
     const every = Math.max(1, Math.floor(o.lock.lease / 2))
     const keepAlive = setInterval(() => {
-      store.lease(cache, store.LEASE.EXTEND, leaseKey, token, o.lock.lease).catch(noop)
+      store.lease(cache, LeaseStep.Extend, leaseKey, token, o.lock.lease).catch(noop)
     }, every)
     try {
       // Someone may have stored it between our read and taking the lease.
@@ -298,7 +299,7 @@ class GetOrSet {
       return await this.load(stale, startSeq)
     } finally {
       clearInterval(keepAlive)
-      store.lease(cache, store.LEASE.RELEASE, leaseKey, token, 1).catch(noop)
+      store.lease(cache, LeaseStep.Release, leaseKey, token, 1).catch(noop)
     }
   }
 

@@ -3,6 +3,7 @@
 // refresh-ahead), writeThrough, writeBehind, tags and namespaces. Each
 // concept lives in its own file beside this one.
 
+const { SetTtl, WriteIf } = require('../../binding.js')
 const args = require('../args')
 const { answer } = require('../answer')
 const { TierCacheTypeError, CODES, fromNative } = require('../errors')
@@ -24,16 +25,16 @@ async function setTagged (cache, key, value, options) {
   const { tags: tagList, ...rest } = options
   const list = tags.checkTags(tagList, 'set')
   const o = Object.keys(rest).length === 0 ? null : args.parseSetOptions([rest])
-  if (o !== null && (o.get || o.mode === args.EXPIRY.KEEP)) {
+  if (o !== null && (o.get || o.mode === SetTtl.Keep)) {
     throw new TierCacheTypeError('set with tags takes EX, PX, EXAT, PXAT, NX or XX (not GET or KEEPTTL)', CODES.OPTION_CONFLICT)
   }
   // Refuse an unencodable value before any generation is read.
   envelope.encode(cache._codec, value, 0, 0, null)
   const gens = list === null ? null : await tags.snapshot(cache, list)
   let ttl = cache.options.ttl
-  if (o !== null && o.mode === args.EXPIRY.RELATIVE) ttl = o.ms
-  if (o !== null && o.mode === args.EXPIRY.ABSOLUTE) ttl = Math.max(1, o.ms - Date.now())
-  const stored = await store.writeEntry(cache, key, value, { ttl, gens, condition: o === null ? args.CONDITION.ALWAYS : o.condition })
+  if (o !== null && o.mode === SetTtl.In) ttl = o.ms
+  if (o !== null && o.mode === SetTtl.At) ttl = Math.max(1, o.ms - Date.now())
+  const stored = await store.writeEntry(cache, key, value, { ttl, gens, condition: o === null ? WriteIf.Always : o.condition })
   return stored ? 'OK' : null
 }
 

@@ -8,7 +8,6 @@
 
 const native = require('../../binding.js')
 const codecs = require('../codec')
-const args = require('../args')
 const envelope = require('./envelope')
 
 /** A value set by the plain commands (no pattern metadata). */
@@ -42,9 +41,9 @@ function read (cache, key) {
  * With a Redis tier it resolves once Redis has it; in offlineMode 'local'
  * an unreachable Redis leaves the value in L1 alone.
  */
-function write (cache, key, payload, kind, ttlMs, condition = args.CONDITION.ALWAYS) {
+function write (cache, key, payload, kind, ttlMs, condition = native.WriteIf.Always) {
   // No TTL: DEFAULT, which is "none" here (callers resolve the cache's default ttl first).
-  const mode = ttlMs === undefined ? args.EXPIRY.DEFAULT : args.EXPIRY.RELATIVE
+  const mode = ttlMs === undefined ? native.SetTtl.Default : native.SetTtl.In
   const ms = ttlMs === undefined ? 0 : ttlMs
   cache._forget(key)
   if (cache._remote === null) {
@@ -81,7 +80,6 @@ function del (cache, keys) {
   )
 }
 
-const LEASE = Object.freeze({ ACQUIRE: 0, RELEASE: 1, EXTEND: 2 })
 
 /**
  * A lease command on `key` in Redis (never cached in L1). Acquire resolves
@@ -93,4 +91,4 @@ function lease (cache, action, key, token, ms) {
   return remote.call((id) => native.tierLease(remote.handle, id, action, key, token, ms))
 }
 
-module.exports = { Plain, fromReply, read, write, writeEntry, del, lease, LEASE }
+module.exports = { Plain, fromReply, read, write, writeEntry, del, lease }

@@ -9,15 +9,14 @@ use napi_derive::napi;
 
 use super::errors::{command_error, invalid_argument};
 use super::handle::Handle;
+use super::modes::{ExpireIf, GetExTtl, SealedStep, SetTtl, ValueKind, WriteIf};
 use super::reply::Reply;
 use super::utf8_arg::Utf8Arg;
-use crate::core::entry::Kind;
 use crate::core::local::{
-    Condition, ExpireCondition, GetExExpiry, LocalConfig, LocalStore, SetExpiry, SetOptions, DEFAULT_MAX_BYTES,
+    ExpireCondition, GetExExpiry, LocalConfig, LocalStore, SetExpiry, SetOptions, DEFAULT_MAX_BYTES,
     DEFAULT_MAX_VALUE_BYTES,
 };
 use crate::core::registry;
-use crate::core::sealed::SealedAction;
 
 type JsResult<T> = Result<T, String>;
 
@@ -179,12 +178,7 @@ impl AsBytes for Utf8Arg {
     }
 }
 
-fn kind(kind: u32) -> Result<Kind, String> {
-    Kind::from_u32(kind).ok_or_else(|| invalid_argument("unknown value kind"))
-}
-
-/// SET. `expiry_mode`: 0 none (default TTL), 1 KEEPTTL, 2 relative ms
-/// (EX/PX), 3 absolute Unix ms (EXAT/PXAT). `condition`: 0 always, 1 NX, 2 XX.
+/// SET: `ttl` says what `expiry_ms` is (a duration, a Unix time, unused).
 /// Returns the previous value when `get` (SET … GET), else whether it wrote.
 #[napi(catch_unwind)]
 #[allow(clippy::too_many_arguments)]
@@ -192,32 +186,28 @@ pub fn set(
     handle: &External<Handle>,
     #[napi(ts_arg_type = "string")] key: Utf8Arg,
     #[napi(ts_arg_type = "string | Uint8Array")] value: Either<Utf8Arg, &[u8]>,
-    value_kind: u32,
-    expiry_mode: u32,
+    value_kind: ValueKind,
+    ttl: SetTtl,
     expiry_ms: f64,
-    condition: u32,
+    condition: WriteIf,
     get: bool,
 ) -> Result<Reply, String> {
     let store = handle.store()?;
-    let expiry = match expiry_mode {
-        0 => SetExpiry::Default,
-        1 => SetExpiry::Keep,
-        2 => SetExpiry::At(deadline(store, true, expiry_ms)?),
-        3 => SetExpiry::At(deadline(store, false, expiry_ms)?),
-        _ => return Err(invalid_argument("unknown expiry mode")),
-    };
-    let condition = match condition {
-        0 => Condition::Always,
-        1 => Condition::IfAbsent,
-        2 => Condition::IfPresent,
-        _ => return Err(invalid_argument("unknown condition")),
+    let expiry = match ttl {
+        SetTtl::Default => SetExpiry::Default,
+        SetTtl::Keep => SetExpiry::Keep,
+        SetTtl::In => SetExpiry::At(deadline(store, true, expiry_ms)?),
+        SetTtl::At => SetExpiry::At(deadline(store, false, expiry_ms)?),
     };
     let outcome = store
         .set(
             key.as_bytes(),
             value_bytes(&value),
-            kind(value_kind)?,
-            SetOptions { expiry, condition },
+            value_kind.into(),
+            SetOptions {
+                expiry,
+                condition: condition.into(),
+            },
         )
         .map_err(command_error)?;
     if outcome.written {
@@ -237,7 +227,7 @@ pub fn mset(
     handle: &External<Handle>,
     keys: Vec<String>,
     values: Vec<Either<String, &[u8]>>,
-    kinds: Vec<u32>,
+    kinds: Vec<ValueKind>,
 ) -> Result<(), String> {
     let store = handle.store()?;
     if keys.len() != values.len() || keys.len() != kinds.len() {
@@ -249,10 +239,9 @@ pub fn mset(
             .check_entry(key.as_bytes(), value_bytes(value).len())
             .map_err(command_error)?;
     }
-    let kinds = kinds.into_iter().map(kind).collect::<JsResult<Vec<_>>>()?;
     for ((key, value), kind) in keys.iter().zip(values).zip(kinds) {
         store
-            .set(key.as_bytes(), value_bytes(&value), kind, SetOptions::default())
+            .set(key.as_bytes(), value_bytes(&value), kind.into(), SetOptions::default())
             .map_err(command_error)?;
     }
     handle.changed();
@@ -276,24 +265,24 @@ pub fn getdel(handle: &External<Handle>, #[napi(ts_arg_type = "string")] key: Ut
     Ok(Reply::value(found))
 }
 
-/// GETEX. `mode`: 0 unchanged, 1 PERSIST, 2 relative ms, 3 absolute ms.
+/// GETEX: `ttl` says what `ms` is.
 #[napi(catch_unwind)]
 pub fn getex(
     handle: &External<Handle>,
     #[napi(ts_arg_type = "string")] key: Utf8Arg,
-    mode: u32,
+    ttl: GetExTtl,
     ms: f64,
 ) -> Result<Reply, String> {
     let store = handle.store()?;
-    let expiry = match mode {
-        0 => GetExExpiry::Unchanged,
-        1 => GetExExpiry::Persist,
-        2 => GetExExpiry::At(deadline(store, true, ms)?),
-        3 => GetExExpiry::At(deadline(store, false, ms)?),
-        _ => return Err(invalid_argument("unknown expiry mode")),
+    let changes = ttl != GetExTtl::Unchanged;
+    let expiry = match ttl {
+        GetExTtl::Unchanged => GetExExpiry::Unchanged,
+        GetExTtl::Persist => GetExExpiry::Persist,
+        GetExTtl::In => GetExExpiry::At(deadline(store, true, ms)?),
+        GetExTtl::At => GetExExpiry::At(deadline(store, false, ms)?),
     };
     let found = store.getex(key.as_bytes(), expiry);
-    if found.is_some() && mode != 0 {
+    if found.is_some() && changes {
         handle.changed();
     }
     Ok(Reply::value(found))
@@ -314,28 +303,25 @@ pub fn exists(handle: &External<Handle>, keys: Vec<String>) -> Result<i64, Strin
 }
 
 /// EXPIRE family. `relative`: whether `ms` is a duration (else absolute).
-/// `condition`: 0 always, 1 NX, 2 XX, 3 GT, 4 LT. A negative duration or a
-/// past time deletes the key, as Redis does.
-/// A sealed write (see `core::sealed`): 0 put, 1 seal, 2 retime; `ms` the
-/// TTL. Resolves whether it wrote.
+/// A negative duration or a past time deletes the key, as Redis does.
+/// A sealed write (see `core::sealed`); `ms` the TTL. Resolves whether it wrote.
 #[napi(catch_unwind)]
 pub fn sealed(
     handle: &External<Handle>,
-    action: u32,
+    step: SealedStep,
     #[napi(ts_arg_type = "string")] key: Utf8Arg,
     #[napi(ts_arg_type = "string | Uint8Array")] value: Either<Utf8Arg, &[u8]>,
-    value_kind: u32,
+    value_kind: ValueKind,
     #[napi(ts_arg_type = "string")] seal: Utf8Arg,
     ms: f64,
 ) -> Result<bool, String> {
     let store = handle.store()?;
-    let action = SealedAction::from_u32(action).ok_or_else(|| invalid_argument("unknown sealed action"))?;
     let written = store
         .sealed(
-            action,
+            step.into(),
             key.as_bytes(),
             value_bytes(&value),
-            kind(value_kind)?,
+            value_kind.into(),
             seal.as_bytes(),
             millis(ms)?,
         )
@@ -352,7 +338,7 @@ pub fn expire(
     #[napi(ts_arg_type = "string")] key: Utf8Arg,
     ms: f64,
     relative: bool,
-    condition: u32,
+    condition: ExpireIf,
 ) -> Result<i64, String> {
     let store = handle.store()?;
     if !ms.is_finite() || ms.fract() != 0.0 {
@@ -365,12 +351,11 @@ pub fn expire(
         (false, false) => (ms as u64).max(1),
     };
     let condition = match condition {
-        0 => ExpireCondition::Always,
-        1 => ExpireCondition::Nx,
-        2 => ExpireCondition::Xx,
-        3 => ExpireCondition::Gt,
-        4 => ExpireCondition::Lt,
-        _ => return Err(invalid_argument("unknown condition")),
+        ExpireIf::Always => ExpireCondition::Always,
+        ExpireIf::Nx => ExpireCondition::Nx,
+        ExpireIf::Xx => ExpireCondition::Xx,
+        ExpireIf::Gt => ExpireCondition::Gt,
+        ExpireIf::Lt => ExpireCondition::Lt,
     };
     let applied = store.expire(key.as_bytes(), deadline, condition);
     if applied {

@@ -34,5 +34,8 @@ pub fn internal(message: impl Into<String>) -> Error<String> {
 /// `TierCache.codes` and its generated typings.
 #[napi]
 pub fn error_codes() -> Vec<Vec<&'static str>> {
-    ErrorCode::ALL.iter().map(|c| vec![c.name(), c.as_str(), c.description()]).collect()
+    ErrorCode::ALL
+        .iter()
+        .map(|c| vec![c.name(), c.as_str(), c.description()])
+        .collect()
 }

@@ -7,6 +7,7 @@ mod commands;
 mod errors;
 mod events;
 mod handle;
+mod modes;
 mod reply;
 mod tier;
 mod utf8_arg;

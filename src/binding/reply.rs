@@ -10,6 +10,7 @@ use std::ptr;
 use napi::bindgen_prelude::ToNapiValue;
 use napi::sys;
 
+use super::modes::ValueKind;
 use crate::core::entry::{Entry, Kind};
 use crate::core::error_code::ErrorCode;
 
@@ -112,7 +113,9 @@ impl ToNapiValue for Reply {
                     buffer(env, e.value())?
                 };
                 let mut kind = ptr::null_mut();
-                check(sys::napi_create_uint32(env, e.kind as u32, &mut kind), "number")?;
+                // Replies were answered above: every other kind is a ValueKind.
+                let value_kind = ValueKind::of(e.kind).map_or(u32::MAX, |k| k as u32);
+                check(sys::napi_create_uint32(env, value_kind, &mut kind), "number")?;
                 check(sys::napi_create_array_with_length(env, 2, &mut out), "array")?;
                 check(sys::napi_set_element(env, out, 0, kind), "array")?;
                 check(sys::napi_set_element(env, out, 1, payload), "array")?;

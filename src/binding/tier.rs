@@ -17,15 +17,13 @@ use napi_derive::napi;
 
 use super::errors::{self, invalid_argument};
 use super::handle::Handle;
+use super::modes::{ExpireIf, GetExTtl, LeaseStep, SealedStep, SetTtl, ValueKind, WriteIf};
 use super::reply::Reply;
-use crate::core::entry::Kind;
-use crate::core::local::Condition;
-use crate::core::sealed::SealedAction;
 use crate::core::tier::generic::Resp2;
 use crate::core::tier::reply_cache;
 use crate::core::tier::{
-    ExpireMode, Expiry, GetExMode, LeaseAction, MessageKind, Op, SubAction, Tier, TierConfig, TierError, TierEvent,
-    TierReply, TlsConfig,
+    ExpireMode, Expiry, GetExMode, MessageKind, Op, SubAction, Tier, TierConfig, TierError, TierEvent, TierReply,
+    TlsConfig,
 };
 
 enum Completion {
@@ -349,10 +347,6 @@ fn keys_bytes(keys: Vec<String>) -> Vec<Vec<u8>> {
     keys.into_iter().map(String::into_bytes).collect()
 }
 
-fn kind(kind: u32) -> Result<Kind, String> {
-    Kind::from_u32(kind).ok_or_else(|| invalid_argument("unknown value kind"))
-}
-
 fn whole_ms(value: f64) -> Result<u64, String> {
     if value.is_finite() && value.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&value) {
         Ok(value as u64)
@@ -392,7 +386,7 @@ pub fn tier_mget(t: &External<TierHandle>, id: u32, keys: Vec<String>, fill: boo
     );
 }
 
-/// SET, with the L1 binding's encoding of the options (see `commands::set`).
+/// SET, with the options as the L1 binding takes them (see `commands::set`).
 #[napi(catch_unwind)]
 #[allow(clippy::too_many_arguments)]
 pub fn tier_set(
@@ -400,33 +394,26 @@ pub fn tier_set(
     id: u32,
     key: String,
     value: Either<String, Buffer>,
-    value_kind: u32,
-    expiry_mode: u32,
+    value_kind: ValueKind,
+    ttl: SetTtl,
     expiry_ms: f64,
-    condition: u32,
+    condition: WriteIf,
     get: bool,
 ) -> Result<(), String> {
-    let expiry = match expiry_mode {
-        0 => Expiry::Default,
-        1 => Expiry::Keep,
-        2 => Expiry::In(whole_ms(expiry_ms)?),
-        3 => Expiry::At(whole_ms(expiry_ms)?),
-        _ => return Err(invalid_argument("unknown expiry mode")),
-    };
-    let condition = match condition {
-        0 => Condition::Always,
-        1 => Condition::IfAbsent,
-        2 => Condition::IfPresent,
-        _ => return Err(invalid_argument("unknown condition")),
+    let expiry = match ttl {
+        SetTtl::Default => Expiry::Default,
+        SetTtl::Keep => Expiry::Keep,
+        SetTtl::In => Expiry::In(whole_ms(expiry_ms)?),
+        SetTtl::At => Expiry::At(whole_ms(expiry_ms)?),
     };
     t.submit(
         id,
         Op::Set {
             key: key_bytes(key),
             payload: payload(value),
-            kind: kind(value_kind)?,
+            kind: value_kind.into(),
             expiry,
-            condition,
+            condition: condition.into(),
             get,
         },
     );
@@ -439,14 +426,14 @@ pub fn tier_mset(
     id: u32,
     keys: Vec<String>,
     values: Vec<Either<String, Buffer>>,
-    kinds: Vec<u32>,
+    kinds: Vec<ValueKind>,
 ) -> Result<(), String> {
     if keys.len() != values.len() || keys.len() != kinds.len() {
         return Err(invalid_argument("keys, values and kinds must have the same length"));
     }
     let mut entries = Vec::with_capacity(keys.len());
     for ((k, v), kd) in keys.into_iter().zip(values).zip(kinds) {
-        entries.push((k.into_bytes(), payload(v), kind(kd)?));
+        entries.push((k.into_bytes(), payload(v), kd.into()));
     }
     t.submit(id, Op::MSet { entries });
     Ok(())
@@ -480,29 +467,23 @@ pub fn tier_key_command(t: &External<TierHandle>, id: u32, command: u32, key: St
     Ok(())
 }
 
-/// Lease commands (getOrSet's `lock`): 0 acquire, 1 release, 2 extend.
+/// Lease commands (getOrSet's `lock`).
 #[napi(catch_unwind)]
 pub fn tier_lease(
     t: &External<TierHandle>,
     id: u32,
-    action: u32,
+    step: LeaseStep,
     key: String,
     token: String,
     ms: f64,
 ) -> Result<(), String> {
-    let action = match action {
-        0 => LeaseAction::Acquire,
-        1 => LeaseAction::Release,
-        2 => LeaseAction::Extend,
-        _ => return Err(invalid_argument("unknown lease action")),
-    };
     if !(ms.is_finite() && ms >= 1.0 && ms <= 2f64.powi(53)) {
         return Err(invalid_argument("the lease duration must be a positive number of ms"));
     }
     t.submit(
         id,
         Op::Lease {
-            action,
+            action: step.into(),
             key: key_bytes(key),
             token: token.into_bytes(),
             ms: ms as u64,
@@ -517,21 +498,20 @@ pub fn tier_lease(
 pub fn tier_sealed(
     t: &External<TierHandle>,
     id: u32,
-    action: u32,
+    step: SealedStep,
     key: String,
     value: Either<String, Buffer>,
-    value_kind: u32,
+    value_kind: ValueKind,
     seal: String,
     ms: f64,
 ) -> Result<(), String> {
-    let action = SealedAction::from_u32(action).ok_or_else(|| invalid_argument("unknown sealed action"))?;
     t.submit(
         id,
         Op::Sealed {
-            action,
+            action: step.into(),
             key: key_bytes(key),
             payload: payload(value),
-            kind: kind(value_kind)?,
+            kind: value_kind.into(),
             seal: seal.into_bytes(),
             ms: whole_ms(ms)?,
         },
@@ -553,15 +533,14 @@ pub fn tier_server_command(t: &External<TierHandle>, id: u32, command: u32) -> R
     Ok(())
 }
 
-/// GETEX. `mode`: 0 unchanged, 1 PERSIST, 2 relative ms, 3 absolute ms.
+/// GETEX: `ttl` says what `ms` is.
 #[napi(catch_unwind)]
-pub fn tier_getex(t: &External<TierHandle>, id: u32, key: String, mode: u32, ms: f64) -> Result<(), String> {
-    let mode = match mode {
-        0 => GetExMode::Unchanged,
-        1 => GetExMode::Persist,
-        2 => GetExMode::In(whole_ms(ms)?),
-        3 => GetExMode::At(whole_ms(ms)?),
-        _ => return Err(invalid_argument("unknown expiry mode")),
+pub fn tier_getex(t: &External<TierHandle>, id: u32, key: String, ttl: GetExTtl, ms: f64) -> Result<(), String> {
+    let mode = match ttl {
+        GetExTtl::Unchanged => GetExMode::Unchanged,
+        GetExTtl::Persist => GetExMode::Persist,
+        GetExTtl::In => GetExMode::In(whole_ms(ms)?),
+        GetExTtl::At => GetExMode::At(whole_ms(ms)?),
     };
     t.submit(
         id,
@@ -573,7 +552,7 @@ pub fn tier_getex(t: &External<TierHandle>, id: u32, key: String, mode: u32, ms:
     Ok(())
 }
 
-/// EXPIRE family. `condition`: 0 always, 1 NX, 2 XX, 3 GT, 4 LT.
+/// EXPIRE family.
 #[napi(catch_unwind)]
 pub fn tier_expire(
     t: &External<TierHandle>,
@@ -581,18 +560,17 @@ pub fn tier_expire(
     key: String,
     ms: f64,
     absolute: bool,
-    condition: u32,
+    condition: ExpireIf,
 ) -> Result<(), String> {
     if !ms.is_finite() || ms.fract() != 0.0 || ms.abs() > 9_007_199_254_740_991.0 {
         return Err(invalid_argument("expiry must be a whole number"));
     }
     let mode = match condition {
-        0 => ExpireMode::Always,
-        1 => ExpireMode::Nx,
-        2 => ExpireMode::Xx,
-        3 => ExpireMode::Gt,
-        4 => ExpireMode::Lt,
-        _ => return Err(invalid_argument("unknown condition")),
+        ExpireIf::Always => ExpireMode::Always,
+        ExpireIf::Nx => ExpireMode::Nx,
+        ExpireIf::Xx => ExpireMode::Xx,
+        ExpireIf::Gt => ExpireMode::Gt,
+        ExpireIf::Lt => ExpireMode::Lt,
     };
     t.submit(
         id,
