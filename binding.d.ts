@@ -102,6 +102,12 @@ export declare const enum LeaseStep {
  */
 export declare const MAX_KEY_BYTES: number
 
+/**
+ * The longest KEYS / SCAN MATCH pattern, in UTF-8 bytes (`core::glob`
+ * says why): the facade bounds patterns sent to Redis by it too.
+ */
+export declare const MAX_PATTERN_BYTES: number
+
 export declare function mget(handle: ExternalObject<Handle>, keys: Array<string>): Reply
 
 /**

@@ -9,11 +9,11 @@ const { TierCacheTypeError, TierCacheRangeError, CODES } = require('./errors')
 /** Longest key, in UTF-8 bytes: the store's own bound (src/core/local.rs). */
 const MAX_KEY_BYTES = native.MAX_KEY_BYTES
 /**
- * Longest KEYS / SCAN MATCH pattern, in UTF-8 bytes (src/core/glob.rs
- * MAX_PATTERN_BYTES, which says why). Checked here too, so that a pattern
- * sent to Redis is bounded the same way.
+ * Longest KEYS / SCAN MATCH pattern, in UTF-8 bytes: the store's bound
+ * (src/core/glob.rs says why). Checked here too, so that a pattern sent to
+ * Redis is bounded the same way.
  */
-const MAX_PATTERN_BYTES = 1024
+const MAX_PATTERN_BYTES = native.MAX_PATTERN_BYTES
 /** Latest deadline representable: deadlines are kept as JS-safe Unix ms. */
 const MAX_DEADLINE_MS = Number.MAX_SAFE_INTEGER
 

@@ -508,3 +508,8 @@ pub fn run_pending_tasks(handle: &External<Handle>) -> Result<(), String> {
 /// against it before calling in (lib/args.js).
 #[napi]
 pub const MAX_KEY_BYTES: u32 = crate::core::local::MAX_KEY_BYTES as u32;
+
+/// The longest KEYS / SCAN MATCH pattern, in UTF-8 bytes (`core::glob`
+/// says why): the facade bounds patterns sent to Redis by it too.
+#[napi]
+pub const MAX_PATTERN_BYTES: u32 = crate::core::glob::MAX_PATTERN_BYTES as u32;
