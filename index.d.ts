@@ -26,7 +26,7 @@
  *
  * @module tiercache
  */
-import type { GeneratedCommands, PipelineCommands, OverloadedParameters } from './lib/commands/methods'
+import type { GeneratedCommands, CamelCaseAliases, PipelineCommands, OverloadedParameters } from './lib/commands/methods'
 import type { NodeRedisCommands } from './lib/node-redis/methods'
 import type { ErrorCodes as GeneratedErrorCodes } from './lib/error-codes'
 import { EventEmitter } from 'node:events'
@@ -1030,48 +1030,12 @@ declare class TierCache extends EventEmitter {
    * ```
    */
   middleware(options?: import('./express').MiddlewareOptions): import('./express').ResponseCacheMiddleware
-
-  // ---- node-redis camelCase spellings (the same functions) --------------------
-
-  /** Alias of {@link TierCache.setex}. */
-  setEx: TierCache['setex']
-  /** Alias of {@link TierCache.psetex}. */
-  pSetEx: TierCache['psetex']
-  /** Alias of {@link TierCache.setnx}. */
-  setNX: TierCache['setnx']
-  /** Alias of {@link TierCache.getdel}. */
-  getDel: TierCache['getdel']
-  /** Alias of {@link TierCache.getex}. */
-  getEx: TierCache['getex']
-  /** Alias of {@link TierCache.pexpire}. */
-  pExpire: TierCache['pexpire']
-  /** Alias of {@link TierCache.expireat}. */
-  expireAt: TierCache['expireat']
-  /** Alias of {@link TierCache.pexpireat}. */
-  pExpireAt: TierCache['pexpireat']
-  /** Alias of {@link TierCache.pttl}. */
-  pTTL: TierCache['pttl']
-  /** Alias of {@link TierCache.incrby}. */
-  incrBy: TierCache['incrby']
-  /** Alias of {@link TierCache.decrby}. */
-  decrBy: TierCache['decrby']
-  /** Alias of {@link TierCache.incrbyfloat}. */
-  incrByFloat: TierCache['incrbyfloat']
-  /** Alias of {@link TierCache.mget}. */
-  mGet: TierCache['mget']
-  /** Alias of {@link TierCache.mset}. */
-  mSet: TierCache['mset']
-  /** Alias of {@link TierCache.flushall}. */
-  flushAll: TierCache['flushall']
-  /** Alias of {@link TierCache.flushdb}. */
-  flushDb: TierCache['flushdb']
-  /** Alias of {@link TierCache.dbsize}. */
-  dbSize: TierCache['dbsize']
 }
 
 // Every command of the table without a hand-written method (hset, lpush,
-// zadd, eval, …): see lib/commands/methods.d.ts.
-interface TierCache extends GeneratedCommands {}
+// zadd, eval, …) and node-redis's camelCase spellings of the hand-written
+// ones (setEx, mGet, …): see lib/commands/methods.d.ts.
+interface TierCache extends GeneratedCommands, CamelCaseAliases {}
 
 declare namespace TierCache {
   export { TierCache, TierCache as default }

@@ -849,32 +849,8 @@ twoLevel.install(TierCache)
 patterns.install(TierCache)
 
 // node-redis camelCase spellings that tutorials use.
-const ALIASES = {
-  setEx: 'setex',
-  pSetEx: 'psetex',
-  setNX: 'setnx',
-  getDel: 'getdel',
-  getEx: 'getex',
-  pExpire: 'pexpire',
-  expireAt: 'expireat',
-  pExpireAt: 'pexpireat',
-  pTTL: 'pttl',
-  incrBy: 'incrby',
-  decrBy: 'decrby',
-  incrByFloat: 'incrbyfloat',
-  mGet: 'mget',
-  mSet: 'mset',
-  flushAll: 'flushall',
-  flushDb: 'flushdb',
-  dbSize: 'dbsize'
-}
-for (const [alias, target] of Object.entries(ALIASES)) {
-  Object.defineProperty(TierCache.prototype, alias, {
-    value: TierCache.prototype[target],
-    writable: true,
-    configurable: true
-  })
-}
+// setEx, mGet, pExpire, …: node-redis's spellings of the methods above.
+require('./lib/camel-aliases').install(TierCache)
 // subscribe, psubscribe, unsubscribe, punsubscribe (lib/pubsub.js).
 require('./lib/pubsub').install(TierCache)
 // Every other command of the table, and call / send_command, through the

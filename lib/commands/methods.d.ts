@@ -2055,6 +2055,44 @@ export type OverloadedParameters<F> =
   F extends { (...a: infer A1): unknown } ? A1 :
   never
 
+/** node-redis's camelCase spellings of the hand-written methods (lib/camel-aliases.js). */
+export interface CamelCaseAliases {
+  /** Alias of {@link TierCache.dbsize}. */
+  dbSize: TierCache['dbsize']
+  /** Alias of {@link TierCache.decrby}. */
+  decrBy: TierCache['decrby']
+  /** Alias of {@link TierCache.expireat}. */
+  expireAt: TierCache['expireat']
+  /** Alias of {@link TierCache.flushall}. */
+  flushAll: TierCache['flushall']
+  /** Alias of {@link TierCache.flushdb}. */
+  flushDb: TierCache['flushdb']
+  /** Alias of {@link TierCache.getdel}. */
+  getDel: TierCache['getdel']
+  /** Alias of {@link TierCache.getex}. */
+  getEx: TierCache['getex']
+  /** Alias of {@link TierCache.incrby}. */
+  incrBy: TierCache['incrby']
+  /** Alias of {@link TierCache.incrbyfloat}. */
+  incrByFloat: TierCache['incrbyfloat']
+  /** Alias of {@link TierCache.mget}. */
+  mGet: TierCache['mget']
+  /** Alias of {@link TierCache.mset}. */
+  mSet: TierCache['mset']
+  /** Alias of {@link TierCache.pexpire}. */
+  pExpire: TierCache['pexpire']
+  /** Alias of {@link TierCache.pexpireat}. */
+  pExpireAt: TierCache['pexpireat']
+  /** Alias of {@link TierCache.psetex}. */
+  pSetEx: TierCache['psetex']
+  /** Alias of {@link TierCache.pttl}. */
+  pTTL: TierCache['pttl']
+  /** Alias of {@link TierCache.setex}. */
+  setEx: TierCache['setex']
+  /** Alias of {@link TierCache.setnx}. */
+  setNX: TierCache['setnx']
+}
+
 export interface PipelineCommands {
   /** Queues {@link TierCache.acl}: the same arguments; its reply goes to exec()'s slot. */
   acl(...args: OverloadedParameters<TierCache['acl']>): TierCache.Pipeline
