@@ -83,6 +83,20 @@ export declare function incrby(handle: ExternalObject<Handle>, key: string, amou
 /** INCRBYFLOAT. The increment arrives as text and is read as Redis reads it. */
 export declare function incrbyfloat(handle: ExternalObject<Handle>, key: string, increment: string): string
 
+/** The typed commands over one key. */
+export declare const enum KeyCommand {
+  GetDel = 0,
+  Pttl = 1,
+  Ttl = 2,
+  Persist = 3,
+}
+
+/** The typed commands over a list of keys. */
+export declare const enum KeysCommand {
+  Del = 0,
+  Exists = 1,
+}
+
 /**
  * The remaining TTL (an f64 of ms, -1 for none) of the value the last
  * `get` returned, so the front cache knows when its copy expires.
@@ -190,6 +204,14 @@ export declare const enum SealedStep {
   Retime = 2,
 }
 
+/** The typed commands without a key. */
+export declare const enum ServerCommand {
+  FlushDb = 0,
+  FlushAll = 1,
+  DbSize = 2,
+  Ping = 3,
+}
+
 /**
  * SET: `ttl` says what `expiry_ms` is (a duration, a Unix time, unused).
  * Returns the previous value when `get` (SET … GET), else whether it wrote.
@@ -256,13 +278,13 @@ export declare function tierIncrby(t: ExternalObject<TierHandle>, id: number, ke
 
 export declare function tierIncrbyfloat(t: ExternalObject<TierHandle>, id: number, key: string, delta: string): void
 
-/** One-key commands: 0 GETDEL, 1 PTTL, 2 TTL, 3 PERSIST. */
-export declare function tierKeyCommand(t: ExternalObject<TierHandle>, id: number, command: number, key: string): void
+/** One-key commands. */
+export declare function tierKeyCommand(t: ExternalObject<TierHandle>, id: number, command: KeyCommand, key: string): void
 
 export declare function tierKeys(t: ExternalObject<TierHandle>, id: number, pattern: string): void
 
-/** Multi-key commands: 0 DEL, 1 EXISTS. */
-export declare function tierKeysCommand(t: ExternalObject<TierHandle>, id: number, command: number, keys: Array<string>): void
+/** Multi-key commands. */
+export declare function tierKeysCommand(t: ExternalObject<TierHandle>, id: number, command: KeysCommand, keys: Array<string>): void
 
 /**
  * Sends the commands submitted since the last kick (the facade kicks once
@@ -315,11 +337,11 @@ export declare function tierPubsub(t: ExternalObject<TierHandle>, id: number, me
 
 export declare function tierScan(t: ExternalObject<TierHandle>, id: number, cursor: string, pattern?: string | undefined | null, count?: number | undefined | null): void
 
-/** A sealed write (see `core::sealed`): 0 put, 1 seal, 2 retime. */
+/** A sealed write (see `core::sealed`). */
 export declare function tierSealed(t: ExternalObject<TierHandle>, id: number, step: SealedStep, key: string, value: string | Buffer, valueKind: ValueKind, seal: string, ms: number): void
 
-/** Keyless commands: 0 FLUSHDB, 1 FLUSHALL, 2 DBSIZE, 3 PING. */
-export declare function tierServerCommand(t: ExternalObject<TierHandle>, id: number, command: number): void
+/** Keyless commands. */
+export declare function tierServerCommand(t: ExternalObject<TierHandle>, id: number, command: ServerCommand): void
 
 /** SET, with the options as the L1 binding takes them (see `commands::set`). */
 export declare function tierSet(t: ExternalObject<TierHandle>, id: number, key: string, value: string | Buffer, valueKind: ValueKind, ttl: SetTtl, expiryMs: number, condition: WriteIf, get: boolean): void

@@ -17,9 +17,8 @@ const { answer, settle, splitCallback, strayCallback, forward } = require('./ans
 const { localKeys } = require('./local-keys')
 const { sendCommand } = require('./send-command')
 
-const KEYS_COMMAND = { DEL: 0, EXISTS: 1 }
-const KEY_COMMAND = { GETDEL: 0, PTTL: 1, TTL: 2, PERSIST: 3 }
-const SERVER_COMMAND = { FLUSHDB: 0, FLUSHALL: 1, DBSIZE: 2, PING: 3 }
+// The typed commands the addon takes (src/binding/modes.rs).
+const { KeysCommand, KeyCommand, ServerCommand } = native
 
 const decoder = (cache) => (reply) => reply === null || typeof reply === 'string' ? reply : codecs.decodeTagged(reply, cache._codec)
 
@@ -96,7 +95,7 @@ const commands = {
       key = args.toKey(key)
       this._forget(key)
       return this._remote.call(
-        (id) => native.tierKeyCommand(this._remote.handle, id, KEY_COMMAND.GETDEL, key),
+        (id) => native.tierKeyCommand(this._remote.handle, id, KeyCommand.GetDel, key),
         this._decodeReply,
         () => this._decode(native.getdel(this._h, key))
       )
@@ -120,17 +119,17 @@ const commands = {
 
   del (...keys) {
     const callback = splitCallback(keys, Infinity)
-    return answer(callback, () => this._keysCommand(KEYS_COMMAND.DEL, keys))
+    return answer(callback, () => this._keysCommand(KeysCommand.Del, keys))
   },
 
   unlink (...keys) {
     const callback = splitCallback(keys, Infinity)
-    return answer(callback, () => this._keysCommand(KEYS_COMMAND.DEL, keys))
+    return answer(callback, () => this._keysCommand(KeysCommand.Del, keys))
   },
 
   exists (...keys) {
     const callback = splitCallback(keys, Infinity)
-    return answer(callback, () => this._keysCommand(KEYS_COMMAND.EXISTS, keys))
+    return answer(callback, () => this._keysCommand(KeysCommand.Exists, keys))
   },
 
   expire (key, seconds, ...rest) {
@@ -156,7 +155,7 @@ const commands = {
   ttl (key, callback) {
     return answer(callback, () => {
       key = args.toKey(key)
-      return this._remote.call((id) => native.tierKeyCommand(this._remote.handle, id, KEY_COMMAND.TTL, key), undefined,
+      return this._remote.call((id) => native.tierKeyCommand(this._remote.handle, id, KeyCommand.Ttl, key), undefined,
         () => native.ttl(this._h, key))
     })
   },
@@ -164,7 +163,7 @@ const commands = {
   pttl (key, callback) {
     return answer(callback, () => {
       key = args.toKey(key)
-      return this._remote.call((id) => native.tierKeyCommand(this._remote.handle, id, KEY_COMMAND.PTTL, key), undefined,
+      return this._remote.call((id) => native.tierKeyCommand(this._remote.handle, id, KeyCommand.Pttl, key), undefined,
         () => native.pttl(this._h, key))
     })
   },
@@ -173,7 +172,7 @@ const commands = {
     return answer(callback, () => {
       key = args.toKey(key)
       this._forget(key)
-      return this._remote.call((id) => native.tierKeyCommand(this._remote.handle, id, KEY_COMMAND.PERSIST, key), undefined,
+      return this._remote.call((id) => native.tierKeyCommand(this._remote.handle, id, KeyCommand.Persist, key), undefined,
         () => native.persist(this._h, key))
     })
   },
@@ -265,21 +264,21 @@ const commands = {
 
   flushall (...rest) {
     const callback = splitCallback(rest)
-    return answer(callback, () => this._serverCommand(SERVER_COMMAND.FLUSHALL))
+    return answer(callback, () => this._serverCommand(ServerCommand.FlushAll))
   },
 
   flushdb (...rest) {
     const callback = splitCallback(rest)
-    return answer(callback, () => this._serverCommand(SERVER_COMMAND.FLUSHDB))
+    return answer(callback, () => this._serverCommand(ServerCommand.FlushDb))
   },
 
   dbsize (callback) {
-    return answer(callback, () => this._serverCommand(SERVER_COMMAND.DBSIZE))
+    return answer(callback, () => this._serverCommand(ServerCommand.DbSize))
   },
 
   ping (...rest) {
     const callback = splitCallback(rest)
-    return answer(callback, () => this._serverCommand(SERVER_COMMAND.PING))
+    return answer(callback, () => this._serverCommand(ServerCommand.Ping))
   }
 }
 
@@ -310,9 +309,9 @@ const helpers = {
 
   _keysCommand (command, keys) {
     const list = args.toKeys(keys)
-    if (command === KEYS_COMMAND.DEL) for (const k of list) this._forget(k)
+    if (command === KeysCommand.Del) for (const k of list) this._forget(k)
     return this._remote.call((id) => native.tierKeysCommand(this._remote.handle, id, command, list), undefined,
-      () => (command === KEYS_COMMAND.DEL ? this._del(list) : native.exists(this._h, list)))
+      () => (command === KeysCommand.Del ? this._del(list) : native.exists(this._h, list)))
   },
 
   _expireRemote (command, key, time, unit, relative, rest) {
@@ -332,7 +331,7 @@ const helpers = {
   },
 
   _serverCommand (command) {
-    if (command <= SERVER_COMMAND.FLUSHALL) this._clearFronts()
+    if (command === ServerCommand.FlushDb || command === ServerCommand.FlushAll) this._clearFronts()
     return this._remote.call((id) => native.tierServerCommand(this._remote.handle, id, command))
   }
 }

@@ -74,7 +74,7 @@ function del (cache, keys) {
   if (cache._remote === null) return native.del(cache._h, keys)
   const remote = cache._remote
   return remote.call(
-    (id) => native.tierKeysCommand(remote.handle, id, 0, keys),
+    (id) => native.tierKeysCommand(remote.handle, id, native.KeysCommand.Del, keys),
     undefined,
     () => native.del(cache._h, keys)
   )

@@ -89,6 +89,34 @@ impl From<SealedStep> for SealedAction {
     }
 }
 
+/// The typed commands over a list of keys.
+#[napi]
+#[derive(Debug, PartialEq, Eq)]
+pub enum KeysCommand {
+    Del,
+    Exists,
+}
+
+/// The typed commands over one key.
+#[napi]
+#[derive(Debug, PartialEq, Eq)]
+pub enum KeyCommand {
+    GetDel,
+    Pttl,
+    Ttl,
+    Persist,
+}
+
+/// The typed commands without a key.
+#[napi]
+#[derive(Debug, PartialEq, Eq)]
+pub enum ServerCommand {
+    FlushDb,
+    FlushAll,
+    DbSize,
+    Ping,
+}
+
 /// What a lease command (getOrSet's `lock`) does.
 #[napi]
 #[derive(Debug, PartialEq, Eq)]

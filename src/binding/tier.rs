@@ -17,7 +17,9 @@ use napi_derive::napi;
 
 use super::errors::{self, invalid_argument};
 use super::handle::Handle;
-use super::modes::{ExpireIf, GetExTtl, LeaseStep, SealedStep, SetTtl, ValueKind, WriteIf};
+use super::modes::{
+    ExpireIf, GetExTtl, KeyCommand, KeysCommand, LeaseStep, SealedStep, ServerCommand, SetTtl, ValueKind, WriteIf,
+};
 use super::reply::Reply;
 use crate::core::tier::generic::Resp2;
 use crate::core::tier::reply_cache;
@@ -439,32 +441,28 @@ pub fn tier_mset(
     Ok(())
 }
 
-/// Multi-key commands: 0 DEL, 1 EXISTS.
+/// Multi-key commands.
 #[napi(catch_unwind)]
-pub fn tier_keys_command(t: &External<TierHandle>, id: u32, command: u32, keys: Vec<String>) -> Result<(), String> {
+pub fn tier_keys_command(t: &External<TierHandle>, id: u32, command: KeysCommand, keys: Vec<String>) {
     let keys = keys_bytes(keys);
     let op = match command {
-        0 => Op::Del { keys },
-        1 => Op::Exists { keys },
-        _ => return Err(invalid_argument("unknown command")),
+        KeysCommand::Del => Op::Del { keys },
+        KeysCommand::Exists => Op::Exists { keys },
     };
     t.submit(id, op);
-    Ok(())
 }
 
-/// One-key commands: 0 GETDEL, 1 PTTL, 2 TTL, 3 PERSIST.
+/// One-key commands.
 #[napi(catch_unwind)]
-pub fn tier_key_command(t: &External<TierHandle>, id: u32, command: u32, key: String) -> Result<(), String> {
+pub fn tier_key_command(t: &External<TierHandle>, id: u32, command: KeyCommand, key: String) {
     let key = key_bytes(key);
     let op = match command {
-        0 => Op::GetDel { key },
-        1 => Op::Pttl { key, seconds: false },
-        2 => Op::Pttl { key, seconds: true },
-        3 => Op::Persist { key },
-        _ => return Err(invalid_argument("unknown command")),
+        KeyCommand::GetDel => Op::GetDel { key },
+        KeyCommand::Pttl => Op::Pttl { key, seconds: false },
+        KeyCommand::Ttl => Op::Pttl { key, seconds: true },
+        KeyCommand::Persist => Op::Persist { key },
     };
     t.submit(id, op);
-    Ok(())
 }
 
 /// Lease commands (getOrSet's `lock`).
@@ -492,7 +490,7 @@ pub fn tier_lease(
     Ok(())
 }
 
-/// A sealed write (see `core::sealed`): 0 put, 1 seal, 2 retime.
+/// A sealed write (see `core::sealed`).
 #[napi(catch_unwind)]
 #[allow(clippy::too_many_arguments)]
 pub fn tier_sealed(
@@ -519,18 +517,16 @@ pub fn tier_sealed(
     Ok(())
 }
 
-/// Keyless commands: 0 FLUSHDB, 1 FLUSHALL, 2 DBSIZE, 3 PING.
+/// Keyless commands.
 #[napi(catch_unwind)]
-pub fn tier_server_command(t: &External<TierHandle>, id: u32, command: u32) -> Result<(), String> {
+pub fn tier_server_command(t: &External<TierHandle>, id: u32, command: ServerCommand) {
     let op = match command {
-        0 => Op::Flush { all: false },
-        1 => Op::Flush { all: true },
-        2 => Op::DbSize,
-        3 => Op::Ping,
-        _ => return Err(invalid_argument("unknown command")),
+        ServerCommand::FlushDb => Op::Flush { all: false },
+        ServerCommand::FlushAll => Op::Flush { all: true },
+        ServerCommand::DbSize => Op::DbSize,
+        ServerCommand::Ping => Op::Ping,
     };
     t.submit(id, op);
-    Ok(())
 }
 
 /// GETEX: `ttl` says what `ms` is.
