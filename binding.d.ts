@@ -264,6 +264,12 @@ export declare function tierCommand(t: ExternalObject<TierHandle>, id: number, a
 
 export declare function tierConnect(t: ExternalObject<TierHandle>): void
 
+/**
+ * Drops the shared connection as a loss would (ioredis's `disconnect(true)`);
+ * the facade reconnects by its retry strategy.
+ */
+export declare function tierDropConnection(t: ExternalObject<TierHandle>): void
+
 /** EXPIRE family. */
 export declare function tierExpire(t: ExternalObject<TierHandle>, id: number, key: string, ms: number, absolute: boolean, condition: ExpireIf): void
 

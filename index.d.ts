@@ -865,13 +865,17 @@ declare class TierCache extends EventEmitter {
   close(callback?: TierCache.Callback<'OK'>): Promise<'OK'>
   /**
    * Closes at once, without waiting for commands in flight (they settle as they can).
+   * `disconnect(true)`, as ioredis: drops the Redis connection instead and reconnects
+   * by `retryStrategy` (`'close'`, `'reconnecting'`, `'ready'`; no `'error'`); the
+   * cache stays open and L1 keeps serving. Without Redis it does nothing.
    *
    * @example
    * ```ts
-   * cache.disconnect()   // closed now; commands in flight settle as they can
+   * cache.disconnect()       // closed now; commands in flight settle as they can
+   * cache.disconnect(true)   // a new connection to Redis, the cache stays open
    * ```
    */
-  disconnect(): void
+  disconnect(reconnect?: boolean): void
   /**
    * A new instance with this one's constructor arguments, `overrides` merged
    * into its options (as ioredis), and connections of its own. A named

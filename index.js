@@ -760,8 +760,16 @@ class TierCache extends EventEmitter {
     return this.quit(callback)
   }
 
-  /** Closes at once, without waiting for commands in flight (they settle as they can). */
-  disconnect () {
+  /**
+   * Closes at once, without waiting for commands in flight (they settle as
+   * they can). `disconnect(true)`, as ioredis: drops the Redis connection
+   * and reconnects instead; the cache stays open (L1 only: nothing to do).
+   */
+  disconnect (reconnect = false) {
+    if (reconnect === true) {
+      if (this._remote !== null && !this._closed) this._remote.dropConnection()
+      return
+    }
     if (this._remote !== null && !this._closed) {
       this._closed = true
       this._remote.closeNow()

@@ -84,6 +84,8 @@ class Remote {
     this.attempts = 0
     this.retryTimer = null
     this.ended = false
+    // disconnect(true) asked for the loss now being reported.
+    this.dropping = false
     this.readyWaiters = []
     this.lastUnhandledError = 0
     // Why the connection failed or was lost (an Error), until one succeeds.
@@ -152,6 +154,17 @@ class Remote {
     this.cache.status = 'connecting'
     this.holdOpen()
     native.tierConnect(this.handle)
+  }
+
+  /**
+   * ioredis's `disconnect(true)`: drops the shared connection now and
+   * reconnects by retryStrategy ('close', 'reconnecting', then 'ready'),
+   * without an 'error' event. Commands in flight on it fail as on a loss.
+   */
+  dropConnection () {
+    if (this.ended || this.cache.status !== 'ready') return
+    this.dropping = true
+    native.tierDropConnection(this.handle)
   }
 
   /** CLIENT SETNAME (ioredis's connectionName); a refusal is an 'error' event, not a failed connection. */
@@ -283,8 +296,13 @@ class Remote {
         this.scheduleReconnect()
         break
       case 'lost':
-        this.failure = connectionFailure('the connection to Redis was lost', value)
-        this.emitError(new UnavailableError(`connection to Redis lost: ${value}`))
+        if (this.dropping) {
+          // disconnect(true): asked for, so no error; reconnects as after a loss (ioredis).
+          this.dropping = false
+        } else {
+          this.failure = connectionFailure('the connection to Redis was lost', value)
+          this.emitError(new UnavailableError(`connection to Redis lost: ${value}`))
+        }
         this.scheduleReconnect()
         break
       case 'invalidate':

@@ -297,6 +297,13 @@ pub fn tier_kick(t: &External<TierHandle>) {
     t.tier.kick();
 }
 
+/// Drops the shared connection as a loss would (ioredis's `disconnect(true)`);
+/// the facade reconnects by its retry strategy.
+#[napi(catch_unwind)]
+pub fn tier_drop_connection(t: &External<TierHandle>) {
+    t.tier.drop_connection("the connection was dropped by disconnect(true)");
+}
+
 #[napi(catch_unwind)]
 pub fn tier_close(t: &External<TierHandle>) {
     t.tier.close();

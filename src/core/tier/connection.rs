@@ -261,6 +261,15 @@ impl Tier {
         });
     }
 
+    /// Drops the shared connection as if it had been lost (ioredis's
+    /// `disconnect(true)`): commands in flight on it fail as on a loss, L1's
+    /// offline rules apply, and the owner reconnects as after any loss
+    /// (its retry strategy). Does nothing unless connected.
+    pub fn drop_connection(&self, why: &str) {
+        let generation = self.inner.link().generation;
+        self.inner.lost(generation, why);
+    }
+
     /// Closes the connection for good; waiting commands fail with Closed.
     pub fn close(&self) {
         self.inner.dedicated.close();
