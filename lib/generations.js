@@ -16,23 +16,38 @@ class Generations {
    * @param {ArrayBuffer} ttlBuffer f64 remaining ms of the last native read
    * @param {number} maxEntries keys per generation
    */
-  constructor (epochBuffer, ttlBuffer, maxEntries) {
+  constructor (epochBuffer, ttlBuffer, maxEntries, maxWeight = Infinity) {
     this.epoch = new Uint32Array(epochBuffer)
     this.lastTtl = new Float64Array(ttlBuffer)
     this.seen = this.epoch[0]
     this.generationSize = Math.max(1, maxEntries)
+    // A front whose entries vary in size (the reply front) also bounds a
+    // generation by their summed weight (estimated bytes): half the total each.
+    this.generationWeight = maxWeight / 2
+    this.youngWeight = 0
     this.young = new Map()
     this.old = new Map()
     /** Hits answered here and not yet added to the native statistics. */
     this.pendingHits = 0
   }
 
-  _add (key, entry) {
-    if (this.young.size >= this.generationSize) {
-      this.old = this.young
-      this.young = new Map()
-    }
+  /** Puts `entry` in the young generation; `weight` counts toward its bound. */
+  _add (key, entry, weight = 0) {
+    if (this.young.size >= this.generationSize || this.youngWeight >= this.generationWeight) this._rotate()
     this.young.set(key, entry)
+    this.youngWeight += weight
+  }
+
+  /** More weight for an entry already in the young generation. */
+  _grow (weight) {
+    this.youngWeight += weight
+    if (this.youngWeight >= this.generationWeight) this._rotate()
+  }
+
+  _rotate () {
+    this.old = this.young
+    this.young = new Map()
+    this.youngWeight = 0
   }
 
   forget (key) {
@@ -43,6 +58,7 @@ class Generations {
   clear () {
     if (this.young.size > 0) this.young = new Map()
     if (this.old.size > 0) this.old = new Map()
+    this.youngWeight = 0
   }
 
   takeHits () {

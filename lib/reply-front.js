@@ -10,7 +10,11 @@
 //
 // Per key, a Map of the replies of its reads (subkey: the command and its
 // other arguments); bounded like the string front by two generations of at
-// most maxEntries keys, and at most MAX_READS_PER_KEY replies per key.
+// most maxEntries keys, and at most MAX_READS_PER_KEY replies per key. As
+// replies range from one field to a whole hash, the generations are also
+// bounded by the replies' estimated bytes (MAX_FRONT_BYTES in all), and a
+// reply over MAX_REPLY_BYTES is never kept here: it is answered from the
+// shared store (an L1 hit still, one call into the addon).
 // Replies are mutable (arrays, objects, Buffers): every hit hands out a
 // copy, so a caller changing its reply never changes the next one.
 
@@ -18,6 +22,12 @@ const { MISS } = require('./front')
 const { Generations } = require('./generations')
 
 const MAX_READS_PER_KEY = 64
+/** The estimated bytes of replies one front keeps (per instance, per thread). */
+const MAX_FRONT_BYTES = 8 * 1024 * 1024
+/** A reply estimated larger than this is not kept in the front. */
+const MAX_REPLY_BYTES = 256 * 1024
+// What a reply costs beyond its strings' bytes, per element (estimate).
+const ELEMENT_BYTES = 16
 
 /** A deep copy of a reply: arrays, plain objects (HGETALL's) and Buffers. */
 function copyReply (v) {
@@ -54,6 +64,26 @@ function shapeOf (v) {
   return Object.values(v).every(isPrimitive) ? FLAT_OBJECT : DEEP
 }
 
+/**
+ * The estimated bytes a reply holds: its strings' and Buffers' lengths plus
+ * ELEMENT_BYTES per element; stops counting once past `limit`.
+ */
+function weightOf (v, limit) {
+  if (typeof v === 'string') return v.length + ELEMENT_BYTES
+  if (typeof v !== 'object' || v === null) return ELEMENT_BYTES
+  if (Buffer.isBuffer(v)) return v.length + ELEMENT_BYTES
+  let total = ELEMENT_BYTES
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length && total <= limit; i++) total += weightOf(v[i], limit)
+    return total
+  }
+  for (const k of Object.keys(v)) {
+    total += k.length + weightOf(v[k], limit)
+    if (total > limit) break
+  }
+  return total
+}
+
 function copyOf (e) {
   switch (e.shape) {
     case PRIMITIVE: return e.value
@@ -64,6 +94,24 @@ function copyOf (e) {
 }
 
 class ReplyFront extends Generations {
+  /**
+   * @param {ArrayBuffer} epochBuffer as Generations
+   * @param {ArrayBuffer} ttlBuffer as Generations
+   * @param {number} maxEntries keys per generation
+   * @param {number} [maxBytes] estimated bytes of all the replies kept
+   */
+  constructor (epochBuffer, ttlBuffer, maxEntries, maxBytes = MAX_FRONT_BYTES) {
+    super(epochBuffer, ttlBuffer, maxEntries, maxBytes)
+    this.maxReplyBytes = Math.min(MAX_REPLY_BYTES, maxBytes / 16)
+  }
+
+  /** The estimated bytes of the replies the young and old generations hold. */
+  weight () {
+    let total = 0
+    for (const gen of [this.young, this.old]) for (const reads of gen.values()) total += reads.weight
+    return total
+  }
+
   /** A copy of the reply cached for (`key`, `sub`), or MISS. */
   get (key, sub) {
     if (this.epoch[0] !== this.seen) {
@@ -76,7 +124,7 @@ class ReplyFront extends Generations {
       reads = this.old.get(key)
       if (reads === undefined) return MISS
       this.old.delete(key)
-      this._add(key, reads)
+      this._add(key, reads, reads.weight)
     }
     const e = reads.get(sub)
     if (e === undefined) return MISS
@@ -96,16 +144,29 @@ class ReplyFront extends Generations {
   fill (key, sub, value, epochBefore) {
     if (this.epoch[0] !== epochBefore || epochBefore !== this.seen) return
     const ttl = this.lastTtl[0]
+    const weight = weightOf(value, this.maxReplyBytes) + sub.length
+    if (weight > this.maxReplyBytes) return
     let reads = this.young.get(key)
     if (reads === undefined) {
       reads = this.old.get(key)
       if (reads !== undefined) this.old.delete(key)
-      else reads = new Map()
-      this._add(key, reads)
+      else {
+        reads = new Map()
+        reads.weight = 0
+      }
+      this._add(key, reads, reads.weight)
     }
-    if (reads.size >= MAX_READS_PER_KEY && !reads.has(sub)) reads.clear()
-    reads.set(sub, { value, shape: shapeOf(value), deadline: ttl < 0 ? 0 : Date.now() + ttl })
+    if (reads.size >= MAX_READS_PER_KEY && !reads.has(sub)) {
+      this._grow(-reads.weight)
+      reads.clear()
+      reads.weight = 0
+    }
+    const previous = reads.get(sub)
+    if (previous !== undefined) reads.weight -= previous.weight
+    reads.set(sub, { value, shape: shapeOf(value), deadline: ttl < 0 ? 0 : Date.now() + ttl, weight })
+    reads.weight += weight
+    this._grow(previous === undefined ? weight : weight - previous.weight)
   }
 }
 
-module.exports = { ReplyFront, copyReply }
+module.exports = { ReplyFront, copyReply, MAX_FRONT_BYTES, MAX_REPLY_BYTES }
