@@ -295,6 +295,9 @@ function sendCommand (cache, name, args, buffers, { raw = false, replyEncoding }
     if (hit !== MISS) return Promise.resolve(hit)
   }
   const remote = needRemote(cache, typeof name === 'string' ? name.toLowerCase() : 'this command')
+  if (remote.config.keyPrefix !== '' && typeof name === 'string' && PATTERN_COMMANDS.has(name.toLowerCase())) {
+    return withinPrefix(cache, name.toLowerCase(), args, buffers || replyEncoding !== undefined)
+  }
   const { argv, keys, written, flush, wait, cached } = plan(name, args, remote.config.keyPrefix)
   const lower = argv[0].toLowerCase()
   if (cached && l1) return readThroughL1(cache, remote, argv, keys[0], buffers, lower)
@@ -327,8 +330,27 @@ function strings (v) {
   return v
 }
 
-// Commands whose hand-written method scopes a pattern to keyPrefix (index.js).
+// Commands whose hand-written method scopes a pattern to keyPrefix (lib/two-level.js).
 const PATTERN_COMMANDS = new Set(['keys', 'scan'])
+
+/**
+ * KEYS or SCAN sent through the generic path (`call('keys', '*')`, node-redis's
+ * `sendCommand(['SCAN', '0'])`) on an instance with keyPrefix: run by the
+ * hand-written method, which matches within the prefix and answers the keys
+ * without it. Sent as given, the pattern would list every other prefix's keys.
+ */
+function withinPrefix (cache, lower, args, buffers) {
+  // Required here: lib/two-level.js requires this module.
+  const typed = require('./two-level').commands
+  const reply = lower === 'keys' && args.length === 1
+    ? typed.keys.call(cache, args[0])
+    : lower === 'scan' && args.length >= 1
+      ? typed.scan.call(cache, ...args)
+      : Promise.reject(new ReplyError(`ERR wrong number of arguments for '${lower}' command`))
+  if (!buffers) return reply
+  const asBuffers = (keys) => keys.map((k) => Buffer.from(k))
+  return reply.then((r) => (lower === 'keys' ? asBuffers(r) : [Buffer.from(r[0]), asBuffers(r[1])]))
+}
 
 /**
  * What a transaction of `queued` ({ name, args, buffers } each) sends: each

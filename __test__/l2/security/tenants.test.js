@@ -150,6 +150,35 @@ describe('with Redis: server, db, user and keyPrefix separate the tenants of one
     })
   }
 
+  test('every way to list keys stays within keyPrefix: B\'s first act lists, and never sees A\'s keys', async () => {
+    const a = await ready(cacheOf({ redis: srv.url, keyPrefix: 'ta:' }))
+    await a.set('secret', SECRET)
+    await a.hset('secret-hash', 'f', SECRET)
+    // B, cold, lists before anything else: through every surface that sends KEYS or SCAN.
+    const b = cacheOf({ redis: srv.url, keyPrefix: 'tb:' })
+    const nr = TierCache.createClient({ url: srv.url, keyPrefix: 'tb:' })
+    opened.push(nr)
+    const listings = {
+      keys: await b.keys('*'),
+      "call('keys')": await b.call('keys', '*'),
+      "callBuffer('keys')": (await b.callBuffer('keys', '*')).map(String),
+      "call('scan')": (await b.call('scan', '0', 'COUNT', '1000'))[1],
+      "call('scan', MATCH)": (await b.call('scan', 0, 'MATCH', '*secret*', 'COUNT', 1000))[1],
+      "send_command('KEYS')": await b.send_command('KEYS', '*'),
+      'pipeline keys': (await b.pipeline().keys('*').exec())[0][1],
+      "node-redis sendCommand(['KEYS'])": await nr.sendCommand(['KEYS', '*']),
+      "node-redis sendCommand(['SCAN'])": (await nr.sendCommand(['SCAN', '0', 'COUNT', '1000']))[1]
+    }
+    for (const [how, keys] of Object.entries(listings)) {
+      assert.ok(!keys.some((k) => String(k).includes('secret')), `${how} listed A's keys: ${keys}`)
+    }
+    // B's own keys are listed, without the prefix, as by the typed methods.
+    await b.set('mine', '1')
+    assert.deepEqual(await b.call('keys', '*'), ['mine'])
+    assert.deepEqual((await b.call('scan', '0', 'COUNT', '1000'))[1], ['mine'])
+    await assert.rejects(b.multi().keys('*').exec(), { code: 'ERR_TIERCACHE_UNSUPPORTED' })
+  })
+
   test('an invalidation for another prefix never touches this partition', async () => {
     const name = uniqueName('tenant-inval')
     // A has no prefix, so Redis reports B's writes to it too (as key 'b:x').
