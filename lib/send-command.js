@@ -140,6 +140,11 @@ function plan (name, args, keyPrefix) {
   const sent = encoded(lower, args)
   const why = refusal(lower, entry, sent)
   if (why !== undefined) throw new TierCacheError(`${lower} cannot be sent through tiercache: ${why}`, CODES.UNSUPPORTED)
+  if (keyPrefix !== '' && lower === 'randomkey') {
+    // No pattern narrows it: it would name a key of any prefix.
+    throw new TierCacheError('randomkey answers a key of any prefix, other tenants\' included, so it is refused with ' +
+      'keyPrefix; send it from a client without keyPrefix', CODES.UNSUPPORTED)
+  }
   const argv = [name, ...sent]
   const shift = (i) => i + 1
   if (entry === undefined) {

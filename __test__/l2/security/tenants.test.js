@@ -177,6 +177,9 @@ describe('with Redis: server, db, user and keyPrefix separate the tenants of one
     assert.deepEqual(await b.call('keys', '*'), ['mine'])
     assert.deepEqual((await b.call('scan', '0', 'COUNT', '1000'))[1], ['mine'])
     await assert.rejects(b.multi().keys('*').exec(), { code: 'ERR_TIERCACHE_UNSUPPORTED' })
+    // RANDOMKEY has no pattern to scope: refused rather than naming A's keys.
+    await assert.rejects(b.randomkey(), { code: 'ERR_TIERCACHE_UNSUPPORTED' })
+    await assert.rejects(b.call('randomkey'), { code: 'ERR_TIERCACHE_UNSUPPORTED' })
   })
 
   test('an invalidation for another prefix never touches this partition', async () => {
