@@ -1439,6 +1439,145 @@ declare namespace TierCache {
     members: NodeRedisScoredMember[]
   }
 
+  /** A stream message as node-redis gives it (XRANGE, XREAD, XCLAIM, …). */
+  export interface NodeRedisStreamMessage {
+    /** The entry's id (`'1700000000000-0'`). */
+    id: string
+    /** Its fields and values. */
+    message: Record<string, string>
+  }
+
+  /** One stream's messages in an XREAD / XREADGROUP reply. */
+  export interface NodeRedisStreamMessages {
+    /** The stream's key. */
+    name: string
+    /** Its messages. */
+    messages: Array<NodeRedisStreamMessage | null>
+  }
+
+  /** A stream to read and the id to read after, as XREAD takes them. */
+  export interface NodeRedisStreamRef {
+    /** The stream's key. */
+    key: KeyType
+    /** The last id seen (`'0'`, `'$'`, `'>'` for a group). */
+    id: string
+  }
+
+  /** node-redis's XREAD options. */
+  export interface NodeRedisXReadOptions {
+    /** At most this many messages per stream. */
+    COUNT?: number
+    /** Wait up to this many ms for a message (0: forever); runs on a connection of its own. */
+    BLOCK?: number
+  }
+
+  /** node-redis's XREADGROUP options. */
+  export interface NodeRedisXReadGroupOptions extends NodeRedisXReadOptions {
+    /** Do not add the messages to the pending list. */
+    NOACK?: boolean
+  }
+
+  /** node-redis's XADD options. */
+  export interface NodeRedisXAddOptions {
+    /** Trim the stream as the entry is added. */
+    TRIM?: {
+      /** By length or by smallest id. */
+      strategy: 'MAXLEN' | 'MINID'
+      /** Exact (`=`) or approximate (`~`). */
+      strategyModifier?: '=' | '~'
+      /** The length or id to trim to. */
+      threshold: number | string
+      /** With `~`: at most this many entries evicted. */
+      limit?: number
+    }
+  }
+
+  /** node-redis's XRANGE / XREVRANGE options. */
+  export interface NodeRedisXRangeOptions {
+    /** At most this many messages. */
+    COUNT?: number
+  }
+
+  /** node-redis's XCLAIM options. */
+  export interface NodeRedisXClaimOptions {
+    /** Set the messages' idle time (ms). */
+    IDLE?: number
+    /** Set their last delivery time (Unix ms, or a Date). */
+    TIME?: number | Date
+    /** Set their delivery count. */
+    RETRYCOUNT?: number
+    /** Claim ids not in the pending list too. */
+    FORCE?: boolean
+    /** Move the group's last delivered id. */
+    LASTID?: string
+  }
+
+  /** What XAUTOCLAIM answers in node-redis. */
+  export interface NodeRedisXAutoClaimReply {
+    /** The id to start the next call from. */
+    nextId: string
+    /** The claimed messages (null for one deleted meanwhile). */
+    messages: Array<NodeRedisStreamMessage | null>
+    /** The ids found deleted. */
+    deletedMessages: string[]
+  }
+
+  /** node-redis's XGROUP CREATE options. */
+  export interface NodeRedisXGroupCreateOptions {
+    /** Create the stream if it does not exist. */
+    MKSTREAM?: boolean
+    /** The group's entries-read counter. */
+    ENTRIESREAD?: number
+  }
+
+  /** node-redis's XTRIM options. */
+  export interface NodeRedisXTrimOptions {
+    /** Exact (`=`) or approximate (`~`). */
+    strategyModifier?: '=' | '~'
+    /** With `~`: at most this many entries evicted. */
+    LIMIT?: number
+  }
+
+  /** One consumer in XPENDING's summary. */
+  export interface NodeRedisXPendingConsumer {
+    /** The consumer. */
+    name: string
+    /** Its pending messages. */
+    deliveriesCounter: number
+  }
+
+  /** What XPENDING key group answers in node-redis. */
+  export interface NodeRedisXPendingReply {
+    /** Pending messages in the group. */
+    pending: number
+    /** The smallest pending id (null when none). */
+    firstId: string | null
+    /** The largest pending id (null when none). */
+    lastId: string | null
+    /** Pending messages per consumer (null when none). */
+    consumers: NodeRedisXPendingConsumer[] | null
+  }
+
+  /** node-redis's options of XPENDING's extended form. */
+  export interface NodeRedisXPendingRangeOptions {
+    /** Only messages idle at least this long (ms). */
+    IDLE?: number
+    /** Only this consumer's. */
+    consumer?: string
+  }
+
+  /** One message of XPENDING's extended form. */
+  export interface NodeRedisXPendingEntry {
+    /** The message id. */
+    id: string
+    /** Who holds it. */
+    consumer: string
+    /** Since its last delivery. */
+    millisecondsSinceLastDelivery: number
+    /** How many times it was delivered. */
+    deliveriesCounter: number
+  }
+
   /** A sorted-set member as node-redis gives and takes it. */
   export interface NodeRedisScoredMember {
     /** The member. */

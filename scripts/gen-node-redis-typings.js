@@ -21,6 +21,8 @@ const SCAN = 'cursor: string | number, options?: TierCache.NodeRedisScanOptions'
 const KEY = 'key: TierCache.KeyType'
 const SCORED = 'Array<TierCache.NodeRedisScoredMember>'
 const EVAL = '(script: string, options?: TierCache.NodeRedisEvalOptions): Promise<unknown>'
+const MESSAGES = 'TierCache.NodeRedisStreamMessage[]'
+const STREAMS = 'TierCache.NodeRedisStreamMessages[] | null'
 
 // node-redis's signatures where the flavour has an override (lib/node-redis/overrides).
 const TYPED = {
@@ -50,7 +52,19 @@ const TYPED = {
   evalSha: EVAL,
   evalShaRo: EVAL,
   fCall: EVAL,
-  fCallRo: EVAL
+  fCallRo: EVAL,
+  xAdd: `(${KEY}, id: string, message: Record<string, string | Buffer | number>, options?: TierCache.NodeRedisXAddOptions): Promise<string>`,
+  xAddNoMkStream: `(${KEY}, id: string, message: Record<string, string | Buffer | number>, options?: TierCache.NodeRedisXAddOptions): Promise<string | null>`,
+  xRead: `(streams: TierCache.NodeRedisStreamRef | ReadonlyArray<TierCache.NodeRedisStreamRef>, options?: TierCache.NodeRedisXReadOptions): Promise<${STREAMS}>`,
+  xReadGroup: `(group: string, consumer: string, streams: TierCache.NodeRedisStreamRef | ReadonlyArray<TierCache.NodeRedisStreamRef>, options?: TierCache.NodeRedisXReadGroupOptions): Promise<${STREAMS}>`,
+  xRange: `(${KEY}, start: string, end: string, options?: TierCache.NodeRedisXRangeOptions): Promise<${MESSAGES}>`,
+  xRevRange: `(${KEY}, end: string, start: string, options?: TierCache.NodeRedisXRangeOptions): Promise<${MESSAGES}>`,
+  xClaim: `(${KEY}, group: string, consumer: string, minIdleTime: number, ids: string | ReadonlyArray<string>, options?: TierCache.NodeRedisXClaimOptions): Promise<Array<TierCache.NodeRedisStreamMessage | null>>`,
+  xAutoClaim: `(${KEY}, group: string, consumer: string, minIdleTime: number, start: string, options?: TierCache.NodeRedisXRangeOptions): Promise<TierCache.NodeRedisXAutoClaimReply>`,
+  xGroupCreate: `(${KEY}, group: string, id: string, options?: TierCache.NodeRedisXGroupCreateOptions): Promise<'OK'>`,
+  xTrim: `(${KEY}, strategy: 'MAXLEN' | 'MINID', threshold: number | string, options?: TierCache.NodeRedisXTrimOptions): Promise<number>`,
+  xPending: `(${KEY}, group: string): Promise<TierCache.NodeRedisXPendingReply>`,
+  xPendingRange: `(${KEY}, group: string, start: string, end: string, count: number, options?: TierCache.NodeRedisXPendingRangeOptions): Promise<TierCache.NodeRedisXPendingEntry[]>`
 }
 
 function render () {

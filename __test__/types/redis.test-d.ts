@@ -96,3 +96,22 @@ expectType<string>()(ioredisStyle.options.keyPrefix)
 expectType<false>()(ioredisStyle.isCluster)
 // @ts-expect-error Sentinel is refused
 void new TierCache({ sentinels: [{ host: 'a', port: 26379 }] })
+
+// The node-redis flavour's streams take node-redis's objects and answer its shapes.
+async function nodeRedisStreams (client: TierCache.NodeRedisClient): Promise<void> {
+  const id: string = await client.xAdd('s', '*', { field: 'value' }, { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: 1000 } })
+  const read = await client.xRead([{ key: 's', id: '0' }], { COUNT: 10, BLOCK: 0 })
+  if (read !== null) {
+    const first: TierCache.NodeRedisStreamMessages = read[0]
+    const text: string = first.messages[0]?.message.field ?? id
+    void text
+  }
+  const range: TierCache.NodeRedisStreamMessage[] = await client.xRange('s', '-', '+', { COUNT: 5 })
+  const pending = await client.xPending('s', 'g')
+  const n: number = pending.pending
+  void range
+  void n
+  // @ts-expect-error the message is an object of fields, not Redis's words
+  await client.xAdd('s', '*', 'field', 'value')
+}
+void nodeRedisStreams

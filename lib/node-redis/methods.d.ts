@@ -1204,18 +1204,30 @@ export interface NodeRedisCommands {
   xAck(...args: TierCache.CommandArgument[]): Promise<unknown>
   /** XACK, Redis's words as arguments (see docs/node-redis.md). */
   XACK(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XADD, Redis's words as arguments (see docs/node-redis.md). */
-  xAdd(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XADD, Redis's words as arguments (see docs/node-redis.md). */
-  XADD(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XAUTOCLAIM, Redis's words as arguments (see docs/node-redis.md). */
-  xAutoClaim(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XAUTOCLAIM, Redis's words as arguments (see docs/node-redis.md). */
-  XAUTOCLAIM(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XCLAIM, Redis's words as arguments (see docs/node-redis.md). */
-  xClaim(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XCLAIM, Redis's words as arguments (see docs/node-redis.md). */
-  XCLAIM(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** XADD, in node-redis's shapes (see docs/node-redis.md). */
+  xAdd(key: TierCache.KeyType, id: string, message: Record<string, string | Buffer | number>, options?: TierCache.NodeRedisXAddOptions): Promise<string>
+  /** XADD, in node-redis's shapes (see docs/node-redis.md). */
+  XADD(key: TierCache.KeyType, id: string, message: Record<string, string | Buffer | number>, options?: TierCache.NodeRedisXAddOptions): Promise<string>
+  /** XADD NOMKSTREAM, in node-redis's shapes (see docs/node-redis.md). */
+  xAddNoMkStream(key: TierCache.KeyType, id: string, message: Record<string, string | Buffer | number>, options?: TierCache.NodeRedisXAddOptions): Promise<string | null>
+  /** XADD NOMKSTREAM, in node-redis's shapes (see docs/node-redis.md). */
+  XADD_NOMKSTREAM(key: TierCache.KeyType, id: string, message: Record<string, string | Buffer | number>, options?: TierCache.NodeRedisXAddOptions): Promise<string | null>
+  /** XAUTOCLAIM, in node-redis's shapes (see docs/node-redis.md). */
+  xAutoClaim(key: TierCache.KeyType, group: string, consumer: string, minIdleTime: number, start: string, options?: TierCache.NodeRedisXRangeOptions): Promise<TierCache.NodeRedisXAutoClaimReply>
+  /** XAUTOCLAIM, in node-redis's shapes (see docs/node-redis.md). */
+  XAUTOCLAIM(key: TierCache.KeyType, group: string, consumer: string, minIdleTime: number, start: string, options?: TierCache.NodeRedisXRangeOptions): Promise<TierCache.NodeRedisXAutoClaimReply>
+  /** XAUTOCLAIM JUSTID, Redis's words as arguments (see docs/node-redis.md). */
+  xAutoClaimJustId(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** XAUTOCLAIM JUSTID, Redis's words as arguments (see docs/node-redis.md). */
+  XAUTOCLAIM_JUSTID(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** XCLAIM, in node-redis's shapes (see docs/node-redis.md). */
+  xClaim(key: TierCache.KeyType, group: string, consumer: string, minIdleTime: number, ids: string | ReadonlyArray<string>, options?: TierCache.NodeRedisXClaimOptions): Promise<Array<TierCache.NodeRedisStreamMessage | null>>
+  /** XCLAIM, in node-redis's shapes (see docs/node-redis.md). */
+  XCLAIM(key: TierCache.KeyType, group: string, consumer: string, minIdleTime: number, ids: string | ReadonlyArray<string>, options?: TierCache.NodeRedisXClaimOptions): Promise<Array<TierCache.NodeRedisStreamMessage | null>>
+  /** XCLAIM JUSTID, Redis's words as arguments (see docs/node-redis.md). */
+  xClaimJustId(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** XCLAIM JUSTID, Redis's words as arguments (see docs/node-redis.md). */
+  XCLAIM_JUSTID(...args: TierCache.CommandArgument[]): Promise<unknown>
   /** XDEL, Redis's words as arguments (see docs/node-redis.md). */
   xDel(...args: TierCache.CommandArgument[]): Promise<unknown>
   /** XDEL, Redis's words as arguments (see docs/node-redis.md). */
@@ -1224,10 +1236,10 @@ export interface NodeRedisCommands {
   xDelEx(...args: TierCache.CommandArgument[]): Promise<unknown>
   /** XDELEX, Redis's words as arguments (see docs/node-redis.md). */
   XDELEX(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XGROUP CREATE, Redis's words as arguments (see docs/node-redis.md). */
-  xGroupCreate(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XGROUP CREATE, Redis's words as arguments (see docs/node-redis.md). */
-  XGROUP_CREATE(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** XGROUP CREATE, in node-redis's shapes (see docs/node-redis.md). */
+  xGroupCreate(key: TierCache.KeyType, group: string, id: string, options?: TierCache.NodeRedisXGroupCreateOptions): Promise<'OK'>
+  /** XGROUP CREATE, in node-redis's shapes (see docs/node-redis.md). */
+  XGROUP_CREATE(key: TierCache.KeyType, group: string, id: string, options?: TierCache.NodeRedisXGroupCreateOptions): Promise<'OK'>
   /** XGROUP CREATECONSUMER, Redis's words as arguments (see docs/node-redis.md). */
   xGroupCreateConsumer(...args: TierCache.CommandArgument[]): Promise<unknown>
   /** XGROUP CREATECONSUMER, Redis's words as arguments (see docs/node-redis.md). */
@@ -1264,34 +1276,38 @@ export interface NodeRedisCommands {
   xNack(...args: TierCache.CommandArgument[]): Promise<unknown>
   /** XNACK, Redis's words as arguments (see docs/node-redis.md). */
   XNACK(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XPENDING, Redis's words as arguments (see docs/node-redis.md). */
-  xPending(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XPENDING, Redis's words as arguments (see docs/node-redis.md). */
-  XPENDING(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XRANGE, Redis's words as arguments (see docs/node-redis.md). */
-  xRange(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XRANGE, Redis's words as arguments (see docs/node-redis.md). */
-  XRANGE(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XREAD, Redis's words as arguments (see docs/node-redis.md). */
-  xRead(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XREAD, Redis's words as arguments (see docs/node-redis.md). */
-  XREAD(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XREADGROUP, Redis's words as arguments (see docs/node-redis.md). */
-  xReadGroup(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XREADGROUP, Redis's words as arguments (see docs/node-redis.md). */
-  XREADGROUP(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XREVRANGE, Redis's words as arguments (see docs/node-redis.md). */
-  xRevRange(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XREVRANGE, Redis's words as arguments (see docs/node-redis.md). */
-  XREVRANGE(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** XPENDING, in node-redis's shapes (see docs/node-redis.md). */
+  xPending(key: TierCache.KeyType, group: string): Promise<TierCache.NodeRedisXPendingReply>
+  /** XPENDING, in node-redis's shapes (see docs/node-redis.md). */
+  XPENDING(key: TierCache.KeyType, group: string): Promise<TierCache.NodeRedisXPendingReply>
+  /** XPENDING RANGE, in node-redis's shapes (see docs/node-redis.md). */
+  xPendingRange(key: TierCache.KeyType, group: string, start: string, end: string, count: number, options?: TierCache.NodeRedisXPendingRangeOptions): Promise<TierCache.NodeRedisXPendingEntry[]>
+  /** XPENDING RANGE, in node-redis's shapes (see docs/node-redis.md). */
+  XPENDING_RANGE(key: TierCache.KeyType, group: string, start: string, end: string, count: number, options?: TierCache.NodeRedisXPendingRangeOptions): Promise<TierCache.NodeRedisXPendingEntry[]>
+  /** XRANGE, in node-redis's shapes (see docs/node-redis.md). */
+  xRange(key: TierCache.KeyType, start: string, end: string, options?: TierCache.NodeRedisXRangeOptions): Promise<TierCache.NodeRedisStreamMessage[]>
+  /** XRANGE, in node-redis's shapes (see docs/node-redis.md). */
+  XRANGE(key: TierCache.KeyType, start: string, end: string, options?: TierCache.NodeRedisXRangeOptions): Promise<TierCache.NodeRedisStreamMessage[]>
+  /** XREAD, in node-redis's shapes (see docs/node-redis.md). */
+  xRead(streams: TierCache.NodeRedisStreamRef | ReadonlyArray<TierCache.NodeRedisStreamRef>, options?: TierCache.NodeRedisXReadOptions): Promise<TierCache.NodeRedisStreamMessages[] | null>
+  /** XREAD, in node-redis's shapes (see docs/node-redis.md). */
+  XREAD(streams: TierCache.NodeRedisStreamRef | ReadonlyArray<TierCache.NodeRedisStreamRef>, options?: TierCache.NodeRedisXReadOptions): Promise<TierCache.NodeRedisStreamMessages[] | null>
+  /** XREADGROUP, in node-redis's shapes (see docs/node-redis.md). */
+  xReadGroup(group: string, consumer: string, streams: TierCache.NodeRedisStreamRef | ReadonlyArray<TierCache.NodeRedisStreamRef>, options?: TierCache.NodeRedisXReadGroupOptions): Promise<TierCache.NodeRedisStreamMessages[] | null>
+  /** XREADGROUP, in node-redis's shapes (see docs/node-redis.md). */
+  XREADGROUP(group: string, consumer: string, streams: TierCache.NodeRedisStreamRef | ReadonlyArray<TierCache.NodeRedisStreamRef>, options?: TierCache.NodeRedisXReadGroupOptions): Promise<TierCache.NodeRedisStreamMessages[] | null>
+  /** XREVRANGE, in node-redis's shapes (see docs/node-redis.md). */
+  xRevRange(key: TierCache.KeyType, end: string, start: string, options?: TierCache.NodeRedisXRangeOptions): Promise<TierCache.NodeRedisStreamMessage[]>
+  /** XREVRANGE, in node-redis's shapes (see docs/node-redis.md). */
+  XREVRANGE(key: TierCache.KeyType, end: string, start: string, options?: TierCache.NodeRedisXRangeOptions): Promise<TierCache.NodeRedisStreamMessage[]>
   /** XSETID, Redis's words as arguments (see docs/node-redis.md). */
   xSetId(...args: TierCache.CommandArgument[]): Promise<unknown>
   /** XSETID, Redis's words as arguments (see docs/node-redis.md). */
   XSETID(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XTRIM, Redis's words as arguments (see docs/node-redis.md). */
-  xTrim(...args: TierCache.CommandArgument[]): Promise<unknown>
-  /** XTRIM, Redis's words as arguments (see docs/node-redis.md). */
-  XTRIM(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** XTRIM, in node-redis's shapes (see docs/node-redis.md). */
+  xTrim(key: TierCache.KeyType, strategy: 'MAXLEN' | 'MINID', threshold: number | string, options?: TierCache.NodeRedisXTrimOptions): Promise<number>
+  /** XTRIM, in node-redis's shapes (see docs/node-redis.md). */
+  XTRIM(key: TierCache.KeyType, strategy: 'MAXLEN' | 'MINID', threshold: number | string, options?: TierCache.NodeRedisXTrimOptions): Promise<number>
   /** ZADD, in node-redis's shapes (see docs/node-redis.md). */
   zAdd(key: TierCache.KeyType, members: TierCache.NodeRedisScoredMember | ReadonlyArray<TierCache.NodeRedisScoredMember>, options?: TierCache.NodeRedisZAddOptions): Promise<number>
   /** ZADD, in node-redis's shapes (see docs/node-redis.md). */

@@ -95,3 +95,37 @@ test('scan family: words and reply shapes', () => {
 test('every override names a node-redis method (names.json)', () => {
   for (const name of Object.keys(OVERRIDES)) assert.ok(name in NAMES, name)
 })
+
+const { STREAM_OVERRIDES } = require('../../../lib/node-redis/overrides/stream')
+
+test('streams: node-redis option objects become Redis words', () => {
+  const S = STREAM_OVERRIDES
+  assert.deepEqual(S.xAdd.args('k', '*', { a: '1', b: '2' }, { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: 100, limit: 5 } }),
+    ['k', 'MAXLEN', '~', 100, 'LIMIT', 5, '*', 'a', '1', 'b', '2'])
+  assert.deepEqual(S.xAddNoMkStream.args('k', '*', { a: '1' }), ['k', 'NOMKSTREAM', '*', 'a', '1'])
+  assert.deepEqual(S.xRead.args([{ key: 'a', id: '0' }, { key: 'b', id: '$' }], { COUNT: 2, BLOCK: 0 }),
+    ['COUNT', 2, 'BLOCK', 0, 'STREAMS', 'a', 'b', '0', '$'])
+  assert.deepEqual(S.xReadGroup.args('g', 'c', { key: 'a', id: '>' }, { NOACK: true }), ['GROUP', 'g', 'c', 'NOACK', 'STREAMS', 'a', '>'])
+  assert.deepEqual(S.xRange.args('k', '-', '+', { COUNT: 3 }), ['k', '-', '+', 'COUNT', 3])
+  assert.deepEqual(S.xClaim.args('k', 'g', 'c', 10, ['1-1', '2-1'], { FORCE: true, TIME: new Date(5) }), ['k', 'g', 'c', 10, '1-1', '2-1', 'TIME', 5, 'FORCE'])
+  assert.deepEqual(S.xGroupCreate.args('k', 'g', '$', { MKSTREAM: true }), ['k', 'g', '$', 'MKSTREAM'])
+  assert.deepEqual(S.xTrim.args('k', 'MINID', '5-0', { strategyModifier: '=' }), ['k', 'MINID', '=', '5-0'])
+  assert.deepEqual(S.xPendingRange.args('k', 'g', '-', '+', 10, { IDLE: 100, consumer: 'c' }), ['k', 'g', 'IDLE', 100, '-', '+', 10, 'c'])
+})
+
+test('streams: RESP2 replies become node-redis objects', () => {
+  const S = STREAM_OVERRIDES
+  assert.deepEqual(S.xRange.reply([['1-1', ['a', '1']], ['2-1', []]]), [{ id: '1-1', message: { a: '1' } }, { id: '2-1', message: {} }])
+  assert.equal(S.xRead.reply(null), null)
+  assert.deepEqual(S.xRead.reply([['s', [['1-1', ['f', 'v']]]]]), [{ name: 's', messages: [{ id: '1-1', message: { f: 'v' } }] }])
+  assert.deepEqual(S.xClaim.reply([null, ['1-1', ['f', 'v']]]), [null, { id: '1-1', message: { f: 'v' } }])
+  assert.deepEqual(S.xAutoClaim.reply(['0-0', [['1-1', ['f', 'v']]], ['2-1']]), { nextId: '0-0', messages: [{ id: '1-1', message: { f: 'v' } }], deletedMessages: ['2-1'] })
+  assert.deepEqual(S.xPending.reply([0, null, null, null]), { pending: 0, firstId: null, lastId: null, consumers: null })
+  assert.deepEqual(S.xPending.reply([2, '1-1', '2-1', [['alice', '2']]]), { pending: 2, firstId: '1-1', lastId: '2-1', consumers: [{ name: 'alice', deliveriesCounter: 2 }] })
+  assert.deepEqual(S.xInfoStream.reply(['length', 1, 'first-entry', ['1-1', ['f', 'v']], 'last-entry', null]),
+    { length: 1, 'first-entry': { id: '1-1', message: { f: 'v' } }, 'last-entry': null })
+  // A field named __proto__ is an own field of the message, never its prototype.
+  const m = S.xRange.reply([['1-1', ['__proto__', 'x', 'a', '1']]])[0].message
+  assert.equal(Object.getPrototypeOf(m), Object.prototype)
+  assert.deepEqual(Object.entries(m), [['__proto__', 'x'], ['a', '1']])
+})

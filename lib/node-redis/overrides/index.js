@@ -16,6 +16,19 @@ const pop = require('./pop')
 const { getExArguments } = require('./getex')
 const scan = require('./scan')
 const { hgetallReply } = require('../../commands/transform/hgetall')
+const { STREAM_OVERRIDES } = require('./stream')
+
+/** GEOPOS: [{ longitude, latitude } | null]. */
+function geoPosReply (reply) {
+  return reply.map((p) => (p === null ? null : { longitude: p[0], latitude: p[1] }))
+}
+
+/** PUBSUB NUMSUB: { channel: count }. */
+function numSubReply (reply) {
+  const out = {}
+  for (let i = 0; i + 1 < reply.length; i += 2) out[String(reply[i])] = Number(reply[i + 1])
+  return out
+}
 
 const evalOverride = { args: evalArguments }
 
@@ -53,7 +66,10 @@ const OVERRIDES = Object.assign(Object.create(null), {
   evalSha: evalOverride,
   evalShaRo: evalOverride,
   fCall: evalOverride,
-  fCallRo: evalOverride
+  fCallRo: evalOverride,
+  geoPos: { reply: geoPosReply },
+  pubSubNumSub: { reply: numSubReply },
+  ...STREAM_OVERRIDES
 })
 
 module.exports = { OVERRIDES }
