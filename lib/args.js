@@ -86,6 +86,15 @@ function describe (value) {
   return typeof value
 }
 
+/**
+ * `target[key] = value` as an own data property, even for the key
+ * `__proto__` (which JSON.parse makes own): assigned, it would set the
+ * copy's prototype and lend it properties the caller never gave.
+ */
+function setOwn (target, key, value) {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+}
+
 /** What an error message may say about a bad argument: a number, else its type (never a value's text: it may be a secret, or throw). */
 function shown (value) {
   return typeof value === 'number' ? String(value) : describe(value)
@@ -339,6 +348,7 @@ function toAmount (value) {
 
 module.exports = {
   shown,
+  setOwn,
   MAX_KEY_BYTES,
   wellFormedKey,
   wellFormedValue,

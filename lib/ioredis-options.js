@@ -9,6 +9,7 @@
 // is noticed, and docs/redis-tier.md shows it.
 
 const { TierCacheTypeError, CODES } = require('./errors')
+const { setOwn } = require('./args')
 
 const USED = 'used'
 const NO_EFFECT = 'accepted, no effect'
@@ -92,7 +93,8 @@ function takeIoredisOptions (options) {
   for (const key of Object.keys(options)) {
     const entry = Object.hasOwn(IOREDIS_OPTIONS, key) ? IOREDIS_OPTIONS[key] : undefined
     if (entry === undefined || entry[1] === USED) {
-      rest[key] = options[key]
+      // An own `__proto__` stays an option, refused later as unknown.
+      setOwn(rest, key, options[key])
       continue
     }
     if (entry[1] === REFUSED && !isDefault(key, options[key])) {

@@ -12,7 +12,7 @@
 
 const { createHash } = require('node:crypto')
 const { TierCacheTypeError, TierCacheRangeError, CODES } = require('./errors')
-const { wellFormedKey } = require('./args')
+const { wellFormedKey, setOwn } = require('./args')
 
 const CONNECTION_KEYS = new Set(['host', 'port', 'username', 'password', 'db', 'tls', 'path', 'url', 'socket', 'database'])
 const BEHAVIOUR_DEFAULTS = Object.freeze({
@@ -328,7 +328,7 @@ function partitionOf (redisConfig, keyPrefix) {
 /** Removes the behaviour options from the cache's own options. */
 function stripBehaviour (options) {
   const out = {}
-  for (const k of Object.keys(options)) if (!BEHAVIOUR_KEYS.has(k)) out[k] = options[k]
+  for (const k of Object.keys(options)) if (!BEHAVIOUR_KEYS.has(k)) setOwn(out, k, options[k])
   return out
 }
 

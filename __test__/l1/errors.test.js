@@ -511,3 +511,16 @@ describe('robustness', () => {
     assert.equal(err.name, 'TierCacheTypeError')
   })
 })
+
+test('options with an own __proto__ key (as JSON.parse makes them) are refused, and lend nothing', () => {
+  const hostile = (inner) => JSON.parse(`{"__proto__": ${JSON.stringify(inner)}}`)
+  // Without the fix the copy's prototype became the attacker's object:
+  // maxEntries 1 (or a keyPrefix) would apply though no option named it.
+  for (const make of [
+    () => new TierCache(hostile({ maxEntries: 1 })),
+    () => TierCache.createClient(hostile({ keyPrefix: 'other:' })),
+    () => new TierCache({ redis: hostile({ keyPrefix: 'other:' }), lazyConnect: true })
+  ]) {
+    assert.throws(make, (err) => err instanceof TierCacheTypeError && err.code === codes.INVALID_ARGUMENT && /__proto__/.test(err.message))
+  }
+})
