@@ -1,5 +1,5 @@
-//! The subscriber connection: SUBSCRIBE / PSUBSCRIBE and their UNSUBSCRIBEs
-//! on a dedicated RESP3 connection (opened on first use), whose pushes
+//! The subscriber connection: SUBSCRIBE / PSUBSCRIBE / SSUBSCRIBE and their
+//! UNSUBSCRIBEs on a dedicated RESP3 connection (opened on first use), whose pushes
 //! become [`TierEvent::Message`]s. It is kept off the shared connection:
 //! that one carries CLIENT TRACKING for L1's coherence and every other
 //! command, and a subscription must survive whatever they do.
@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 
 use futures_util::future::FutureExt;
-use redis::aio::MultiplexedConnection;
+use redis::aio::{ConnectionLike, MultiplexedConnection};
 use redis::{PushInfo, PushKind, Value};
 use tokio::sync::mpsc;
 
@@ -30,6 +30,9 @@ pub enum SubAction {
     PSubscribe,
     Unsubscribe,
     PUnsubscribe,
+    /// Sharded (Redis 7): one shard channel per command, see [`sharded`].
+    SSubscribe,
+    SUnsubscribe,
 }
 
 /// Which kind of message a push was (the owner names its event after it).
@@ -107,6 +110,23 @@ fn pushes(weak: Weak<Inner>, dead: Arc<AtomicBool>) -> Box<dyn Fn(PushInfo) + Se
     })
 }
 
+/// SSUBSCRIBE or SUNSUBSCRIBE `names`, one command per name. redis-rs 1.8
+/// has no public method for them on a MultiplexedConnection, and its
+/// requests wait for one reply each; but in RESP3 an `ssubscribe` /
+/// `sunsubscribe` confirmation is a push that also answers the oldest
+/// request (`PushKind::has_reply`), so a command with exactly one channel
+/// resolves on its one confirmation and leaves none to be taken for the
+/// next request's reply. (SUNSUBSCRIBE without names would send one
+/// confirmation per channel: the owner names every channel instead.)
+async fn sharded(conn: &mut MultiplexedConnection, command: &str, names: &[Vec<u8>]) -> redis::RedisResult<()> {
+    for name in names {
+        let mut cmd = redis::cmd(command);
+        cmd.arg(name.as_slice());
+        conn.req_packed_command(&cmd).await?.extract_error()?;
+    }
+    Ok(())
+}
+
 async fn perform(
     inner: &Arc<Inner>,
     current: &mut Option<Current>,
@@ -114,7 +134,10 @@ async fn perform(
     names: Vec<Vec<u8>>,
 ) -> Result<TierReply, TierError> {
     if current.as_ref().is_none_or(|c| c.dead.load(Ordering::Acquire)) {
-        if matches!(action, SubAction::Unsubscribe | SubAction::PUnsubscribe) {
+        if matches!(
+            action,
+            SubAction::Unsubscribe | SubAction::PUnsubscribe | SubAction::SUnsubscribe
+        ) {
             // Nothing is subscribed on a connection that is not there.
             *current = None;
             return Ok(TierReply::Null);
@@ -131,6 +154,8 @@ async fn perform(
         SubAction::PSubscribe => c.conn.psubscribe(&names).await,
         SubAction::Unsubscribe => c.conn.unsubscribe(&names).await,
         SubAction::PUnsubscribe => c.conn.punsubscribe(&names).await,
+        SubAction::SSubscribe => sharded(&mut c.conn, "SSUBSCRIBE", &names).await,
+        SubAction::SUnsubscribe => sharded(&mut c.conn, "SUNSUBSCRIBE", &names).await,
     };
     sent.map_err(|e| TierError::from_redis(&e))?;
     Ok(TierReply::Null)
