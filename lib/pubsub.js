@@ -90,7 +90,10 @@ class PubSub {
       throw new TierCacheTypeError(`${method} needs at least one ${setName === 'patterns' ? 'pattern' : 'channel'}`, CODES.INVALID_ARGUMENT)
     }
     // Without names, unsubscribe from every one (as Redis does).
-    const sent = list.length === 0 ? [...set.values()] : list
+    let sent = list.length === 0 ? [...set.values()] : list
+    // Shard channels go one per command, undone if one is refused
+    // (subscriber.rs, `sharded`): only the names not subscribed yet, once.
+    if (method === Ssubscribe) sent = [...new Map(sent.filter((n) => !set.has(keyOf(n))).map((n) => [keyOf(n), n])).values()]
     if (sent.length === 0) return Promise.resolve(this.countOf(setName))
     const remote = this.remote
     return remote.call((id) => native.tierPubsub(remote.handle, id, method, sent), () => {

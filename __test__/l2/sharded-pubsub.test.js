@@ -105,6 +105,22 @@ describe('sharded pub/sub (ssubscribe, sunsubscribe, spublish) as ioredis', () =
     assert.equal(mine.length, 8)
   })
 
+  test('a SSUBSCRIBE Redis refuses (an ACL denies one of its channels) subscribes none of them, as ioredis\'s one command', async () => {
+    const admin = await open()
+    assert.equal(await admin.call('acl', 'setuser', 'limited', 'on', '>pw', '~*', 'resetchannels', '&allowed:*', '+@all'), 'OK')
+    const io = new Redis({ port: server.port, host: '127.0.0.1', username: 'limited', password: 'pw', lazyConnect: true })
+    closers.push(() => io.disconnect())
+    await io.connect()
+    const ours = await open({ username: 'limited', password: 'pw' })
+    const theirs = await io.ssubscribe('allowed:1', 'denied').then(() => 'subscribed', (e) => e.message)
+    const mine = await ours.ssubscribe('allowed:1', 'denied').then(() => 'subscribed', (e) => e.message)
+    assert.match(theirs, /^NOPERM/)
+    assert.equal(mine, theirs)
+    assert.deepEqual(await admin.call('pubsub', 'shardnumsub', 'allowed:1'), ['allowed:1', 0], 'allowed:1 was undone')
+    assert.equal(await ours.ssubscribe('allowed:2'), 1, 'the count knows only allowed:2')
+    assert.equal(await ours.ssubscribe('allowed:2', 'allowed:2'), 1, 'already subscribed: nothing sent, same count')
+  })
+
   test('sunsubscribed channels deliver nothing more; a subscribed instance keeps running commands', async () => {
     const sub = await open()
     const seen = record(sub)

@@ -118,11 +118,33 @@ fn pushes(weak: Weak<Inner>, dead: Arc<AtomicBool>) -> Box<dyn Fn(PushInfo) + Se
 /// resolves on its one confirmation and leaves none to be taken for the
 /// next request's reply. (SUNSUBSCRIBE without names would send one
 /// confirmation per channel: the owner names every channel instead.)
-async fn sharded(conn: &mut MultiplexedConnection, command: &str, names: &[Vec<u8>]) -> redis::RedisResult<()> {
-    for name in names {
+///
+/// Redis takes or refuses a SSUBSCRIBE of several channels whole (an ACL
+/// denying one of them refuses them all); so when one name is refused, the
+/// names this call subscribed before it are unsubscribed again (`undo`),
+/// and the call fails as one command would. The owner sends only names it
+/// has not subscribed yet, so none of them was subscribed before the call.
+async fn sharded(
+    conn: &mut MultiplexedConnection,
+    command: &str,
+    undo: Option<&str>,
+    names: &[Vec<u8>],
+) -> redis::RedisResult<()> {
+    async fn one(conn: &mut MultiplexedConnection, command: &str, name: &[u8]) -> redis::RedisResult<()> {
         let mut cmd = redis::cmd(command);
-        cmd.arg(name.as_slice());
-        conn.req_packed_command(&cmd).await?.extract_error()?;
+        cmd.arg(name);
+        conn.req_packed_command(&cmd).await?.extract_error().map(drop)
+    }
+    for (done, name) in names.iter().enumerate() {
+        if let Err(refused) = one(conn, command, name).await {
+            if let Some(undo) = undo {
+                for name in &names[..done] {
+                    // Best effort: a lost connection takes them with it anyway.
+                    let _ = one(conn, undo, name).await;
+                }
+            }
+            return Err(refused);
+        }
     }
     Ok(())
 }
@@ -154,8 +176,8 @@ async fn perform(
         SubAction::PSubscribe => c.conn.psubscribe(&names).await,
         SubAction::Unsubscribe => c.conn.unsubscribe(&names).await,
         SubAction::PUnsubscribe => c.conn.punsubscribe(&names).await,
-        SubAction::SSubscribe => sharded(&mut c.conn, "SSUBSCRIBE", &names).await,
-        SubAction::SUnsubscribe => sharded(&mut c.conn, "SUNSUBSCRIBE", &names).await,
+        SubAction::SSubscribe => sharded(&mut c.conn, "SSUBSCRIBE", Some("SUNSUBSCRIBE"), &names).await,
+        SubAction::SUnsubscribe => sharded(&mut c.conn, "SUNSUBSCRIBE", None, &names).await,
     };
     sent.map_err(|e| TierError::from_redis(&e))?;
     Ok(TierReply::Null)
