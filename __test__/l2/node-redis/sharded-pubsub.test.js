@@ -92,6 +92,28 @@ describe('node-redis sSubscribe() on the flavour answers as node-redis', () => {
     }
   })
 
+  it('after CLIENT KILL TYPE pubsub the sSubscribe listeners hear again (autoResubscribe underneath)', async () => {
+    const sub = TierCache.createClient({ url: redis.url, retryStrategy: () => 50 })
+    const admin = TierCache.createClient({ url: redis.url })
+    sub.on('error', () => {})
+    await sub.connect()
+    await admin.connect()
+    try {
+      const heard = []
+      await sub.sSubscribe('again', (m) => heard.push(m))
+      assert.ok(await admin.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']) >= 1)
+      const deadline = Date.now() + 10000
+      while (!heard.includes('back')) {
+        assert.ok(Date.now() < deadline, 'not resubscribed')
+        await admin.sPublish('again', 'back')
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+    } finally {
+      await sub.quit()
+      await admin.quit()
+    }
+  })
+
   it('a sharded subscriber keeps running commands; bad arguments are refused', async () => {
     const c = TierCache.createClient({ url: redis.url })
     await c.connect()
