@@ -174,6 +174,8 @@ export declare const enum PubSubMethod {
   Psubscribe = 'psubscribe',
   Unsubscribe = 'unsubscribe',
   Punsubscribe = 'punsubscribe',
+  Ssubscribe = 'ssubscribe',
+  Sunsubscribe = 'sunsubscribe',
 }
 
 /**
@@ -336,7 +338,7 @@ export interface TierOptions {
 }
 
 /**
- * SUBSCRIBE, PSUBSCRIBE, UNSUBSCRIBE or PUNSUBSCRIBE `names` on the
+ * SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE or one of their UNSUBSCRIBEs `names` on the
  * subscriber connection; replies null once Redis confirmed.
  */
 export declare function tierPubsub(t: ExternalObject<TierHandle>, id: number, method: PubSubMethod, names: Array<string | Buffer>): void

@@ -942,6 +942,33 @@ declare class TierCache extends EventEmitter {
    */
   punsubscribe(...patterns: [...Array<TierCache.ChannelName | TierCache.ChannelName[]>, TierCache.Callback<number>]): Promise<number>
   punsubscribe(...patterns: Array<TierCache.ChannelName | TierCache.ChannelName[]>): Promise<number>
+  /**
+   * Subscribes to the shard `channels` (Redis 7's sharded pub/sub, SSUBSCRIBE)
+   * on the subscriber connection; messages sent with `spublish` arrive as
+   * `'smessage'` (channel, message) and `'smessageBuffer'` events. Resolves
+   * with the number of shard channels subscribed (Redis counts them apart
+   * from channels and patterns), as ioredis.
+   *
+   * @example
+   * ```ts
+   * cache.on('smessage', (channel, message) => console.log(channel, message))
+   * await cache.ssubscribe('orders:{eu}')   // 1
+   * await cache.spublish('orders:{eu}', 'new')
+   * ```
+   */
+  ssubscribe(...channels: [...Array<TierCache.ChannelName | TierCache.ChannelName[]>, TierCache.Callback<number>]): Promise<number>
+  ssubscribe(...channels: Array<TierCache.ChannelName | TierCache.ChannelName[]>): Promise<number>
+  /**
+   * Unsubscribes from the shard `channels` (from every one without any).
+   * Resolves with the number of shard channels still subscribed.
+   *
+   * @example
+   * ```ts
+   * await cache.sunsubscribe()   // 0
+   * ```
+   */
+  sunsubscribe(...channels: [...Array<TierCache.ChannelName | TierCache.ChannelName[]>, TierCache.Callback<number>]): Promise<number>
+  sunsubscribe(...channels: Array<TierCache.ChannelName | TierCache.ChannelName[]>): Promise<number>
 
   // ---- cache patterns (docs/patterns.md) ----------------------------------------
 
@@ -1270,7 +1297,7 @@ declare namespace TierCache {
    * await client.unsubscribe('news', listener)
    * ```
      */
-    unsubscribe(channels?: NodeRedisChannels, listener?: (message: never, channel: never) => void): Promise<void>
+    unsubscribe(channels?: NodeRedisChannels, listener?: (message: never, channel: never) => void, bufferMode?: boolean): Promise<void>
     /** `unsubscribe`, by node-redis's UPPER-CASE name. */
     UNSUBSCRIBE: NodeRedisClient['unsubscribe']
     /**
@@ -1284,9 +1311,42 @@ declare namespace TierCache {
    * await client.pUnsubscribe()
    * ```
      */
-    pUnsubscribe(patterns?: NodeRedisChannels, listener?: (message: never, channel: never) => void): Promise<void>
+    pUnsubscribe(patterns?: NodeRedisChannels, listener?: (message: never, channel: never) => void, bufferMode?: boolean): Promise<void>
     /** `pUnsubscribe`, by node-redis's UPPER-CASE name. */
     PUNSUBSCRIBE: NodeRedisClient['pUnsubscribe']
+    /**
+     * Subscribes to the shard `channels` (Redis 7's sharded pub/sub);
+     * `listener(message, channel)` gets what `sPublish` sends them (Buffers
+     * with `bufferMode`).
+   *
+   * @example
+   * ```ts
+   * import { createClient } from 'tiercache'
+   * const client = createClient({ url: process.env.REDIS_URL })
+   * await client.connect()
+   * await client.sSubscribe('orders:{eu}', (message, channel) => console.log(channel, message))
+   * await client.sPublish('orders:{eu}', 'new')
+   * ```
+     */
+    sSubscribe(channels: NodeRedisChannels, listener: (message: string, channel: string) => void, bufferMode?: false): Promise<void>
+    /** As above, in buffer mode: the listener gets Buffers. */
+    sSubscribe(channels: NodeRedisChannels, listener: (message: Buffer, channel: Buffer) => void, bufferMode: true): Promise<void>
+    /** `sSubscribe`, by node-redis's UPPER-CASE name. */
+    SSUBSCRIBE: NodeRedisClient['sSubscribe']
+    /**
+     * As `unsubscribe`, for shard channels.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from 'tiercache'
+   * const client = createClient({ url: process.env.REDIS_URL })
+   * await client.connect()
+   * await client.sUnsubscribe()
+   * ```
+     */
+    sUnsubscribe(channels?: NodeRedisChannels, listener?: (message: never, channel: never) => void, bufferMode?: boolean): Promise<void>
+    /** `sUnsubscribe`, by node-redis's UPPER-CASE name. */
+    SUNSUBSCRIBE: NodeRedisClient['sUnsubscribe']
     /**
      * Pages of a hash's entries, one per HSCAN reply.
    *
@@ -2650,6 +2710,10 @@ declare namespace TierCache {
     pmessage: (pattern: string, channel: string, message: string) => void
     /** A message on a channel matching a subscribed pattern, as Buffers. */
     pmessageBuffer: (pattern: Buffer, channel: Buffer, message: Buffer) => void
+    /** A message on a subscribed shard channel (`ssubscribe`; UTF-8 strings). */
+    smessage: (channel: string, message: string) => void
+    /** A message on a subscribed shard channel, as Buffers (byte for byte). */
+    smessageBuffer: (channel: Buffer, message: Buffer) => void
     /** A getOrSet loader failed (also when a stale value was served instead). */
     loaderError: (error: unknown, key: string) => void
     /** EventEmitter's own: a listener is about to be added. */

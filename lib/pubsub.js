@@ -1,8 +1,10 @@
 'use strict'
 // Pub/sub for one cache instance, as ioredis: subscribe / psubscribe /
-// unsubscribe / punsubscribe resolve with the number of subscriptions, and
-// messages arrive as 'message' (channel, message), 'messageBuffer',
-// 'pmessage' (pattern, channel, message) and 'pmessageBuffer' events.
+// ssubscribe and their unsubscribe / punsubscribe / sunsubscribe resolve
+// with the number of subscriptions, and messages arrive as 'message'
+// (channel, message), 'messageBuffer', 'pmessage' (pattern, channel,
+// message), 'pmessageBuffer', 'smessage' (channel, message) and
+// 'smessageBuffer' events.
 //
 // The subscriptions live on a subscriber connection of their own
 // (src/core/tier/subscriber.rs), never on the shared one that carries the
@@ -10,8 +12,9 @@
 // subscribed instance keeps running every other command (ioredis refuses
 // them in "subscriber mode" only because its one connection is taken over).
 //
-// The subscriptions are kept here: their count is ours to give (Redis's
-// count of this connection's channels and patterns), and after the
+// The subscriptions are kept here: their count is ours to give (Redis's:
+// this connection's channels and patterns together, its shard channels
+// (SSUBSCRIBE, Redis 7) apart), and after the
 // subscriber connection is lost they are subscribed again
 // (`autoResubscribe`, default true) on a new one, retried with the
 // instance's retryStrategy until Redis takes them or the cache closes.
@@ -38,35 +41,60 @@ function channelName (value, method) {
 // Subscriptions are keyed by their bytes (a Buffer and the same string are one).
 const keyOf = (name) => Buffer.isBuffer(name) ? name.toString('latin1') : Buffer.from(name).toString('latin1')
 
+// What each method changes: which set of names, adding or removing them.
+const { Subscribe, Psubscribe, Ssubscribe, Unsubscribe, Punsubscribe, Sunsubscribe } = native.PubSubMethod
+const CHANGES = Object.freeze({
+  [Subscribe]: { set: 'channels', adding: true },
+  [Psubscribe]: { set: 'patterns', adding: true },
+  [Ssubscribe]: { set: 'shardChannels', adding: true },
+  [Unsubscribe]: { set: 'channels', adding: false },
+  [Punsubscribe]: { set: 'patterns', adding: false },
+  [Sunsubscribe]: { set: 'shardChannels', adding: false }
+})
+// How each set is subscribed again after a loss.
+const RESUBSCRIBE = Object.freeze({ channels: Subscribe, patterns: Psubscribe, shardChannels: Ssubscribe })
+
 class PubSub {
   /** @param {import('./remote').Remote} remote */
   constructor (remote) {
     this.remote = remote
     this.channels = new Map()
     this.patterns = new Map()
+    this.shardChannels = new Map()
     this.resubscribing = null
     this.attempts = 0
   }
 
+  /** Every subscription of this instance (whether it keeps Node running). */
   get count () {
-    return this.channels.size + this.patterns.size
+    return this.channels.size + this.patterns.size + this.shardChannels.size
   }
 
   /**
-   * Runs `method` (subscribe, psubscribe, unsubscribe, punsubscribe) for
-   * `names` (already flattened); resolves with the count afterwards.
+   * The count Redis answers a change of `set` with: shard channels are
+   * counted apart from channels and patterns (as Redis 7 does).
+   */
+  countOf (set) {
+    return set === 'shardChannels' ? this.shardChannels.size : this.channels.size + this.patterns.size
+  }
+
+  /**
+   * Runs `method` (a PubSubMethod) for `names` (already flattened);
+   * resolves with the count afterwards.
    */
   change (method, names) {
     const list = names.map((n) => channelName(n, method))
-    const pattern = method === 'psubscribe' || method === 'punsubscribe'
-    const set = pattern ? this.patterns : this.channels
-    const adding = method === 'subscribe' || method === 'psubscribe'
+    const { set: setName, adding } = CHANGES[method]
+    const set = this[setName]
     if (adding && list.length === 0) {
-      throw new TierCacheTypeError(`${method} needs at least one ${pattern ? 'pattern' : 'channel'}`, CODES.INVALID_ARGUMENT)
+      throw new TierCacheTypeError(`${method} needs at least one ${setName === 'patterns' ? 'pattern' : 'channel'}`, CODES.INVALID_ARGUMENT)
     }
     // Without names, unsubscribe from every one (as Redis does).
-    const sent = list.length === 0 ? [...set.values()] : list
-    if (sent.length === 0) return Promise.resolve(this.count)
+    let sent = list.length === 0 ? [...set.values()] : list
+    // Shard channels go one per command, undone if one is refused
+    // (subscriber.rs, `sharded`): only the names not subscribed yet, once.
+    if (method === Ssubscribe) sent = [...new Map(sent.filter((n) => !set.has(keyOf(n))).map((n) => [keyOf(n), n])).values()]
+    if (sent.length === 0) return Promise.resolve(this.countOf(setName))
     const remote = this.remote
     return remote.call((id) => native.tierPubsub(remote.handle, id, method, sent), () => {
       for (const name of sent) {
@@ -74,7 +102,7 @@ class PubSub {
         else set.delete(keyOf(name))
       }
       remote.holdOpen()
-      return this.count
+      return this.countOf(setName)
     })
   }
 
@@ -97,6 +125,7 @@ class PubSub {
     if (!remote.config.autoResubscribe) {
       this.channels.clear()
       this.patterns.clear()
+      this.shardChannels.clear()
       remote.holdOpen()
       return
     }
@@ -106,11 +135,11 @@ class PubSub {
   resubscribe () {
     if (this.resubscribing !== null || this.count === 0 || this.remote.ended) return
     const remote = this.remote
-    const channels = [...this.channels.values()]
-    const patterns = [...this.patterns.values()]
     const attempt = []
-    if (channels.length > 0) attempt.push(remote.call((id) => native.tierPubsub(remote.handle, id, native.PubSubMethod.Subscribe, channels)))
-    if (patterns.length > 0) attempt.push(remote.call((id) => native.tierPubsub(remote.handle, id, native.PubSubMethod.Psubscribe, patterns)))
+    for (const [setName, method] of Object.entries(RESUBSCRIBE)) {
+      const names = [...this[setName].values()]
+      if (names.length > 0) attempt.push(remote.call((id) => native.tierPubsub(remote.handle, id, method, names)))
+    }
     this.resubscribing = Promise.all(attempt).then(() => {
       this.resubscribing = null
       this.attempts = 0
@@ -135,8 +164,8 @@ class PubSub {
 }
 
 /**
- * Defines subscribe, psubscribe, unsubscribe and punsubscribe on
- * `TierCache.prototype`: ioredis's forms (names as arguments or arrays, an
+ * Defines subscribe, psubscribe, ssubscribe, unsubscribe, punsubscribe and
+ * sunsubscribe on `TierCache.prototype`: ioredis's forms (names as arguments or arrays, an
  * optional trailing callback (err, count)).
  */
 function install (TierCache) {
@@ -149,7 +178,13 @@ function install (TierCache) {
             throw new NeedsRedisError(`${method} needs Redis: this cache is L1-only; pass a Redis URL (new TierCache('redis://host:6379')) to use pub/sub`)
           }
           if (this._closed) throw new ClosedError()
-          return this._remote.pubsub.change(method, names.flat())
+          let flat
+          try {
+            flat = names.flat()
+          } catch { // a hostile or revoked Proxy
+            throw new TierCacheTypeError(`${method}: channels or patterns must be strings, Buffers or arrays of them`, CODES.INVALID_ARGUMENT)
+          }
+          return this._remote.pubsub.change(method, flat)
         })
       },
       writable: true,

@@ -39,8 +39,8 @@ const { copyReply } = require('./reply-front')
  */
 const REFUSED = Object.freeze({
   blocking: 'WAIT and WAITAOF are not supported yet (the command table does not flag them blocking, so they would wait past commandTimeout on the shared connection)',
-  subscription: 'subscriptions go through the subscribe, psubscribe, unsubscribe and punsubscribe methods (their connection is a separate one)',
-  subscriber: 'SSUBSCRIBE, SUNSUBSCRIBE and MONITOR are not supported yet (they take the connection over)',
+  subscription: 'subscriptions go through the subscribe, psubscribe, ssubscribe, unsubscribe, punsubscribe and sunsubscribe methods (their connection is a separate one)',
+  subscriber: 'MONITOR, SYNC and PSYNC are not supported (they take the connection over)',
   connection: 'it changes the state of the connection that every command of this instance shares',
   transaction: 'use client.multi() (MULTI sent alone on the shared connection would capture other callers\' commands; ' +
     'multi() sends MULTI, the commands and EXEC as one write)',
@@ -55,8 +55,8 @@ const REFUSED_BY_NAME = Object.assign(Object.create(null), {
   psubscribe: REFUSED.subscription,
   unsubscribe: REFUSED.subscription,
   punsubscribe: REFUSED.subscription,
-  ssubscribe: REFUSED.subscriber,
-  sunsubscribe: REFUSED.subscriber,
+  ssubscribe: REFUSED.subscription,
+  sunsubscribe: REFUSED.subscription,
   monitor: REFUSED.subscriber,
   sync: REFUSED.subscriber,
   psync: REFUSED.subscriber,

@@ -23,6 +23,12 @@ expectType<Promise<number>>()(cache.subscribe('a', (err, count) => {
 expectType<Promise<number>>()(cache.psubscribe('news.*'))
 expectType<Promise<number>>()(cache.unsubscribe())
 expectType<Promise<number>>()(cache.punsubscribe('news.*'))
+expectType<Promise<number>>()(cache.ssubscribe('orders:{eu}', Buffer.from('b')))
+expectType<Promise<number>>()(cache.ssubscribe(['a'], (err, count) => { void err; void count }))
+expectType<Promise<number>>()(cache.sunsubscribe())
+expectType<Promise<unknown>>()(cache.spublish('orders:{eu}', 'new'))
+// @ts-expect-error shard channels are strings or Buffers
+cache.ssubscribe({ channel: 'a' })
 // @ts-expect-error channels are strings or Buffers
 cache.subscribe({ channel: 'a' })
 
@@ -41,6 +47,14 @@ cache.on('pmessage', (pattern, channel, message) => {
 })
 cache.once('pmessageBuffer', (pattern, channel, message) => {
   expectType<Buffer>()(pattern)
+  expectType<Buffer>()(channel)
+  expectType<Buffer>()(message)
+})
+cache.on('smessage', (channel, message) => {
+  expectType<string>()(channel)
+  expectType<string>()(message)
+})
+cache.on('smessageBuffer', (channel, message) => {
   expectType<Buffer>()(channel)
   expectType<Buffer>()(message)
 })

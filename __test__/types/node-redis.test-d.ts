@@ -75,6 +75,13 @@ async function nodeRedisMultiAndPubSub (): Promise<void> {
   await client.pSubscribe('p*', (message) => { const s: string = message; void s })
   await client.unsubscribe()
   await client.PUNSUBSCRIBE('p*')
+  await client.sSubscribe('s', (message: string, channel: string) => { void message; void channel })
+  await client.SSUBSCRIBE(['s', 't'], (message: Buffer, channel: Buffer) => { void message; void channel }, true)
+  await client.sUnsubscribe('s', (message: Buffer) => { void message }, true)
+  await client.SUNSUBSCRIBE()
+  await client.sPublish('s', 'hello')
+  // @ts-expect-error a listener is required
+  await client.sSubscribe('s')
   // @ts-expect-error a listener is required
   await client.subscribe('c')
   // @ts-expect-error the chain has node-redis's names, not ioredis's

@@ -1,29 +1,32 @@
 'use strict'
 // node-redis's pub/sub on the flavour: `subscribe(channels, listener,
-// bufferMode?)`, `pSubscribe(patterns, listener, bufferMode?)` and their
-// `unsubscribe` / `pUnsubscribe(names?, listener?)`, each listener called
-// as node-redis calls it: (message, channel), Buffers in buffer mode.
+// bufferMode?)`, `pSubscribe(patterns, listener, bufferMode?)`,
+// `sSubscribe(shardChannels, listener, bufferMode?)` (Redis 7's sharded
+// pub/sub) and their `unsubscribe` / `pUnsubscribe` / `sUnsubscribe(names?,
+// listener?, bufferMode?)`, each listener called as node-redis calls it:
+// (message, channel), Buffers in buffer mode.
 //
 // Underneath are the ioredis flavour's subscriptions (lib/pubsub.js: their
 // own connection, resubscribed after a loss) and its messageBuffer /
-// pmessageBuffer events; this file only keeps the listeners per channel or
+// pmessageBuffer / smessageBuffer events; this file only keeps the listeners per channel or
 // pattern, subscribing a name on its first listener and unsubscribing it
 // after its last. As with the ioredis flavour, a subscribed client keeps
 // running other commands (node-redis needs a duplicate() for that).
 
 const { TierCacheTypeError, CODES } = require('../errors')
 
-// Per client: { channels: Map<name, Set<entry>>, patterns: … }.
+// Per client: { channels: Map<name, Set<entry>>, patterns: …, shardChannels: … }.
 const STATE = new WeakMap()
 
 function state (client) {
   let s = STATE.get(client)
   if (s === undefined) {
-    s = { channels: new Map(), patterns: new Map() }
+    s = { channels: new Map(), patterns: new Map(), shardChannels: new Map() }
     STATE.set(client, s)
     // Names are keyed by their bytes as latin1, as lib/pubsub.js keys them.
     client.on('messageBuffer', (channel, message) => dispatch(s.channels.get(channel.toString('latin1')), message, channel))
     client.on('pmessageBuffer', (pattern, channel, message) => dispatch(s.patterns.get(pattern.toString('latin1')), message, channel))
+    client.on('smessageBuffer', (channel, message) => dispatch(s.shardChannels.get(channel.toString('latin1')), message, channel))
   }
   return s
 }
@@ -49,7 +52,7 @@ function names (value, method) {
 
 const keyOf = (name) => (Buffer.isBuffer(name) ? name : Buffer.from(name)).toString('latin1')
 
-/** subscribe / pSubscribe for `kind` ('channels' or 'patterns') over ioredis's `subscribe`. */
+/** subscribe / pSubscribe / sSubscribe for `kind` ('channels', 'patterns' or 'shardChannels') over ioredis's `subscribe`. */
 function subscriber (kind, method, ioredisSubscribe) {
   return async function (value, listener, bufferMode = false) {
     const list = names(value, method)
@@ -65,16 +68,22 @@ function subscriber (kind, method, ioredisSubscribe) {
   }
 }
 
-/** unsubscribe / pUnsubscribe: drops `listener` (all with none) of `value` (all names with none). */
+/**
+ * unsubscribe / pUnsubscribe / sUnsubscribe: drops `listener` (every one
+ * without; as node-redis, only the buffer-mode ones with `bufferMode`, only
+ * the others without) of `value` (every name without).
+ */
 function unsubscriber (kind, method, ioredisUnsubscribe) {
-  return async function (value, listener) {
+  return async function (value, listener, bufferMode = false) {
     const map = state(this)[kind]
     const list = value === undefined ? [...map.keys()].map((k) => Buffer.from(k, 'latin1')) : names(value, method)
     const gone = []
     for (const n of list) {
       const entries = map.get(keyOf(n))
       if (entries === undefined) continue
-      for (const e of [...entries]) if (listener === undefined || e.listener === listener) entries.delete(e)
+      for (const e of [...entries]) {
+        if (listener === undefined || (e.listener === listener && e.buffers === (bufferMode === true))) entries.delete(e)
+      }
       if (entries.size === 0) {
         map.delete(keyOf(n))
         gone.push(n)
@@ -92,8 +101,10 @@ function install (proto, base) {
   }
   define('subscribe', subscriber('channels', 'subscribe', base.subscribe))
   define('pSubscribe', subscriber('patterns', 'pSubscribe', base.psubscribe))
+  define('sSubscribe', subscriber('shardChannels', 'sSubscribe', base.ssubscribe))
   define('unsubscribe', unsubscriber('channels', 'unsubscribe', base.unsubscribe))
   define('pUnsubscribe', unsubscriber('patterns', 'pUnsubscribe', base.punsubscribe))
+  define('sUnsubscribe', unsubscriber('shardChannels', 'sUnsubscribe', base.sunsubscribe))
 }
 
 module.exports = { install }

@@ -754,9 +754,11 @@ pub enum PubSubMethod {
     Psubscribe,
     Unsubscribe,
     Punsubscribe,
+    Ssubscribe,
+    Sunsubscribe,
 }
 
-/// SUBSCRIBE, PSUBSCRIBE, UNSUBSCRIBE or PUNSUBSCRIBE `names` on the
+/// SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE or one of their UNSUBSCRIBEs `names` on the
 /// subscriber connection; replies null once Redis confirmed.
 #[napi(catch_unwind)]
 pub fn tier_pubsub(
@@ -770,6 +772,8 @@ pub fn tier_pubsub(
         PubSubMethod::Psubscribe => SubAction::PSubscribe,
         PubSubMethod::Unsubscribe => SubAction::Unsubscribe,
         PubSubMethod::Punsubscribe => SubAction::PUnsubscribe,
+        PubSubMethod::Ssubscribe => SubAction::SSubscribe,
+        PubSubMethod::Sunsubscribe => SubAction::SUnsubscribe,
     };
     let completions = Arc::clone(&t.completions);
     t.tier.pubsub(

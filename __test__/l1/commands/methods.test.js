@@ -24,13 +24,13 @@ test('every table command has a method and a …Buffer variant, hand-written one
   // must not find a method that always fails.
   assert.equal(typeof proto.multi, 'function')
   assert.equal(typeof proto.pipeline, 'function')
-  for (const name of ['exec', 'watch', 'unwatch', 'monitor', 'select', 'wait', 'ssubscribe', 'subscribeBuffer']) {
+  for (const name of ['exec', 'watch', 'unwatch', 'monitor', 'select', 'wait', 'subscribeBuffer', 'ssubscribeBuffer']) {
     assert.equal(proto[name], undefined, name)
   }
   // Blocking commands are generated (they run on dedicated connections);
   // subscriptions are hand-written (lib/pubsub.js).
   for (const name of ['blpop', 'brpoplpush', 'bzpopmin', 'blmove', 'blmpop', 'bzmpop', 'blpopBuffer']) assert.ok(generated.has(name), name)
-  for (const name of ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe', 'duplicate']) {
+  for (const name of ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe', 'duplicate']) {
     assert.equal(typeof proto[name], 'function', name)
     assert.ok(!generated.has(name), name)
   }

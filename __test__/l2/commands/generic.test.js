@@ -128,9 +128,9 @@ describe('commands of every family, as methods and through call, reply as ioredi
     assert.equal(await c.zincrby(k, '-inf', 'm'), '-inf')
   })
 
-  test('sharded subscriptions, transaction and connection-state commands, WAIT are refused for now, before anything is sent', async () => {
+  test('MONITOR, transaction and connection-state commands, WAIT are refused for now, before anything is sent', async () => {
     const c = box.cache
-    for (const [name, ...args] of [['ssubscribe', 'ch'], ['monitor'],
+    for (const [name, ...args] of [['monitor'],
       ['multi'], ['select', 1], ['client', 'tracking', 'off'], ['wait', 0, 0]]) {
       const err = await rejectsWith(c.call(name, ...args), TierCacheError, 'ERR_TIERCACHE_UNSUPPORTED', name)
       assert.match(err.message, /cannot be sent through tiercache/)

@@ -1,5 +1,5 @@
-//! The subscriber connection: SUBSCRIBE / PSUBSCRIBE and their UNSUBSCRIBEs
-//! on a dedicated RESP3 connection (opened on first use), whose pushes
+//! The subscriber connection: SUBSCRIBE / PSUBSCRIBE / SSUBSCRIBE and their
+//! UNSUBSCRIBEs on a dedicated RESP3 connection (opened on first use), whose pushes
 //! become [`TierEvent::Message`]s. It is kept off the shared connection:
 //! that one carries CLIENT TRACKING for L1's coherence and every other
 //! command, and a subscription must survive whatever they do.
@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 
 use futures_util::future::FutureExt;
-use redis::aio::MultiplexedConnection;
+use redis::aio::{ConnectionLike, MultiplexedConnection};
 use redis::{PushInfo, PushKind, Value};
 use tokio::sync::mpsc;
 
@@ -30,6 +30,9 @@ pub enum SubAction {
     PSubscribe,
     Unsubscribe,
     PUnsubscribe,
+    /// Sharded (Redis 7): one shard channel per command, see [`sharded`].
+    SSubscribe,
+    SUnsubscribe,
 }
 
 /// Which kind of message a push was (the owner names its event after it).
@@ -107,6 +110,45 @@ fn pushes(weak: Weak<Inner>, dead: Arc<AtomicBool>) -> Box<dyn Fn(PushInfo) + Se
     })
 }
 
+/// SSUBSCRIBE or SUNSUBSCRIBE `names`, one command per name. redis-rs 1.8
+/// has no public method for them on a MultiplexedConnection, and its
+/// requests wait for one reply each; but in RESP3 an `ssubscribe` /
+/// `sunsubscribe` confirmation is a push that also answers the oldest
+/// request (`PushKind::has_reply`), so a command with exactly one channel
+/// resolves on its one confirmation and leaves none to be taken for the
+/// next request's reply. (SUNSUBSCRIBE without names would send one
+/// confirmation per channel: the owner names every channel instead.)
+///
+/// Redis takes or refuses a SSUBSCRIBE of several channels whole (an ACL
+/// denying one of them refuses them all); so when one name is refused, the
+/// names this call subscribed before it are unsubscribed again (`undo`),
+/// and the call fails as one command would. The owner sends only names it
+/// has not subscribed yet, so none of them was subscribed before the call.
+async fn sharded(
+    conn: &mut MultiplexedConnection,
+    command: &str,
+    undo: Option<&str>,
+    names: &[Vec<u8>],
+) -> redis::RedisResult<()> {
+    async fn one(conn: &mut MultiplexedConnection, command: &str, name: &[u8]) -> redis::RedisResult<()> {
+        let mut cmd = redis::cmd(command);
+        cmd.arg(name);
+        conn.req_packed_command(&cmd).await?.extract_error().map(drop)
+    }
+    for (done, name) in names.iter().enumerate() {
+        if let Err(refused) = one(conn, command, name).await {
+            if let Some(undo) = undo {
+                for name in &names[..done] {
+                    // Best effort: a lost connection takes them with it anyway.
+                    let _ = one(conn, undo, name).await;
+                }
+            }
+            return Err(refused);
+        }
+    }
+    Ok(())
+}
+
 async fn perform(
     inner: &Arc<Inner>,
     current: &mut Option<Current>,
@@ -114,7 +156,10 @@ async fn perform(
     names: Vec<Vec<u8>>,
 ) -> Result<TierReply, TierError> {
     if current.as_ref().is_none_or(|c| c.dead.load(Ordering::Acquire)) {
-        if matches!(action, SubAction::Unsubscribe | SubAction::PUnsubscribe) {
+        if matches!(
+            action,
+            SubAction::Unsubscribe | SubAction::PUnsubscribe | SubAction::SUnsubscribe
+        ) {
             // Nothing is subscribed on a connection that is not there.
             *current = None;
             return Ok(TierReply::Null);
@@ -131,6 +176,8 @@ async fn perform(
         SubAction::PSubscribe => c.conn.psubscribe(&names).await,
         SubAction::Unsubscribe => c.conn.unsubscribe(&names).await,
         SubAction::PUnsubscribe => c.conn.punsubscribe(&names).await,
+        SubAction::SSubscribe => sharded(&mut c.conn, "SSUBSCRIBE", Some("SUNSUBSCRIBE"), &names).await,
+        SubAction::SUnsubscribe => sharded(&mut c.conn, "SUNSUBSCRIBE", None, &names).await,
     };
     sent.map_err(|e| TierError::from_redis(&e))?;
     Ok(TierReply::Null)
