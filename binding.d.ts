@@ -337,6 +337,21 @@ export interface TierOptions {
   l1Ttl?: number
 }
 
+/** Closes pin `pin` once what was submitted to it has run. */
+export declare function tierPinClose(t: ExternalObject<TierHandle>, pin: number): void
+
+/** A generic command on pin `pin` (arguments as `tier_command`). */
+export declare function tierPinCommand(t: ExternalObject<TierHandle>, id: number, pin: number, argv: Array<string | Buffer>, keys: Array<number>, written: Array<number>, flush: boolean, buffers: boolean): void
+
+/**
+ * Opens a pin: a connection of this client's own for WATCH and what
+ * follows it, up to EXEC (see `core::tier::pinned`). Returns its id.
+ */
+export declare function tierPinOpen(t: ExternalObject<TierHandle>): number
+
+/** A transaction on pin `pin` (arguments as `tier_transaction`). */
+export declare function tierPinTransaction(t: ExternalObject<TierHandle>, id: number, pin: number, argvs: Array<Array<string | Buffer>>, keys: Array<Array<number>>, written: Array<Array<number>>, flushes: Array<boolean>, buffers: boolean): void
+
 /**
  * SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE or one of their UNSUBSCRIBEs `names` on the
  * subscriber connection; replies null once Redis confirmed.

@@ -2952,6 +2952,30 @@ declare namespace TierCache {
     static [Symbol.hasInstance](value: unknown): value is NeedsRedisError
   }
 
+  /**
+   * The node-redis flavour's `multi().exec()` when a key the client WATCHed
+   * changed, so EXEC ran nothing (the ioredis flavour resolves `null`, as
+   * ioredis does). Code `ERR_TIERCACHE_TRANSACTION_ABORTED`.
+   */
+  export class WatchError extends TierCacheError {
+    /**
+     * Raised by tiercache (construct one only to imitate it, in a test or a wrapper); the example recognises one.
+     *
+     * @example
+     * ```ts
+     * const client = await createClient({ url: process.env.REDIS_URL }).connect()
+     * await client.watch('balance')
+     * const err = await client.multi().set('balance', '0').exec().catch((e) => e)
+     * err instanceof TierCache.WatchError   // true when 'balance' changed after the watch
+     * ```
+     */
+    constructor(message?: string)
+    /** The stable error code (see {@link codes}). */
+    readonly code: 'ERR_TIERCACHE_TRANSACTION_ABORTED'
+    /** `err instanceof` this class: the ordinary prototype check (declared so that it narrows the type). */
+    static [Symbol.hasInstance](value: unknown): value is WatchError
+  }
+
   /** A stored object that its codec could not decode (`cause` holds the codec's error). */
   export class DecodeError extends TierCacheError {
     /**

@@ -133,6 +133,10 @@ class TierCache extends EventEmitter {
     this._front = this._newFront()
     // The generic path's cached replies (lib/reply-front.js), with Redis only.
     this._replyFront = null
+    // WATCH (lib/watch.js): this client's pinned connection, and the keys
+    // it watches, which L1 does not answer until EXEC or UNWATCH.
+    this._pin = null
+    this._watched = null
     this._frontObjects = o.frontObjects
     this._subscribed = false
     this._closed = false
@@ -972,6 +976,7 @@ module.exports.UnavailableError = UnavailableError
 module.exports.LoaderTimeoutError = errors.LoaderTimeoutError
 module.exports.QueueFullError = errors.QueueFullError
 module.exports.NeedsRedisError = errors.NeedsRedisError
+module.exports.WatchError = errors.WatchError
 module.exports.TimeoutError = TimeoutError
 module.exports.codes = CODES
 module.exports.codecs = { json: codecs.json, v8: codecs.v8 }

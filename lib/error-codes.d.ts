@@ -40,6 +40,8 @@ export interface ErrorCodes {
   readonly QUEUE_FULL: 'ERR_TIERCACHE_QUEUE_FULL'
   /** A command only Redis runs (hashes, lists, sets, scripts, …) on an instance without Redis: pass a Redis URL. */
   readonly NEEDS_REDIS: 'ERR_TIERCACHE_NEEDS_REDIS'
+  /** A transaction not run because a key it WATCHed changed (the node-redis flavour's WatchError; the ioredis flavour answers null). */
+  readonly TRANSACTION_ABORTED: 'ERR_TIERCACHE_TRANSACTION_ABORTED'
   /** A bug in tiercache (a Rust panic, caught). */
   readonly INTERNAL: 'ERR_TIERCACHE_INTERNAL'
 }

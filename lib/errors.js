@@ -102,6 +102,17 @@ class NeedsRedisError extends TierCacheError {
 }
 NeedsRedisError.prototype.name = 'NeedsRedisError'
 
+/**
+ * The node-redis flavour's WatchError: EXEC ran nothing because a key the
+ * client WATCHed changed (the ioredis flavour resolves null instead).
+ */
+class WatchError extends TierCacheError {
+  constructor (message = 'One (or more) of the watched keys has been changed') {
+    super(message, CODES.TRANSACTION_ABORTED)
+  }
+}
+WatchError.prototype.name = 'WatchError'
+
 class DecodeError extends TierCacheError {
   constructor (message, options) {
     super(message, CODES.DECODE, options)
@@ -146,6 +157,7 @@ module.exports = {
   LoaderTimeoutError,
   QueueFullError,
   NeedsRedisError,
+  WatchError,
   TierCacheTypeError,
   TierCacheRangeError,
   ReplyError,

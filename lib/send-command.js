@@ -31,6 +31,7 @@ const { TierCacheError, TierCacheTypeError, NeedsRedisError, ReplyError, CODES, 
 const { wellFormedKey, wellFormedValue } = require('./args')
 const { MISS } = require('./front')
 const { copyReply } = require('./reply-front')
+const watching = require('./watch')
 
 /**
  * Commands this path refuses for now, and why: each would break the one
@@ -43,9 +44,7 @@ const REFUSED = Object.freeze({
   subscriber: 'MONITOR, SYNC and PSYNC are not supported (they take the connection over)',
   connection: 'it changes the state of the connection that every command of this instance shares',
   transaction: 'use client.multi() (MULTI sent alone on the shared connection would capture other callers\' commands; ' +
-    'multi() sends MULTI, the commands and EXEC as one write)',
-  watch: 'WATCH needs a connection of its own, which tiercache does not have yet (on the shared connection it would ' +
-    'watch keys for every caller, and any of their EXECs would end it)'
+    'multi() sends MULTI, the commands and EXEC as one write)'
 })
 
 const REFUSED_BY_NAME = Object.assign(Object.create(null), {
@@ -66,9 +65,7 @@ const REFUSED_BY_NAME = Object.assign(Object.create(null), {
   quit: REFUSED.connection,
   multi: REFUSED.transaction,
   exec: REFUSED.transaction,
-  discard: REFUSED.transaction,
-  watch: REFUSED.watch,
-  unwatch: REFUSED.watch
+  discard: REFUSED.transaction
 })
 
 // CLIENT subcommands that change how Redis talks to this connection
@@ -294,7 +291,8 @@ function readThroughL1 (cache, remote, argv, keyAt, buffers, lower) {
 function sendCommand (cache, name, args, buffers, { raw = false, replyEncoding } = {}) {
   // L1 holds replies as the ioredis flavour answers them: a raw or
   // re-encoded reply is always read from Redis.
-  const l1 = !raw && replyEncoding === undefined
+  // A watched key is read from Redis (lib/watch.js); L1 caches reads of string keys only.
+  const l1 = !raw && replyEncoding === undefined && (typeof args[0] !== 'string' || watching.mayServe(cache, args[0]))
   if (l1 && cache._remote !== null && typeof name === 'string') {
     const hit = l1Hit(cache, name, args, buffers)
     if (hit !== MISS) return Promise.resolve(hit)
@@ -303,8 +301,11 @@ function sendCommand (cache, name, args, buffers, { raw = false, replyEncoding }
   if (remote.config.keyPrefix !== '' && typeof name === 'string' && PATTERN_COMMANDS.has(name.toLowerCase())) {
     return withinPrefix(cache, name.toLowerCase(), args, buffers || replyEncoding !== undefined)
   }
-  const { argv, keys, written, flush, wait, cached } = plan(name, args, remote.config.keyPrefix)
+  const planned = plan(name, args, remote.config.keyPrefix)
+  const { argv, keys, written, flush, wait, cached } = planned
   const lower = argv[0].toLowerCase()
+  if (lower === 'watch') return watching.watch(cache, remote, planned)
+  if (lower === 'unwatch') return watching.unwatch(cache, remote)
   if (cached && l1) return readThroughL1(cache, remote, argv, keys[0], buffers, lower)
   if (flush) cache._clearFronts()
   for (const i of written) cache._forget(String(argv[i]))
@@ -399,16 +400,31 @@ function sendTransaction (cache, queued) {
   for (const { argv, written } of plans) {
     for (const i of written) cache._forget(String(argv[i]))
   }
+  // After a WATCH, on the client's pin: where the keys are watched (lib/watch.js).
+  const pinned = watching.takePin(cache, remote)
+  const argvs = plans.map((p) => p.argv)
+  const keys = plans.map((p) => p.keys)
+  const writtens = plans.map((p) => p.written)
+  const flushes = plans.map((p) => p.flush)
   return remote.call(
-    (id) => native.tierTransaction(remote.handle, id, plans.map((p) => p.argv), plans.map((p) => p.keys),
-      plans.map((p) => p.written), plans.map((p) => p.flush), buffers),
+    (id) => {
+      if (pinned === null) native.tierTransaction(remote.handle, id, argvs, keys, writtens, flushes, buffers)
+      else {
+        try {
+          native.tierPinTransaction(remote.handle, id, pinned.pin, argvs, keys, writtens, flushes, buffers)
+        } finally {
+          pinned.close()
+        }
+      }
+    },
     ([queuedReplies, exec]) => {
       if (exec instanceof Error) {
         const err = replyError(exec)
         err.previousErrors = queuedReplies.filter((r) => r instanceof Error).map(replyError)
         throw err
       }
-      // Nil only when a WATCHed key changed: WATCH is refused, so never.
+      // Nil: a WATCHed key changed, nothing ran (ioredis resolves null).
+      if (exec === null || exec === undefined) return null
       if (!Array.isArray(exec)) throw new ReplyError('EXEC did not answer with the replies of the transaction')
       return exec.map((reply, i) => {
         if (reply instanceof Error) return [replyError(reply)]

@@ -9,6 +9,7 @@
 // tier keeps running the L1 method directly.
 
 const native = require('../binding.js')
+const { mayServe } = require('./watch')
 const args = require('./args')
 const codecs = require('./codec')
 const { TierCacheTypeError, CODES } = require('./errors')
@@ -38,7 +39,7 @@ const commands = {
     let hit
     try {
       key = args.toKey(key)
-      hit = fromL1(this, key)
+      hit = mayServe(this, key) ? fromL1(this, key) : MISS
     } catch (err) {
       // `get(cb)`: as ioredis, the function is the callback and gets the error.
       return answer(callback === undefined && typeof key === 'function' ? key : callback, () => { throw err })
@@ -56,7 +57,7 @@ const commands = {
   getBuffer (key, callback) {
     return answer(callback, () => {
       key = args.toKey(key)
-      const local = native.getBuffer(this._h, key)
+      const local = mayServe(this, key) ? native.getBuffer(this._h, key) : null
       if (local !== null) return Promise.resolve(local)
       return this._remote.get(key, true, true, undefined, () => null)
     })

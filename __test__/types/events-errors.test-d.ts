@@ -47,13 +47,14 @@ type Code =
   | 'ERR_TIERCACHE_INVALID_TTL' | 'ERR_TIERCACHE_SYNTAX' | 'ERR_TIERCACHE_OPTION_CONFLICT'
   | 'ERR_TIERCACHE_UNSUPPORTED' | 'ERR_TIERCACHE_DECODE' | 'ERR_TIERCACHE_REPLY' | 'ERR_TIERCACHE_CLOSED' | 'ERR_TIERCACHE_INTERNAL'
   | 'ERR_TIERCACHE_L2_UNAVAILABLE' | 'ERR_TIERCACHE_L2_TIMEOUT'
-  | 'ERR_TIERCACHE_LOADER_TIMEOUT' | 'ERR_TIERCACHE_QUEUE_FULL' | 'ERR_TIERCACHE_NEEDS_REDIS'
+  | 'ERR_TIERCACHE_LOADER_TIMEOUT' | 'ERR_TIERCACHE_QUEUE_FULL' | 'ERR_TIERCACHE_NEEDS_REDIS' | 'ERR_TIERCACHE_TRANSACTION_ABORTED'
 expectType<Code>()(null as unknown as TierCache.ErrorCode)
 expectType<Code>()(new TierCacheTypeError('x').code)
 expectType<Code>()(new TierCacheRangeError('x').code)
 expectType<Code | 'ERR_TIERCACHE'>()(new TierCacheError('x').code)
 expectType<'ERR_TIERCACHE_REPLY'>()(new ReplyError('x').code)
 expectType<'ERR_TIERCACHE_CLOSED'>()(new ClosedError().code)
+expectType<'ERR_TIERCACHE_TRANSACTION_ABORTED'>()(new TierCache.WatchError().code)
 expectType<'ERR_TIERCACHE_INTERNAL'>()(new InternalError('x').code)
 
 async function handle (): Promise<string> {

@@ -45,7 +45,7 @@ cache.pipeline().get()
 cache.pipeline().set('a')
 // @ts-expect-error: not an expiry token
 cache.pipeline().set('a', '1', 'SOON', 10)
-// @ts-expect-error: WATCH is not a method (it needs a connection of its own)
+// WATCH queues like any command (it runs on the client's own connection: lib/watch.js).
 cache.pipeline().watch('a')
 // @ts-expect-error: exec is not chainable
 cache.pipeline().exec().get('a')

@@ -1529,6 +1529,14 @@ export interface GeneratedCommands {
   unlinkBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
   /** UNLINK, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   unlinkBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** UNWATCH, through the generic path (see {@link TierCache.call}). */
+  unwatch(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** UNWATCH, through the generic path (see {@link TierCache.call}). */
+  unwatch(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** UNWATCH, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  unwatchBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** UNWATCH, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  unwatchBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
   /** VADD, through the generic path (see {@link TierCache.call}). */
   vadd(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
   /** VADD, through the generic path (see {@link TierCache.call}). */
@@ -1633,6 +1641,14 @@ export interface GeneratedCommands {
   vsimBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
   /** VSIM, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   vsimBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** WATCH, through the generic path (see {@link TierCache.call}). */
+  watch(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** WATCH, through the generic path (see {@link TierCache.call}). */
+  watch(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** WATCH, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  watchBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** WATCH, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  watchBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
   /** XACK, through the generic path (see {@link TierCache.call}). */
   xack(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
   /** XACK, through the generic path (see {@link TierCache.call}). */
@@ -2918,6 +2934,10 @@ export interface PipelineCommands {
   unlink(...args: OverloadedParameters<TierCache['unlink']>): TierCache.Pipeline
   /** Queues {@link TierCache.unlinkBuffer}: the same arguments; its reply goes to exec()'s slot. */
   unlinkBuffer(...args: OverloadedParameters<TierCache['unlinkBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.unwatch}: the same arguments; its reply goes to exec()'s slot. */
+  unwatch(...args: OverloadedParameters<TierCache['unwatch']>): TierCache.Pipeline
+  /** Queues {@link TierCache.unwatchBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  unwatchBuffer(...args: OverloadedParameters<TierCache['unwatchBuffer']>): TierCache.Pipeline
   /** Queues {@link TierCache.vadd}: the same arguments; its reply goes to exec()'s slot. */
   vadd(...args: OverloadedParameters<TierCache['vadd']>): TierCache.Pipeline
   /** Queues {@link TierCache.vaddBuffer}: the same arguments; its reply goes to exec()'s slot. */
@@ -2970,6 +2990,10 @@ export interface PipelineCommands {
   vsim(...args: OverloadedParameters<TierCache['vsim']>): TierCache.Pipeline
   /** Queues {@link TierCache.vsimBuffer}: the same arguments; its reply goes to exec()'s slot. */
   vsimBuffer(...args: OverloadedParameters<TierCache['vsimBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.watch}: the same arguments; its reply goes to exec()'s slot. */
+  watch(...args: OverloadedParameters<TierCache['watch']>): TierCache.Pipeline
+  /** Queues {@link TierCache.watchBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  watchBuffer(...args: OverloadedParameters<TierCache['watchBuffer']>): TierCache.Pipeline
   /** Queues {@link TierCache.xack}: the same arguments; its reply goes to exec()'s slot. */
   xack(...args: OverloadedParameters<TierCache['xack']>): TierCache.Pipeline
   /** Queues {@link TierCache.xackBuffer}: the same arguments; its reply goes to exec()'s slot. */

@@ -14,7 +14,7 @@
 
 const { commandOf } = require('./methods')
 const { commandArgv } = require('./argv')
-const { ReplyError, TierCacheError, CODES } = require('../errors')
+const { ReplyError, TierCacheError, WatchError, CODES } = require('../errors')
 
 class NodeRedisMulti {
   /**
@@ -46,7 +46,11 @@ class NodeRedisMulti {
       }
       // A command Redis refused when queued: node-redis rejects with that
       // refusal, where ioredis gives EXECABORT with previousErrors.
-      return tx.exec().then((results) => results.map(([err, reply]) => (err ? { err } : { reply })),
+      // null: a WATCHed key changed and EXEC ran nothing (node-redis: WatchError).
+      return tx.exec().then((results) => {
+        if (results === null) throw new WatchError()
+        return results.map(([err, reply]) => (err ? { err } : { reply }))
+      },
         (err) => { throw (Array.isArray(err.previousErrors) && err.previousErrors[0]) || err })
     })
   }

@@ -86,6 +86,15 @@ impl TierHandle {
             Box::new(move |outcome| completions.push(Completion::Reply(id, outcome))),
         );
     }
+
+    fn pin_submit(&self, id: u32, pin: u32, op: Op) {
+        let completions = Arc::clone(&self.completions);
+        self.tier.pin_submit(
+            pin,
+            op,
+            Box::new(move |outcome| completions.push(Completion::Reply(id, outcome))),
+        );
+    }
 }
 
 impl Drop for TierHandle {
@@ -687,6 +696,29 @@ pub fn tier_command(
     Ok(())
 }
 
+/// The commands of a transaction as one op (see `tier_transaction`).
+fn transaction_op(
+    argvs: Vec<Vec<Either<String, Buffer>>>,
+    keys: Vec<Vec<u32>>,
+    written: Vec<Vec<u32>>,
+    flushes: Vec<bool>,
+    buffers: bool,
+) -> Result<Op, String> {
+    if keys.len() != argvs.len() || written.len() != argvs.len() || flushes.len() != argvs.len() {
+        return Err(invalid_argument(
+            "a transaction needs keys, written keys and a flush flag per command",
+        ));
+    }
+    let commands = argvs
+        .into_iter()
+        .zip(keys)
+        .zip(written)
+        .zip(flushes)
+        .map(|(((argv, keys), written), flush)| command_op(argv, keys, written, flush, buffers, false))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Op::Transaction { commands, buffers })
+}
+
 /// A transaction (see `Op::Transaction`): command `i` is `argvs[i]` with
 /// its key positions `keys[i]`, written keys `written[i]`, and `flushes[i]`
 /// when it empties the database; MULTI and EXEC are added here.
@@ -700,20 +732,59 @@ pub fn tier_transaction(
     flushes: Vec<bool>,
     buffers: bool,
 ) -> Result<(), String> {
-    if keys.len() != argvs.len() || written.len() != argvs.len() || flushes.len() != argvs.len() {
-        return Err(invalid_argument(
-            "a transaction needs keys, written keys and a flush flag per command",
-        ));
-    }
-    let commands = argvs
-        .into_iter()
-        .zip(keys)
-        .zip(written)
-        .zip(flushes)
-        .map(|(((argv, keys), written), flush)| command_op(argv, keys, written, flush, buffers, false))
-        .collect::<Result<Vec<_>, _>>()?;
-    t.submit(id, Op::Transaction { commands, buffers });
+    t.submit(id, transaction_op(argvs, keys, written, flushes, buffers)?);
     Ok(())
+}
+
+/// Opens a pin: a connection of this client's own for WATCH and what
+/// follows it, up to EXEC (see `core::tier::pinned`). Returns its id.
+#[napi(catch_unwind)]
+pub fn tier_pin_open(t: &External<TierHandle>) -> Result<u32, String> {
+    t.tier
+        .pin_open()
+        .map_err(|e| Error::new(e.code().as_str().to_string(), e.to_string()))
+}
+
+/// A generic command on pin `pin` (arguments as `tier_command`).
+#[napi(catch_unwind)]
+#[allow(clippy::too_many_arguments)]
+pub fn tier_pin_command(
+    t: &External<TierHandle>,
+    id: u32,
+    pin: u32,
+    argv: Vec<Either<String, Buffer>>,
+    keys: Vec<u32>,
+    written: Vec<u32>,
+    flush: bool,
+    buffers: bool,
+) -> Result<(), String> {
+    let op = command_op(argv, keys, written, flush, buffers, false)?;
+    t.pin_submit(id, pin, op);
+    Ok(())
+}
+
+/// A transaction on pin `pin` (arguments as `tier_transaction`).
+#[napi(catch_unwind)]
+#[allow(clippy::too_many_arguments)]
+pub fn tier_pin_transaction(
+    t: &External<TierHandle>,
+    id: u32,
+    pin: u32,
+    argvs: Vec<Vec<Either<String, Buffer>>>,
+    keys: Vec<Vec<u32>>,
+    written: Vec<Vec<u32>>,
+    flushes: Vec<bool>,
+    buffers: bool,
+) -> Result<(), String> {
+    let op = transaction_op(argvs, keys, written, flushes, buffers)?;
+    t.pin_submit(id, pin, op);
+    Ok(())
+}
+
+/// Closes pin `pin` once what was submitted to it has run.
+#[napi(catch_unwind)]
+pub fn tier_pin_close(t: &External<TierHandle>, pin: u32) {
+    t.tier.pin_close(pin);
 }
 
 /// A blocking command (BLPOP, XREAD BLOCK, …) as `tier_command`, on a

@@ -81,6 +81,8 @@ error_codes! {
     QueueFull => "QUEUE_FULL",
     /// A command only Redis runs (hashes, lists, sets, scripts, …) on an instance without Redis: pass a Redis URL.
     NeedsRedis => "NEEDS_REDIS",
+    /// A transaction not run because a key it WATCHed changed (the node-redis flavour's WatchError; the ioredis flavour answers null).
+    TransactionAborted => "TRANSACTION_ABORTED",
     /// A bug in tiercache (a Rust panic, caught).
     Internal => "INTERNAL",
 }

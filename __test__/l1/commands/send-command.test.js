@@ -54,7 +54,7 @@ test('a command the table does not know: every argument may be a written key wit
 
 test('subscriber, transaction and connection-state commands, WAIT and WAITAOF are refused', () => {
   const refused = [
-    ['wait', [0, 0]], ['waitaof', [0, 0, 0]], ['ssubscribe', ['c']], ['unsubscribe', []], ['subscribe', ['c']], ['psubscribe', ['*']], ['monitor', []], ['multi', []], ['exec', []], ['watch', ['k']],
+    ['wait', [0, 0]], ['waitaof', [0, 0, 0]], ['ssubscribe', ['c']], ['unsubscribe', []], ['subscribe', ['c']], ['psubscribe', ['*']], ['monitor', []], ['multi', []], ['exec', []],
     ['select', [1]], ['hello', [2]], ['reset', []], ['quit', []], ['client', ['TRACKING', 'off']], ['client', ['reply', 'off']]]
   for (const [name, args] of refused) {
     assert.throws(() => plan(name, args, ''), (e) => e instanceof TierCacheError && e.code === 'ERR_TIERCACHE_UNSUPPORTED', name)

@@ -22,6 +22,7 @@ use super::dedicated::{self, Dedicated};
 use super::error::{describe, TierError};
 use super::guard::FillGuard;
 use super::ops::{self, Op, Tickets};
+use super::pinned;
 use super::reply::TierReply;
 use super::runtime::runtime;
 use super::stats::{TierCounters, TierStats};
@@ -340,6 +341,45 @@ impl Tier {
             done(outcome);
             (inner.flush)();
         });
+    }
+
+    /// Opens a pin: a connection of this client's own for WATCH and the
+    /// transaction after it (see [`pinned`]); it connects on its first
+    /// command. Refused when the tier is closed or too many pins are open.
+    pub fn pin_open(&self) -> Result<u32, TierError> {
+        let inner = &self.inner;
+        if inner.dedicated.is_closed() || matches!(inner.link().phase, Phase::Closed) {
+            return Err(TierError::Closed);
+        }
+        let Some((id, requests)) = inner.dedicated.pins.add() else {
+            return Err(TierError::Unavailable(format!(
+                "{} clients already hold a WATCH (the most at once)",
+                pinned::MAX_PINS
+            )));
+        };
+        runtime().spawn(pinned::serve(Arc::downgrade(inner), requests));
+        Ok(id)
+    }
+
+    /// Runs `op` on pin `pin`, after the commands submitted to it before.
+    pub fn pin_submit(&self, pin: u32, op: Op, done: Done) {
+        let op = op.normalized();
+        let tickets = Tickets::take(&self.inner, &op);
+        if let Err(refused) = self
+            .inner
+            .dedicated
+            .pins
+            .send(pin, pinned::Request { op, tickets, done })
+        {
+            (refused.done)(Err(TierError::Closed));
+            (self.inner.flush)();
+        }
+    }
+
+    /// Closes pin `pin`: what was submitted to it still runs, then its
+    /// connection (and the watch on it) is dropped.
+    pub fn pin_close(&self, pin: u32) {
+        self.inner.dedicated.pins.remove(pin);
     }
 
     /// (Un)subscribes `names` on the subscriber connection (opened on first

@@ -24,6 +24,7 @@ use tokio::sync::watch;
 use super::connection::Inner;
 use super::error::{describe, TierError};
 use super::ops::{self, Op, Tickets};
+use super::pinned::Pins;
 use super::reply::TierReply;
 
 /// Idle dedicated connections kept for the next blocking command.
@@ -40,6 +41,8 @@ pub(super) struct Dedicated {
     /// Set once by close or close_blocking (quit): blocking commands end,
     /// the subscriber's pending requests still finish.
     blocking_closed: watch::Sender<bool>,
+    /// Connections held by one client from WATCH to EXEC.
+    pub(super) pins: Pins,
 }
 
 impl Default for Dedicated {
@@ -49,6 +52,7 @@ impl Default for Dedicated {
             busy: AtomicUsize::new(0),
             closed: watch::channel(false).0,
             blocking_closed: watch::channel(false).0,
+            pins: Pins::default(),
         }
     }
 }
@@ -69,6 +73,7 @@ impl Dedicated {
     /// Ends every blocking command (with Closed) and the subscriber.
     pub(super) fn close(&self) {
         self.closed.send_replace(true);
+        self.pins.clear();
         self.close_blocking();
     }
 

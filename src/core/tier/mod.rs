@@ -20,6 +20,7 @@ pub mod error;
 pub mod generic;
 pub mod guard;
 mod ops;
+mod pinned;
 pub mod reply;
 pub mod reply_cache;
 mod runtime;
