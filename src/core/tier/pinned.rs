@@ -61,11 +61,12 @@ impl Pins {
         Some((id, rx))
     }
 
-    /// Queues `request` on pin `id`; gives it back when there is no such pin.
-    pub(super) fn send(&self, id: u32, request: Request) -> Result<(), Request> {
+    /// Queues `request` on pin `id`; gives its completion back when there is
+    /// no such pin (any more).
+    pub(super) fn send(&self, id: u32, request: Request) -> Result<(), Done> {
         match self.open().get(&id) {
-            Some(tx) => tx.send(request).map_err(|refused| refused.0),
-            None => Err(request),
+            Some(tx) => tx.send(request).map_err(|refused| refused.0.done),
+            None => Err(request.done),
         }
     }
 
