@@ -365,13 +365,13 @@ impl Tier {
     pub fn pin_submit(&self, pin: u32, op: Op, done: Done) {
         let op = op.normalized();
         let tickets = Tickets::take(&self.inner, &op);
-        if let Err(refused) = self
+        if let Err(done) = self
             .inner
             .dedicated
             .pins
             .send(pin, pinned::Request { op, tickets, done })
         {
-            (refused.done)(Err(TierError::Closed));
+            done(Err(TierError::Closed));
             (self.inner.flush)();
         }
     }
