@@ -770,8 +770,10 @@ declare class TierCache extends EventEmitter {
    * refused a command when queued. Every written key's L1 copy is dropped
    * first; reads inside are answered by Redis, never by L1. Values are sent
    * as ioredis sends them (strings, Buffers, numbers), not through the codec.
-   * `{ pipeline: false }` and WATCH are refused (`ERR_TIERCACHE_UNSUPPORTED`):
-   * both need a connection of their own.
+   * After `watch(...)` the transaction runs on the client's own connection,
+   * where the keys are watched, and resolves `null` when one changed.
+   * `multi({ pipeline: false })` (ioredis): the client's commands answer
+   * `'QUEUED'` until {@link TierCache.exec}.
    *
    * @example
    * ```ts
@@ -780,7 +782,24 @@ declare class TierCache extends EventEmitter {
    * ```
    */
   multi(commands?: ReadonlyArray<TierCache.BatchCommand>, options?: TierCache.MultiOptions): TierCache.Pipeline
+  multi(options: TierCache.MultiOptions & { pipeline: false }): Promise<'OK'>
   multi(options: TierCache.MultiOptions): TierCache.Pipeline
+  /**
+   * Ends `multi({ pipeline: false })`: the commands queued since run as one
+   * transaction; resolves `[[err, reply], …]` (null when a watched key
+   * changed). Without MULTI it rejects with `ERR EXEC without MULTI`, as Redis.
+   *
+   * @example
+   * ```ts
+   * await cache.multi({ pipeline: false })
+   * cache.set('foo', 'bar')                 // 'QUEUED'
+   * cache.get('foo')                        // 'QUEUED'
+   * await cache.exec()                      // [[null, 'OK'], [null, 'bar']]
+   * ```
+   */
+  exec(callback?: TierCache.Callback<TierCache.PipelineResult | null>): Promise<TierCache.PipelineResult | null>
+  /** Drops what `multi({ pipeline: false })` queued; rejects with `ERR DISCARD without MULTI` outside one. */
+  discard(callback?: TierCache.Callback<'OK'>): Promise<'OK'>
   /**
    * Defines a Lua script as a method, as ioredis's: `name(...keysAndArgs)`
    * and `nameBuffer(...)` on this instance and on its pipelines. Sent as
@@ -2094,7 +2113,7 @@ declare namespace TierCache {
 
   /** {@link TierCache.multi}'s options: `pipeline: false` is refused (it needs a connection of its own). */
   export interface MultiOptions {
-    /** `false` (MULTI sent alone, each command as it is called) is refused: on the shared connection it would capture other callers' commands. */
+    /** `false`: the client's commands answer 'QUEUED' until its `exec()` (ioredis's MULTI without a pipeline). */
     pipeline?: boolean
   }
 

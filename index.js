@@ -137,6 +137,8 @@ class TierCache extends EventEmitter {
     // it watches, which L1 does not answer until EXEC or UNWATCH.
     this._pin = null
     this._watched = null
+    // multi({ pipeline: false }): the transaction the client's commands queue in (lib/pipeline.js).
+    this._queuing = null
     this._frontObjects = o.frontObjects
     this._subscribed = false
     this._closed = false

@@ -19,7 +19,7 @@
 // client has for a table command (and its …Buffer form) exists here too.
 
 const commands = require('./commands')
-const { sendTransaction, alwaysRefused } = require('./send-command')
+const { sendTransaction, alwaysRefused, needRemote } = require('./send-command')
 const { answer, splitCallback } = require('./answer')
 const { TierCacheError, TierCacheTypeError, ReplyError, CODES } = require('./errors')
 
@@ -34,6 +34,8 @@ class Pipeline {
     this._queue = []
     this._discarded = false
     this._executed = false
+    // Between multi() and exec() inside a pipeline (an inline transaction).
+    this._inline = false
     // Commands defined with defineCommand on the client (lib/define-command.js).
     for (const name of client._scripts === undefined ? [] : client._scripts.keys()) {
       Object.defineProperty(this, name, { value: queueMethod(name, name, false), configurable: true, writable: true })
@@ -79,6 +81,12 @@ class Pipeline {
    * call `exec(true)`, a leftover of node_redis's API).
    */
   exec (callback) {
+    if (this._inline) {
+      // The end of an inline transaction, not of the pipeline.
+      this._inline = false
+      this._queue.push({ inline: 'exec' })
+      return this
+    }
     return answer(typeof callback === 'function' ? callback : undefined, () => {
       if (this._executed) {
         throw new TierCacheError('this pipeline was already executed; create a new one', CODES.INVALID_ARGUMENT)
@@ -103,14 +111,37 @@ class Pipeline {
 
   _execPipeline (queue) {
     const client = this.redis
-    const pending = queue.map(({ method, args }) => {
-      try {
-        return client[method](...args)
-      } catch (err) {
-        return Promise.reject(err)
+    const pending = []
+    for (let i = 0; i < queue.length; i++) {
+      if (queue[i].inline === 'multi') {
+        // An inline transaction (ioredis): the commands up to its exec() go
+        // as one MULTI … EXEC; their slots answer 'OK', 'QUEUED' …, and EXEC
+        // the replies.
+        const end = queue.findIndex((q, j) => j > i && q.inline === 'exec')
+        const last = end === -1 ? queue.length : end
+        const items = queue.slice(i + 1, last)
+        const tx = sendTransaction(client, this._transactionItems(items))
+          .then((results) => (results === null ? null : results.map(([err, reply]) => err ?? reply)))
+        pending.push(Promise.resolve('OK'), ...items.map(() => Promise.resolve('QUEUED')), tx)
+        i = last
+        continue
       }
-    })
+      const { method, args } = queue[i]
+      try {
+        pending.push(client[method](...args))
+      } catch (err) {
+        pending.push(Promise.reject(err))
+      }
+    }
     return Promise.all(pending.map((p) => p.then((reply) => [null, reply], (err) => [err])))
+  }
+
+  /** In a pipeline: starts an inline transaction, which exec() ends (ioredis). Chainable. */
+  multi () {
+    if (this._transaction || this._inline) throw new TierCacheError('MULTI calls can not be nested', CODES.INVALID_ARGUMENT)
+    this._inline = true
+    this._queue.push({ inline: 'multi' })
+    return this
   }
 
   _execTransaction (queue) {
@@ -189,17 +220,79 @@ function install (TierCache) {
         options = batch
         batch = undefined
       }
-      if (options != null && options.pipeline === false) {
-        throw new TierCacheError('multi({ pipeline: false }) is not supported: it sends MULTI alone and each command as ' +
-          'it is called, and on the connection this instance shares that MULTI would capture other callers\' commands; ' +
-          'use multi() and exec(), which send the whole transaction in one write', CODES.UNSUPPORTED)
-      }
+      if (options != null && options.pipeline === false) return startQueuing(this)
       const p = new Pipeline(this, true)
       if (batch !== undefined) p.addBatch(batch)
       return p
     },
     configurable: true,
     writable: true
+  })
+  Object.defineProperty(proto, 'exec', {
+    value: function (callback) { return execQueued(this, typeof callback === 'function' ? callback : undefined) },
+    configurable: true,
+    writable: true
+  })
+  Object.defineProperty(proto, 'discard', {
+    value: function (callback) { return discardQueued(this, typeof callback === 'function' ? callback : undefined) },
+    configurable: true,
+    writable: true
+  })
+}
+
+// ---- multi({ pipeline: false }) ------------------------------------------------
+//
+// ioredis sends MULTI at once; every command of the client until exec() is
+// then queued by Redis ('QUEUED'), and exec() sends EXEC. Sent that way on
+// the shared connection, that MULTI would capture the commands of every other
+// client of this process's connection; so the client queues them itself: each
+// command of the client (any caller's, as on ioredis's one connection)
+// answers 'QUEUED', and exec() sends MULTI, them and EXEC in one write, as
+// multi().exec() does (on the client's WATCH connection after a watch).
+
+/** MULTI, pipeline: false: the client's commands queue until exec() or discard(). */
+function startQueuing (client) {
+  if (client._queuing !== null) return Promise.reject(new ReplyError('ERR MULTI calls can not be nested'))
+  try {
+    needRemote(client, 'multi')
+  } catch (err) {
+    return Promise.reject(err)
+  }
+  client._queuing = new Pipeline(client, true)
+  return Promise.resolve('OK')
+}
+
+/**
+ * Queues `method` (a client method name) with `args` while the client is in
+ * MULTI (pipeline: false); answers 'QUEUED' (and to a trailing callback).
+ */
+function queueCommand (client, method, args) {
+  const tx = client._queuing
+  const callback = splitCallback(args)
+  try {
+    if (typeof tx[method] === 'function') tx[method](...args)
+    else tx.call(method, ...args)
+  } catch (err) {
+    return answer(callback, () => { throw err })
+  }
+  return answer(callback, () => 'QUEUED')
+}
+
+/** EXEC of MULTI (pipeline: false): the queued commands as one transaction. */
+function execQueued (client, callback) {
+  const tx = client._queuing
+  if (tx === null) return answer(callback, () => { throw new ReplyError('ERR EXEC without MULTI') })
+  client._queuing = null
+  return tx.exec(callback)
+}
+
+/** DISCARD of MULTI (pipeline: false): the queued commands are dropped. */
+function discardQueued (client, callback) {
+  const tx = client._queuing
+  client._queuing = null
+  return answer(callback, () => {
+    if (tx === null) throw new ReplyError('ERR DISCARD without MULTI')
+    return 'OK'
   })
 }
 
@@ -208,4 +301,4 @@ function pipelineMethods () {
   return Object.keys(METHODS)
 }
 
-module.exports = { Pipeline, install, pipelineMethods }
+module.exports = { Pipeline, install, pipelineMethods, queueCommand }

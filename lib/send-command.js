@@ -289,6 +289,10 @@ function readThroughL1 (cache, remote, argv, keyAt, buffers, lower) {
  * ERR_TIERCACHE_NEEDS_REDIS on an instance without Redis.
  */
 function sendCommand (cache, name, args, buffers, { raw = false, replyEncoding } = {}) {
+  // In MULTI (pipeline: false) the client's commands queue (lib/pipeline.js).
+  if (cache._queuing !== null && typeof name === 'string') {
+    return require('./pipeline').queueCommand(cache, buffers ? `${name}Buffer` : name, args)
+  }
   // L1 holds replies as the ioredis flavour answers them: a raw or
   // re-encoded reply is always read from Redis.
   // A watched key is read from Redis (lib/watch.js); L1 caches reads of string keys only.
@@ -439,4 +443,4 @@ function sendTransaction (cache, queued) {
   )
 }
 
-module.exports = { sendCommand, sendTransaction, planTransaction, plan, alwaysRefused, REFUSED }
+module.exports = { sendCommand, sendTransaction, planTransaction, plan, alwaysRefused, needRemote, REFUSED }

@@ -10,6 +10,8 @@
 
 const native = require('../binding.js')
 const { mayServe } = require('./watch')
+// Required late: lib/pipeline.js requires this module's dependents.
+const queueCommand = (...a) => require('./pipeline').queueCommand(...a)
 const args = require('./args')
 const codecs = require('./codec')
 const { TierCacheTypeError, CODES } = require('./errors')
@@ -36,6 +38,7 @@ function fromL1 (cache, key) {
 
 const commands = {
   get (key, callback) {
+    if (this._queuing !== null) return queueCommand(this, 'get', callback === undefined ? [key] : [key, callback])
     let hit
     try {
       key = args.toKey(key)
@@ -359,6 +362,7 @@ function install (TierCache) {
     const callbackAt = callbackPosition(name, local)
     Object.defineProperty(proto, name, {
       value: function (...a) {
+        if (this._queuing !== null) return queueCommand(this, name, a)
         const p = this._remote === null ? local.apply(this, a) : twoLevel.apply(this, a)
         const stray = strayCallback(a, callbackAt)
         return stray === undefined ? p : forward(p, stray)

@@ -83,7 +83,7 @@ const EXAMPLES = [
   ['Pub/Sub', undefined, 'the block as written fails under ioredis itself in this harness (it passes an undefined listener to on())', false],
   ['Streams'],
   ['Pipelining'],
-  ['Transaction', undefined, 'its multi({ pipeline: false }) is refused: on the shared connection MULTI sent alone would capture other callers\' commands (docs/commands.md)', true],
+  ['Transaction'],
   ['Lua Scripting'],
   ['Dynamic Keys'],
   ['As Constructor Options'],

@@ -78,3 +78,14 @@ cache.sendCommand(['get', 'k'])
 // ioredis's scripts option.
 const withScripts = new TierCache({ scripts: { echoKey: { numberOfKeys: 1, lua: 'return KEYS[1]' } } })
 void withScripts
+
+// multi({ pipeline: false }): MULTI now, the client's commands queue, the client's exec() runs them.
+async function queuedTransaction (): Promise<void> {
+  const started: 'OK' = await cache.multi({ pipeline: false })
+  void started
+  const replies: TierCache.PipelineResult | null = await cache.exec()
+  void replies
+  const dropped: 'OK' = await cache.discard()
+  void dropped
+}
+void queuedTransaction

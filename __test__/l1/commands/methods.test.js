@@ -26,7 +26,9 @@ test('every table command has a method and a …Buffer variant, hand-written one
   assert.equal(typeof proto.multi, 'function')
   assert.equal(typeof proto.pipeline, 'function')
   assert.ok(generated.has('watch') && generated.has('unwatch'))
-  for (const name of ['exec', 'monitor', 'select', 'wait', 'subscribeBuffer', 'ssubscribeBuffer']) {
+  // exec and discard end multi({ pipeline: false }) (lib/pipeline.js).
+  assert.equal(typeof proto.exec, 'function')
+  for (const name of ['monitor', 'select', 'wait', 'subscribeBuffer', 'ssubscribeBuffer']) {
     assert.equal(proto[name], undefined, name)
   }
   // Blocking commands are generated (they run on dedicated connections);

@@ -55,7 +55,6 @@ test('a refused command makes the plan throw ERR_TIERCACHE_UNSUPPORTED; bad batc
       (e) => e.code === 'ERR_TIERCACHE_UNSUPPORTED' && /keyPrefix/.test(e.message), name)
     assert.equal(planTransaction(cache.multi()[name](...args)._transactionItems(), '').plans.length, 1)
   }
-  assert.throws(() => cache.multi({ pipeline: false }), (e) => e.code === 'ERR_TIERCACHE_UNSUPPORTED')
   assert.throws(() => cache.pipeline([['nope', 'a']]), (e) => e.code === 'ERR_TIERCACHE_UNSUPPORTED')
   assert.throws(() => cache.pipeline([['discard']]), (e) => e.code === 'ERR_TIERCACHE_UNSUPPORTED')
   assert.throws(() => cache.pipeline([[]]), (e) => e.code === 'ERR_TIERCACHE_INVALID_ARGUMENT')

@@ -171,9 +171,52 @@ describe('multi()', () => {
     assert.ok(hits() > before, 'the pipeline get went through the client\'s get, which L1 answered')
   })
 
-  test('multi({ pipeline: false }) and MULTI through call are refused, saying why', async () => {
+  test('multi({ pipeline: false }) answers as ioredis: QUEUED, then exec\'s replies; discard; errors', async () => {
+    const IORedis = require('ioredis')
+    const io = new IORedis({ host: '127.0.0.1', port: redis.server.port, lazyConnect: true })
+    await io.connect()
+    const run = async (client, k) => {
+      const out = []
+      out.push(await client.multi({ pipeline: false }))
+      out.push(await client.set(k, 'bar'))
+      out.push(await client.get(k))
+      out.push(await new Promise((resolve) => client.incr(`${k}:n`, (err, v) => resolve([err, v]))))
+      out.push(await client.hset(`${k}:h`, 'f', 'v'))
+      out.push(await client.exec())
+      out.push(await client.multi({ pipeline: false }))
+      client.set(k, 'dropped')
+      out.push(await client.discard())
+      out.push(await client.get(k))
+      out.push(await client.exec().catch((e) => e.message))
+      out.push(await client.discard().catch((e) => e.message))
+      return out
+    }
+    try {
+      assert.deepEqual(await run(box.cache, 'tc:pf'), await run(io, 'io:pf'))
+    } finally {
+      await io.quit()
+    }
+  })
+
+  test('inline transactions in a pipeline (pipeline().get().multi()….exec().get().exec()) answer as ioredis', async () => {
+    const IORedis = require('ioredis')
+    const io = new IORedis({ host: '127.0.0.1', port: redis.server.port, lazyConnect: true })
+    await io.connect()
+    const run = async (client, k) => {
+      await client.set(k, 'x')
+      return client.pipeline().get(k).multi().set(k, 'bar').incr(`${k}:n`).get(k).exec().get(k).exec()
+    }
+    try {
+      const expected = await run(io, 'io:inline')
+      assert.deepEqual(await run(box.cache, 'tc:inline'), expected)
+      assert.deepEqual(expected[5], [null, ['OK', 1, 'bar']])
+    } finally {
+      await io.quit()
+    }
+  })
+
+  test('MULTI through call is refused, saying why', async () => {
     const c = box.cache
-    assert.throws(() => c.multi({ pipeline: false }), (e) => e.code === 'ERR_TIERCACHE_UNSUPPORTED' && /capture/.test(e.message))
     const m = await rejectsWith(c.call('multi'), TierCacheError, 'ERR_TIERCACHE_UNSUPPORTED')
     assert.match(m.message, /client\.multi\(\)/)
     assert.equal(typeof c.watch, 'function', 'WATCH runs on the client\'s own connection (watch.test.js)')
