@@ -1103,7 +1103,7 @@ declare namespace TierCache {
    * await client.setEx('k', 10, 'v')   // 'OK'
    * ```
    */
-  export function createClient(options?: TierCacheOptions | null): NodeRedisClient
+  export function createClient(options?: NodeRedisClientOptions | null): NodeRedisClient
 
   /** A channel, a pattern, or several, as node-redis takes them. */
   export type NodeRedisChannels = string | Buffer | ReadonlyArray<string | Buffer>
@@ -1918,6 +1918,28 @@ declare namespace TierCache {
   // ---- options ----------------------------------------------------------------
 
   /** Options of `new TierCache(options)`. Every option is optional; unknown names are refused. */
+  /**
+   * createClient's options: TierCache's, plus node-redis's own (docs/node-redis.md, "What it is").
+   */
+  export interface NodeRedisClientOptions extends TierCacheOptions {
+    /** node-redis's protocol version: accepted, replies keep the flavour's shapes. */
+    RESP?: 2 | 3
+    /**
+     * node-redis's client-side cache config: L1 is that cache. `ttl` (ms) and `maxEntries` bound L1 unless
+     * `ttl` / `maxEntries` are given (0 = none); `evictPolicy` is accepted without effect (L1 is W-TinyLFU).
+     */
+    clientSideCache?: {
+      /** ms an entry lives (0 = no expiry): L1's `ttl` unless that is given. */
+      ttl?: number
+      /** Bound on L1's entries (0 = unbounded): L1's `maxEntries` unless that is given. */
+      maxEntries?: number
+      /** Accepted without effect: L1 evicts by W-TinyLFU. */
+      evictPolicy?: 'LRU' | 'FIFO'
+      /** Accepted without effect: `stats()` always counts. */
+      recordStats?: boolean
+    }
+  }
+
   export interface TierCacheOptions extends RedisOptions {
     /**
      * Name of a store shared by every instance of this process (every worker

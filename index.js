@@ -22,6 +22,7 @@ const commandMethods = require('./lib/command-methods')
 const patterns = require('./lib/patterns')
 const { answer, settle, checkCallback, splitCallback, noop } = require('./lib/answer')
 const { localKeys } = require('./lib/local-keys')
+const { takeNodeRedisOptions } = require('./lib/node-redis/options')
 
 const { TierCacheTypeError, TierCacheRangeError, ClosedError, CODES, fromNative } = errors
 const { ValueKind } = codecs
@@ -949,7 +950,8 @@ function createClient (options) {
   if (typeof o !== 'object' || Array.isArray(o)) {
     throw new TierCacheTypeError('createClient(options): options must be an object', CODES.INVALID_ARGUMENT)
   }
-  return new NodeRedisClient({ lazyConnect: hasConnection(o) ? true : undefined, ...o })
+  // node-redis's own options (RESP, clientSideCache) are mapped onto tiercache's first (lib/node-redis/options.js).
+  return new NodeRedisClient({ lazyConnect: hasConnection(o) ? true : undefined, ...takeNodeRedisOptions(o) })
 }
 
 function hasConnection (o) {

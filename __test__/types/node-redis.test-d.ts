@@ -9,6 +9,12 @@ const { createClient, NodeRedisClient } = TierCache
 
 async function flavour (): Promise<void> {
   const client = createClient({ url: process.env.REDIS_URL })
+  // node-redis's own options: the README's client-side caching recipe.
+  createClient({ RESP: 3, clientSideCache: { ttl: 0, maxEntries: 0, evictPolicy: 'LRU' } })
+  // @ts-expect-error RESP is 2 or 3
+  createClient({ RESP: 4 })
+  // @ts-expect-error evictPolicy is 'LRU' or 'FIFO'
+  createClient({ clientSideCache: { evictPolicy: 'LFU' } })
   expectType<Promise<TierCache.NodeRedisClient>>()(client.connect())
   expectType<boolean>()(client.isOpen)
   expectType<boolean>()(client.isReady)

@@ -1,0 +1,146 @@
+'use strict'
+// node-redis's README's examples, as its users copy them, run through
+// tiercache's createClient and through node-redis's: the code blocks are read
+// from node_modules/redis/README.md at test time (the README of the `redis`
+// package, the one npm and GitHub show first; @redis/client's is a stub
+// pointing to it), verbatim but for `import ... from "redis"`, which imports
+// support/fixtures/readme-node-redis.mjs instead: createClient bound to a
+// private redis-server (tiercache on db 1, node-redis on db 2). A block that
+// uses `client` without creating it gets a connected one. Each example runs
+// as its own .mjs process (top-level await); compared: what it prints, its
+// exit code, and what it leaves in its db (every key's type, DUMP payload and
+// whether it expires), as __test__/l2/ioredis-readme.test.js does.
+
+const { describe, test, before, after } = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const IORedis = require('ioredis')
+const { startRedis } = require('../support/redis-server')
+const { startScript, within } = require('../support/child')
+
+const README = fs.readFileSync(require.resolve('redis/README.md'), 'utf8')
+const FIXTURE = path.join(__dirname, '..', 'support', 'fixtures', 'readme-node-redis.mjs')
+const EXIT_TIMEOUT_MS = 20_000
+// Examples fire commands without awaiting them (Auto-Pipelining): the
+// process waits this long after the last block before it ends.
+const SETTLE_MS = 500
+
+/** The ```typescript / ```javascript blocks of the README's section `heading` (## or ###), in order. */
+function blocksOf (heading) {
+  const lines = README.split('\n')
+  const start = lines.findIndex((l) => /^#{2,3} /.test(l) && l.replace(/^#+ /, '').trim() === heading)
+  if (start < 0) throw new Error(`node-redis's README has no section "${heading}"`)
+  const blocks = []
+  let current = null
+  for (const line of lines.slice(start + 1)) {
+    if (current === null && /^#{2,3} /.test(line)) break
+    if (current === null && /^```(typescript|javascript)\s*$/.test(line)) current = []
+    else if (current !== null && line.startsWith('```')) {
+      blocks.push(current.join('\n'))
+      current = null
+    } else if (current !== null) current.push(line)
+  }
+  return blocks
+}
+
+const IMPORT = /from\s+(["'])redis\1/g
+const CREATES_CLIENT = /\b(const|let)\s+client\b/
+
+/** The .mjs module that runs `blocks` in order, each in its own block scope. */
+function script (blocks) {
+  const fixture = JSON.stringify(FIXTURE)
+  // An import is only allowed at the top level: hoisted out of its block.
+  const imports = blocks.flatMap((b) => b.match(/^import .*$/gm) ?? []).map((line) => line.replace(IMPORT, `from ${fixture}`))
+  const own = blocks.some((b) => CREATES_CLIENT.test(b))
+  return [
+    ...(imports.length > 0 ? imports : [`import { createClient, RESP_TYPES } from ${fixture};`]),
+    own ? '' : 'const client = await createClient().on("error", (err) => console.log("Redis Client Error", err)).connect();',
+    'try {',
+    ...blocks.map((b) => `{\n${b.replace(/^import .*$/gm, '').trim()}\n}`),
+    `await new Promise((resolve) => setTimeout(resolve, ${SETTLE_MS}))`,
+    '} catch (err) { console.log("the example failed:", err); process.exit(1) }',
+    'process.exit(0)'
+  ].join('\n')
+}
+
+// [section, block indexes (all when omitted), todo reason, whether a todo runs]
+const EXAMPLES = [
+  ['Basic Example', [0]],
+  ['Basic Example', [1], 'connects to a remote host (awesome.redis.server:6380) and never uses the client', false],
+  ['Redis Commands', [0, 1, 2]],
+  ['Redis Commands', [3, 4], 'does not run under node-redis itself: createClient().withTypeMapping(...) is never connected (ClientClosedError)', false],
+  ['Unsupported Redis Commands', undefined, 'does not run under node-redis itself: HGETALL on the string SET just wrote answers WRONGTYPE', false],
+  ['Transactions (Multi/Exec)'],
+  ['Blocking Commands', [0], 'does not run under node-redis v5 itself: commandOptions({ isolated: true }) is v4\'s (the section shows what v5 removed)', false],
+  ['Blocking Commands', [1], 'createClientPool: tiercache has no client pool (one shared connection; blocking commands get their own, docs/node-redis.md)', false],
+  ['Scan Iterator', [1, 2]],
+  ['Scan Iterator', [0], 'does not run under node-redis itself: v5\'s scanIterator yields pages (arrays of keys), and get(array) throws a TypeError', false],
+  ['Disconnecting'],
+  ['Client Side Caching'],
+  ['Auto-Pipelining']
+]
+
+describe('node-redis\'s README\'s examples: tiercache\'s createClient prints and stores what node-redis does', () => {
+  let server
+  let admin
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tiercache-nr-readme-'))
+
+  before(async () => {
+    server = await startRedis()
+    admin = new IORedis({ host: '127.0.0.1', port: server.port, lazyConnect: true })
+    await admin.connect()
+  })
+
+  after(async () => {
+    if (admin) await admin.quit()
+    if (server) await server.stop()
+    fs.rmSync(dir, { recursive: true, force: true })
+  })
+
+  /** Every key of `db`: name, type, DUMP payload (hex), and whether it expires. */
+  async function state (db) {
+    await admin.select(db)
+    const keys = (await admin.keys('*')).sort()
+    const out = []
+    for (const k of keys) {
+      const dump = await admin.dumpBuffer(k)
+      out.push([k, await admin.type(k), dump && dump.toString('hex'), (await admin.pttl(k)) > 0 ? 'expires' : 'no expiry'])
+    }
+    return out
+  }
+
+  async function runAs (t, client, db, file) {
+    const env = { ...process.env, README_CLIENT: client, README_PORT: String(server.port), README_DB: String(db) }
+    delete env.REDIS_URL
+    const ex = startScript(t, file, env)
+    const { code } = await within(ex.exited, EXIT_TIMEOUT_MS, () => `${client}: the example did not end within ${EXIT_TIMEOUT_MS} ms\n${ex.describeOutput()}`)
+    return { code, stdout: ex.out.stdout, stderr: ex.out.stderr, state: await state(db) }
+  }
+
+  for (const [i, [section, indexes, todo, runs]] of EXAMPLES.entries()) {
+    const name = `${section}${indexes ? ` (block ${indexes.join(', ')})` : ''}`
+    if (todo !== undefined && !runs) {
+      test(name, { todo }, () => {})
+      continue
+    }
+    test(name, { todo }, async (t) => {
+      const all = blocksOf(section)
+      const blocks = indexes === undefined ? all : indexes.map((n) => all[n])
+      assert.ok(blocks.length > 0 && blocks.every((b) => typeof b === 'string'), `the README's "${section}" has those blocks`)
+      const file = path.join(dir, `example-${i}.mjs`)
+      fs.writeFileSync(file, script(blocks))
+      await admin.select(1)
+      await admin.flushdb()
+      await admin.select(2)
+      await admin.flushdb()
+      const tc = await runAs(t, 'tiercache', 1, file)
+      const nr = await runAs(t, 'node-redis', 2, file)
+      assert.equal(nr.code, 0, `node-redis runs the example\n${nr.stdout}\n${nr.stderr}`)
+      assert.deepEqual({ code: tc.code, stdout: tc.stdout, stderr: tc.stderr },
+        { code: nr.code, stdout: nr.stdout, stderr: nr.stderr }, 'printed the same')
+      assert.deepEqual(tc.state, nr.state, 'left the same keys and values in Redis')
+    })
+  }
+})
