@@ -798,7 +798,16 @@ declare class TierCache extends EventEmitter {
    * ```
    */
   exec(callback?: TierCache.Callback<TierCache.PipelineResult | null>): Promise<TierCache.PipelineResult | null>
-  /** Drops what `multi({ pipeline: false })` queued; rejects with `ERR DISCARD without MULTI` outside one. */
+  /**
+   * Drops what `multi({ pipeline: false })` queued; rejects with `ERR DISCARD without MULTI` outside one.
+   *
+   * @example
+   * ```ts
+   * await cache.multi({ pipeline: false })
+   * cache.set('foo', 'never')   // 'QUEUED'
+   * await cache.discard()       // 'OK': nothing ran
+   * ```
+   */
   discard(callback?: TierCache.Callback<'OK'>): Promise<'OK'>
   /**
    * Defines a Lua script as a method, as ioredis's: `name(...keysAndArgs)`
@@ -3004,9 +3013,9 @@ declare namespace TierCache {
      *
      * @example
      * ```ts
-     * const client = await createClient({ url: process.env.REDIS_URL }).connect()
+     * const client = await TierCache.createClient({ url: process.env.REDIS_URL }).connect()
      * await client.watch('balance')
-     * const err = await client.multi().set('balance', '0').exec().catch((e) => e)
+     * const err: unknown = await client.multi().set('balance', '0').exec().catch((e: unknown) => e)
      * err instanceof TierCache.WatchError   // true when 'balance' changed after the watch
      * ```
      */
