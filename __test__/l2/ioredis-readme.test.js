@@ -14,18 +14,14 @@
 // `todo` test naming the reason: it shows up in every run, and those that can
 // run safely are still run and compared, so they pass once the feature lands.
 
-const { describe, test, before, after } = require('node:test')
+const { describe, test } = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
-const os = require('node:os')
 const path = require('node:path')
-const IORedis = require('ioredis')
-const { startRedis } = require('../support/redis-server')
-const { startScript, within } = require('../support/child')
+const { useReadmeServer } = require('../support/readme-examples')
 
 const README = fs.readFileSync(require.resolve('ioredis/README.md'), 'utf8')
 const WRAPPER = path.join(__dirname, '..', 'support', 'fixtures', 'readme-redis.js')
-const EXIT_TIMEOUT_MS = 20_000
 // Examples fire commands without awaiting them (`redis.set(...)`): the
 // process waits this long after the last block before it ends.
 const SETTLE_MS = 500
@@ -93,41 +89,7 @@ const EXAMPLES = [
 ]
 
 describe('the ioredis README\'s examples: tiercache prints and stores what ioredis does', () => {
-  let server
-  let admin
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tiercache-readme-'))
-
-  before(async () => {
-    server = await startRedis()
-    admin = new IORedis({ host: '127.0.0.1', port: server.port, lazyConnect: true })
-    await admin.connect()
-  })
-
-  after(async () => {
-    if (admin) await admin.quit()
-    if (server) await server.stop()
-    fs.rmSync(dir, { recursive: true, force: true })
-  })
-
-  /** Every key of `db`: name, type, DUMP payload (hex), and whether it expires. */
-  async function state (db) {
-    await admin.select(db)
-    const keys = (await admin.keys('*')).sort()
-    const out = []
-    for (const k of keys) {
-      const dump = await admin.dumpBuffer(k)
-      out.push([k, await admin.type(k), dump && dump.toString('hex'), (await admin.pttl(k)) > 0 ? 'expires' : 'no expiry'])
-    }
-    return out
-  }
-
-  async function runAs (t, client, db, file) {
-    const env = { ...process.env, README_CLIENT: client, README_PORT: String(server.port), README_DB: String(db) }
-    delete env.REDIS_URL
-    const ex = startScript(t, file, env)
-    const { code } = await within(ex.exited, EXIT_TIMEOUT_MS, () => `${client}: the example did not end within ${EXIT_TIMEOUT_MS} ms\n${ex.describeOutput()}`)
-    return { code, stdout: ex.out.stdout, stderr: ex.out.stderr, state: await state(db) }
-  }
+  const box = useReadmeServer('tiercache-readme-')
 
   for (const [i, [section, indexes, todo, runs, ordered]] of EXAMPLES.entries()) {
     const name = `${section}${indexes ? ` (block ${indexes.join(', ')})` : ''}${ordered ? ', lines in order' : ''}`
@@ -139,14 +101,11 @@ describe('the ioredis README\'s examples: tiercache prints and stores what iored
       const all = blocksOf(section)
       const blocks = indexes === undefined ? all : indexes.map((n) => all[n])
       assert.ok(blocks.length > 0 && blocks.every((b) => typeof b === 'string'), `the README's "${section}" has those blocks`)
-      const file = path.join(dir, `example-${i}.js`)
+      const file = path.join(box.dir, `example-${i}.js`)
       fs.writeFileSync(file, script(blocks))
-      await admin.select(1)
-      await admin.flushdb()
-      await admin.select(2)
-      await admin.flushdb()
-      const tc = await runAs(t, 'tiercache', 1, file)
-      const io = await runAs(t, 'ioredis', 2, file)
+      await box.flush()
+      const tc = await box.runAs(t, 'tiercache', 1, file)
+      const io = await box.runAs(t, 'ioredis', 2, file)
       assert.equal(io.code, 0, `ioredis runs the example\n${io.stdout}\n${io.stderr}`)
       const lines = (out) => (ordered ? out : out.split('\n').sort().join('\n'))
       assert.deepEqual({ code: tc.code, stdout: lines(tc.stdout), stderr: lines(tc.stderr) },

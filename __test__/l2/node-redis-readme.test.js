@@ -11,18 +11,14 @@
 // exit code, and what it leaves in its db (every key's type, DUMP payload and
 // whether it expires), as __test__/l2/ioredis-readme.test.js does.
 
-const { describe, test, before, after } = require('node:test')
+const { describe, test } = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
-const os = require('node:os')
 const path = require('node:path')
-const IORedis = require('ioredis')
-const { startRedis } = require('../support/redis-server')
-const { startScript, within } = require('../support/child')
+const { useReadmeServer } = require('../support/readme-examples')
 
 const README = fs.readFileSync(require.resolve('redis/README.md'), 'utf8')
 const FIXTURE = path.join(__dirname, '..', 'support', 'fixtures', 'readme-node-redis.mjs')
-const EXIT_TIMEOUT_MS = 20_000
 // Examples fire commands without awaiting them (Auto-Pipelining): the
 // process waits this long after the last block before it ends.
 const SETTLE_MS = 500
@@ -83,41 +79,7 @@ const EXAMPLES = [
 ]
 
 describe('node-redis\'s README\'s examples: tiercache\'s createClient prints and stores what node-redis does', () => {
-  let server
-  let admin
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tiercache-nr-readme-'))
-
-  before(async () => {
-    server = await startRedis()
-    admin = new IORedis({ host: '127.0.0.1', port: server.port, lazyConnect: true })
-    await admin.connect()
-  })
-
-  after(async () => {
-    if (admin) await admin.quit()
-    if (server) await server.stop()
-    fs.rmSync(dir, { recursive: true, force: true })
-  })
-
-  /** Every key of `db`: name, type, DUMP payload (hex), and whether it expires. */
-  async function state (db) {
-    await admin.select(db)
-    const keys = (await admin.keys('*')).sort()
-    const out = []
-    for (const k of keys) {
-      const dump = await admin.dumpBuffer(k)
-      out.push([k, await admin.type(k), dump && dump.toString('hex'), (await admin.pttl(k)) > 0 ? 'expires' : 'no expiry'])
-    }
-    return out
-  }
-
-  async function runAs (t, client, db, file) {
-    const env = { ...process.env, README_CLIENT: client, README_PORT: String(server.port), README_DB: String(db) }
-    delete env.REDIS_URL
-    const ex = startScript(t, file, env)
-    const { code } = await within(ex.exited, EXIT_TIMEOUT_MS, () => `${client}: the example did not end within ${EXIT_TIMEOUT_MS} ms\n${ex.describeOutput()}`)
-    return { code, stdout: ex.out.stdout, stderr: ex.out.stderr, state: await state(db) }
-  }
+  const box = useReadmeServer('tiercache-nr-readme-')
 
   for (const [i, [section, indexes, todo, runs]] of EXAMPLES.entries()) {
     const name = `${section}${indexes ? ` (block ${indexes.join(', ')})` : ''}`
@@ -129,14 +91,11 @@ describe('node-redis\'s README\'s examples: tiercache\'s createClient prints and
       const all = blocksOf(section)
       const blocks = indexes === undefined ? all : indexes.map((n) => all[n])
       assert.ok(blocks.length > 0 && blocks.every((b) => typeof b === 'string'), `the README's "${section}" has those blocks`)
-      const file = path.join(dir, `example-${i}.mjs`)
+      const file = path.join(box.dir, `example-${i}.mjs`)
       fs.writeFileSync(file, script(blocks))
-      await admin.select(1)
-      await admin.flushdb()
-      await admin.select(2)
-      await admin.flushdb()
-      const tc = await runAs(t, 'tiercache', 1, file)
-      const nr = await runAs(t, 'node-redis', 2, file)
+      await box.flush()
+      const tc = await box.runAs(t, 'tiercache', 1, file)
+      const nr = await box.runAs(t, 'node-redis', 2, file)
       assert.equal(nr.code, 0, `node-redis runs the example\n${nr.stdout}\n${nr.stderr}`)
       assert.deepEqual({ code: tc.code, stdout: tc.stdout, stderr: tc.stderr },
         { code: nr.code, stdout: nr.stdout, stderr: nr.stderr }, 'printed the same')
