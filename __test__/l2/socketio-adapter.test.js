@@ -7,48 +7,16 @@
 
 const { describe, test, before, after } = require('node:test')
 const assert = require('node:assert/strict')
-const http = require('node:http')
-const { Server } = require('socket.io')
-const { io: connectClient } = require('socket.io-client')
 const { createAdapter } = require('@socket.io/redis-adapter')
 
 const { startRedis } = require('../support/redis-server')
 const { TierCache } = require('../support/helpers')
-
-function nextEvent (emitter, event, ms = 5000) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${event} within ${ms} ms`)), ms)
-    emitter.once(event, (...args) => {
-      clearTimeout(timer)
-      resolve(args)
-    })
-  })
-}
+const { nextEvent, socketioCluster } = require('../support/socketio-cluster')
 
 describe('@socket.io/redis-adapter over tiercache (pub and pub.duplicate() as sub)', () => {
   let server
-  const nodes = []
-  const clients = []
-
-  async function startNode () {
-    const pub = new TierCache(server.url)
-    const sub = pub.duplicate()
-    await pub.connect()
-    await sub.connect()
-    const httpServer = http.createServer()
-    const io = new Server(httpServer, { adapter: createAdapter(pub, sub, { requestsTimeout: 3000 }) })
-    await new Promise((resolve) => httpServer.listen(0, '127.0.0.1', resolve))
-    const node = { pub, sub, io, httpServer, port: httpServer.address().port }
-    nodes.push(node)
-    return node
-  }
-
-  async function connect (node) {
-    const client = connectClient(`http://127.0.0.1:${node.port}`, { transports: ['websocket'], forceNew: true })
-    clients.push(client)
-    const [socket] = await Promise.all([nextEvent(node.io, 'connection').then(([s]) => s), nextEvent(client, 'connect')])
-    return { client, socket }
-  }
+  const cluster = socketioCluster(() => new TierCache(server.url), (pub, sub) => createAdapter(pub, sub, { requestsTimeout: 3000 }))
+  const { startNode, connect } = cluster
 
   let a, b, ca, cb
   before(async () => {
@@ -65,12 +33,7 @@ describe('@socket.io/redis-adapter over tiercache (pub and pub.duplicate() as su
     cb = await connect(b)
   })
   after(async () => {
-    for (const c of clients) c.close()
-    for (const n of nodes) {
-      n.io.close()
-      await n.pub.quit()
-      await n.sub.quit()
-    }
+    await cluster.close()
     await server.stop()
   })
 

@@ -11,23 +11,11 @@
 
 const { describe, test, before, after } = require('node:test')
 const assert = require('node:assert/strict')
-const http = require('node:http')
-const { Server } = require('socket.io')
-const { io: connectClient } = require('socket.io-client')
 const { createShardedAdapter } = require('@socket.io/redis-adapter')
 
 const { startRedis } = require('../support/redis-server')
 const { TierCache } = require('../support/helpers')
-
-function nextEvent (emitter, event, ms = 5000) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${event} within ${ms} ms`)), ms)
-    emitter.once(event, (...args) => {
-      clearTimeout(timer)
-      resolve(args)
-    })
-  })
-}
+const { nextEvent, socketioCluster } = require('../support/socketio-cluster')
 
 const FLAVOURS = [
   ['node-redis flavour (createClient)', (url) => TierCache.createClient({ url })],
@@ -37,28 +25,8 @@ const FLAVOURS = [
 for (const [flavour, makeClient] of FLAVOURS) {
   describe(`@socket.io/redis-adapter createShardedAdapter over tiercache, ${flavour}`, () => {
     let server
-    const nodes = []
-    const clients = []
-
-    async function startNode () {
-      const pub = makeClient(server.url)
-      const sub = pub.duplicate()
-      await pub.connect()
-      await sub.connect()
-      const httpServer = http.createServer()
-      const io = new Server(httpServer, { adapter: createShardedAdapter(pub, sub, { requestsTimeout: 3000 }) })
-      await new Promise((resolve) => httpServer.listen(0, '127.0.0.1', resolve))
-      const node = { pub, sub, io, httpServer, port: httpServer.address().port }
-      nodes.push(node)
-      return node
-    }
-
-    async function connect (node) {
-      const client = connectClient(`http://127.0.0.1:${node.port}`, { transports: ['websocket'], forceNew: true })
-      clients.push(client)
-      const [socket] = await Promise.all([nextEvent(node.io, 'connection').then(([s]) => s), nextEvent(client, 'connect')])
-      return { client, socket }
-    }
+    const cluster = socketioCluster(() => makeClient(server.url), (pub, sub) => createShardedAdapter(pub, sub, { requestsTimeout: 3000 }))
+    const { startNode, connect } = cluster
 
     /** Waits until `n` subscribers listen on shard channel `channel`. */
     async function shardSubscribers (channel, n) {
@@ -80,12 +48,7 @@ for (const [flavour, makeClient] of FLAVOURS) {
       cb = await connect(b)
     })
     after(async () => {
-      for (const c of clients) c.close()
-      for (const n of nodes) {
-        n.io.close()
-        await n.pub.quit()
-        await n.sub.quit()
-      }
+      await cluster.close()
       await server.stop()
     })
 
