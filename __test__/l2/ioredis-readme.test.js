@@ -18,7 +18,7 @@ const { describe, test } = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const path = require('node:path')
-const { useReadmeServer } = require('../support/readme-examples')
+const { useReadmeServer, blocksOf: readmeBlocks } = require('../support/readme-examples')
 
 const README = fs.readFileSync(require.resolve('ioredis/README.md'), 'utf8')
 const WRAPPER = path.join(__dirname, '..', 'support', 'fixtures', 'readme-redis.js')
@@ -27,22 +27,7 @@ const WRAPPER = path.join(__dirname, '..', 'support', 'fixtures', 'readme-redis.
 const SETTLE_MS = 500
 
 /** The ```javascript blocks of the README's section `heading` (## or ###), in order. */
-function blocksOf (heading) {
-  const lines = README.split('\n')
-  const start = lines.findIndex((l) => /^#{2,3} /.test(l) && l.replace(/^#+ /, '').trim() === heading)
-  if (start < 0) throw new Error(`ioredis's README has no section "${heading}"`)
-  const blocks = []
-  let current = null
-  for (const line of lines.slice(start + 1)) {
-    if (current === null && /^#{2,3} /.test(line)) break
-    if (current === null && line.startsWith('```javascript')) current = []
-    else if (current !== null && line.startsWith('```')) {
-      blocks.push(current.join('\n'))
-      current = null
-    } else if (current !== null) current.push(line)
-  }
-  return blocks
-}
+const blocksOf = (heading) => readmeBlocks(README, heading, /^```javascript/)
 
 const REQUIRE = /require\((["'])ioredis\1\)/g
 

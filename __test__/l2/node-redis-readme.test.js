@@ -15,7 +15,7 @@ const { describe, test } = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const path = require('node:path')
-const { useReadmeServer } = require('../support/readme-examples')
+const { useReadmeServer, blocksOf: readmeBlocks } = require('../support/readme-examples')
 
 const README = fs.readFileSync(require.resolve('redis/README.md'), 'utf8')
 const FIXTURE = path.join(__dirname, '..', 'support', 'fixtures', 'readme-node-redis.mjs')
@@ -24,22 +24,7 @@ const FIXTURE = path.join(__dirname, '..', 'support', 'fixtures', 'readme-node-r
 const SETTLE_MS = 500
 
 /** The ```typescript / ```javascript blocks of the README's section `heading` (## or ###), in order. */
-function blocksOf (heading) {
-  const lines = README.split('\n')
-  const start = lines.findIndex((l) => /^#{2,3} /.test(l) && l.replace(/^#+ /, '').trim() === heading)
-  if (start < 0) throw new Error(`node-redis's README has no section "${heading}"`)
-  const blocks = []
-  let current = null
-  for (const line of lines.slice(start + 1)) {
-    if (current === null && /^#{2,3} /.test(line)) break
-    if (current === null && /^```(typescript|javascript)\s*$/.test(line)) current = []
-    else if (current !== null && line.startsWith('```')) {
-      blocks.push(current.join('\n'))
-      current = null
-    } else if (current !== null) current.push(line)
-  }
-  return blocks
-}
+const blocksOf = (heading) => readmeBlocks(README, heading, /^```(typescript|javascript)\s*$/)
 
 const IMPORT = /from\s+(["'])redis\1/g
 const CREATES_CLIENT = /\b(const|let)\s+client\b/

@@ -1,6 +1,6 @@
 'use strict'
-// What the README-example tests (ioredis-readme, node-redis-readme) share: a
-// private redis-server with an admin client, a temporary directory for the
+// What the README-example tests (ioredis-readme, node-redis-readme) share:
+// reading a section's code blocks, a private redis-server with an admin client, a temporary directory for the
 // example scripts, running one script as a given client on a given db, and
 // that db's contents afterwards, compared between the two clients.
 
@@ -63,4 +63,25 @@ function useReadmeServer (prefix) {
   return box
 }
 
-module.exports = { useReadmeServer }
+/**
+ * The code blocks (fences matching `fence`, e.g. /^```javascript/) of the
+ * section `heading` (## or ###) of the markdown `readme`, in order.
+ */
+function blocksOf (readme, heading, fence) {
+  const lines = readme.split('\n')
+  const start = lines.findIndex((l) => /^#{2,3} /.test(l) && l.replace(/^#+ /, '').trim() === heading)
+  if (start < 0) throw new Error(`the README has no section "${heading}"`)
+  const blocks = []
+  let current = null
+  for (const line of lines.slice(start + 1)) {
+    if (current === null && /^#{2,3} /.test(line)) break
+    if (current === null && fence.test(line)) current = []
+    else if (current !== null && line.startsWith('```')) {
+      blocks.push(current.join('\n'))
+      current = null
+    } else if (current !== null) current.push(line)
+  }
+  return blocks
+}
+
+module.exports = { useReadmeServer, blocksOf }
