@@ -19,9 +19,9 @@ use std::time::Duration;
 use futures_util::future::FutureExt;
 use redis::aio::MultiplexedConnection;
 use redis::{AsyncConnectionConfig, PushInfo};
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
-use super::connection::Inner;
+use super::connection::{Done, Inner};
 use super::error::{describe, TierError};
 use super::ops::{self, Op, Tickets};
 use super::pinned::Pins;
@@ -176,6 +176,29 @@ pub(super) async fn run_blocking(
             Err(_) => Err(TierError::Protocol("a bug in tiercache: a blocking command panicked".into())),
         },
     }
+}
+
+/// The next request of a connection's own queue (the subscriber's, a
+/// pin's), in submission order; None once the tier closes or the queue's
+/// owner drops it, after what was still queued failed with Closed.
+pub(super) async fn next_request<T>(
+    inner: &Inner,
+    requests: &mut mpsc::UnboundedReceiver<T>,
+    done_of: impl Fn(T) -> Done,
+) -> Option<T> {
+    let request = tokio::select! {
+        biased;
+        _ = inner.dedicated.until_closed() => None,
+        r = requests.recv() => r,
+    };
+    if request.is_none() {
+        requests.close();
+        while let Ok(r) = requests.try_recv() {
+            done_of(r)(Err(TierError::Closed));
+        }
+        inner.flush_outcomes();
+    }
+    request
 }
 
 /// Takes a busy slot; false when [`MAX_BUSY`] blocking commands already wait.

@@ -92,18 +92,9 @@ pub(super) async fn serve(weak: Weak<Inner>, mut requests: mpsc::UnboundedReceiv
     let mut lost = false;
     loop {
         let Some(inner) = weak.upgrade() else { return };
-        let request = tokio::select! {
-            biased;
-            _ = inner.dedicated.until_closed() => None,
-            r = requests.recv() => r,
-        };
+        let request = dedicated::next_request(&inner, &mut requests, |r: Request| r.done).await;
+        // None: removed, or the tier closed (what was queued failed).
         let Some(Request { op, tickets, done }) = request else {
-            // Removed, or the tier closed: what is still queued fails.
-            requests.close();
-            while let Ok(r) = requests.try_recv() {
-                (r.done)(Err(TierError::Closed));
-            }
-            inner.flush_outcomes();
             return;
         };
         if conn.as_ref().is_some_and(|(_, dead)| dead.load(Ordering::Acquire)) {

@@ -189,19 +189,10 @@ pub(super) async fn serve(weak: Weak<Inner>, mut requests: mpsc::UnboundedReceiv
     let mut current: Option<Current> = None;
     loop {
         let Some(inner) = weak.upgrade() else { return };
-        let request = tokio::select! {
-            biased;
-            _ = inner.dedicated.until_closed() => None,
-            r = requests.recv() => r,
-        };
+        let request = dedicated::next_request(&inner, &mut requests, |r: Request| r.done).await;
         let Some(Request { action, names, done }) = request else {
-            // Closed: the connection drops here; what is queued fails.
+            // Closed: the connection drops here (what was queued failed).
             drop(current.take());
-            requests.close();
-            while let Ok(r) = requests.try_recv() {
-                (r.done)(Err(TierError::Closed));
-            }
-            inner.flush_outcomes();
             return;
         };
         let work = std::panic::AssertUnwindSafe(perform(&inner, &mut current, action, names)).catch_unwind();
