@@ -294,9 +294,17 @@ function forIoredis (cmd, prefix, knownDiffs) {
   return { ...cmd, args: sent.map((a, i) => (keys.includes(i + 1) ? prefix + a : a)) }
 }
 
+// DUMP's payload of a stream holds its consumers' seen-times and delivery
+// times (Unix ms), which differ by the milliseconds between the two clients'
+// runs: such a payload is compared by type and RESTORE's answer, not byte by byte.
+const STREAM_RDB_TYPES = new Set([15, 19, 21])
+
 function normalise (cmd, r) {
   if (!r.ok) return r
   if (cmd.compare === 'set' && Array.isArray(r.value)) return { ok: true, value: [...r.value].sort(cmpAny) }
+  if (cmd.name === 'dump-restore' && Array.isArray(r.value) && Buffer.isBuffer(r.value[0]) && STREAM_RDB_TYPES.has(r.value[0][0])) {
+    return { ok: true, value: [`a stream's DUMP (RDB type ${r.value[0][0]})`, r.value[1]] }
+  }
   return r
 }
 
