@@ -24,7 +24,7 @@ use super::reply::Reply;
 use crate::core::tier::generic::Resp2;
 use crate::core::tier::reply_cache;
 use crate::core::tier::{
-    ExpireMode, Expiry, GetExMode, MessageKind, Op, SubAction, Tier, TierConfig, TierError, TierEvent, TierReply,
+    Done, ExpireMode, Expiry, GetExMode, MessageKind, Op, SubAction, Tier, TierConfig, TierError, TierEvent, TierReply,
     TlsConfig,
 };
 
@@ -79,21 +79,18 @@ pub struct TierHandle {
 }
 
 impl TierHandle {
-    fn submit(&self, id: u32, op: Op) {
+    /// The completion of command `id`: its outcome joins the next batch to JS.
+    fn done(&self, id: u32) -> Done {
         let completions = Arc::clone(&self.completions);
-        self.tier.submit(
-            op,
-            Box::new(move |outcome| completions.push(Completion::Reply(id, outcome))),
-        );
+        Box::new(move |outcome| completions.push(Completion::Reply(id, outcome)))
+    }
+
+    fn submit(&self, id: u32, op: Op) {
+        self.tier.submit(op, self.done(id));
     }
 
     fn pin_submit(&self, id: u32, pin: u32, op: Op) {
-        let completions = Arc::clone(&self.completions);
-        self.tier.pin_submit(
-            pin,
-            op,
-            Box::new(move |outcome| completions.push(Completion::Reply(id, outcome))),
-        );
+        self.tier.pin_submit(pin, op, self.done(id));
     }
 }
 
@@ -807,12 +804,7 @@ pub fn tier_blocking_command(
         Some(ms(wait_ms, "the blocking deadline")?)
     };
     let op = command_op(argv, keys, written, flush, buffers, false)?;
-    let completions = Arc::clone(&t.completions);
-    t.tier.submit_blocking(
-        op,
-        wait,
-        Box::new(move |outcome| completions.push(Completion::Reply(id, outcome))),
-    );
+    t.tier.submit_blocking(op, wait, t.done(id));
     Ok(())
 }
 
@@ -846,12 +838,8 @@ pub fn tier_pubsub(
         PubSubMethod::Ssubscribe => SubAction::SSubscribe,
         PubSubMethod::Sunsubscribe => SubAction::SUnsubscribe,
     };
-    let completions = Arc::clone(&t.completions);
-    t.tier.pubsub(
-        action,
-        names.into_iter().map(payload).collect(),
-        Box::new(move |outcome| completions.push(Completion::Reply(id, outcome))),
-    );
+    t.tier
+        .pubsub(action, names.into_iter().map(payload).collect(), t.done(id));
     Ok(())
 }
 

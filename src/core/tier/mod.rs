@@ -29,7 +29,7 @@ pub mod subscriber;
 pub mod wire;
 
 pub use config::{TierConfig, TlsConfig};
-pub use connection::{Tier, TierEvent};
+pub use connection::{Done, Tier, TierEvent};
 pub use error::TierError;
 pub use ops::{ExpireMode, Expiry, GetExMode, LeaseAction, Op};
 pub use reply::TierReply;
