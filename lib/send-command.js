@@ -72,24 +72,25 @@ const REFUSED_BY_NAME = Object.assign(Object.create(null), {
 // (invalidation pushes, replies).
 const REFUSED_CLIENT_SUBCOMMANDS = new Set(['tracking', 'reply', 'caching'])
 
-/** Why `name` (lower case) with `args` is refused, or undefined. */
-function refusal (name, entry, args) {
+/** Why `name` (lower case) with `argv` (the name first) is refused, or undefined. */
+function refusal (name, argv) {
   if (name in REFUSED_BY_NAME) return REFUSED_BY_NAME[name]
-  if (name === 'client' && args.length > 0 && REFUSED_CLIENT_SUBCOMMANDS.has(String(args[0]).toLowerCase())) return REFUSED.connection
+  if (name === 'client' && argv.length > 1 && REFUSED_CLIENT_SUBCOMMANDS.has(String(argv[1]).toLowerCase())) return REFUSED.connection
   return undefined
 }
 
 /**
- * The arguments of `name` as sent (see lib/commands/transform). As ioredis,
- * any value is sent as its String(); one that has none (a null-prototype
- * object, a throwing toString) is the caller's error, not a crash.
+ * The argv of `command` (compiled) called as `name` with `args`, as sent
+ * (see lib/commands/transform). As ioredis, any value is sent as its
+ * String(); one that has none (a null-prototype object, a throwing
+ * toString) is the caller's error, not a crash.
  */
-function encoded (name, args) {
+function encoded (command, name, args) {
   try {
-    return commands.transformArguments(name, args)
+    return commands.argvOf(name, command.transformer, args)
   } catch (err) {
     if (err instanceof TierCacheError) throw err
-    throw new TierCacheTypeError(`${name}: an argument cannot be sent as a string or Buffer (${err && err.message})`,
+    throw new TierCacheTypeError(`${command.lower}: an argument cannot be sent as a string or Buffer (${err && err.message})`,
       CODES.INVALID_ARGUMENT, { cause: err })
   }
 }
@@ -102,7 +103,7 @@ function encoded (name, args) {
 function alwaysRefused (name) {
   // With no arguments, only what is refused by name is refused (a bare
   // CLIENT is not).
-  return refusal(name, commands.lookup(name), []) !== undefined
+  return refusal(name, [name]) !== undefined
 }
 
 /**
@@ -132,18 +133,16 @@ function plan (name, args, keyPrefix) {
   if (typeof name !== 'string' || name.length === 0) {
     throw new TierCacheTypeError('the command name must be a non-empty string', CODES.INVALID_ARGUMENT)
   }
-  const lower = name.toLowerCase()
-  const entry = commands.lookup(lower)
-  const sent = encoded(lower, args)
-  const why = refusal(lower, entry, sent)
+  const command = commands.compiled(name)
+  const { lower, entry } = command
+  const argv = encoded(command, name, args)
+  const why = refusal(lower, argv)
   if (why !== undefined) throw new TierCacheError(`${lower} cannot be sent through tiercache: ${why}`, CODES.UNSUPPORTED)
   if (keyPrefix !== '' && lower === 'randomkey') {
     // No pattern narrows it: it would name a key of any prefix.
     throw new TierCacheError('randomkey answers a key of any prefix, other tenants\' included, so it is refused with ' +
       'keyPrefix; send it from a client without keyPrefix', CODES.UNSUPPORTED)
   }
-  const argv = [name, ...sent]
-  const shift = (i) => i + 1
   if (entry === undefined) {
     // A command the table does not know (a module's, a newer server's): its
     // key positions are unknown. Without keyPrefix, every argument is taken
@@ -154,21 +153,22 @@ function plan (name, args, keyPrefix) {
       throw new TierCacheError(`${lower} is not in tiercache's command table, so keyPrefix cannot be applied to its keys; ` +
         'send it from a client without keyPrefix', CODES.UNSUPPORTED)
     }
-    const written = sent.map((_, i) => shift(i))
+    const written = argv.map((_, i) => i).slice(1)
     refuseLoneSurrogates(argv, written)
     return { argv, keys: [], written, flush: false, wait: undefined }
   }
-  const keys = commands.keyIndexes(lower, sent).map(shift)
+  const { keys, written } = command.positions(argv)
   refuseLoneSurrogates(argv, keys)
+  const blocking = command.mayBlock && commands.isBlocking(lower, argv.slice(1))
   return {
     argv,
     keys,
-    written: commands.writtenKeyIndexes(lower, sent).map(shift),
+    written,
     flush: entry.l1 === commands.L1.FLUSH,
-    wait: commands.isBlocking(lower, sent) ? commands.blockingDeadline(lower, sent) : undefined,
+    wait: blocking ? commands.blockingDeadline(lower, argv.slice(1)) : undefined,
     // Cached only for a string key: the front is keyed by it (a Buffer key
     // is read from Redis every time).
-    cached: entry.l1 === commands.L1.REPLY && keys.length === 1 && typeof argv[keys[0]] === 'string'
+    cached: command.cachesReply && keys.length === 1 && typeof argv[keys[0]] === 'string'
   }
 }
 
@@ -195,9 +195,13 @@ function subkeyOf (argv, keyAt, buffers) {
   return sub
 }
 
+// l1Hit's answer when it looked the read up in the front and the shared
+// store and neither held it (MISS: it could not look it up).
+const L1_MISS = Symbol('L1_MISS')
+
 /**
  * L1's answer (front, then shared store) to a `reply` read given as a key
- * and plain string or number arguments, or MISS, without planning the
+ * and plain string or number arguments, L1_MISS, or MISS, without planning the
  * command: these commands' key is their first argument and their
  * arguments are sent as their String(), so the argv and the front's
  * subkey are what plan() and `subkeyOf` would make. Whatever does not fit
@@ -207,9 +211,9 @@ function subkeyOf (argv, keyAt, buffers) {
 function l1Hit (cache, name, args, buffers) {
   const n = args.length
   if (n === 0 || typeof args[0] !== 'string') return MISS
-  const lower = name.toLowerCase()
-  const entry = commands.lookup(lower)
-  if (entry === undefined || entry.l1 !== commands.L1.REPLY) return MISS
+  const command = commands.compiled(name)
+  if (!command.cachesReply) return MISS
+  const lower = command.lower
   const front = cache._replyFront
   const argv = new Array(n + 1)
   argv[0] = lower
@@ -238,7 +242,7 @@ function l1Hit (cache, name, args, buffers) {
   } catch (err) {
     throw fromNative(err)
   }
-  if (local === null) return MISS
+  if (local === null) return L1_MISS
   const reply = commands.transformReply(lower, local[0])
   if (front === null) return reply
   front.fill(args[0], sub, reply, before)
@@ -274,6 +278,11 @@ function readThroughL1 (cache, remote, argv, keyAt, buffers, lower) {
     front.fill(key, sub, reply, before)
     return Promise.resolve(copyReply(reply))
   }
+  return readRedis(remote, argv, keyAt, buffers, lower)
+}
+
+/** A cacheable read L1 does not hold, from Redis (whose reply the addon caches). */
+function readRedis (remote, argv, keyAt, buffers, lower) {
   return remote.call(
     (id) => native.tierCommand(remote.handle, id, argv, [keyAt], [], false, buffers, true),
     (reply) => commands.transformReply(lower, reply)
@@ -297,20 +306,26 @@ function sendCommand (cache, name, args, buffers, { raw = false, replyEncoding }
   // re-encoded reply is always read from Redis.
   // A watched key is read from Redis (lib/watch.js); L1 caches reads of string keys only.
   const l1 = !raw && replyEncoding === undefined && (typeof args[0] !== 'string' || watching.mayServe(cache, args[0]))
-  if (l1 && cache._remote !== null && typeof name === 'string') {
+  const command = typeof name === 'string' && name.length > 0 ? commands.compiled(name) : undefined
+  // Whether l1Hit looked the read up in both tiers of L1, and missed.
+  let missed = false
+  if (l1 && cache._remote !== null && command !== undefined && command.cachesReply) {
     const hit = l1Hit(cache, name, args, buffers)
-    if (hit !== MISS) return Promise.resolve(hit)
+    if (hit === L1_MISS) missed = true
+    else if (hit !== MISS) return Promise.resolve(hit)
   }
-  const remote = needRemote(cache, typeof name === 'string' ? name.toLowerCase() : 'this command')
-  if (remote.config.keyPrefix !== '' && typeof name === 'string' && PATTERN_COMMANDS.has(name.toLowerCase())) {
-    return withinPrefix(cache, name.toLowerCase(), args, buffers || replyEncoding !== undefined)
+  const remote = needRemote(cache, command !== undefined ? command.lower : 'this command')
+  if (remote.config.keyPrefix !== '' && command !== undefined && PATTERN_COMMANDS.has(command.lower)) {
+    return withinPrefix(cache, command.lower, args, buffers || replyEncoding !== undefined)
   }
   const planned = plan(name, args, remote.config.keyPrefix)
   const { argv, keys, written, flush, wait, cached } = planned
-  const lower = argv[0].toLowerCase()
+  const lower = command.lower
   if (lower === 'watch') return watching.watch(cache, remote, planned)
   if (lower === 'unwatch') return watching.unwatch(cache, remote)
-  if (cached && l1) return readThroughL1(cache, remote, argv, keys[0], buffers, lower)
+  if (cached && l1) {
+    return missed ? readRedis(remote, argv, keys[0], buffers, lower) : readThroughL1(cache, remote, argv, keys[0], buffers, lower)
+  }
   if (flush) cache._clearFronts()
   for (const i of written) cache._forget(String(argv[i]))
   const asBuffers = buffers || replyEncoding !== undefined

@@ -59,11 +59,26 @@ function subscriber (kind, method, ioredisSubscribe) {
     if (typeof listener !== 'function') throw new TierCacheTypeError(`${method}: a listener function is required`, CODES.INVALID_ARGUMENT)
     const map = state(this)[kind]
     const fresh = list.filter((n) => !map.has(keyOf(n)))
-    if (fresh.length > 0) await ioredisSubscribe.apply(this, fresh)
+    // The listener is in place before the subscription is sent, as
+    // node-redis does: the first message can arrive in the same batch from
+    // the addon as the confirmation, before this function resumes.
+    const entry = { listener, buffers: bufferMode === true }
     for (const n of list) {
       const key = keyOf(n)
       if (!map.has(key)) map.set(key, new Set())
-      map.get(key).add({ listener, buffers: bufferMode === true })
+      map.get(key).add(entry)
+    }
+    if (fresh.length === 0) return
+    try {
+      await ioredisSubscribe.apply(this, fresh)
+    } catch (err) {
+      for (const n of list) {
+        const entries = map.get(keyOf(n))
+        if (entries === undefined) continue
+        entries.delete(entry)
+        if (entries.size === 0) map.delete(keyOf(n))
+      }
+      throw err
     }
   }
 }

@@ -31,6 +31,27 @@ function transformArguments (name, args) {
   return (transformer === undefined ? flat : transformer(flat)).map(encodeArgument)
 }
 
+/**
+ * The argv of command `name` with `args`, as sent: the name first, then the
+ * arguments as transformArguments gives them, with the command's
+ * `transformer` (one array built, and no flattening copy when no argument
+ * is an array: this runs on every command).
+ */
+function argvOf (name, transformer, args) {
+  let list = args
+  for (let i = 0; i < args.length; i++) {
+    if (Array.isArray(args[i])) {
+      list = args.flat()
+      break
+    }
+  }
+  if (transformer !== undefined) list = transformer(list)
+  const argv = new Array(list.length + 1)
+  argv[0] = name
+  for (let i = 0; i < list.length; i++) argv[i + 1] = encodeArgument(list[i])
+  return argv
+}
+
 /** The reply of command `name` as ioredis returns it (nested error replies as ReplyErrors, then its transformer). */
 function transformReply (name, reply) {
   const transformer = REPLY_TRANSFORMERS[String(name).toLowerCase()]
@@ -38,4 +59,4 @@ function transformReply (name, reply) {
   return transformer === undefined ? replied : transformer(replied)
 }
 
-module.exports = { transformArguments, transformReply, encodeArgument, ARGUMENT_TRANSFORMERS, REPLY_TRANSFORMERS }
+module.exports = { transformArguments, argvOf, transformReply, encodeArgument, ARGUMENT_TRANSFORMERS, REPLY_TRANSFORMERS }

@@ -16,6 +16,7 @@ use redis::{
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
+use super::batch;
 use super::breaker::Breaker;
 use super::config::TierConfig;
 use super::dedicated::{self, Dedicated};
@@ -663,9 +664,9 @@ impl Inner {
         done(self.settle(generation, 1, work, abort, &finished).await);
     }
 
-    /// Runs a batch of GETs as one pipeline (see `ops::get_many`); the batch
-    /// is accounted for as a whole, each GET answered with its own outcome.
-    async fn run_get_group(
+    /// Runs a batch of commands as one pipeline (see [`batch`]); the batch
+    /// is accounted for as a whole, each command answered with its own outcome.
+    async fn run_batch(
         self: Arc<Self>,
         conn: MultiplexedConnection,
         generation: u64,
@@ -674,13 +675,13 @@ impl Inner {
         finished: Arc<AtomicBool>,
     ) {
         let mut dones = Vec::with_capacity(jobs.len());
-        let mut gets = Vec::with_capacity(jobs.len());
+        let mut ops = Vec::with_capacity(jobs.len());
         for Job { op, tickets, done, .. } in jobs {
-            gets.push((op, tickets));
+            ops.push((op, tickets));
             dones.push(done);
         }
         let n = dones.len() as u64;
-        let work = ops::get_many(&self, conn, gets);
+        let work = batch::run(&self, conn, ops);
         match self.settle(generation, n, work, abort, &finished).await {
             Ok(outcomes) => {
                 for (done, outcome) in dones.into_iter().zip(outcomes) {
@@ -817,8 +818,9 @@ enum Route {
     Fail(TierError),
 }
 
-/// Takes a burst of submitted commands in order. Runs of consecutive GETs
-/// that can go on the wire now are sent as one pipeline each; everything
+/// Takes a burst of submitted commands in order. Runs of consecutive
+/// batchable commands (see [`batch`]) that can go on the wire now are sent
+/// as one pipeline each; everything
 /// else goes through [`accept`]. Wire order is submission order either way.
 fn accept_burst(
     inner: &Arc<Inner>,
@@ -839,7 +841,7 @@ fn accept_burst(
                         in_flight.start(inner, conn.clone(), generation, job);
                     }
                 } else {
-                    in_flight.start_gets(inner, conn, generation, jobs);
+                    in_flight.start_batch(inner, conn, generation, jobs);
                 }
             }
             _ => {
@@ -850,12 +852,12 @@ fn accept_burst(
         }
     };
     for job in burst {
-        if ops::is_batchable(&job.op) && run.len() < MAX_BATCH {
+        if batch::is_batchable(&job.op) && run.len() < MAX_BATCH {
             run.push(job);
             continue;
         }
         flush(&mut run, in_flight, parked);
-        if ops::is_batchable(&job.op) {
+        if batch::is_batchable(&job.op) {
             run.push(job);
         } else {
             accept(inner, in_flight, parked, job);
@@ -914,9 +916,9 @@ impl InFlight {
         )));
     }
 
-    /// Starts a batch of GETs (see `ops::get_many`) as one pipeline; its
+    /// Starts a batch of commands (see [`batch`]) as one pipeline; its
     /// deadline is its first (earliest) command's.
-    fn start_gets(&mut self, inner: &Arc<Inner>, conn: MultiplexedConnection, generation: u64, jobs: Vec<Job>) {
+    fn start_batch(&mut self, inner: &Arc<Inner>, conn: MultiplexedConnection, generation: u64, jobs: Vec<Job>) {
         if !inner.breaker.allow() {
             for job in jobs {
                 inner.reject(job, TierError::Unavailable("circuit breaker open".into()));
@@ -927,7 +929,7 @@ impl InFlight {
         let finished = Arc::new(AtomicBool::new(false));
         self.deadlines
             .push_back((jobs[0].deadline, handle, Arc::clone(&finished)));
-        self.jobs.push(Box::pin(Arc::clone(inner).run_get_group(
+        self.jobs.push(Box::pin(Arc::clone(inner).run_batch(
             conn,
             generation,
             jobs,

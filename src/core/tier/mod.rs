@@ -12,6 +12,7 @@
 //! This module knows nothing of N-API: commands are submitted with a
 //! completion callback and events go to a sink, both plain Rust closures.
 
+mod batch;
 pub mod breaker;
 pub mod config;
 mod connection;

@@ -288,6 +288,11 @@ impl Tickets {
         }
     }
 
+    /// The read ticket of a command that may fill L1 (GET, a cacheable read).
+    pub(super) fn read(&self) -> Option<&Ticket> {
+        self.reads.first()
+    }
+
     fn end_writes(&mut self) {
         if !self.ended {
             self.ended = true;
@@ -331,7 +336,11 @@ async fn send(conn: &mut MultiplexedConnection, cmd: &Cmd) -> Result<Value, Tier
     }
 }
 
-async fn send_all(conn: &mut MultiplexedConnection, pipe: &Pipeline, count: usize) -> Result<Vec<Value>, TierError> {
+pub(super) async fn send_all(
+    conn: &mut MultiplexedConnection,
+    pipe: &Pipeline,
+    count: usize,
+) -> Result<Vec<Value>, TierError> {
     let values = conn
         .send_packed_commands(pipe, 0, count)
         .await
@@ -352,14 +361,14 @@ fn server_error(v: Value) -> Result<Value, TierError> {
     }
 }
 
-fn int(v: Value) -> Result<i64, TierError> {
+pub(super) fn int(v: Value) -> Result<i64, TierError> {
     match server_error(v)? {
         Value::Int(n) => Ok(n),
         other => Err(TierError::Protocol(format!("expected an integer, got {other:?}"))),
     }
 }
 
-fn bytes(v: Value) -> Result<Option<Vec<u8>>, TierError> {
+pub(super) fn bytes(v: Value) -> Result<Option<Vec<u8>>, TierError> {
     match server_error(v)? {
         Value::Nil => Ok(None),
         Value::BulkString(b) => Ok(Some(b)),
@@ -379,12 +388,12 @@ fn ok_or_nil(v: Value) -> Result<bool, TierError> {
 }
 
 /// The entry for `key` from Redis's bytes, with L1's deadline.
-fn entry(key: &[u8], stored: &[u8], deadline: u64) -> Entry {
+pub(super) fn entry(key: &[u8], stored: &[u8], deadline: u64) -> Entry {
     let (kind, payload) = wire::decode(stored);
     Entry::new(key, payload, kind, deadline)
 }
 
-fn value_reply(entry: Option<Entry>, buffer: bool) -> TierReply {
+pub(super) fn value_reply(entry: Option<Entry>, buffer: bool) -> TierReply {
     match entry {
         None => TierReply::Null,
         Some(e) if buffer => TierReply::Buffer(e),
@@ -454,60 +463,6 @@ pub(super) fn run(inner: &Inner, conn: MultiplexedConnection, op: Op, tickets: T
         Op::Get { key, buffer, fill } => Box::pin(get(inner, conn, key, buffer, fill, tickets)),
         op => Box::pin(run_other(inner, conn, op, tickets)),
     }
-}
-
-/// Whether `op` can join a batch of reads sent as one pipeline (see [`get_many`]).
-pub(super) fn is_batchable(op: &Op) -> bool {
-    matches!(op, Op::Get { .. })
-}
-
-/// Consecutive GETs of one burst as one pipeline: one message to the
-/// connection's task and one reply vector for all of them, instead of a
-/// channel message, a oneshot and a future per command. Each GET keeps its
-/// own outcome (a WRONGTYPE reply fails that GET only); a transport error
-/// fails them all.
-pub(super) async fn get_many(
-    inner: &Inner,
-    mut conn: MultiplexedConnection,
-    gets: Vec<(Op, Tickets)>,
-) -> Result<Vec<Result<TierReply, TierError>>, TierError> {
-    let sent = inner.store.now_ms();
-    let mut pipe = redis::pipe();
-    let mut count = 0;
-    for (op, _) in &gets {
-        if let Op::Get { key, fill, .. } = op {
-            let pk = prefixed(inner, key);
-            pipe.cmd("GET").arg(&pk);
-            count += 1;
-            if *fill {
-                pipe.cmd("PTTL").arg(&pk);
-                count += 1;
-            }
-        }
-    }
-    let mut values = send_all(&mut conn, &pipe, count).await?.into_iter();
-    let mut out = Vec::with_capacity(gets.len());
-    for (op, tickets) in gets {
-        let Op::Get { key, buffer, fill } = op else {
-            out.push(Err(TierError::Protocol("not a GET in a batch of GETs".into())));
-            continue;
-        };
-        let stored = bytes(values.next().unwrap_or(Value::Nil));
-        let result = if fill {
-            let pttl = int(values.next().unwrap_or(Value::Int(-2)));
-            match (stored, pttl) {
-                (Ok(stored), Ok(pttl)) => Ok(read_reply(inner, &tickets.reads[0], &key, stored, pttl, sent, buffer)),
-                (Err(e), _) | (_, Err(e)) => Err(e),
-            }
-        } else {
-            stored.map(|stored| {
-                count_read(inner, stored.is_some());
-                value_reply(stored.map(|b| entry(&key, &b, NO_EXPIRY)), buffer)
-            })
-        };
-        out.push(result);
-    }
-    Ok(out)
 }
 
 /// GET: from Redis alone (`fill: false`, the `l2` view: one command), or
@@ -950,7 +905,7 @@ async fn run_other(
 }
 
 /// The command `argv` with `keyPrefix` on the arguments at positions `keys`.
-fn generic_cmd(inner: &Inner, argv: &[Vec<u8>], keys: &[usize]) -> Cmd {
+pub(super) fn generic_cmd(inner: &Inner, argv: &[Vec<u8>], keys: &[usize]) -> Cmd {
     // One flag per argument: a command may carry thousands of keys (DEL, MSET).
     let mut is_key = vec![false; argv.len()];
     for &i in keys {
@@ -1029,13 +984,13 @@ async fn conn_reply(conn: &mut MultiplexedConnection, cmd: &Cmd) -> Result<Value
         .map_err(|e| TierError::from_redis(&e))
 }
 
-fn count_read(inner: &Inner, hit: bool) {
+pub(super) fn count_read(inner: &Inner, hit: bool) {
     let c = &inner.counters;
     TierCounters::add(if hit { &c.hits } else { &c.misses }, 1);
 }
 
 /// The reply to a read, and L1's copy of it when allowed.
-fn read_reply(
+pub(super) fn read_reply(
     inner: &Inner,
     ticket: &Ticket,
     key: &[u8],

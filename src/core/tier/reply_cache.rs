@@ -255,7 +255,7 @@ pub(super) async fn read(
     ticket: &Ticket,
     sent: u64,
 ) -> Result<Resp2, TierError> {
-    let (Some(name), Some(key)) = (argv.first(), argv.get(key_at)) else {
+    let Some(key) = argv.get(key_at) else {
         return Err(TierError::Reply("ERR empty command".into()));
     };
     let mut pipe = redis::pipe();
@@ -266,8 +266,26 @@ pub(super) async fn read(
         .map_err(|e| TierError::from_redis(&e))?
         .into_iter();
     let answer = values.next().unwrap_or(Value::Nil);
-    let pttl = match values.next() {
-        Some(Value::Int(n)) => n,
+    let pttl = values.next().unwrap_or(Value::Nil);
+    answered(inner, argv, key_at, ticket, sent, answer, pttl)
+}
+
+/// The reply of a cacheable read from Redis's `answer` and the key's
+/// `pttl` (sent with it), and L1's copy of it when the ticket allows.
+pub(super) fn answered(
+    inner: &Inner,
+    argv: &[Vec<u8>],
+    key_at: usize,
+    ticket: &Ticket,
+    sent: u64,
+    answer: Value,
+    pttl: Value,
+) -> Result<Resp2, TierError> {
+    let (Some(name), Some(key)) = (argv.first(), argv.get(key_at)) else {
+        return Err(TierError::Reply("ERR empty command".into()));
+    };
+    let pttl = match pttl {
+        Value::Int(n) => n,
         _ => -2,
     };
     let reply = resp2_reply(name, answer)?;

@@ -1,0 +1,152 @@
+//! Consecutive commands of one burst sent as one pipeline.
+//!
+//! Through the multiplexed connection, every request costs a message to the
+//! connection's task, a oneshot for its reply and a future of its own on the
+//! dispatcher; for a burst of small commands (100 HSETs at once) that, not
+//! Redis, is most of the I/O thread's work. A batch makes the burst one
+//! request: each command adds its part to one pipeline, and reads its own
+//! replies from the one reply vector, in order. Each command keeps its own
+//! outcome (an error reply fails that command only); a transport error or
+//! the batch's deadline fails them all, as it would have failed each.
+//!
+//! Only commands whose parts stand alone batch: GET, and the generic
+//! commands but FLUSHDB / FLUSHALL (which empty L1 around the send).
+//! Transactions, scripts of the cache patterns and the typed writes keep a
+//! request of their own.
+
+use std::vec::IntoIter;
+
+use redis::aio::MultiplexedConnection;
+use redis::{Pipeline, Value};
+
+use super::connection::Inner;
+use super::error::TierError;
+use super::generic::resp2_reply;
+use super::ops::{self, Op, Tickets};
+use super::reply::TierReply;
+use super::reply_cache;
+use crate::core::entry::NO_EXPIRY;
+
+/// Whether `op` can share a pipeline with its neighbours.
+pub(super) fn is_batchable(op: &Op) -> bool {
+    match op {
+        Op::Get { .. } => true,
+        Op::Command { argv, flush, .. } => !flush && !argv.is_empty(),
+        _ => false,
+    }
+}
+
+/// What one command of a batch sends, hence how it reads its replies.
+enum Part {
+    /// GET alone (no L1 fill).
+    Get,
+    /// GET and PTTL: the value and how long L1 may keep it.
+    GetFilled,
+    /// A generic command, its reply passed on.
+    Command,
+    /// A cacheable generic read and its key's PTTL (see [`reply_cache`]).
+    CachedRead,
+}
+
+fn part(op: &Op, tickets: &Tickets) -> Part {
+    match op {
+        Op::Get { fill: true, .. } if tickets.read().is_some() => Part::GetFilled,
+        Op::Get { .. } => Part::Get,
+        Op::Command { keys, cache: true, .. } if !keys.is_empty() && tickets.read().is_some() => Part::CachedRead,
+        _ => Part::Command,
+    }
+}
+
+/// Adds `op`'s commands to `pipe`; returns how many replies they take.
+fn queue(inner: &Inner, op: &Op, part: &Part, pipe: &mut Pipeline) -> usize {
+    match op {
+        Op::Get { key, .. } => {
+            let pk = ops::prefixed(inner, key);
+            pipe.cmd("GET").arg(&pk);
+            if matches!(part, Part::GetFilled) {
+                pipe.cmd("PTTL").arg(&pk);
+                return 2;
+            }
+            1
+        }
+        Op::Command { argv, keys, .. } => {
+            pipe.add_command(ops::generic_cmd(inner, argv, keys));
+            if matches!(part, Part::CachedRead) {
+                pipe.cmd("PTTL").arg(ops::prefixed(inner, &argv[keys[0]]));
+                return 2;
+            }
+            1
+        }
+        // Not batchable (see is_batchable): never queued here.
+        _ => 0,
+    }
+}
+
+/// `op`'s outcome from its replies, taken from `values` in order.
+fn finish(
+    inner: &Inner,
+    op: Op,
+    part: Part,
+    tickets: &Tickets,
+    sent: u64,
+    values: &mut IntoIter<Value>,
+) -> Result<TierReply, TierError> {
+    let mut next = || values.next().unwrap_or(Value::Nil);
+    // Present for the parts that read it (see `part`).
+    let ticket = tickets
+        .read()
+        .ok_or_else(|| TierError::Protocol("a read without its ticket".into()));
+    match (op, part) {
+        (Op::Get { key, buffer, .. }, Part::Get) => {
+            let stored = ops::bytes(next())?;
+            ops::count_read(inner, stored.is_some());
+            Ok(ops::value_reply(
+                stored.map(|b| ops::entry(&key, &b, NO_EXPIRY)),
+                buffer,
+            ))
+        }
+        (Op::Get { key, buffer, .. }, _) => {
+            let (stored, pttl) = (ops::bytes(next()), ops::int(next()));
+            Ok(ops::read_reply(inner, ticket?, &key, stored?, pttl?, sent, buffer))
+        }
+        (
+            Op::Command {
+                argv, keys, buffers, ..
+            },
+            Part::CachedRead,
+        ) => {
+            let answer = next();
+            let pttl = next();
+            let value = reply_cache::answered(inner, &argv, keys[0], ticket?, sent, answer, pttl)?;
+            Ok(TierReply::Generic { value, buffers })
+        }
+        (Op::Command { argv, buffers, .. }, _) => Ok(TierReply::Generic {
+            value: resp2_reply(&argv[0], next())?,
+            buffers,
+        }),
+        _ => Err(TierError::Protocol(
+            "a command that cannot be batched was batched".into(),
+        )),
+    }
+}
+
+/// Sends `jobs` as one pipeline on `conn`; each command's outcome in order.
+pub(super) async fn run(
+    inner: &Inner,
+    mut conn: MultiplexedConnection,
+    jobs: Vec<(Op, Tickets)>,
+) -> Result<Vec<Result<TierReply, TierError>>, TierError> {
+    let sent = inner.store.now_ms();
+    let mut pipe = redis::pipe();
+    let mut count = 0;
+    let parts: Vec<Part> = jobs.iter().map(|(op, tickets)| part(op, tickets)).collect();
+    for ((op, _), part) in jobs.iter().zip(&parts) {
+        count += queue(inner, op, part, &mut pipe);
+    }
+    let mut values = ops::send_all(&mut conn, &pipe, count).await?.into_iter();
+    Ok(jobs
+        .into_iter()
+        .zip(parts)
+        .map(|((op, tickets), part)| finish(inner, op, part, &tickets, sent, &mut values))
+        .collect())
+}
