@@ -297,7 +297,10 @@ function readRedis (remote, argv, keyAt, buffers, lower) {
  * (node-redis's sendCommand answers Redis's reply as it is). Rejects with
  * ERR_TIERCACHE_NEEDS_REDIS on an instance without Redis.
  */
-function sendCommand (cache, name, args, buffers, { raw = false, replyEncoding } = {}) {
+function sendCommand (cache, name, args, buffers, options) {
+  // Read only when given (no default object to allocate on every call).
+  const raw = options !== undefined && options.raw === true
+  const replyEncoding = options === undefined ? undefined : options.replyEncoding
   // In MULTI (pipeline: false) the client's commands queue (lib/pipeline.js).
   if (cache._queuing !== null && typeof name === 'string') {
     return require('./pipeline').queueCommand(cache, buffers ? `${name}Buffer` : name, args)
@@ -333,7 +336,7 @@ function sendCommand (cache, name, args, buffers, { raw = false, replyEncoding }
     ? (id) => native.tierCommand(remote.handle, id, argv, keys, written, flush, asBuffers, false)
     : (id) => native.tierBlockingCommand(remote.handle, id, argv, keys, written, flush, asBuffers, wait)
   return remote.call(submit,
-    raw ? undefined : (reply) => commands.transformReply(lower, replyEncoding === undefined ? reply : decoded(reply, replyEncoding)))
+    raw ? undefined : replyEncoding === undefined ? command.replyOf : (reply) => commands.transformReply(lower, decoded(reply, replyEncoding)))
 }
 
 /** Throws ERR_TIERCACHE_NEEDS_REDIS for an L1-only `cache`. */

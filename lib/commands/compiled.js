@@ -12,7 +12,7 @@ const { L1 } = require('./l1-effects')
 const { lookup } = require('./lookup')
 const { keyIndexes, MOVABLE_COMMANDS } = require('./keys')
 const { writtenKeyIndexes, partialWriters } = require('./written-keys')
-const { ARGUMENT_TRANSFORMERS } = require('./transform')
+const { ARGUMENT_TRANSFORMERS, transformReply } = require('./transform')
 
 // Names as called are remembered up to this many (call() takes any name).
 const MAX_NAMES = 1024
@@ -49,6 +49,9 @@ class CompiledCommand {
     /** Whether L1 caches its reply (the table's `reply`: HGETALL, SMEMBERS, …). */
     this.cachesReply = this.entry !== undefined && this.entry.l1 === L1.REPLY
     this.byCount = countDecidesKeys(this.entry) ? [] : null
+    const lower = this.lower
+    /** Redis's reply to it as ioredis returns it (one function per command, not one per call). */
+    this.replyOf = (reply) => transformReply(lower, reply)
   }
 
   /**
