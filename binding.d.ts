@@ -220,6 +220,9 @@ export declare const enum ServerCommand {
  */
 export declare function set(handle: ExternalObject<Handle>, key: string, value: string | Uint8Array, valueKind: ValueKind, ttl: SetTtl, expiryMs: number, condition: WriteIf, get: boolean): Reply
 
+/** Registers `maker` (`(...items) => items`) for this thread's environment. */
+export declare function setArrayMaker(maker: (arg?: unknown) => unknown): void
+
 /** What a SET does to the key's TTL. */
 export declare const enum SetTtl {
   /** The store's default TTL (none given). */

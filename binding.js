@@ -55,4 +55,10 @@ function load () {
   )
 }
 
-module.exports = load()
+const addon = load()
+// Replies' arrays are made by one call into this function instead of item
+// by item through N-API (src/binding/array_maker.rs); once per thread, as
+// this module is loaded once per thread.
+addon.setArrayMaker((...items) => items)
+
+module.exports = addon

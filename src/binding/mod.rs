@@ -3,6 +3,7 @@
 //! replies and maps engine errors to coded JS errors; the JS facade
 //! (`index.js`) parses ioredis-style arguments and owns the public API.
 
+mod array_maker;
 mod commands;
 mod errors;
 mod events;

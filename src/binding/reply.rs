@@ -10,6 +10,7 @@ use std::ptr;
 use napi::bindgen_prelude::ToNapiValue;
 use napi::sys;
 
+use super::array_maker::array_of;
 use super::modes::ValueKind;
 use crate::core::entry::{Entry, Kind};
 use crate::core::error_code::ErrorCode;
@@ -121,11 +122,11 @@ impl ToNapiValue for Reply {
                 check(sys::napi_set_element(env, out, 1, payload), "array")?;
             }
             Reply::List(items) => {
-                check(sys::napi_create_array_with_length(env, items.len(), &mut out), "array")?;
-                for (i, item) in items.into_iter().enumerate() {
-                    let v = Reply::to_napi_value(env, item)?;
-                    check(sys::napi_set_element(env, out, i as u32, v), "array")?;
-                }
+                let values = items
+                    .into_iter()
+                    .map(|item| Reply::to_napi_value(env, item))
+                    .collect::<napi::Result<Vec<_>>>()?;
+                return array_of(env, &values);
             }
         }
         Ok(out)
