@@ -1762,6 +1762,33 @@ declare namespace TierCache {
     replyEncoding: BufferEncoding | null
     /** Settles with the reply once sent. */
     promise: Promise<unknown>
+    /**
+     * As ioredis: from now on, command `name`'s arguments (flattened one
+     * level) are `transformer(args)` when sent, on every client of the
+     * process (commands of the generic path; the typed string commands
+     * parse their own arguments).
+     *
+     * @example
+     * ```ts
+     * // Every item pushed is stamped with the time it was sent.
+     * TierCache.Command.setArgumentTransformer('lpush', ([key, ...items]) =>
+     *   [key, ...items.map((item) => `${Date.now()}:${String(item)}`)])
+     * await cache.lpush('log', 'started')   // 1 (the list holds '1764921600000:started')
+     * ```
+     */
+    static setArgumentTransformer(name: string, transformer: (args: unknown[]) => unknown[]): void
+    /**
+     * As ioredis: from now on, command `name`'s reply is `transformer(reply)`,
+     * on every client of the process (commands of the generic path).
+     *
+     * @example
+     * ```ts
+     * TierCache.Command.setReplyTransformer('smembers', (members) =>
+     *   Array.isArray(members) ? new Set(members) : members)
+     * await cache.smembers('tags')   // Set { 'a', 'b' }
+     * ```
+     */
+    static setReplyTransformer(name: string, transformer: (reply: unknown) => unknown): void
   }
 
   /** The connection statuses, as ioredis's. */

@@ -9,6 +9,7 @@
 const { sendCommand } = require('./send-command')
 const { forward, noop } = require('./answer')
 const { TierCacheTypeError, CODES } = require('./errors')
+const { setArgumentTransformer, setReplyTransformer } = require('./commands/transform')
 
 class Command {
   /**
@@ -39,6 +40,26 @@ class Command {
     // With a callback the caller listens there: no unhandled rejection.
     if (callback !== undefined) forward(this.promise, callback).catch(noop)
     this._sent = false
+  }
+
+  /**
+   * As ioredis: from now on, command `name`'s arguments (flattened one
+   * level) are `transformer(args)` when sent, on every client of the
+   * process, for every command of the generic path (the typed string
+   * commands parse their own arguments).
+   */
+  static setArgumentTransformer (name, transformer) {
+    setArgumentTransformer(name, transformer)
+  }
+
+  /**
+   * As ioredis: from now on, command `name`'s reply is `transformer(reply)`,
+   * on every client of the process, for every command of the generic path.
+   * L1 still caches a cacheable read's reply; its front of decoded replies
+   * is not used for the command (each hit is transformed afresh).
+   */
+  static setReplyTransformer (name, transformer) {
+    setReplyTransformer(name, transformer)
   }
 }
 

@@ -195,6 +195,11 @@ function subkeyOf (argv, keyAt, buffers) {
   return sub
 }
 
+/** The reply front for command `lower`: none when the application transforms its replies (lib/commands/transform). */
+function frontFor (cache, lower) {
+  return commands.hasRegisteredReplyTransformer(lower) ? null : cache._replyFront
+}
+
 // l1Hit's answer when it looked the read up in the front and the shared
 // store and neither held it (MISS: it could not look it up).
 const L1_MISS = Symbol('L1_MISS')
@@ -214,7 +219,7 @@ function l1Hit (cache, name, args, buffers) {
   const command = commands.compiled(name)
   if (!command.cachesReply) return MISS
   const lower = command.lower
-  const front = cache._replyFront
+  const front = frontFor(cache, lower)
   const argv = new Array(n + 1)
   argv[0] = lower
   argv[1] = args[0]
@@ -258,7 +263,7 @@ function l1Hit (cache, name, args, buffers) {
  */
 function readThroughL1 (cache, remote, argv, keyAt, buffers, lower) {
   const key = argv[keyAt]
-  const front = cache._replyFront
+  const front = frontFor(cache, lower)
   let sub
   if (front !== null) {
     sub = subkeyOf(argv, keyAt, buffers)

@@ -74,6 +74,10 @@ void aborted
 new TierCache.Command('get', ['k'], { replyEncoding: 'klingon' })
 // @ts-expect-error: sendCommand takes a Command
 cache.sendCommand(['get', 'k'])
+expectType<void>()(TierCache.Command.setArgumentTransformer('sadd', (args) => args))
+expectType<void>()(TierCache.Command.setReplyTransformer('smembers', (reply) => reply))
+// @ts-expect-error: a transformer is a function
+TierCache.Command.setReplyTransformer('smembers', 'not a function')
 
 // ioredis's scripts option.
 const withScripts = new TierCache({ scripts: { echoKey: { numberOfKeys: 1, lua: 'return KEYS[1]' } } })

@@ -42,8 +42,6 @@ class CompiledCommand {
     this.lower = name.toLowerCase()
     /** The table entry, or undefined for a command the table does not know. */
     this.entry = lookup(this.lower)
-    /** ioredis's argument transformer (hset's object form, …), if any. */
-    this.transformer = ARGUMENT_TRANSFORMERS[this.lower]
     /** Whether it may block (BLPOP, XREAD with BLOCK, …: lib/commands/blocking.js decides with its arguments). */
     this.mayBlock = this.entry !== undefined && this.entry.flags.includes('blocking')
     /** Whether L1 caches its reply (the table's `reply`: HGETALL, SMEMBERS, …). */
@@ -52,6 +50,11 @@ class CompiledCommand {
     const lower = this.lower
     /** Redis's reply to it as ioredis returns it (one function per command, not one per call). */
     this.replyOf = (reply) => transformReply(lower, reply)
+  }
+
+  /** ioredis's argument transformer (hset's object form, …, or the application's), if any. */
+  get transformer () {
+    return ARGUMENT_TRANSFORMERS[this.lower]
   }
 
   /**

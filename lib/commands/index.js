@@ -11,10 +11,10 @@ const { L1 } = require('./l1-effects')
 const { lookup, names } = require('./lookup')
 const { keyIndexes } = require('./keys')
 const { writtenKeyIndexes } = require('./written-keys')
-const { transformArguments, argvOf, transformReply } = require('./transform')
+const { transformArguments, argvOf, transformReply, hasRegisteredReplyTransformer } = require('./transform')
 const { compiled } = require('./compiled')
 const { isBlocking, blockingDeadline } = require('./blocking')
 
 module.exports = {
-  L1, lookup, names, compiled, keyIndexes, writtenKeyIndexes, transformArguments, argvOf, transformReply, isBlocking, blockingDeadline
+  L1, lookup, names, compiled, keyIndexes, writtenKeyIndexes, transformArguments, argvOf, transformReply, hasRegisteredReplyTransformer, isBlocking, blockingDeadline
 }

@@ -5,12 +5,16 @@
 // the command's transformer, then each is encoded; a reply goes through the
 // command's reply transformer after it is decoded (strings, or Buffers for a
 // `…Buffer` method, which names the same command: hgetallBuffer → hgetall).
+// An application registers its own, as with ioredis, through
+// `TierCache.Command.setArgumentTransformer` / `setReplyTransformer`
+// (lib/command-object.js): they apply to every command of this path.
 
 const { encodeArgument } = require('./encode-argument')
 const { msetArguments } = require('./mset')
 const { hsetArguments } = require('./hset')
 const { hgetallReply } = require('./hgetall')
 const { nestedErrorsReply } = require('./nested-errors')
+const { TierCacheTypeError, CODES } = require('../../errors')
 
 // Null prototypes: a command named like an Object.prototype member has no transformer.
 const ARGUMENT_TRANSFORMERS = Object.assign(Object.create(null), {
@@ -23,6 +27,40 @@ const ARGUMENT_TRANSFORMERS = Object.assign(Object.create(null), {
 const REPLY_TRANSFORMERS = Object.assign(Object.create(null), {
   hgetall: hgetallReply
 })
+
+// Commands whose reply transformer the application registered: their
+// replies, of whatever shape it makes, are not kept in the reply front
+// (lib/reply-front.js copies arrays, plain objects and Buffers only), and a
+// front filled before the registration holds the old shape.
+const REGISTERED_REPLY_TRANSFORMERS = new Set()
+
+function checkTransformer (method, name, transformer) {
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new TierCacheTypeError(`${method}: the command name must be a non-empty string`, CODES.INVALID_ARGUMENT)
+  }
+  if (typeof transformer !== 'function') {
+    throw new TierCacheTypeError(`${method}: the transformer must be a function`, CODES.INVALID_ARGUMENT)
+  }
+}
+
+/** ioredis's Command.setArgumentTransformer: `transformer(args)` (flattened) gives command `name`'s arguments. */
+function setArgumentTransformer (name, transformer) {
+  checkTransformer('setArgumentTransformer', name, transformer)
+  ARGUMENT_TRANSFORMERS[name.toLowerCase()] = transformer
+}
+
+/** ioredis's Command.setReplyTransformer: `transformer(reply)` gives command `name`'s reply. */
+function setReplyTransformer (name, transformer) {
+  checkTransformer('setReplyTransformer', name, transformer)
+  const lower = name.toLowerCase()
+  REPLY_TRANSFORMERS[lower] = transformer
+  REGISTERED_REPLY_TRANSFORMERS.add(lower)
+}
+
+/** Whether the application registered command `lower`'s reply transformer. */
+function hasRegisteredReplyTransformer (lower) {
+  return REGISTERED_REPLY_TRANSFORMERS.has(lower)
+}
 
 /** The arguments of command `name` as sent: flattened, transformed, encoded (strings and Buffers). */
 function transformArguments (name, args) {
@@ -59,4 +97,14 @@ function transformReply (name, reply) {
   return transformer === undefined ? replied : transformer(replied)
 }
 
-module.exports = { transformArguments, argvOf, transformReply, encodeArgument, ARGUMENT_TRANSFORMERS, REPLY_TRANSFORMERS }
+module.exports = {
+  transformArguments,
+  argvOf,
+  transformReply,
+  encodeArgument,
+  setArgumentTransformer,
+  setReplyTransformer,
+  hasRegisteredReplyTransformer,
+  ARGUMENT_TRANSFORMERS,
+  REPLY_TRANSFORMERS
+}
