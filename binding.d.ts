@@ -254,10 +254,6 @@ export declare function tierCachedReply(handle: ExternalObject<Handle>, argv: Ar
 
 export declare function tierClose(t: ExternalObject<TierHandle>): void
 
-/**
- * Ends the blocking commands now (Closed); the shared and subscriber
- * connections stay until `tier_close`.
- */
 export declare function tierCloseBlocking(t: ExternalObject<TierHandle>): void
 
 /**
@@ -307,6 +303,14 @@ export declare function tierKick(t: ExternalObject<TierHandle>): void
 export declare function tierLease(t: ExternalObject<TierHandle>, id: number, step: LeaseStep, key: string, token: string, ms: number): void
 
 export declare function tierMget(t: ExternalObject<TierHandle>, id: number, keys: Array<string>, fill: boolean): void
+
+/**
+ * Ends the blocking commands now (Closed); the shared and subscriber
+ * connections stay until `tier_close`.
+ * MONITOR on a connection of its own (see `Tier::monitor`): `id` answers
+ * once Redis confirmed it; the lines then come as "monitor" events.
+ */
+export declare function tierMonitor(t: ExternalObject<TierHandle>, id: number): void
 
 export declare function tierMset(t: ExternalObject<TierHandle>, id: number, keys: Array<string>, values: Array<string | Buffer>, kinds: Array<ValueKind>): void
 

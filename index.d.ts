@@ -917,6 +917,20 @@ declare class TierCache extends EventEmitter {
    * ```
    */
   duplicate(overrides?: TierCache.TierCacheOptions): TierCache
+  /**
+   * As ioredis: a new client (its own connections, as `duplicate()`) on which
+   * Redis streams every command it runs, as `'monitor'` events `(time, args,
+   * source, database)`. Close it with `quit()` or `disconnect()`. Refused
+   * with `keyPrefix` (it shows every client's commands).
+   *
+   * @example
+   * ```ts
+   * const monitor = await cache.monitor()
+   * monitor.on('monitor', (time, args, source, database) => console.log(time, args))
+   * monitor.disconnect()
+   * ```
+   */
+  monitor(callback?: TierCache.Callback<TierCache>): Promise<TierCache>
 
   // ---- pub/sub (docs/redis-tier.md "Pub/sub") ------------------------------------
 
@@ -1193,7 +1207,20 @@ declare namespace TierCache {
    * await client.close()
    * ```
    */
-  export interface NodeRedisClient extends Omit<TierCache, keyof NodeRedisCommands | 'scanIterator' | 'disconnect' | 'connect' | 'sendCommand' | 'multi' | 'subscribe' | 'unsubscribe'>, NodeRedisCommands {
+  export interface NodeRedisClient extends Omit<TierCache, keyof NodeRedisCommands | 'scanIterator' | 'disconnect' | 'connect' | 'sendCommand' | 'multi' | 'subscribe' | 'unsubscribe' | 'monitor'>, NodeRedisCommands {
+    /**
+     * node-redis's MONITOR: `callback` gets each of Redis's lines as it is,
+     * until this client closes (the client keeps running commands).
+   *
+   * @example
+   * ```ts
+   * import { createClient } from 'tiercache'
+   * const client = createClient({ url: process.env.REDIS_URL })
+   * await client.connect()
+   * await client.monitor((line) => console.log(line))
+   * ```
+     */
+    monitor(callback: (line: string) => void): Promise<void>
     /** True from `connect()` until the client is closed. */
     readonly isOpen: boolean
     /** True while commands can be sent (connected to Redis, or L1 only). */
@@ -2779,6 +2806,10 @@ declare namespace TierCache {
     error: (error: Error) => void
     /** Redis invalidated `key` in L1 (null: every key, as after FLUSHALL). Listening costs a call per key. */
     invalidate: (key: string | null) => void
+    /** A monitoring client ({@link TierCache.monitor}) started receiving Redis's commands. */
+    monitoring: () => void
+    /** On a monitoring client: a command Redis ran (`time` as Redis gives it, seconds with µs; `source` the client's address or `lua`). */
+    monitor: (time: string, args: string[], source: string, database: string) => void
     /** A message on a channel this instance subscribed to (UTF-8 strings). */
     message: (channel: string, message: string) => void
     /** A message on a subscribed channel, as Buffers (byte for byte). */

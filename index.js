@@ -881,6 +881,7 @@ require('./lib/scan-stream').install(TierCache)
 // defineCommand, then pipeline() / multi() (whose methods mirror all of the above).
 require('./lib/define-command').install(TierCache)
 require('./lib/command-object').install(TierCache)
+require('./lib/monitor').install(TierCache)
 require('./lib/pipeline').install(TierCache)
 // The node-redis flavour (createClient): TierCache with node-redis's names and shapes.
 const { NodeRedisClient } = require('./lib/node-redis/client').makeClient(TierCache, commandMethods.generatedMethods())

@@ -54,7 +54,7 @@ const IOREDIS_OPTIONS = Object.freeze({
   Connector: [undefined, REFUSED, 'tiercache connects from its own I/O thread'],
   readOnly: [false, REFUSED, 'replica reads are not supported'],
   stringNumbers: [false, REFUSED, 'numbers are numbers, as ioredis by default'],
-  monitor: [undefined, REFUSED, 'MONITOR takes the connection over'],
+  monitor: [undefined, REFUSED, 'use monitor(), which returns a client of its own'],
   scripts: [undefined, USED, 'each defined as defineCommand defines it'],
   sentinels: [null, REFUSED, 'Sentinel is not supported yet'],
   role: ['master', REFUSED, 'Sentinel is not supported yet'],

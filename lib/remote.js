@@ -14,6 +14,7 @@ const { TierCacheError, ReplyError, ClosedError, InternalError, CODES, fromNativ
 const { defaultRetryStrategy } = require('./redis-options')
 const { sendCommand } = require('./send-command')
 const { PubSub } = require('./pubsub')
+const { parseMonitorLine } = require('./monitor-line')
 
 const L2_UNAVAILABLE = 'ERR_TIERCACHE_L2_UNAVAILABLE'
 const L2_TIMEOUT = 'ERR_TIERCACHE_L2_TIMEOUT'
@@ -92,6 +93,11 @@ class Remote {
     this.failure = null
     this.retryStrategy = typeof config.retryStrategy === 'function' ? config.retryStrategy : defaultRetryStrategy
     this.pubsub = new PubSub(this)
+    // MONITOR (lib/monitor.js): whether this client monitors, and node-redis's
+    // callback for the raw lines (null: ioredis's parsed 'monitor' events).
+    this.monitoring = false
+    this.monitorLines = null
+    this.monitorAttempts = 0
     // Commands are submitted to the addon as they are called and sent in one
     // go when the current burst of JS ends (a microtask): one wake-up of the
     // I/O thread for many commands, as ioredis's auto-pipelining.
@@ -167,6 +173,41 @@ class Remote {
     native.tierDropConnection(this.handle)
   }
 
+  /** Opens the MONITOR stream (lib/monitor.js); resolves once Redis confirmed it, then 'monitoring'. */
+  startMonitor () {
+    this.monitoring = true
+    this.holdOpen()
+    return this.call((id) => native.tierMonitor(this.handle, id)).then(() => {
+      this.monitorAttempts = 0
+      this.cache.emit('monitoring')
+    }, (err) => {
+      this.monitoring = false
+      this.holdOpen()
+      throw err
+    })
+  }
+
+  /** The MONITOR connection was lost: opened again after the retry strategy's delay, until closed. */
+  monitorLost (why) {
+    this.emitError(new UnavailableError(`the MONITOR connection was lost: ${why}`))
+    let delay
+    try {
+      delay = this.retryStrategy(++this.monitorAttempts)
+    } catch {
+      delay = null
+    }
+    if (this.ended || typeof delay !== 'number' || !Number.isFinite(delay) || delay < 0) {
+      this.monitoring = false
+      this.holdOpen()
+      return
+    }
+    const timer = setTimeout(() => {
+      if (this.ended) return
+      this.startMonitor().catch((err) => this.monitorLost(err.message))
+    }, delay)
+    timer.unref()
+  }
+
   /** CLIENT SETNAME (ioredis's connectionName); a refusal is an 'error' event, not a failed connection. */
   setName (name) {
     sendCommand(this.cache, 'client', ['SETNAME', name], false).catch((err) => this.emitError(err))
@@ -187,10 +228,11 @@ class Remote {
    * Keeps the process alive exactly while someone awaits Redis, a
    * connection attempt is under way (as ioredis's socket does: a script
    * that only constructs a client does not exit before the attempt ends),
-   * or the client listens to channels (as an ioredis subscriber's socket).
+   * or the client listens to channels or monitors (as an ioredis
+   * subscriber's or monitor's socket).
    */
   holdOpen () {
-    const subscribed = this.pubsub !== undefined && this.pubsub.count > 0 && !this.ended
+    const subscribed = this.pubsub !== undefined && ((this.pubsub.count > 0) || this.monitoring) && !this.ended
     if (this.pending.size > 0 || this.readyWaiters.length > 0 || this.cache.status === 'connecting' || subscribed) this.keepAlive.ref()
     else this.keepAlive.unref()
   }
@@ -316,6 +358,17 @@ class Remote {
         break
       case 'subscriber-lost':
         this.pubsub.lost()
+        break
+      case 'monitor':
+        if (this.monitorLines !== null) {
+          this.monitorLines(value)
+        } else {
+          const m = parseMonitorLine(value)
+          if (m !== null) this.cache.emit('monitor', m.time, m.args, m.source, m.database)
+        }
+        break
+      case 'monitor-lost':
+        this.monitorLost(value)
         break
       default:
         break

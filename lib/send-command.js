@@ -41,7 +41,8 @@ const watching = require('./watch')
 const REFUSED = Object.freeze({
   blocking: 'WAIT and WAITAOF are not supported yet (the command table does not flag them blocking, so they would wait past commandTimeout on the shared connection)',
   subscription: 'subscriptions go through the subscribe, psubscribe, ssubscribe, unsubscribe, punsubscribe and sunsubscribe methods (their connection is a separate one)',
-  subscriber: 'MONITOR, SYNC and PSYNC are not supported (they take the connection over)',
+  subscriber: 'SYNC and PSYNC are not supported (they take the connection over)',
+  monitor: 'use monitor(), which returns a client of its own (MONITOR takes its connection over)',
   connection: 'it changes the state of the connection that every command of this instance shares',
   transaction: 'use client.multi() (MULTI sent alone on the shared connection would capture other callers\' commands; ' +
     'multi() sends MULTI, the commands and EXEC as one write)'
@@ -56,7 +57,7 @@ const REFUSED_BY_NAME = Object.assign(Object.create(null), {
   punsubscribe: REFUSED.subscription,
   ssubscribe: REFUSED.subscription,
   sunsubscribe: REFUSED.subscription,
-  monitor: REFUSED.subscriber,
+  monitor: REFUSED.monitor,
   sync: REFUSED.subscriber,
   psync: REFUSED.subscriber,
   select: REFUSED.connection,

@@ -19,6 +19,7 @@ async function flavour (): Promise<void> {
   expectType<boolean>()(client.isOpen)
   expectType<boolean>()(client.isReady)
   expectType<Promise<unknown>>()(client.sendCommand(['PING']))
+  expectType<Promise<void>>()(client.monitor((line) => expectType<string>()(line)))
   expectType<Promise<TierCache.NodeRedisScanReply>>()(client.scan('0', { MATCH: 'a*', COUNT: 10, TYPE: 'hash' }))
   expectType<Promise<TierCache.NodeRedisHScanReply>>()(client.hScan('h', '0'))
   expectType<Promise<number>>()(client.zAdd('z', [{ score: 1, value: 'a' }], { condition: 'NX', CH: true }))

@@ -74,6 +74,16 @@ void aborted
 new TierCache.Command('get', ['k'], { replyEncoding: 'klingon' })
 // @ts-expect-error: sendCommand takes a Command
 cache.sendCommand(['get', 'k'])
+expectType<Promise<TierCache>>()(cache.monitor())
+cache.monitor((err, monitor) => {
+  expectType<Error | null>()(err)
+  monitor?.on('monitor', (time, args, source, database) => {
+    expectType<string>()(time)
+    expectType<string[]>()(args)
+    expectType<string>()(source)
+    expectType<string>()(database)
+  })
+})
 expectType<void>()(TierCache.Command.setArgumentTransformer('sadd', (args) => args))
 expectType<void>()(TierCache.Command.setReplyTransformer('smembers', (reply) => reply))
 // @ts-expect-error: a transformer is a function

@@ -89,6 +89,7 @@ function makeClient (TierCache, generatedIoredisMethods) {
   const defined = methods.install(NodeRedisClient.prototype, TierCache.prototype, generatedIoredisMethods)
   multi.install(NodeRedisClient.prototype, Object.getOwnPropertyNames(NodeRedisClient.prototype), TierCache.prototype.multi)
   pubsub.install(NodeRedisClient.prototype, TierCache.prototype)
+  require('../monitor').installNodeRedis(NodeRedisClient.prototype)
   return { NodeRedisClient, methods: defined }
 }
 

@@ -162,6 +162,8 @@ fn event(e: TierEvent) -> (&'static str, Reply) {
             )
         }
         TierEvent::SubscriberLost(why) => ("subscriber-lost", text(why)),
+        TierEvent::MonitorLine(line) => ("monitor", text(line)),
+        TierEvent::MonitorLost(why) => ("monitor-lost", text(why)),
     }
 }
 
@@ -845,6 +847,13 @@ pub fn tier_pubsub(
 
 /// Ends the blocking commands now (Closed); the shared and subscriber
 /// connections stay until `tier_close`.
+/// MONITOR on a connection of its own (see `Tier::monitor`): `id` answers
+/// once Redis confirmed it; the lines then come as "monitor" events.
+#[napi(catch_unwind)]
+pub fn tier_monitor(t: &External<TierHandle>, id: u32) {
+    t.tier.monitor(t.done(id));
+}
+
 #[napi(catch_unwind)]
 pub fn tier_close_blocking(t: &External<TierHandle>) {
     t.tier.close_blocking();

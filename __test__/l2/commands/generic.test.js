@@ -128,7 +128,7 @@ describe('commands of every family, as methods and through call, reply as ioredi
     assert.equal(await c.zincrby(k, '-inf', 'm'), '-inf')
   })
 
-  test('MONITOR, transaction and connection-state commands, WAIT are refused for now, before anything is sent', async () => {
+  test('MONITOR sent as a command (monitor() is the way), transaction and connection-state commands, WAIT are refused for now, before anything is sent', async () => {
     const c = box.cache
     for (const [name, ...args] of [['monitor'],
       ['multi'], ['select', 1], ['client', 'tracking', 'off'], ['wait', 0, 0]]) {

@@ -22,6 +22,7 @@ use super::config::TierConfig;
 use super::dedicated::{self, Dedicated};
 use super::error::{describe, TierError};
 use super::guard::FillGuard;
+use super::monitor;
 use super::ops::{self, Op, Tickets};
 use super::pinned;
 use super::reply::TierReply;
@@ -62,6 +63,10 @@ pub enum TierEvent {
     },
     /// The subscriber connection was lost: its subscriptions are gone.
     SubscriberLost(String),
+    /// A line of MONITOR's stream (see [`super::monitor`]).
+    MonitorLine(String),
+    /// The MONITOR connection was lost: no more lines until it is opened again.
+    MonitorLost(String),
 }
 
 pub type EventSink = Arc<dyn Fn(TierEvent) + Send + Sync>;
@@ -399,6 +404,17 @@ impl Tier {
             (refused.0.done)(Err(TierError::Closed));
             (self.inner.flush)();
         }
+    }
+
+    /// Opens a MONITOR connection (see [`monitor`]): `done` gets OK once
+    /// Redis confirmed it; its lines then arrive as events.
+    pub fn monitor(&self, done: Done) {
+        if self.inner.dedicated.is_closed() {
+            done(Err(TierError::Closed));
+            (self.inner.flush)();
+            return;
+        }
+        runtime().spawn(monitor::run(Arc::clone(&self.inner), done));
     }
 
     /// Sends what was submitted since the last kick.

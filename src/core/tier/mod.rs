@@ -20,6 +20,7 @@ mod dedicated;
 pub mod error;
 pub mod generic;
 pub mod guard;
+mod monitor;
 mod ops;
 mod pinned;
 pub mod reply;
