@@ -1128,6 +1128,63 @@ declare namespace TierCache {
    */
   export function createClient(options?: NodeRedisClientOptions | null): NodeRedisClient
 
+  /**
+   * node-redis v5's `createClientPool(options, poolOptions)`: a client (its
+   * commands share one multiplexed connection) whose `execute(fn)` hands
+   * `fn` an isolated client of its own, for WATCH … MULTI and other
+   * sequences no other caller may interleave with.
+   *
+   * @example
+   * ```ts
+   * import { createClientPool } from 'tiercache'
+   * const pool = await createClientPool({ url: process.env.REDIS_URL }).connect()
+   * await pool.ping()   // 'PONG'
+   * const n = await pool.execute(async (client) => {
+   *   await client.watch('counter')
+   *   const next = Number(await client.get('counter')) + 1
+   *   await client.multi().set('counter', String(next)).exec()
+   *   return next
+   * })
+   * await pool.close()
+   * ```
+   */
+  export function createClientPool(options?: NodeRedisClientOptions | null, poolOptions?: NodeRedisPoolOptions | null): NodeRedisClientPool
+
+  /** node-redis's pool options. */
+  export interface NodeRedisPoolOptions {
+    /** Clients kept open when idle, the pool's own included (default 1). */
+    minimum?: number
+    /** Isolated clients at once (default 100). */
+    maximum?: number
+    /** How long an execute waits for a free client, in ms (default 3000): then it rejects with UnavailableError. */
+    acquireTimeout?: number
+    /** How long an idle client beyond `minimum` is kept, in ms (default 3000). */
+    cleanupDelay?: number
+  }
+
+  /** What {@link createClientPool} returns: a node-redis client with `execute` and the pool's counts. */
+  export interface NodeRedisClientPool extends NodeRedisClient {
+    /**
+     * `fn(client)` with an isolated client of its own, returned to the pool once `fn` settles.
+     *
+     * @example
+     * ```ts
+     * import { createClientPool } from 'tiercache'
+     * const pool = await createClientPool({ url: process.env.REDIS_URL }).connect()
+     * const popped = await pool.execute((client) => client.blPop('jobs', 1))
+     * ```
+     */
+    execute<T>(fn: (client: NodeRedisClient) => T | Promise<T>): Promise<T>
+    /** The pool's own client and its isolated ones. */
+    readonly totalClients: number
+    /** Isolated clients waiting for the next execute. */
+    readonly idleClients: number
+    /** Isolated clients an execute holds. */
+    readonly clientsInUse: number
+    /** Executes waiting for a client. */
+    readonly tasksQueueLength: number
+  }
+
   /** A channel, a pattern, or several, as node-redis takes them. */
   export type NodeRedisChannels = string | Buffer | ReadonlyArray<string | Buffer>
 

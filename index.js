@@ -955,6 +955,21 @@ function createClient (options) {
   return new NodeRedisClient({ lazyConnect: hasConnection(o) ? true : undefined, ...takeNodeRedisOptions(o) })
 }
 
+const NodeRedisClientPool = require('./lib/node-redis/pool').makePool(NodeRedisClient)
+
+/**
+ * node-redis v5's `createClientPool(options, poolOptions)`: a client whose
+ * `execute(fn)` hands `fn` an isolated client of its own (lib/node-redis/pool.js).
+ */
+function createClientPool (options, poolOptions) {
+  const o = options === undefined || options === null ? {} : options
+  if (typeof o !== 'object' || Array.isArray(o)) {
+    throw new TierCacheTypeError('createClientPool(options): options must be an object', CODES.INVALID_ARGUMENT)
+  }
+  const clientOptions = { lazyConnect: hasConnection(o) ? true : undefined, ...takeNodeRedisOptions(o) }
+  return new NodeRedisClientPool(clientOptions, poolOptions)
+}
+
 function hasConnection (o) {
   return ['url', 'socket', 'redis', 'host', 'port'].some((k) => o[k] !== undefined && o[k] !== null)
 }
@@ -963,6 +978,7 @@ module.exports = TierCache
 module.exports.TierCache = TierCache
 module.exports.default = TierCache
 module.exports.createClient = createClient
+module.exports.createClientPool = createClientPool
 module.exports.NodeRedisClient = NodeRedisClient
 module.exports.Command = TierCache.Command
 module.exports.DEFAULTS = DEFAULTS

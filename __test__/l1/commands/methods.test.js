@@ -21,14 +21,16 @@ test('every table command has a method and a …Buffer variant, hand-written one
   for (const name of ['get', 'getBuffer', 'set', 'del', 'mget', 'expire', 'scan', 'ping', 'quit']) assert.ok(!generated.has(name), name)
   assert.ok(generated.has('hset') && generated.has('setBuffer'), 'set has no hand-written Buffer variant: generated')
   // multi() and pipeline() exist (lib/pipeline.js); watch and unwatch are generated (they go
-  // to the client's pinned connection: lib/watch.js); a library probing for the monitor must
-  // not find a method that always fails.
+  // to the client's pinned connection: lib/watch.js); monitor() is hand-written (lib/monitor.js);
+  // a library probing for a method must not find one that always fails.
+  assert.equal(typeof proto.monitor, 'function')
+  assert.ok(!generated.has('monitor'))
   assert.equal(typeof proto.multi, 'function')
   assert.equal(typeof proto.pipeline, 'function')
   assert.ok(generated.has('watch') && generated.has('unwatch'))
   // exec and discard end multi({ pipeline: false }) (lib/pipeline.js).
   assert.equal(typeof proto.exec, 'function')
-  for (const name of ['monitor', 'select', 'wait', 'subscribeBuffer', 'ssubscribeBuffer']) {
+  for (const name of ['monitorBuffer', 'select', 'wait', 'subscribeBuffer', 'ssubscribeBuffer']) {
     assert.equal(proto[name], undefined, name)
   }
   // Blocking commands are generated (they run on dedicated connections);
