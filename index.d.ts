@@ -2873,8 +2873,8 @@ declare namespace TierCache {
     messageBuffer: (channel: Buffer, message: Buffer) => void
     /** A message on a channel matching a subscribed pattern (UTF-8 strings). */
     pmessage: (pattern: string, channel: string, message: string) => void
-    /** A message on a channel matching a subscribed pattern, as Buffers. */
-    pmessageBuffer: (pattern: Buffer, channel: Buffer, message: Buffer) => void
+    /** A message on a channel matching a subscribed pattern: the channel and message as Buffers, the pattern as a string (as ioredis). */
+    pmessageBuffer: (pattern: string, channel: Buffer, message: Buffer) => void
     /** A message on a subscribed shard channel (`ssubscribe`; UTF-8 strings). */
     smessage: (channel: string, message: string) => void
     /** A message on a subscribed shard channel, as Buffers (byte for byte). */

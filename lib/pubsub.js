@@ -4,7 +4,8 @@
 // with the number of subscriptions, and messages arrive as 'message'
 // (channel, message), 'messageBuffer', 'pmessage' (pattern, channel,
 // message), 'pmessageBuffer', 'smessage' (channel, message) and
-// 'smessageBuffer' events.
+// 'smessageBuffer' events. As ioredis, 'pmessageBuffer' gives the pattern
+// as a string (PMESSAGE_BYTES, internal, gives it as Buffer too).
 //
 // The subscriptions live on a subscriber connection of their own
 // (src/core/tier/subscriber.rs), never on the shared one that carries the
@@ -53,6 +54,9 @@ const CHANGES = Object.freeze({
 })
 // How each set is subscribed again after a loss.
 const RESUBSCRIBE = Object.freeze({ channels: Subscribe, patterns: Psubscribe, shardChannels: Ssubscribe })
+
+/** The internal event of a pattern message with every part as Buffers (the node-redis flavour's listeners). */
+const PMESSAGE_BYTES = Symbol('pmessage bytes')
 
 class PubSub {
   /** @param {import('./remote').Remote} remote */
@@ -111,7 +115,10 @@ class PubSub {
     const cache = this.remote.cache
     if (kind === 'pmessage') {
       if (cache.listenerCount('pmessage') > 0) cache.emit('pmessage', pattern.toString(), channel.toString(), payload.toString())
-      if (cache.listenerCount('pmessageBuffer') > 0) cache.emit('pmessageBuffer', pattern, channel, payload)
+      // As ioredis: the pattern as a string, the channel and message as Buffers.
+      if (cache.listenerCount('pmessageBuffer') > 0) cache.emit('pmessageBuffer', pattern.toString(), channel, payload)
+      // The node-redis flavour keys its listeners by the pattern's bytes.
+      if (cache.listenerCount(PMESSAGE_BYTES) > 0) cache.emit(PMESSAGE_BYTES, pattern, channel, payload)
     } else {
       if (cache.listenerCount(kind) > 0) cache.emit(kind, channel.toString(), payload.toString())
       if (cache.listenerCount(`${kind}Buffer`) > 0) cache.emit(`${kind}Buffer`, channel, payload)
@@ -193,4 +200,4 @@ function install (TierCache) {
   }
 }
 
-module.exports = { PubSub, METHODS, install }
+module.exports = { PubSub, METHODS, install, PMESSAGE_BYTES }

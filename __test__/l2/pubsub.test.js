@@ -77,11 +77,32 @@ describe('pub/sub', () => {
     assert.deepEqual(await message, ['news', 'héllo'])
     assert.deepEqual(await messageBuffer, [Buffer.from('news'), Buffer.from('héllo')])
     assert.deepEqual(await pmessage, ['new*', 'news', 'héllo'])
-    assert.deepEqual(await pmessageBuffer, [Buffer.from('new*'), Buffer.from('news'), Buffer.from('héllo')])
+    // As ioredis: the pattern as a string, the channel and message as Buffers.
+    assert.deepEqual(await pmessageBuffer, ['new*', Buffer.from('news'), Buffer.from('héllo')])
     const binary = Buffer.from([0, 0xff, 0xfe, 10, 13])
     const got = next(sub, 'messageBuffer')
     await pub.publish('news', binary)
     assert.deepEqual((await got)[1], binary)
+  })
+
+  test('the message events carry what ioredis\'s carry, argument for argument', async () => {
+    const io = new Redis(server.port, '127.0.0.1', { lazyConnect: true })
+    await io.connect()
+    const ours = await open()
+    const pub = await open()
+    try {
+      for (const c of [ours, io]) {
+        await c.subscribe('events')
+        await c.psubscribe('ev*')
+      }
+      const kinds = ['message', 'messageBuffer', 'pmessage', 'pmessageBuffer']
+      const got = kinds.map((k) => next(ours, k))
+      const expected = kinds.map((k) => next(io, k))
+      await pub.publish('events', Buffer.from([0x68, 0xc3, 0xa9, 0xff]))
+      assert.deepEqual(await Promise.all(got), await Promise.all(expected))
+    } finally {
+      io.disconnect()
+    }
   })
 
   test('a subscribed instance keeps running every other command (its subscriber connection is separate)', async () => {

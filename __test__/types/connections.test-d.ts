@@ -46,7 +46,7 @@ cache.on('pmessage', (pattern, channel, message) => {
   expectType<string>()(message)
 })
 cache.once('pmessageBuffer', (pattern, channel, message) => {
-  expectType<Buffer>()(pattern)
+  expectType<string>()(pattern)
   expectType<Buffer>()(channel)
   expectType<Buffer>()(message)
 })

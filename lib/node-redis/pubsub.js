@@ -8,12 +8,13 @@
 //
 // Underneath are the ioredis flavour's subscriptions (lib/pubsub.js: their
 // own connection, resubscribed after a loss) and its messageBuffer /
-// pmessageBuffer / smessageBuffer events; this file only keeps the listeners per channel or
+// smessageBuffer events and pattern messages as bytes; this file only keeps the listeners per channel or
 // pattern, subscribing a name on its first listener and unsubscribing it
 // after its last. As with the ioredis flavour, a subscribed client keeps
 // running other commands (node-redis needs a duplicate() for that).
 
 const { TierCacheTypeError, CODES } = require('../errors')
+const { PMESSAGE_BYTES } = require('../pubsub')
 
 // Per client: { channels: Map<name, Set<entry>>, patterns: …, shardChannels: … }.
 const STATE = new WeakMap()
@@ -25,7 +26,7 @@ function state (client) {
     STATE.set(client, s)
     // Names are keyed by their bytes as latin1, as lib/pubsub.js keys them.
     client.on('messageBuffer', (channel, message) => dispatch(s.channels.get(channel.toString('latin1')), message, channel))
-    client.on('pmessageBuffer', (pattern, channel, message) => dispatch(s.patterns.get(pattern.toString('latin1')), message, channel))
+    client.on(PMESSAGE_BYTES, (pattern, channel, message) => dispatch(s.patterns.get(pattern.toString('latin1')), message, channel))
     client.on('smessageBuffer', (channel, message) => dispatch(s.shardChannels.get(channel.toString('latin1')), message, channel))
   }
   return s
