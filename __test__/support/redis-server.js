@@ -100,13 +100,17 @@ async function startRedis ({ args = [], startTimeoutMs = 5000, port: wanted } = 
 function useRedisWithClient () {
   const { before, after } = require('node:test')
   const Redis = require('ioredis')
-  const redis = { server: null, io: null }
+  // `caches`: what useCache opened on this server, closed before it stops
+  // (node:test runs `after` hooks in the order they were added, this one
+  // first: a cache still open would see its connection lost).
+  const redis = { server: null, io: null, caches: [] }
   before(async () => {
     redis.server = await startRedis()
     redis.io = new Redis({ port: redis.server.port, lazyConnect: true })
     await redis.io.connect()
   })
   after(async () => {
+    for (const cache of redis.caches) await cache.quit()
     await redis.io.quit()
     await redis.server.stop()
   })
@@ -115,18 +119,19 @@ function useRedisWithClient () {
 
 /**
  * Inside a describe block, after useRedisWithClient: a connected two-level
- * cache on that block's server, with `options`, closed after the block.
+ * cache on that block's server, with `options`, closed after the block
+ * (before the server stops).
  * Returns `{ cache }`, filled in once the block's `before` has run.
  */
 function useCache (redis, options = {}) {
-  const { before, after } = require('node:test')
+  const { before } = require('node:test')
   const TierCache = require('../..')
   const box = { cache: null }
   before(async () => {
     box.cache = new TierCache({ redis: redis.server.url, ...options })
+    redis.caches.push(box.cache)
     await box.cache.connect()
   })
-  after(() => box.cache.quit())
   return box
 }
 
