@@ -39,7 +39,7 @@ const watching = require('./watch')
  * which rides on it), or wait past `commandTimeout`.
  */
 const REFUSED = Object.freeze({
-  blocking: 'WAIT and WAITAOF are not supported yet (the command table does not flag them blocking, so they would wait past commandTimeout on the shared connection)',
+  blocking: 'WAITAOF is not supported yet (it would wait on the shared connection, past commandTimeout; WAIT runs with a timeout up to half of it)',
   subscription: 'subscriptions go through the subscribe, psubscribe, ssubscribe, unsubscribe, punsubscribe and sunsubscribe methods (their connection is a separate one)',
   subscriber: 'SYNC and PSYNC are not supported (they take the connection over)',
   monitor: 'use monitor(), which returns a client of its own (MONITOR takes its connection over)',
@@ -49,7 +49,6 @@ const REFUSED = Object.freeze({
 })
 
 const REFUSED_BY_NAME = Object.assign(Object.create(null), {
-  wait: REFUSED.blocking,
   waitaof: REFUSED.blocking,
   subscribe: REFUSED.subscription,
   psubscribe: REFUSED.subscription,
@@ -128,9 +127,10 @@ function refuseLoneSurrogates (argv, keys) {
  * (whose L1 copies are dropped), whether L1 is emptied, and for a blocking
  * command its deadline in ms (`wait`, 0 for none; undefined when it does
  * not block). Throws for a refused command, or an unknown one when
- * keyPrefix is set.
+ * keyPrefix is set; with `commandTimeout` (outside a transaction), for a
+ * WAIT whose timeout could hold the shared connection too long (checkWait).
  */
-function plan (name, args, keyPrefix) {
+function plan (name, args, keyPrefix, commandTimeout) {
   if (typeof name !== 'string' || name.length === 0) {
     throw new TierCacheTypeError('the command name must be a non-empty string', CODES.INVALID_ARGUMENT)
   }
@@ -139,6 +139,8 @@ function plan (name, args, keyPrefix) {
   const argv = encoded(command, name, args)
   const why = refusal(lower, argv)
   if (why !== undefined) throw new TierCacheError(`${lower} cannot be sent through tiercache: ${why}`, CODES.UNSUPPORTED)
+  // In a transaction (no commandTimeout given) WAIT does not block.
+  if (lower === 'wait' && commandTimeout !== undefined) checkWait(argv, commandTimeout)
   if (keyPrefix !== '' && lower === 'randomkey') {
     // No pattern narrows it: it would name a key of any prefix.
     throw new TierCacheError('randomkey answers a key of any prefix, other tenants\' included, so it is refused with ' +
@@ -327,7 +329,7 @@ function sendCommand (cache, name, args, buffers, options) {
   if (remote.config.keyPrefix !== '' && command !== undefined && PATTERN_COMMANDS.has(command.lower)) {
     return withinPrefix(cache, command.lower, args, buffers || replyEncoding !== undefined)
   }
-  const planned = plan(name, args, remote.config.keyPrefix)
+  const planned = plan(name, args, remote.config.keyPrefix, remote.config.commandTimeout)
   const { argv, keys, written, flush, wait, cached } = planned
   const lower = command.lower
   if (lower === 'watch') return watching.watch(cache, remote, planned)
@@ -343,6 +345,25 @@ function sendCommand (cache, name, args, buffers, options) {
     : (id) => native.tierBlockingCommand(remote.handle, id, argv, keys, written, flush, asBuffers, wait)
   return remote.call(submit,
     raw ? undefined : replyEncoding === undefined ? command.replyOf : (reply) => commands.transformReply(lower, decoded(reply, replyEncoding)))
+}
+
+/**
+ * WAIT numreplicas timeout holds the shared connection (every command
+ * behind it) until the replicas acknowledged this client's writes or
+ * `timeout` ms passed (0: for ever). It runs when its timeout is at least
+ * 1 ms and at most half of `commandTimeout`: it then ends within its own
+ * deadline, and a command queued behind it keeps half of its own.
+ */
+function checkWait (argv, commandTimeout) {
+  // Another arity: Redis refuses it at once.
+  if (argv.length !== 3) return
+  const raw = argv[2]
+  const timeout = typeof raw === 'string' && /^\d{1,15}$/.test(raw) ? Number(raw) : NaN
+  const most = Math.floor(commandTimeout / 2)
+  if (!(timeout >= 1 && timeout <= most)) {
+    throw new TierCacheError(`wait cannot be sent through tiercache with a timeout of ${String(raw)}: WAIT holds the connection every ` +
+      `command shares, so its timeout must be from 1 to ${most} ms (half of commandTimeout)`, CODES.UNSUPPORTED)
+  }
 }
 
 /** Throws ERR_TIERCACHE_NEEDS_REDIS for an L1-only `cache`. */

@@ -1641,6 +1641,14 @@ export interface GeneratedCommands {
   vsimBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
   /** VSIM, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
   vsimBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** WAIT, through the generic path (see {@link TierCache.call}). */
+  wait(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** WAIT, through the generic path (see {@link TierCache.call}). */
+  wait(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** WAIT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  waitBuffer(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
+  /** WAIT, bulk replies as Buffers, through the generic path (see {@link TierCache.call}). */
+  waitBuffer(...args: TierCache.CommandArgument[]): Promise<unknown>
   /** WATCH, through the generic path (see {@link TierCache.call}). */
   watch(...args: [...TierCache.CommandArgument[], TierCache.Callback<unknown>]): Promise<unknown>
   /** WATCH, through the generic path (see {@link TierCache.call}). */
@@ -2990,6 +2998,10 @@ export interface PipelineCommands {
   vsim(...args: OverloadedParameters<TierCache['vsim']>): TierCache.Pipeline
   /** Queues {@link TierCache.vsimBuffer}: the same arguments; its reply goes to exec()'s slot. */
   vsimBuffer(...args: OverloadedParameters<TierCache['vsimBuffer']>): TierCache.Pipeline
+  /** Queues {@link TierCache.wait}: the same arguments; its reply goes to exec()'s slot. */
+  wait(...args: OverloadedParameters<TierCache['wait']>): TierCache.Pipeline
+  /** Queues {@link TierCache.waitBuffer}: the same arguments; its reply goes to exec()'s slot. */
+  waitBuffer(...args: OverloadedParameters<TierCache['waitBuffer']>): TierCache.Pipeline
   /** Queues {@link TierCache.watch}: the same arguments; its reply goes to exec()'s slot. */
   watch(...args: OverloadedParameters<TierCache['watch']>): TierCache.Pipeline
   /** Queues {@link TierCache.watchBuffer}: the same arguments; its reply goes to exec()'s slot. */

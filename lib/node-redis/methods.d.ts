@@ -1200,6 +1200,10 @@ export interface NodeRedisCommands {
   vSim(...args: TierCache.CommandArgument[]): Promise<unknown>
   /** VSIM, Redis's words as arguments (see docs/node-redis.md). */
   VSIM(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** WAIT, Redis's words as arguments (see docs/node-redis.md). */
+  wait(...args: TierCache.CommandArgument[]): Promise<unknown>
+  /** WAIT, Redis's words as arguments (see docs/node-redis.md). */
+  WAIT(...args: TierCache.CommandArgument[]): Promise<unknown>
   /** XACK, Redis's words as arguments (see docs/node-redis.md). */
   xAck(...args: TierCache.CommandArgument[]): Promise<unknown>
   /** XACK, Redis's words as arguments (see docs/node-redis.md). */

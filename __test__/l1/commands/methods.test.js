@@ -30,7 +30,7 @@ test('every table command has a method and a …Buffer variant, hand-written one
   assert.ok(generated.has('watch') && generated.has('unwatch'))
   // exec and discard end multi({ pipeline: false }) (lib/pipeline.js).
   assert.equal(typeof proto.exec, 'function')
-  for (const name of ['monitorBuffer', 'select', 'wait', 'subscribeBuffer', 'ssubscribeBuffer']) {
+  for (const name of ['monitorBuffer', 'select', 'waitaof', 'subscribeBuffer', 'ssubscribeBuffer']) {
     assert.equal(proto[name], undefined, name)
   }
   // Blocking commands are generated (they run on dedicated connections);

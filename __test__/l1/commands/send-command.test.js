@@ -52,9 +52,18 @@ test('a command the table does not know: every argument may be a written key wit
   assert.throws(() => plan('mymodule.set', ['k'], 'app:'), (e) => e instanceof TierCacheError && e.code === 'ERR_TIERCACHE_UNSUPPORTED')
 })
 
-test('subscriber, transaction and connection-state commands, WAIT and WAITAOF are refused', () => {
+test('WAIT runs with a timeout from 1 ms to half of commandTimeout; in a transaction (it does not block there) with any', () => {
+  for (const args of [[1, 0], [1, 501], [1, -1], [1, 'soon'], [1, '1e3'], [1, 1.5]]) {
+    assert.throws(() => plan('wait', args, '', 1000), (e) => e instanceof TierCacheError && e.code === 'ERR_TIERCACHE_UNSUPPORTED' && /half of commandTimeout/.test(e.message), String(args))
+  }
+  for (const args of [[1, 1], [0, 500], ['2', '100']]) assert.deepEqual(plan('wait', args, '', 1000).argv, ['wait', ...args.map(String)])
+  assert.deepEqual(plan('wait', [1, 0], '').argv, ['wait', '1', '0'], 'in a transaction')
+  assert.deepEqual(plan('wait', [1], '', 1000).argv, ['wait', '1'], 'another arity: Redis refuses it at once')
+})
+
+test('subscriber, transaction and connection-state commands, WAITAOF are refused', () => {
   const refused = [
-    ['wait', [0, 0]], ['waitaof', [0, 0, 0]], ['ssubscribe', ['c']], ['unsubscribe', []], ['subscribe', ['c']], ['psubscribe', ['*']], ['monitor', []], ['multi', []], ['exec', []],
+    ['waitaof', [0, 0, 0]], ['ssubscribe', ['c']], ['unsubscribe', []], ['subscribe', ['c']], ['psubscribe', ['*']], ['monitor', []], ['multi', []], ['exec', []],
     ['select', [1]], ['hello', [2]], ['reset', []], ['quit', []], ['client', ['TRACKING', 'off']], ['client', ['reply', 'off']]]
   for (const [name, args] of refused) {
     assert.throws(() => plan(name, args, ''), (e) => e instanceof TierCacheError && e.code === 'ERR_TIERCACHE_UNSUPPORTED', name)
