@@ -84,6 +84,12 @@ function makePool (NodeRedisClient) {
      */
     async execute (fn) {
       if (typeof fn !== 'function') throw new TierCacheTypeError('execute(fn): fn must be a function', CODES.INVALID_ARGUMENT)
+      // Without Redis there is nothing to isolate, and another client would
+      // have an L1 of its own: fn gets the pool's client.
+      if (this._remote === null) {
+        if (this._closed) throw new ClosedError('the pool is closed')
+        return fn(this)
+      }
       const client = await this._acquire()
       try {
         return await fn(client)

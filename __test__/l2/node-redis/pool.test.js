@@ -98,6 +98,17 @@ describe('createClientPool', () => {
     assert.throws(() => TierCache.createClientPool({ url: server.url }, { bogus: 1 }), TierCacheTypeError)
   })
 
+  test('without Redis, execute hands fn the pool\'s own client (one L1)', async () => {
+    const pool = await TierCache.createClientPool().connect()
+    try {
+      await pool.set('k', 'v')
+      assert.equal(await pool.execute((c) => { assert.equal(c, pool); return c.get('k') }), 'v')
+    } finally {
+      await pool.close()
+    }
+    await rejectsWith(pool.execute((c) => c.get('k')), ClosedError, CODES.CLOSED)
+  })
+
   test('close() leaves no connection behind, idle clients included', async () => {
     const pool = await TierCache.createClientPool({ url: `${server.url}/5` }, { maximum: 4 }).connect()
     await Promise.all(Array.from({ length: 4 }, () => pool.execute(async (c) => { await sleep(30); return c.ping() })))
