@@ -23,7 +23,6 @@
 
 const native = require('../binding.js')
 const { TierCacheTypeError, NeedsRedisError, ClosedError, CODES } = require('./errors')
-const { defaultRetryStrategy } = require('./redis-options')
 const { answer, splitCallback } = require('./answer')
 
 // The subscription methods: the values the addon's tier_pubsub takes
@@ -154,16 +153,9 @@ class PubSub {
       this.resubscribing = null
       if (remote.ended) return
       remote.emitError(err)
-      const strategy = typeof remote.retryStrategy === 'function' ? remote.retryStrategy : defaultRetryStrategy
-      let delay
-      try {
-        delay = strategy(++this.attempts)
-      } catch {
-        delay = null
-      }
       // A strategy that gives up on the connection still leaves the
       // subscriptions to retry: every 2 s at most.
-      if (typeof delay !== 'number' || !Number.isFinite(delay) || delay < 0) delay = 2000
+      const delay = remote.retryDelay(++this.attempts) ?? 2000
       const timer = setTimeout(() => this.resubscribe(), delay)
       timer.unref()
     })

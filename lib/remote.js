@@ -190,13 +190,8 @@ class Remote {
   /** The MONITOR connection was lost: opened again after the retry strategy's delay, until closed. */
   monitorLost (why) {
     this.emitError(new UnavailableError(`the MONITOR connection was lost: ${why}`))
-    let delay
-    try {
-      delay = this.retryStrategy(++this.monitorAttempts)
-    } catch {
-      delay = null
-    }
-    if (this.ended || typeof delay !== 'number' || !Number.isFinite(delay) || delay < 0) {
+    const delay = this.retryDelay(++this.monitorAttempts)
+    if (this.ended || delay === null) {
       this.monitoring = false
       this.holdOpen()
       return
@@ -232,8 +227,8 @@ class Remote {
    * subscriber's or monitor's socket).
    */
   holdOpen () {
-    const subscribed = this.pubsub !== undefined && ((this.pubsub.count > 0) || this.monitoring) && !this.ended
-    if (this.pending.size > 0 || this.readyWaiters.length > 0 || this.cache.status === 'connecting' || subscribed) this.keepAlive.ref()
+    const listening = this.pubsub !== undefined && (this.pubsub.count > 0 || this.monitoring) && !this.ended
+    if (this.pending.size > 0 || this.readyWaiters.length > 0 || this.cache.status === 'connecting' || listening) this.keepAlive.ref()
     else this.keepAlive.unref()
   }
 
@@ -388,17 +383,27 @@ class Remote {
     }
   }
 
+  /**
+   * retryStrategy's delay in ms before attempt `attempt`, or null when it
+   * gives up (not a finite delay ≥ 0) or throws (`thrown` gets the error).
+   * The connection, the resubscription and MONITOR ask it the same way.
+   */
+  retryDelay (attempt, thrown) {
+    let delay
+    try {
+      delay = this.retryStrategy(attempt)
+    } catch (err) {
+      if (thrown !== undefined) thrown(err)
+      return null
+    }
+    return typeof delay === 'number' && Number.isFinite(delay) && delay >= 0 ? delay : null
+  }
+
   scheduleReconnect () {
     if (this.ended) return
     this.setStatus('close')
-    let delay
-    try {
-      delay = this.retryStrategy(++this.attempts)
-    } catch (err) {
-      this.emitError(err)
-      delay = null
-    }
-    if (typeof delay !== 'number' || !Number.isFinite(delay) || delay < 0) {
+    const delay = this.retryDelay(++this.attempts, (err) => this.emitError(err))
+    if (delay === null) {
       // The strategy gave up: as ioredis, the status becomes 'end'. L1 keeps serving.
       this.ended = true
       native.tierClose(this.handle)

@@ -216,11 +216,9 @@ const L1_MISS = Symbol('L1_MISS')
  * (Buffers, arrays) takes the planned path (readThroughL1). A front hit
  * passed plan()'s checks when the same strings were filled.
  */
-function l1Hit (cache, name, args, buffers) {
+function l1Hit (cache, command, args, buffers) {
   const n = args.length
   if (n === 0 || typeof args[0] !== 'string') return MISS
-  const command = commands.compiled(name)
-  if (!command.cachesReply) return MISS
   const lower = command.lower
   const front = frontFor(cache, lower)
   const argv = new Array(n + 1)
@@ -251,7 +249,7 @@ function l1Hit (cache, name, args, buffers) {
     throw fromNative(err)
   }
   if (local === null) return L1_MISS
-  const reply = commands.transformReply(lower, local[0])
+  const reply = command.replyOf(local[0])
   if (front === null) return reply
   front.fill(args[0], sub, reply, before)
   return copyReply(reply)
@@ -264,9 +262,9 @@ function l1Hit (cache, name, args, buffers) {
  * front fills only from the store, synchronously, so it never holds a reply
  * the store would not.
  */
-function readThroughL1 (cache, remote, argv, keyAt, buffers, lower) {
+function readThroughL1 (cache, remote, argv, keyAt, buffers, command) {
   const key = argv[keyAt]
-  const front = frontFor(cache, lower)
+  const front = frontFor(cache, command.lower)
   let sub
   if (front !== null) {
     sub = subkeyOf(argv, keyAt, buffers)
@@ -281,19 +279,19 @@ function readThroughL1 (cache, remote, argv, keyAt, buffers, lower) {
     throw fromNative(err)
   }
   if (local !== null) {
-    const reply = commands.transformReply(lower, local[0])
+    const reply = command.replyOf(local[0])
     if (front === null) return Promise.resolve(reply)
     front.fill(key, sub, reply, before)
     return Promise.resolve(copyReply(reply))
   }
-  return readRedis(remote, argv, keyAt, buffers, lower)
+  return readRedis(remote, argv, keyAt, buffers, command)
 }
 
 /** A cacheable read L1 does not hold, from Redis (whose reply the addon caches). */
-function readRedis (remote, argv, keyAt, buffers, lower) {
+function readRedis (remote, argv, keyAt, buffers, command) {
   return remote.call(
     (id) => native.tierCommand(remote.handle, id, argv, [keyAt], [], false, buffers, true),
-    (reply) => commands.transformReply(lower, reply)
+    command.replyOf
   )
 }
 
@@ -321,7 +319,7 @@ function sendCommand (cache, name, args, buffers, options) {
   // Whether l1Hit looked the read up in both tiers of L1, and missed.
   let missed = false
   if (l1 && cache._remote !== null && command !== undefined && command.cachesReply) {
-    const hit = l1Hit(cache, name, args, buffers)
+    const hit = l1Hit(cache, command, args, buffers)
     if (hit === L1_MISS) missed = true
     else if (hit !== MISS) return Promise.resolve(hit)
   }
@@ -335,7 +333,7 @@ function sendCommand (cache, name, args, buffers, options) {
   if (lower === 'watch') return watching.watch(cache, remote, planned)
   if (lower === 'unwatch') return watching.unwatch(cache, remote)
   if (cached && l1) {
-    return missed ? readRedis(remote, argv, keys[0], buffers, lower) : readThroughL1(cache, remote, argv, keys[0], buffers, lower)
+    return missed ? readRedis(remote, argv, keys[0], buffers, command) : readThroughL1(cache, remote, argv, keys[0], buffers, command)
   }
   if (flush) cache._clearFronts()
   for (const i of written) cache._forget(String(argv[i]))

@@ -16,6 +16,8 @@ use napi::bindgen_prelude::*;
 use napi::sys;
 use napi_derive::napi;
 
+use super::reply::check;
+
 /// Below this many items, filling item by item is as cheap as the call.
 const CALL_FROM: usize = 4;
 /// A call's arguments live on the stack: longer arrays are filled.
@@ -30,21 +32,18 @@ thread_local! {
 pub fn set_array_maker(env: &Env, maker: Function<'_>) -> Result<()> {
     let mut reference = ptr::null_mut();
     // SAFETY: `maker` is a live function value of `env`, on its thread.
-    check(unsafe { sys::napi_create_reference(env.raw(), maker.raw(), 1, &mut reference) })?;
+    unsafe {
+        check(
+            sys::napi_create_reference(env.raw(), maker.raw(), 1, &mut reference),
+            "reference",
+        )?
+    };
     let old = MAKER.with(|m| m.replace(reference));
     if !old.is_null() {
         // SAFETY: `old` was created on this thread, for this environment.
         unsafe { sys::napi_delete_reference(env.raw(), old) };
     }
     Ok(())
-}
-
-fn check(status: sys::napi_status) -> Result<()> {
-    if status == sys::Status::napi_ok {
-        Ok(())
-    } else {
-        Err(Error::from_reason("failed to create an array"))
-    }
 }
 
 /// A JS array of `items` (values of `env`).
@@ -68,9 +67,9 @@ pub unsafe fn array_of(env: sys::napi_env, items: &[sys::napi_value]) -> Result<
         }
     }
     let mut out = ptr::null_mut();
-    check(sys::napi_create_array_with_length(env, items.len(), &mut out))?;
+    check(sys::napi_create_array_with_length(env, items.len(), &mut out), "array")?;
     for (i, &item) in items.iter().enumerate() {
-        check(sys::napi_set_element(env, out, i as u32, item))?;
+        check(sys::napi_set_element(env, out, i as u32, item), "array")?;
     }
     Ok(out)
 }

@@ -46,7 +46,7 @@ impl Reply {
     }
 }
 
-unsafe fn check(status: sys::napi_status, what: &str) -> napi::Result<()> {
+pub(super) unsafe fn check(status: sys::napi_status, what: &str) -> napi::Result<()> {
     if status == sys::Status::napi_ok {
         Ok(())
     } else {

@@ -64,9 +64,7 @@ function hasRegisteredReplyTransformer (lower) {
 
 /** The arguments of command `name` as sent: flattened, transformed, encoded (strings and Buffers). */
 function transformArguments (name, args) {
-  const transformer = ARGUMENT_TRANSFORMERS[String(name).toLowerCase()]
-  const flat = args.flat()
-  return (transformer === undefined ? flat : transformer(flat)).map(encodeArgument)
+  return argvOf(name, ARGUMENT_TRANSFORMERS[String(name).toLowerCase()], args).slice(1)
 }
 
 /**

@@ -12,7 +12,8 @@
 //! Only commands whose parts stand alone batch: GET, and the generic
 //! commands but FLUSHDB / FLUSHALL (which empty L1 around the send).
 //! Transactions, scripts of the cache patterns and the typed writes keep a
-//! request of their own.
+//! request of their own. A batchable command sent alone is a batch of one
+//! ([`run_one`]): its parts are written once, here.
 
 use std::vec::IntoIter;
 
@@ -128,6 +129,20 @@ fn finish(
             "a command that cannot be batched was batched".into(),
         )),
     }
+}
+
+/// Runs one batchable command alone (a burst of one, a blocking or pinned
+/// connection's command): the same parts as in a batch.
+pub(super) async fn run_one(
+    inner: &Inner,
+    conn: MultiplexedConnection,
+    op: Op,
+    tickets: Tickets,
+) -> Result<TierReply, TierError> {
+    run(inner, conn, vec![(op, tickets)])
+        .await?
+        .pop()
+        .unwrap_or_else(|| Err(TierError::Protocol("no outcome for a batch of one".into())))
 }
 
 /// Sends `jobs` as one pipeline on `conn`; each command's outcome in order.

@@ -12,12 +12,12 @@ use std::sync::Arc;
 use redis::aio::MultiplexedConnection;
 use redis::{Cmd, Pipeline, Value};
 
+use super::batch;
 use super::connection::Inner;
 use super::error::TierError;
 use super::generic::{resp2_reply, transaction_reply};
 use super::guard::Ticket;
 use super::reply::TierReply;
-use super::reply_cache;
 use super::stats::TierCounters;
 use super::wire;
 use crate::core::entry::{Entry, Kind, NO_EXPIRY};
@@ -451,47 +451,19 @@ impl Op {
     }
 }
 
-/// A command's future, boxed per kind of command: GET, the common case, is a
-/// small future of its own; the others share one large state machine.
-/// (A single future for all of them measured ~2 KB, moved several times per
-/// command.)
+/// A command's future, boxed per kind of command: GET and the generic
+/// commands, the common case, run as a batch of one (see [`batch`]: the same
+/// parts as when a burst shares a pipeline), a small future of their own;
+/// the others share one large state machine. (A single future for all of
+/// them measured ~2 KB, moved several times per command.)
 pub(super) type RunFuture<'a> =
     std::pin::Pin<Box<dyn std::future::Future<Output = Result<TierReply, TierError>> + Send + 'a>>;
 
 pub(super) fn run(inner: &Inner, conn: MultiplexedConnection, op: Op, tickets: Tickets) -> RunFuture<'_> {
-    match op {
-        Op::Get { key, buffer, fill } => Box::pin(get(inner, conn, key, buffer, fill, tickets)),
-        op => Box::pin(run_other(inner, conn, op, tickets)),
+    if batch::is_batchable(&op) {
+        return Box::pin(batch::run_one(inner, conn, op, tickets));
     }
-}
-
-/// GET: from Redis alone (`fill: false`, the `l2` view: one command), or
-/// with its TTL to fill L1.
-async fn get(
-    inner: &Inner,
-    mut conn: MultiplexedConnection,
-    key: Vec<u8>,
-    buffer: bool,
-    fill: bool,
-    tickets: Tickets,
-) -> Result<TierReply, TierError> {
-    let c = &mut conn;
-    if !fill {
-        let mut cmd = redis::cmd("GET");
-        cmd.arg(prefixed(inner, &key));
-        let stored = bytes(send(c, &cmd).await?)?;
-        count_read(inner, stored.is_some());
-        return Ok(value_reply(stored.map(|b| entry(&key, &b, NO_EXPIRY)), buffer));
-    }
-    let sent = inner.store.now_ms();
-    let ticket = tickets.reads[0];
-    let pk = prefixed(inner, &key);
-    let mut pipe = redis::pipe();
-    pipe.cmd("GET").arg(&pk).cmd("PTTL").arg(&pk);
-    let mut values = send_all(c, &pipe, 2).await?.into_iter();
-    let stored = bytes(values.next().unwrap_or(Value::Nil))?;
-    let pttl = int(values.next().unwrap_or(Value::Int(-2)))?;
-    Ok(read_reply(inner, &ticket, &key, stored, pttl, sent, buffer))
+    Box::pin(run_other(inner, conn, op, tickets))
 }
 
 async fn run_other(
@@ -869,12 +841,14 @@ async fn run_other(
             server_error(send(c, &redis::cmd("PING")).await?)?;
             TierReply::Status("PONG")
         }
+        // Only what does not batch comes here (see `batch::is_batchable`):
+        // FLUSHDB / FLUSHALL, which empty L1 around the send (never a
+        // cached read), and an empty argv.
         Op::Command {
             argv,
             keys,
             flush,
             buffers,
-            cache,
             ..
         } => {
             let Some(name) = argv.first() else {
@@ -883,10 +857,6 @@ async fn run_other(
             let cmd = generic_cmd(inner, &argv, &keys);
             if flush {
                 forget_all(inner);
-            }
-            if let (true, Some(&key_at), Some(ticket)) = (cache, keys.first(), writes.reads.first()) {
-                let value = reply_cache::read(inner, c, cmd, &argv, key_at, ticket, sent).await?;
-                return Ok(TierReply::Generic { value, buffers });
             }
             let answer = conn_reply(c, &cmd).await?;
             if flush {

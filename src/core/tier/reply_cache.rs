@@ -17,8 +17,7 @@
 //! Encoding of the entry's value: records of `u32 subkey length, subkey,
 //! reply`; a reply is a tag byte then its payload (lengths as u32 LE).
 
-use redis::aio::MultiplexedConnection;
-use redis::{Cmd, Value};
+use redis::Value;
 
 use super::connection::Inner;
 use super::error::TierError;
@@ -241,37 +240,12 @@ pub fn fill(
     })
 }
 
-/// Sends a cacheable read `cmd` (`argv` as the user gave it, the key at
-/// `key_at`) with PTTL of its key in one round trip, and caches the reply
-/// until the key's deadline if `ticket` (taken before the read was
-/// submitted) is still good. A reply for an absent or expiring key is not
-/// cached (PTTL -2 or 0), nor an error.
-pub(super) async fn read(
-    inner: &Inner,
-    conn: &mut MultiplexedConnection,
-    cmd: Cmd,
-    argv: &[Vec<u8>],
-    key_at: usize,
-    ticket: &Ticket,
-    sent: u64,
-) -> Result<Resp2, TierError> {
-    let Some(key) = argv.get(key_at) else {
-        return Err(TierError::Reply("ERR empty command".into()));
-    };
-    let mut pipe = redis::pipe();
-    pipe.add_command(cmd).cmd("PTTL").arg(ops::prefixed(inner, key));
-    let mut values = conn
-        .send_packed_commands(&pipe, 0, 2)
-        .await
-        .map_err(|e| TierError::from_redis(&e))?
-        .into_iter();
-    let answer = values.next().unwrap_or(Value::Nil);
-    let pttl = values.next().unwrap_or(Value::Nil);
-    answered(inner, argv, key_at, ticket, sent, answer, pttl)
-}
-
-/// The reply of a cacheable read from Redis's `answer` and the key's
-/// `pttl` (sent with it), and L1's copy of it when the ticket allows.
+/// The reply of a cacheable read (`argv` as the user gave it, the key at
+/// `key_at`) from Redis's `answer` and its key's `pttl`, sent with it in one
+/// round trip (see `super::batch`); the reply is cached until the key's
+/// deadline if `ticket` (taken before the read was submitted) is still good.
+/// A reply for an absent or expiring key is not cached (PTTL -2 or 0), nor
+/// an error.
 pub(super) fn answered(
     inner: &Inner,
     argv: &[Vec<u8>],
