@@ -1,6 +1,7 @@
 'use strict'
 // Installs the packed artifacts (`npm run pack:local`) into a new project the
-// way a user does, and uses them from CommonJS and ESM, Express included.
+// way a user does, and uses them from CommonJS and ESM, Express included,
+// then runs the README's blocks there (those that need no Redis server).
 //
 //   node scripts/smoke-install.js                prebuilt: the main package and this
 //       platform's binary package, with no Rust toolchain on PATH; the binary must
@@ -17,6 +18,7 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const { artifactsDir } = require('./pack-local.js')
+const { jsBlocks, blockScript } = require('./readme-blocks.js')
 const { envWithoutRust } = require('./without-rust.js')
 const { platformName } = require('../lib/platform.js')
 const { version } = require('../package.json')
@@ -127,6 +129,31 @@ function runSmoke (project, file, source) {
   return JSON.parse(r.stdout.trim().split('\n').pop())
 }
 
+/**
+ * Every README block that needs no Redis server, as a new user pastes it,
+ * from CommonJS and from ESM, with `tiercache` resolved from the project's
+ * node_modules; the blocks' commented values are checked. Returns how many ran.
+ */
+function runReadmeBlocks (project) {
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8')
+  let ran = 0
+  for (const block of jsBlocks(readme)) {
+    for (const esm of [false, true]) {
+      const { text } = blockScript(block, { tiercache: 'tiercache', esm })
+      if (text.includes('README_REDIS_URL')) continue
+      const file = `readme-${block.line}.${esm ? 'mjs' : 'cjs'}`
+      fs.writeFileSync(path.join(project, file), text)
+      const env = { ...process.env }
+      delete env.REDIS_URL
+      const r = spawnSync(process.execPath, [file], { cwd: project, encoding: 'utf8', env, timeout: 20000 })
+      check(r.status === 0 && r.stderr === '', `README line ${block.line} (${esm ? 'ESM' : 'CJS'}) failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`)
+      ran++
+    }
+  }
+  check(ran >= 6, `only ${ran} README blocks ran`)
+  return ran
+}
+
 function listing (dir) {
   return fs.readdirSync(dir)
 }
@@ -144,6 +171,7 @@ function smokePrebuilt (project) {
     const expected = path.join(project, 'node_modules', `tiercache-${platform}`, addonName)
     check(cjs.addon === fs.realpathSync(expected), `the addon loaded from ${cjs.addon}, not from the platform package`)
     runSmoke(project, 'smoke.mjs', ESM_SMOKE)
+    runReadmeBlocks(project)
     return install.seconds
   } finally {
     dispose()
@@ -166,6 +194,7 @@ function smokeFromSource (project) {
     const cjs = runSmoke(project, 'smoke.cjs', CJS_SMOKE)
     check(cjs.addon === fs.realpathSync(path.join(installed, addonName)), `the addon loaded from ${cjs.addon}`)
     runSmoke(project, 'smoke.mjs', ESM_SMOKE)
+    runReadmeBlocks(project)
     return install.seconds
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true })
@@ -178,7 +207,7 @@ function main () {
     fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'tiercache-smoke', version: '1.0.0', private: true }))
     const seconds = fromSource ? smokeFromSource(project) : smokePrebuilt(project)
     const how = fromSource ? 'from source (cargo build in the install script)' : `prebuilt, without cargo${ignoreScripts ? ', --ignore-scripts' : ''}`
-    console.log(`smoke: installed ${how} in ${seconds.toFixed(1)} s; CJS and ESM (Express response cache, sessions) passed`)
+    console.log(`smoke: installed ${how} in ${seconds.toFixed(1)} s; CJS and ESM (Express response cache, sessions, the README's blocks) passed`)
   } finally {
     fs.rmSync(project, { recursive: true, force: true })
   }

@@ -1,6 +1,7 @@
 'use strict'
 // Every JavaScript block of README.md, verbatim, run as its own process the
-// way a reader pastes it: `require('tiercache')` is this package, top-level
+// way a reader pastes it (scripts/readme-blocks.js makes the scripts; the
+// install smoke runs them in a new project too): `require('tiercache')` is this package, top-level
 // `await` runs inside an async function, and a block that uses `TierCache`
 // without requiring it gets the README's own require line first. Each block
 // runs L1 only (REDIS_URL unset) and against a private redis-server
@@ -17,74 +18,14 @@ const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
-const vm = require('node:vm')
 const { startRedis } = require('../support/redis-server')
 const { startScript, within, ROOT } = require('../support/child')
+const { jsBlocks, literalOf, blockScript } = require('../../scripts/readme-blocks')
 
 const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')
 const EXIT_TIMEOUT_MS = 20_000
 
-/** The ```js blocks of the README, with the line each starts on. */
-function jsBlocks () {
-  const blocks = []
-  let current = null
-  README.split('\n').forEach((line, i) => {
-    if (current === null && /^```(js|javascript)\s*$/.test(line)) current = { line: i + 2, lines: [] }
-    else if (current !== null && line.startsWith('```')) {
-      blocks.push(current)
-      current = null
-    } else if (current !== null) current.lines.push(line)
-  })
-  return blocks
-}
-
-/**
- * The literal a comment starts with (`'hello' (from L1…)` → 'hello'), or
- * undefined when it starts with prose. Evaluated with no globals.
- */
-function literalOf (comment) {
-  const candidates = [comment.trim()]
-  const paren = comment.indexOf(' (')
-  if (paren > 0) candidates.push(comment.slice(0, paren).trim())
-  for (const text of candidates) {
-    if (!/^['"{[\d-]|^(null|true|false)\b/.test(text)) continue
-    try {
-      return { value: vm.runInNewContext(`(${text})`, Object.create(null)), text }
-    } catch {}
-  }
-  return undefined
-}
-
-/** The block as a script: checks for its commented values, in an async function. */
-function script (block) {
-  const checks = []
-  const body = block.lines.map((line, i) => {
-    const m = /^(\s*)(const (\w+) = )?(await .+?)\s+\/\/ (.+)$/.exec(line)
-    const lit = m && literalOf(m[5])
-    if (!lit) return line
-    checks.push(`line ${block.line + i}: ${lit.text}`)
-    const expected = JSON.stringify(lit.value)
-    const where = JSON.stringify(`README line ${block.line + i}: ${m[4]}`)
-    if (m[3] !== undefined) return `${m[1]}const ${m[3]} = ${m[4]}; assert.deepEqual(${m[3]}, ${expected}, ${where})`
-    return `${m[1]}assert.deepEqual(${m[4]}, ${expected}, ${where})`
-  }).join('\n')
-  const needsRequire = /\bTierCache\b/.test(body) && !/require\('tiercache'\)/.test(body)
-  const source = (needsRequire ? "const { TierCache } = require('tiercache')\n" : '') + body
-  return {
-    checks,
-    text: [
-      "'use strict'",
-      "const assert = require('node:assert/strict')",
-      ';(async () => {',
-      source.replace(/require\('tiercache'\)/g, `require(${JSON.stringify(ROOT)})`)
-        .replace(/'redis:\/\/[^']*redis\.internal[^']*'/g, 'process.env.README_REDIS_URL'),
-      // Callbacks and replies still on their way print before the end.
-      'await new Promise((resolve) => setTimeout(resolve, 300))',
-      'process.exit(0)',
-      '})().catch((err) => { console.error(\'the block failed:\', err); process.exit(1) })'
-    ].join('\n')
-  }
-}
+const script = (block) => blockScript(block, { tiercache: ROOT })
 
 describe('README.md\'s JavaScript blocks run as written, and their commented values hold', () => {
   let server
@@ -95,7 +36,7 @@ describe('README.md\'s JavaScript blocks run as written, and their commented val
     fs.rmSync(dir, { recursive: true, force: true })
   })
 
-  const blocks = jsBlocks()
+  const blocks = jsBlocks(README)
   test('the README has the blocks this test reads', () => {
     assert.ok(blocks.length >= 4, `${blocks.length} blocks`)
     const all = blocks.map(script)
