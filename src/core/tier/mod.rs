@@ -16,6 +16,7 @@ mod batch;
 pub mod breaker;
 pub mod config;
 mod connection;
+pub mod decoder;
 mod dedicated;
 pub mod error;
 pub mod generic;
