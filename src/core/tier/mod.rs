@@ -29,6 +29,7 @@ pub mod reply_cache;
 mod runtime;
 pub mod stats;
 pub mod subscriber;
+pub mod transport;
 pub mod wire;
 
 pub use config::{TierConfig, TlsConfig};
