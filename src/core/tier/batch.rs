@@ -17,9 +17,9 @@
 
 use std::vec::IntoIter;
 
-use redis::aio::MultiplexedConnection;
 use redis::{Pipeline, Value};
 
+use super::conn::Conn;
 use super::connection::Inner;
 use super::error::TierError;
 use super::generic::resp2_reply;
@@ -133,12 +133,7 @@ fn finish(
 
 /// Runs one batchable command alone (a burst of one, a blocking or pinned
 /// connection's command): the same parts as in a batch.
-pub(super) async fn run_one(
-    inner: &Inner,
-    conn: MultiplexedConnection,
-    op: Op,
-    tickets: Tickets,
-) -> Result<TierReply, TierError> {
+pub(super) async fn run_one(inner: &Inner, conn: Conn, op: Op, tickets: Tickets) -> Result<TierReply, TierError> {
     run(inner, conn, vec![(op, tickets)])
         .await?
         .pop()
@@ -148,7 +143,7 @@ pub(super) async fn run_one(
 /// Sends `jobs` as one pipeline on `conn`; each command's outcome in order.
 pub(super) async fn run(
     inner: &Inner,
-    mut conn: MultiplexedConnection,
+    mut conn: Conn,
     jobs: Vec<(Op, Tickets)>,
 ) -> Result<Vec<Result<TierReply, TierError>>, TierError> {
     let sent = inner.store.now_ms();

@@ -8,10 +8,8 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use futures_util::future::{AbortHandle, AbortRegistration, Abortable, Aborted, FutureExt};
 use futures_util::stream::{FuturesUnordered, StreamExt};
-use redis::aio::MultiplexedConnection;
 use redis::{
-    AsyncConnectionConfig, Client, ConnectionAddr, ConnectionInfo, IntoConnectionInfo, ProtocolVersion, PushInfo,
-    PushKind, RedisConnectionInfo, Value,
+    Client, ConnectionAddr, ConnectionInfo, IntoConnectionInfo, ProtocolVersion, PushKind, RedisConnectionInfo, Value,
 };
 use tokio::sync::Notify;
 use tokio::time::Instant;
@@ -19,6 +17,7 @@ use tokio::time::Instant;
 use super::batch;
 use super::breaker::Breaker;
 use super::config::TierConfig;
+use super::conn::Conn;
 use super::dedicated::{self, Dedicated};
 use super::error::{describe, TierError};
 use super::guard::FillGuard;
@@ -29,6 +28,7 @@ use super::reply::TierReply;
 use super::runtime::runtime;
 use super::stats::{TierCounters, TierStats};
 use super::subscriber::{self, MessageKind, SubAction};
+use super::transport::Transport;
 use crate::core::local::LocalStore;
 
 /// Commands on the wire at once; more wait in the dispatcher's queue. The
@@ -105,7 +105,7 @@ impl Phase {
 
 struct Link {
     phase: Phase,
-    conn: Option<MultiplexedConnection>,
+    conn: Option<Conn>,
     /// Bumped by every connect attempt: events of older ones are ignored.
     generation: u64,
     /// Bumped by every successful connect (the offline-grace timer checks it).
@@ -452,27 +452,26 @@ impl Tier {
     }
 }
 
-/// Opens a connection: RESP3, authenticated, database selected (by
-/// redis-rs), then broadcast tracking of the key prefix armed.
-async fn open(inner: &Arc<Inner>, generation: u64) -> Result<MultiplexedConnection, TierError> {
-    let weak: Weak<Inner> = Arc::downgrade(inner);
-    let pushes = move |info: PushInfo| -> Result<(), ()> {
-        if let Some(inner) = weak.upgrade() {
-            inner.on_push(generation, info);
-        }
-        Ok(())
+/// Opens the main connection (our own transport: RESP3, authenticated,
+/// database selected), then arms broadcast tracking of the key prefix.
+async fn open(inner: &Arc<Inner>, generation: u64) -> Result<Conn, TierError> {
+    let on_push = {
+        let weak: Weak<Inner> = Arc::downgrade(inner);
+        Box::new(move |push: Value| {
+            if let (Some(inner), Value::Push { kind, data }) = (weak.upgrade(), push) {
+                inner.on_push(kind, data);
+            }
+        })
     };
-    let cfg = AsyncConnectionConfig::new()
-        .set_connection_timeout(Some(inner.config.connect_timeout))
-        // Commands are timed by `execute`, per command, including waiting.
-        .set_response_timeout(None)
-        .set_pipeline_buffer_size(2 * MAX_IN_FLIGHT)
-        .set_push_sender(pushes);
-    let mut conn = inner
-        .client
-        .get_multiplexed_async_connection_with_config(&cfg)
-        .await
-        .map_err(|e| TierError::Unavailable(describe(&e)))?;
+    let on_lost = {
+        let weak: Weak<Inner> = Arc::downgrade(inner);
+        Box::new(move |why: &str| {
+            if let Some(inner) = weak.upgrade() {
+                inner.lost(generation, why);
+            }
+        })
+    };
+    let transport = Transport::connect(&inner.config, on_push, on_lost).await?;
     let mut tracking = redis::cmd("CLIENT");
     tracking.arg("TRACKING").arg("ON").arg("BCAST");
     if !inner.config.key_prefix.is_empty() {
@@ -480,13 +479,12 @@ async fn open(inner: &Arc<Inner>, generation: u64) -> Result<MultiplexedConnecti
     }
     // Our own writes update L1 directly; their echoes would only evict them.
     tracking.arg("NOLOOP");
-    match conn.send_packed_command(&tracking).await {
-        Ok(Value::ServerError(e)) => Err(TierError::Unavailable(format!(
+    match transport.command(&tracking).await? {
+        Value::ServerError(e) => Err(TierError::Unavailable(format!(
             "Redis refused CLIENT TRACKING ({}); Redis 6 or later is required",
             e.details().unwrap_or(e.code())
         ))),
-        Ok(_) => Ok(conn),
-        Err(e) => Err(TierError::from_redis(&e)),
+        _ => Ok(Conn::Own(transport)),
     }
 }
 
@@ -520,7 +518,7 @@ impl Inner {
         TierCounters::add(&self.counters.flushes, 1);
     }
 
-    fn install(self: &Arc<Self>, generation: u64, conn: MultiplexedConnection) {
+    fn install(self: &Arc<Self>, generation: u64, conn: Conn) {
         {
             let mut link = self.link();
             if link.generation != generation || link.phase != Phase::Connecting {
@@ -591,11 +589,9 @@ impl Inner {
         });
     }
 
-    fn on_push(self: &Arc<Self>, generation: u64, info: PushInfo) {
-        match info.kind {
-            PushKind::Invalidate => self.on_invalidate(info.data),
-            PushKind::Disconnection => self.lost(generation, "connection closed"),
-            _ => {}
+    fn on_push(&self, kind: PushKind, data: Vec<Value>) {
+        if kind == PushKind::Invalidate {
+            self.on_invalidate(data);
         }
     }
 
@@ -669,7 +665,7 @@ impl Inner {
     /// wake-up of the I/O thread each).
     async fn run_job(
         self: Arc<Self>,
-        conn: MultiplexedConnection,
+        conn: Conn,
         generation: u64,
         job: Job,
         abort: AbortRegistration,
@@ -684,7 +680,7 @@ impl Inner {
     /// is accounted for as a whole, each command answered with its own outcome.
     async fn run_batch(
         self: Arc<Self>,
-        conn: MultiplexedConnection,
+        conn: Conn,
         generation: u64,
         jobs: Vec<Job>,
         abort: AbortRegistration,
@@ -784,7 +780,7 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
 /// frozen host); L1 hits send nothing, so without this nobody would notice
 /// while L1 kept serving what Redis may long have changed. A ping without a
 /// reply within commandTimeout counts as the connection lost.
-async fn health_check(weak: Weak<Inner>, generation: u64, mut conn: MultiplexedConnection) {
+async fn health_check(weak: Weak<Inner>, generation: u64, mut conn: Conn) {
     let Some(interval) = weak.upgrade().map(|i| i.config.health_check_interval) else {
         return;
     };
@@ -799,7 +795,7 @@ async fn health_check(weak: Weak<Inner>, generation: u64, mut conn: MultiplexedC
         }
         let timeout = inner.config.command_timeout;
         drop(inner);
-        let ping = tokio::time::timeout(timeout, conn.send_packed_command(&redis::cmd("PING"))).await;
+        let ping = tokio::time::timeout(timeout, conn.command(&redis::cmd("PING"))).await;
         let Some(inner) = weak.upgrade() else { return };
         match ping {
             Ok(Ok(_)) => {}
@@ -829,7 +825,7 @@ impl Drop for StopOnDrop {
 }
 
 enum Route {
-    Send(MultiplexedConnection, u64),
+    Send(Conn, u64),
     Wait,
     Fail(TierError),
 }
@@ -915,7 +911,7 @@ struct InFlight {
 impl InFlight {
     /// Starts `job` on `conn` (its request is queued on the connection when
     /// first polled, in submission order), unless the breaker refuses it.
-    fn start(&mut self, inner: &Arc<Inner>, conn: MultiplexedConnection, generation: u64, job: Job) {
+    fn start(&mut self, inner: &Arc<Inner>, conn: Conn, generation: u64, job: Job) {
         if !inner.breaker.allow() {
             inner.reject(job, TierError::Unavailable("circuit breaker open".into()));
             return;
@@ -934,7 +930,7 @@ impl InFlight {
 
     /// Starts a batch of commands (see [`batch`]) as one pipeline; its
     /// deadline is its first (earliest) command's.
-    fn start_batch(&mut self, inner: &Arc<Inner>, conn: MultiplexedConnection, generation: u64, jobs: Vec<Job>) {
+    fn start_batch(&mut self, inner: &Arc<Inner>, conn: Conn, generation: u64, jobs: Vec<Job>) {
         if !inner.breaker.allow() {
             for job in jobs {
                 inner.reject(job, TierError::Unavailable("circuit breaker open".into()));

@@ -21,6 +21,7 @@ use redis::aio::MultiplexedConnection;
 use redis::{AsyncConnectionConfig, PushInfo};
 use tokio::sync::{mpsc, watch};
 
+use super::conn::Conn;
 use super::connection::{Done, Inner};
 use super::error::{describe, TierError};
 use super::ops::{self, Op, Tickets};
@@ -151,7 +152,7 @@ pub(super) async fn run_blocking(
             None => open(inner, None).await?,
         };
         let keep = conn.clone();
-        let run = ops::run(inner, conn, op, tickets);
+        let run = ops::run(inner, Conn::Multiplexed(conn), op, tickets);
         let outcome = match wait {
             Some(limit) => match tokio::time::timeout(limit, run).await {
                 Ok(outcome) => outcome,

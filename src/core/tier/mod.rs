@@ -15,6 +15,7 @@
 mod batch;
 pub mod breaker;
 pub mod config;
+mod conn;
 mod connection;
 pub mod decoder;
 mod dedicated;

@@ -9,10 +9,10 @@
 
 use std::sync::Arc;
 
-use redis::aio::MultiplexedConnection;
 use redis::{Cmd, Pipeline, Value};
 
 use super::batch;
+use super::conn::Conn;
 use super::connection::Inner;
 use super::error::TierError;
 use super::generic::{resp2_reply, transaction_reply};
@@ -328,23 +328,12 @@ fn unprefixed(inner: &Inner, key: Vec<u8>) -> TierReply {
     TierReply::Text(String::from_utf8_lossy(user).into_owned())
 }
 
-async fn send(conn: &mut MultiplexedConnection, cmd: &Cmd) -> Result<Value, TierError> {
-    match conn.send_packed_command(cmd).await {
-        Ok(Value::ServerError(e)) => Err(TierError::from_redis(&e.into())),
-        Ok(v) => Ok(v),
-        Err(e) => Err(TierError::from_redis(&e)),
-    }
+async fn send(conn: &mut Conn, cmd: &Cmd) -> Result<Value, TierError> {
+    server_error(conn.command(cmd).await?)
 }
 
-pub(super) async fn send_all(
-    conn: &mut MultiplexedConnection,
-    pipe: &Pipeline,
-    count: usize,
-) -> Result<Vec<Value>, TierError> {
-    let values = conn
-        .send_packed_commands(pipe, 0, count)
-        .await
-        .map_err(|e| TierError::from_redis(&e))?;
+pub(super) async fn send_all(conn: &mut Conn, pipe: &Pipeline, count: usize) -> Result<Vec<Value>, TierError> {
+    let values = conn.pipeline(pipe, 0, count).await?;
     if values.len() != count {
         return Err(TierError::Protocol(format!(
             "{} replies for {count} commands",
@@ -459,19 +448,14 @@ impl Op {
 pub(super) type RunFuture<'a> =
     std::pin::Pin<Box<dyn std::future::Future<Output = Result<TierReply, TierError>> + Send + 'a>>;
 
-pub(super) fn run(inner: &Inner, conn: MultiplexedConnection, op: Op, tickets: Tickets) -> RunFuture<'_> {
+pub(super) fn run(inner: &Inner, conn: Conn, op: Op, tickets: Tickets) -> RunFuture<'_> {
     if batch::is_batchable(&op) {
         return Box::pin(batch::run_one(inner, conn, op, tickets));
     }
     Box::pin(run_other(inner, conn, op, tickets))
 }
 
-async fn run_other(
-    inner: &Inner,
-    mut conn: MultiplexedConnection,
-    op: Op,
-    mut writes: Tickets,
-) -> Result<TierReply, TierError> {
+async fn run_other(inner: &Inner, mut conn: Conn, op: Op, mut writes: Tickets) -> Result<TierReply, TierError> {
     let sent = inner.store.now_ms();
     let c = &mut conn;
     let reply = match op {
@@ -618,10 +602,7 @@ async fn run_other(
                             .arg("PX")
                             .arg(ms);
                     }
-                    let exec = c
-                        .send_packed_commands(&pipe, entries.len() + 1, 1)
-                        .await
-                        .map_err(|e| TierError::from_redis(&e))?;
+                    let exec = c.pipeline(&pipe, entries.len() + 1, 1).await?;
                     for result in exec {
                         match server_error(result)? {
                             Value::Array(items) => {
@@ -897,12 +878,7 @@ pub(super) fn generic_cmd(inner: &Inner, argv: &[Vec<u8>], keys: &[usize]) -> Cm
 /// Runs [`Op::Transaction`]: MULTI, the commands and EXEC written as one
 /// packed pipeline, so the multiplexed connection cannot interleave another
 /// caller's command between them (it writes each request whole, in order).
-async fn transaction(
-    inner: &Inner,
-    c: &mut MultiplexedConnection,
-    commands: Vec<Op>,
-    buffers: bool,
-) -> Result<TierReply, TierError> {
+async fn transaction(inner: &Inner, c: &mut Conn, commands: Vec<Op>, buffers: bool) -> Result<TierReply, TierError> {
     let mut names = Vec::with_capacity(commands.len());
     let mut pipe = Pipeline::new();
     pipe.add_command(redis::cmd("MULTI"));
@@ -948,10 +924,8 @@ fn forget_all(inner: &Inner) {
 
 /// The reply to `cmd` as Redis sent it, error replies included (the generic
 /// path converts them); only a transport failure is an error here.
-async fn conn_reply(conn: &mut MultiplexedConnection, cmd: &Cmd) -> Result<Value, TierError> {
-    conn.send_packed_command(cmd)
-        .await
-        .map_err(|e| TierError::from_redis(&e))
+async fn conn_reply(conn: &mut Conn, cmd: &Cmd) -> Result<Value, TierError> {
+    conn.command(cmd).await
 }
 
 pub(super) fn count_read(inner: &Inner, hit: bool) {

@@ -22,6 +22,7 @@ use redis::aio::MultiplexedConnection;
 use redis::{PushInfo, PushKind};
 use tokio::sync::mpsc;
 
+use super::conn::Conn;
 use super::connection::{Done, Inner};
 use super::dedicated;
 use super::error::TierError;
@@ -124,7 +125,8 @@ pub(super) async fn serve(weak: Weak<Inner>, mut requests: mpsc::UnboundedReceiv
             }
         }
         let Some((c, _)) = conn.as_ref() else { continue };
-        let work = std::panic::AssertUnwindSafe(ops::run(&inner, c.clone(), op, tickets)).catch_unwind();
+        let work =
+            std::panic::AssertUnwindSafe(ops::run(&inner, Conn::Multiplexed(c.clone()), op, tickets)).catch_unwind();
         let outcome = tokio::select! {
             biased;
             _ = inner.dedicated.until_closed() => Err(TierError::Closed),

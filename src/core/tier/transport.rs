@@ -145,7 +145,9 @@ struct Owner(Arc<Shared>);
 
 impl Drop for Owner {
     fn drop(&mut self) {
-        self.0.fail("connection closed");
+        // Not a loss: its owner let it go (possibly under its own locks, so
+        // the lost hook, which takes them, must not run here).
+        self.0.fail("connection closed", false);
     }
 }
 
@@ -154,9 +156,9 @@ impl Shared {
         self.io.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The connection is gone: fail every waiter, tell the owner once, and
-    /// shut the socket so the reader and flusher end.
-    fn fail(&self, why: &str) {
+    /// The connection is gone: fail every waiter, tell the owner once (if
+    /// `report`), and shut the socket so the reader and flusher end.
+    fn fail(&self, why: &str, report: bool) {
         let waiting = {
             let mut io = self.io();
             if io.lost.is_some() {
@@ -167,10 +169,14 @@ impl Shared {
         };
         let _ = socket2::SockRef::from(&*self.tcp).shutdown(std::net::Shutdown::Both);
         self.unwritten.notify_one();
+        // The owner hears first, so a caller who sees its request fail finds
+        // the loss already known.
+        if report {
+            (self.on_lost)(why);
+        }
         for w in waiting {
             let _ = w.reply.send(Err(TierError::Unavailable(why.to_string())));
         }
-        (self.on_lost)(why);
     }
 
     /// Reads everything the socket has, and takes every complete reply off
@@ -226,13 +232,13 @@ impl Shared {
 async fn read_loop(shared: Arc<Shared>) {
     loop {
         if let Err(e) = shared.tcp.readable().await {
-            shared.fail(&format!("connection broken: {e}"));
+            shared.fail(&format!("connection broken: {e}"), true);
             return;
         }
         match shared.read_available() {
             Ok(deliveries) => shared.deliver(deliveries),
             Err(why) => {
-                shared.fail(&why);
+                shared.fail(&why, true);
                 return;
             }
         }
@@ -247,7 +253,7 @@ async fn flush_loop(shared: Arc<Shared>) {
                 return;
             }
             if let Err(e) = shared.tcp.writable().await {
-                shared.fail(&format!("connection broken: {e}"));
+                shared.fail(&format!("connection broken: {e}"), true);
                 return;
             }
             let flushed = shared.io().flush();
@@ -255,7 +261,7 @@ async fn flush_loop(shared: Arc<Shared>) {
                 Ok(true) => break,
                 Ok(false) => {}
                 Err(e) => {
-                    shared.fail(&format!("connection broken: {e}"));
+                    shared.fail(&format!("connection broken: {e}"), true);
                     return;
                 }
             }
@@ -336,7 +342,7 @@ impl Transport {
                 Ok(false) => shared.unwritten.notify_one(),
                 Err(e) => {
                     drop(io);
-                    shared.fail(&format!("connection broken: {e}"));
+                    shared.fail(&format!("connection broken: {e}"), true);
                 }
             }
         }
@@ -361,9 +367,10 @@ impl Transport {
         }
     }
 
-    /// Closes the connection now (the lost hook runs, with `why`).
+    /// Closes the connection now; the lost hook runs, with `why`, unless
+    /// the connection was lost already.
     pub fn close(&self, why: &str) {
-        self.0 .0.fail(why);
+        self.0 .0.fail(why, true);
     }
 }
 

@@ -265,7 +265,7 @@ fn credentials_and_database_are_applied_and_a_wrong_password_is_refused_without_
 }
 
 #[test]
-fn dropping_the_last_handle_closes_the_connection() {
+fn dropping_the_last_handle_closes_the_connection_without_reporting_a_loss() {
     let srv = server(&[]);
     let port = srv.port;
     on_runtime(async move {
@@ -286,6 +286,8 @@ fn dropping_the_last_handle_closes_the_connection() {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         assert_eq!(left, 1);
-        assert_eq!(losses.load(Ordering::SeqCst), 1);
+        // Letting it go is not losing it: the owner, who may hold the locks
+        // its lost hook takes, is not called back.
+        assert_eq!(losses.load(Ordering::SeqCst), 0);
     });
 }
