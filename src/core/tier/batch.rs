@@ -140,12 +140,17 @@ pub(super) async fn run_one(inner: &Inner, conn: Conn, op: Op, tickets: Tickets)
         .unwrap_or_else(|| Err(TierError::Protocol("no outcome for a batch of one".into())))
 }
 
-/// Sends `jobs` as one pipeline on `conn`; each command's outcome in order.
-pub(super) async fn run(
-    inner: &Inner,
-    mut conn: Conn,
-    jobs: Vec<(Op, Tickets)>,
-) -> Result<Vec<Result<TierReply, TierError>>, TierError> {
+/// A batch ready to send: its bytes, how many replies they take, and what
+/// reading them back needs.
+pub(super) struct Prepared {
+    pub(super) pipe: Pipeline,
+    pub(super) count: usize,
+    parts: Vec<Part>,
+    sent: u64,
+}
+
+/// Builds the pipeline of `jobs` (nothing is sent).
+pub(super) fn prepare(inner: &Inner, jobs: &[(Op, Tickets)]) -> Prepared {
     let sent = inner.store.now_ms();
     let mut pipe = redis::pipe();
     let mut count = 0;
@@ -153,10 +158,36 @@ pub(super) async fn run(
     for ((op, _), part) in jobs.iter().zip(&parts) {
         count += queue(inner, op, part, &mut pipe);
     }
-    let mut values = ops::send_all(&mut conn, &pipe, count).await?.into_iter();
-    Ok(jobs
-        .into_iter()
+    Prepared {
+        pipe,
+        count,
+        parts,
+        sent,
+    }
+}
+
+/// Each command's outcome from the batch's replies, in order.
+pub(super) fn finish_all(
+    inner: &Inner,
+    jobs: Vec<(Op, Tickets)>,
+    prepared: Prepared,
+    values: Vec<Value>,
+) -> Vec<Result<TierReply, TierError>> {
+    let Prepared { parts, sent, .. } = prepared;
+    let mut values = values.into_iter();
+    jobs.into_iter()
         .zip(parts)
         .map(|((op, tickets), part)| finish(inner, op, part, &tickets, sent, &mut values))
-        .collect())
+        .collect()
+}
+
+/// Sends `jobs` as one pipeline on `conn`; each command's outcome in order.
+pub(super) async fn run(
+    inner: &Inner,
+    mut conn: Conn,
+    jobs: Vec<(Op, Tickets)>,
+) -> Result<Vec<Result<TierReply, TierError>>, TierError> {
+    let prepared = prepare(inner, &jobs);
+    let values = ops::send_all(&mut conn, &prepared.pipe, prepared.count).await?;
+    Ok(finish_all(inner, jobs, prepared, values))
 }

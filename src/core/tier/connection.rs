@@ -3,7 +3,7 @@
 //! facade's retry strategy, as in ioredis): this side reports what happened
 //! and never retries on its own.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use futures_util::future::{AbortHandle, AbortRegistration, Abortable, Aborted, FutureExt};
@@ -19,6 +19,7 @@ use super::breaker::Breaker;
 use super::config::TierConfig;
 use super::conn::Conn;
 use super::dedicated::{self, Dedicated};
+use super::direct;
 use super::error::{describe, TierError};
 use super::guard::FillGuard;
 use super::monitor;
@@ -35,9 +36,9 @@ use crate::core::local::LocalStore;
 /// connection's request buffer is larger, so a command is queued on the
 /// socket the first time it is polled, and polls happen in submission order:
 /// that is what keeps commands in order on the wire.
-const MAX_IN_FLIGHT: usize = 4096;
+pub(super) const MAX_IN_FLIGHT: usize = 4096;
 /// GETs sent as one pipeline at most (see `accept_burst`).
-const MAX_BATCH: usize = 512;
+pub(super) const MAX_BATCH: usize = 512;
 
 /// What the tier tells its owner, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,13 +120,17 @@ pub(super) struct Inner {
     link: Mutex<Link>,
     ready: Notify,
     pub(super) guard: FillGuard,
-    breaker: Breaker,
+    pub(super) breaker: Breaker,
     pub(super) counters: TierCounters,
     events: EventSink,
     flush: Flush,
     /// Commands submitted and not yet taken by the dispatcher.
     submitted: Mutex<Submitted>,
     kick: Notify,
+    /// Commands handed to the dispatcher and not yet settled (see [`direct`]).
+    pub(super) dispatched: AtomicUsize,
+    /// Commands sent directly and not yet settled.
+    pub(super) direct: AtomicUsize,
     report_invalidations: AtomicBool,
     /// Blocking commands' connections, and the close signal they and the
     /// subscriber share.
@@ -135,11 +140,11 @@ pub(super) struct Inner {
 
 /// A submitted command: its guard tickets were taken at submission, its
 /// deadline runs from then too.
-struct Job {
-    op: Op,
-    tickets: Tickets,
-    deadline: Instant,
-    done: Done,
+pub(super) struct Job {
+    pub(super) op: Op,
+    pub(super) tickets: Tickets,
+    pub(super) deadline: Instant,
+    pub(super) done: Done,
 }
 
 /// One cache instance's Redis tier.
@@ -227,6 +232,8 @@ impl Tier {
             flush,
             submitted: Mutex::new(Submitted::default()),
             kick: Notify::new(),
+            dispatched: AtomicUsize::new(0),
+            direct: AtomicUsize::new(0),
             report_invalidations: AtomicBool::new(false),
             dedicated: Dedicated::default(),
             subscriptions,
@@ -419,7 +426,9 @@ impl Tier {
 
     /// Sends what was submitted since the last kick.
     pub fn kick(&self) {
-        self.inner.kick.notify_one();
+        if !direct::send(&self.inner) {
+            self.inner.kick.notify_one();
+        }
     }
 
     /// Whether `Invalidated` events are wanted (they cost a call into JS each).
@@ -491,6 +500,10 @@ async fn open(inner: &Arc<Inner>, generation: u64) -> Result<Conn, TierError> {
 impl Inner {
     fn link(&self) -> MutexGuard<'_, Link> {
         self.link.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(super) fn submitted(&self) -> MutexGuard<'_, Submitted> {
+        self.submitted.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn emit(&self, event: TierEvent) {
@@ -637,7 +650,7 @@ impl Inner {
     }
 
     /// Where a command should go now.
-    fn route(&self) -> Route {
+    pub(super) fn route(&self) -> Route {
         let link = self.link();
         match (link.phase, &link.conn) {
             (Phase::Ready, Some(conn)) => Route::Send(conn.clone(), link.generation),
@@ -760,7 +773,7 @@ impl Inner {
 
     /// A transport failure: count it; when the breaker opens, drop the
     /// connection too (a blackholed socket never recovers by itself).
-    fn failed(self: &Arc<Self>, generation: u64, why: &str) {
+    pub(super) fn failed(self: &Arc<Self>, generation: u64, why: &str) {
         if self.breaker.failure() {
             self.lost(generation, why);
         }
@@ -809,10 +822,12 @@ async fn health_check(weak: Weak<Inner>, generation: u64, mut conn: Conn) {
 }
 
 #[derive(Default)]
-struct Submitted {
-    jobs: Vec<Job>,
+pub(super) struct Submitted {
+    pub(super) jobs: Vec<Job>,
+    /// How many of `jobs` are counted in `Inner::dispatched` already.
+    pub(super) counted: usize,
     /// The tier was dropped: the dispatcher ends once everything settled.
-    stopped: bool,
+    pub(super) stopped: bool,
 }
 
 struct StopOnDrop(Arc<Inner>);
@@ -824,7 +839,7 @@ impl Drop for StopOnDrop {
     }
 }
 
-enum Route {
+pub(super) enum Route {
     Send(Conn, u64),
     Wait,
     Fail(TierError),
@@ -1054,7 +1069,8 @@ async fn dispatch(inner: Arc<Inner>) {
             _ = inner.kick.notified(), if open => {
                 unflushed = true;
                 let (batch, stopped) = {
-                    let mut q = inner.submitted.lock().unwrap_or_else(|p| p.into_inner());
+                    let mut q = inner.submitted();
+                    q.counted = 0;
                     (std::mem::take(&mut q.jobs), q.stopped)
                 };
                 open = !stopped;

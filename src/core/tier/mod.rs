@@ -19,6 +19,7 @@ mod conn;
 mod connection;
 pub mod decoder;
 mod dedicated;
+mod direct;
 pub mod error;
 pub mod generic;
 pub mod guard;

@@ -21,11 +21,12 @@
 
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use redis::Value;
 use tokio::net::TcpStream;
 use tokio::sync::{oneshot, Notify};
+use tokio::time::{Duration, Instant};
 
 use super::config::{TierConfig, TlsConfig};
 use super::decoder::Decoder;
@@ -82,7 +83,31 @@ impl Write for Stream {
     }
 }
 
-type Outcome = Result<Vec<Value>, TierError>;
+pub type Outcome = Result<Vec<Value>, TierError>;
+/// Receives a request's outcome, on the thread that read it (or found it
+/// late, or lost the connection).
+pub type OnReply = Box<dyn FnOnce(Outcome) + Send>;
+
+/// Who gets a request's replies.
+enum Reply {
+    /// An awaiting future (timed by its caller).
+    Channel(oneshot::Sender<Outcome>),
+    /// A callback, timed here: past `deadline` it gets
+    /// [`TierError::Timeout`] (see [`Transport::request_with`]).
+    Call(OnReply, Instant),
+    /// Already answered (timed out): the replies are read and dropped.
+    Gone,
+}
+
+impl Reply {
+    fn send(self, outcome: Outcome) {
+        match self {
+            Reply::Channel(tx) => drop(tx.send(outcome)),
+            Reply::Call(call, _) => call(outcome),
+            Reply::Gone => {}
+        }
+    }
+}
 
 /// One request's claim on the replies to come.
 struct Waiter {
@@ -90,7 +115,7 @@ struct Waiter {
     skip: usize,
     take: usize,
     values: Vec<Value>,
-    reply: oneshot::Sender<Outcome>,
+    reply: Reply,
 }
 
 struct Io {
@@ -124,7 +149,8 @@ impl Io {
 /// What one read produced, delivered in this order once the lock is released.
 enum Delivery {
     Push(Value),
-    Done(oneshot::Sender<Outcome>, Vec<Value>),
+    Done(Reply, Vec<Value>),
+    Late(OnReply),
 }
 
 struct Shared {
@@ -132,6 +158,8 @@ struct Shared {
     tcp: Arc<TcpStream>,
     /// Bytes were left unwritten: the flusher waits for the socket.
     unwritten: Notify,
+    /// How often the watchdog looks for callbacks past their deadline.
+    watch_every: Duration,
     on_push: PushHook,
     on_lost: LostHook,
 }
@@ -175,7 +203,7 @@ impl Shared {
             (self.on_lost)(why);
         }
         for w in waiting {
-            let _ = w.reply.send(Err(TierError::Unavailable(why.to_string())));
+            w.reply.send(Err(TierError::Unavailable(why.to_string())));
         }
     }
 
@@ -212,7 +240,12 @@ impl Shared {
             }
             if head.skip == 0 && head.values.len() == head.take {
                 let w = io.waiting.pop_front().expect("the head waiter");
-                deliveries.push(Delivery::Done(w.reply, w.values));
+                deliveries.push(match w.reply {
+                    // Answered after its deadline: a timeout, as if the
+                    // watchdog had looked first (it may be due to).
+                    Reply::Call(call, at) if at <= Instant::now() => Delivery::Late(call),
+                    reply => Delivery::Done(reply, w.values),
+                });
             }
         }
         Ok(deliveries)
@@ -223,7 +256,8 @@ impl Shared {
             match d {
                 Delivery::Push(v) => (self.on_push)(v),
                 // The caller may have given up (a timeout): nothing to do.
-                Delivery::Done(reply, values) => drop(reply.send(Ok(values))),
+                Delivery::Done(reply, values) => reply.send(Ok(values)),
+                Delivery::Late(call) => call(Err(TierError::Timeout)),
             }
         }
     }
@@ -242,6 +276,50 @@ async fn read_loop(shared: Arc<Shared>) {
                 return;
             }
         }
+    }
+}
+
+/// Times the callback requests. Their callers await nothing a timer could
+/// wrap, and arming a timer per request from the thread that queues it
+/// would wake this thread for each (the hand-over the callbacks exist to
+/// avoid). So it sleeps until the earliest deadline it knows of, or for
+/// `watch_every` when it knows of none: a request queued meanwhile fails at
+/// most that long after its deadline, and a reply that comes after the
+/// deadline is a timeout too (see `read_available`).
+async fn watch_loop(shared: Weak<Shared>) {
+    let every = match shared.upgrade() {
+        Some(s) => s.watch_every,
+        None => return,
+    };
+    let mut wake = Instant::now() + every;
+    loop {
+        tokio::time::sleep_until(wake).await;
+        let Some(shared) = shared.upgrade() else { return };
+        let now = Instant::now();
+        let mut earliest = now + every;
+        let late: Vec<OnReply> = {
+            let mut io = shared.io();
+            if io.lost.is_some() {
+                return;
+            }
+            let mut late = Vec::new();
+            for w in io.waiting.iter_mut() {
+                match w.reply {
+                    Reply::Call(_, at) if at <= now => {
+                        if let Reply::Call(call, _) = std::mem::replace(&mut w.reply, Reply::Gone) {
+                            late.push(call);
+                        }
+                    }
+                    Reply::Call(_, at) => earliest = earliest.min(at),
+                    _ => {}
+                }
+            }
+            late
+        };
+        for call in late {
+            call(Err(TierError::Timeout));
+        }
+        wake = earliest;
     }
 }
 
@@ -283,7 +361,9 @@ impl Transport {
                 None => Stream::Plain(Socket(Arc::clone(&tcp))),
                 Some(tls) => Stream::Tls(Box::new(handshake(tls, &config.host, &tcp).await?)),
             };
-            let transport = Transport::start(tcp, stream, on_push, on_lost);
+            // A tenth of commandTimeout, within 2–100 ms.
+            let watch_every = (config.command_timeout / 10).clamp(Duration::from_millis(2), Duration::from_millis(100));
+            let transport = Transport::start(tcp, stream, watch_every, on_push, on_lost);
             hello(&transport, config).await?;
             Ok(transport)
         };
@@ -293,7 +373,13 @@ impl Transport {
         }
     }
 
-    fn start(tcp: Arc<TcpStream>, stream: Stream, on_push: PushHook, on_lost: LostHook) -> Transport {
+    fn start(
+        tcp: Arc<TcpStream>,
+        stream: Stream,
+        watch_every: Duration,
+        on_push: PushHook,
+        on_lost: LostHook,
+    ) -> Transport {
         let shared = Arc::new(Shared {
             io: Mutex::new(Io {
                 stream,
@@ -305,11 +391,13 @@ impl Transport {
             }),
             tcp,
             unwritten: Notify::new(),
+            watch_every,
             on_push,
             on_lost,
         });
         runtime().spawn(read_loop(Arc::clone(&shared)));
         runtime().spawn(flush_loop(Arc::clone(&shared)));
+        runtime().spawn(watch_loop(Arc::downgrade(&shared)));
         Transport(Arc::new(Owner(shared)))
     }
 
@@ -317,15 +405,31 @@ impl Transport {
     /// they produce; resolves to the last `take`. Writes from the calling
     /// thread when nothing is waiting to be written before it.
     pub fn request(&self, bytes: &[u8], skip: usize, take: usize) -> oneshot::Receiver<Outcome> {
-        let shared = &self.0 .0;
         let (reply, outcome) = oneshot::channel();
+        self.queue(bytes, skip, take, Reply::Channel(reply));
+        outcome
+    }
+
+    /// As [`Transport::request`], the outcome handed to `on_reply` on the
+    /// thread that reads it; past `deadline` it gets [`TierError::Timeout`]
+    /// (at most a tenth of commandTimeout late, see `watch_loop`) and the
+    /// replies, when they come, are dropped.
+    pub fn request_with(&self, bytes: &[u8], skip: usize, take: usize, deadline: Instant, on_reply: OnReply) {
+        self.queue(bytes, skip, take, Reply::Call(on_reply, deadline));
+    }
+
+    fn queue(&self, bytes: &[u8], skip: usize, take: usize, reply: Reply) {
+        let shared = &self.0 .0;
         let mut io = shared.io();
         if let Some(why) = &io.lost {
-            let _ = reply.send(Err(TierError::Unavailable(why.clone())));
-            return outcome;
+            let why = why.clone();
+            drop(io);
+            reply.send(Err(TierError::Unavailable(why)));
+            return;
         }
-        if skip + take == 0 {
-            let _ = reply.send(Ok(Vec::new()));
+        // Nothing to wait for (no command produces no reply; kept total).
+        let answered = if skip + take == 0 {
+            Some(reply)
         } else {
             io.waiting.push_back(Waiter {
                 skip,
@@ -333,7 +437,8 @@ impl Transport {
                 values: Vec::with_capacity(take),
                 reply,
             });
-        }
+            None
+        };
         let idle = io.out.is_empty();
         io.out.extend_from_slice(bytes);
         if idle {
@@ -342,11 +447,19 @@ impl Transport {
                 Ok(false) => shared.unwritten.notify_one(),
                 Err(e) => {
                     drop(io);
-                    shared.fail(&format!("connection broken: {e}"), true);
+                    let why = format!("connection broken: {e}");
+                    shared.fail(&why, true);
+                    if let Some(reply) = answered {
+                        reply.send(Err(TierError::Unavailable(why)));
+                    }
+                    return;
                 }
             }
         }
-        outcome
+        drop(io);
+        if let Some(reply) = answered {
+            reply.send(Ok(Vec::new()));
+        }
     }
 
     /// One command's reply (error replies are values, as in redis-rs).

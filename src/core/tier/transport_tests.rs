@@ -291,3 +291,98 @@ fn dropping_the_last_handle_closes_the_connection_without_reporting_a_loss() {
         assert_eq!(losses.load(Ordering::SeqCst), 0);
     });
 }
+
+#[test]
+fn a_callback_request_past_its_deadline_times_out_and_its_late_replies_go_to_no_one() {
+    let srv = server(&[]);
+    let port = srv.port;
+    on_runtime(async move {
+        let mut cfg = config(port);
+        cfg.command_timeout = Duration::from_millis(40);
+        let (t, _, losses) = open(&cfg).await;
+        // Redis answers after 300 ms (BLPOP's own timeout): far past the 40 ms deadline.
+        let (tx, rx) = oneshot::channel();
+        let started = Instant::now();
+        let thread = std::thread::current().id();
+        t.request_with(
+            &cmd(&["BLPOP", "never", "0.3"]).get_packed_command(),
+            0,
+            1,
+            Instant::now() + Duration::from_millis(40),
+            Box::new(move |outcome| drop(tx.send((outcome, std::thread::current().id())))),
+        );
+        let (outcome, called_on) = rx.await.unwrap();
+        assert_eq!(outcome, Err(TierError::Timeout));
+        assert_ne!(called_on, thread, "the watchdog, not the caller, reports the timeout");
+        let waited = started.elapsed();
+        // The watchdog sleeps until the deadline it knows of (a tenth of commandTimeout at most when it knows none).
+        assert!(waited >= Duration::from_millis(40), "{waited:?}");
+        assert!(waited < Duration::from_millis(250), "{waited:?}");
+        // The late reply (nil) is read and dropped: the next request gets its own.
+        assert_eq!(
+            t.command(&cmd(&["ECHO", "mine"])).await.unwrap(),
+            Value::BulkString(b"mine".to_vec())
+        );
+        assert_eq!(losses.load(Ordering::SeqCst), 0);
+    });
+}
+
+#[test]
+fn callback_requests_complete_in_order_on_the_reading_thread() {
+    let srv = server(&[]);
+    let port = srv.port;
+    on_runtime(async move {
+        let (t, _, _) = open(&config(port)).await;
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let (tx, rx) = oneshot::channel();
+        let mut tx = Some(tx);
+        for i in 0..500 {
+            let seen = Arc::clone(&seen);
+            let last = if i == 499 { tx.take() } else { None };
+            t.request_with(
+                &cmd(&["INCR", "n"]).get_packed_command(),
+                0,
+                1,
+                Instant::now() + Duration::from_secs(5),
+                Box::new(move |outcome| {
+                    seen.lock().unwrap().push(outcome.unwrap().pop().unwrap());
+                    if let Some(tx) = last {
+                        let _ = tx.send(());
+                    }
+                }),
+            );
+        }
+        rx.await.unwrap();
+        let expected: Vec<Value> = (1..=500).map(Value::Int).collect();
+        assert_eq!(*seen.lock().unwrap(), expected);
+    });
+}
+
+#[test]
+fn callback_requests_fail_with_the_connection() {
+    let srv = server(&[]);
+    let port = srv.port;
+    on_runtime(async move {
+        let (t, _, _) = open(&config(port)).await;
+        let (tx, rx) = oneshot::channel();
+        t.request_with(
+            &cmd(&["BLPOP", "never", "0"]).get_packed_command(),
+            0,
+            1,
+            Instant::now() + Duration::from_secs(60),
+            Box::new(move |outcome| drop(tx.send(outcome))),
+        );
+        t.close("closed by the test");
+        assert!(matches!(rx.await.unwrap(), Err(TierError::Unavailable(_))));
+        // And after the loss, at once.
+        let (tx, rx) = oneshot::channel();
+        t.request_with(
+            &cmd(&["PING"]).get_packed_command(),
+            0,
+            1,
+            Instant::now() + Duration::from_secs(60),
+            Box::new(move |outcome| drop(tx.send(outcome))),
+        );
+        assert!(matches!(rx.await.unwrap(), Err(TierError::Unavailable(_))));
+    });
+}
