@@ -402,11 +402,13 @@ impl Transport {
     }
 
     /// Queues `bytes` (whole commands) and claims the `skip + take` replies
-    /// they produce; resolves to the last `take`. Writes from the calling
-    /// thread when nothing is waiting to be written before it.
+    /// they produce; resolves to the last `take`. The bytes are written by
+    /// the flusher task once the caller's task yields, so the requests one
+    /// turn of the I/O thread queues (a burst of typed commands) go out in
+    /// one write, as redis-rs's multiplexed connection did.
     pub fn request(&self, bytes: &[u8], skip: usize, take: usize) -> oneshot::Receiver<Outcome> {
         let (reply, outcome) = oneshot::channel();
-        self.queue(bytes, skip, take, Reply::Channel(reply));
+        self.queue(bytes, skip, take, Reply::Channel(reply), false);
         outcome
     }
 
@@ -414,11 +416,14 @@ impl Transport {
     /// thread that reads it; past `deadline` it gets [`TierError::Timeout`]
     /// (at most a tenth of commandTimeout late, see `watch_loop`) and the
     /// replies, when they come, are dropped.
+    /// The bytes are written by the calling thread at once when nothing is
+    /// waiting to be written before them (a burst from the JS thread is
+    /// already whole).
     pub fn request_with(&self, bytes: &[u8], skip: usize, take: usize, deadline: Instant, on_reply: OnReply) {
-        self.queue(bytes, skip, take, Reply::Call(on_reply, deadline));
+        self.queue(bytes, skip, take, Reply::Call(on_reply, deadline), true);
     }
 
-    fn queue(&self, bytes: &[u8], skip: usize, take: usize, reply: Reply) {
+    fn queue(&self, bytes: &[u8], skip: usize, take: usize, reply: Reply, write_now: bool) {
         let shared = &self.0 .0;
         let mut io = shared.io();
         if let Some(why) = &io.lost {
@@ -441,7 +446,9 @@ impl Transport {
         };
         let idle = io.out.is_empty();
         io.out.extend_from_slice(bytes);
-        if idle {
+        if idle && !write_now {
+            shared.unwritten.notify_one();
+        } else if idle {
             match io.flush() {
                 Ok(true) => {}
                 Ok(false) => shared.unwritten.notify_one(),
