@@ -253,7 +253,7 @@ class GetOrSet {
         // Redis unavailable or out of time: no one can coordinate; load here.
         return this.load(stale, startSeq)
       }
-      if (reply === -3) return this.loadHoldingLease(leaseKey, token, stale, startSeq, waited)
+      if (reply === -3) return this.loadHoldingLease(leaseKey, token, stale, startSeq, waited, refresh)
       // A refresh that finds someone else refreshing leaves it to them.
       if (refresh) return stale
       const now = Date.now()
@@ -283,7 +283,7 @@ class GetOrSet {
     return taking
   }
 
-  async loadHoldingLease (leaseKey, token, stale, startSeq, waited) {
+  async loadHoldingLease (leaseKey, token, stale, startSeq, waited, refresh) {
     const { cache, o } = this
     // The lease is held until the loader ends: extended while it runs long.
     const every = Math.max(1, Math.floor(o.lock.lease / 2))
@@ -291,8 +291,11 @@ class GetOrSet {
       store.lease(cache, LeaseStep.Extend, leaseKey, token, o.lock.lease).catch(noop)
     }, every)
     try {
-      // Someone may have stored it between our read and taking the lease.
-      if (waited) {
+      // Someone may have stored it between our read and taking the lease
+      // (their store and lease release landing just after our read): read
+      // again before loading, or two instances load it. Not for a refresh:
+      // the value it would read back is the one it is there to replace.
+      if (waited || !refresh) {
         const v = await this.readFresh()
         if (v !== MISS) return v
       }

@@ -498,6 +498,33 @@ for (const mode of MODES) {
           assert.equal(loader.calls, 2, 'one initial load and one refresh for all three instances')
         })
 
+        test('lock: a read that misses just before the holder\'s store lands, then takes the freed lease, reads again instead of loading twice', async () => {
+          // A's Redis traffic is slow (80 ms each way), B's faster (40 ms): B's
+          // read reaches Redis before A's store (miss), B's lease request after
+          // A's store and release (free). Taking the lease, B must read again.
+          const { startProxy } = require('../../support/tcp-proxy')
+          const slow = await startProxy({ targetPort: srv.port })
+          const fast = await startProxy({ targetPort: srv.port })
+          try {
+            const prefix = `race${++n}:`
+            const a = open({ redis: slow.url, keyPrefix: prefix, commandTimeout: 5000 })
+            const b = open({ redis: fast.url, keyPrefix: prefix, commandTimeout: 5000 })
+            await Promise.all([a.connect(), b.connect()])
+            await slow.mode('delay', { ms: 80 })
+            await fast.mode('delay', { ms: 40 })
+            const k = key('lease-race')
+            const loader = counting(async (ctx, calls) => `v${calls}`)
+            const options = { ttl: 10_000, lock: { lease: 5000 } }
+            assert.equal(await a.getOrSet(k, loader, options), 'v1')
+            // A answered before its store and release were even sent.
+            assert.equal(await b.getOrSet(k, loader, options), 'v1')
+            assert.equal(loader.calls, 1, 'one load for both instances')
+          } finally {
+            await slow.close()
+            await fast.close()
+          }
+        })
+
         test('Redis down: getOrSet still loads (a failed read is a miss, a failed store is counted)', async () => {
           const down = new TierCache({ redis: 'redis://127.0.0.1:1', connectTimeout: 200, commandTimeout: 200, lazyConnect: true, retryStrategy: () => null })
           down.on('error', () => {})
