@@ -365,6 +365,14 @@ export declare function tierPinTransaction(t: ExternalObject<TierHandle>, id: nu
  */
 export declare function tierPubsub(t: ExternalObject<TierHandle>, id: number, method: PubSubMethod, names: Array<string | Buffer>): void
 
+/**
+ * Reads the main connection on this (the JS) thread from now on, the
+ * outcomes handed to `on_batch` as they are read: the facade calls it at
+ * each `connected` event. Where libuv cannot be reached (Windows), or
+ * refuses, the I/O thread keeps reading.
+ */
+export declare function tierReadHere(t: ExternalObject<TierHandle>, onBatch: (batch: unknown[]) => void): void
+
 export declare function tierScan(t: ExternalObject<TierHandle>, id: number, cursor: string, pattern?: string | undefined | null, count?: number | undefined | null): void
 
 /** A sealed write (see `core::sealed`). */

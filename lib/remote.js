@@ -111,6 +111,7 @@ class Remote {
     this.keepAlive = setInterval(noop, KEEP_ALIVE_MS)
     this.keepAlive.unref()
     const tls = config.tls || {}
+    this.deliver = (batch) => this.onBatch(batch)
     this.handle = native.tierOpen(cache._h, {
       host: config.host,
       port: config.port,
@@ -131,7 +132,7 @@ class Remote {
       offlineGrace: config.offlineGrace,
       healthCheckInterval: config.healthCheckInterval,
       l1Ttl: config.l1Ttl
-    }, (batch) => this.onBatch(batch))
+    }, this.deliver)
     // The addon holds the secrets now; nothing here keeps them (not even
     // for util.inspect with customInspect: false).
     this.config = {
@@ -317,6 +318,8 @@ class Remote {
   onEvent (name, value) {
     switch (name) {
       case 'connected':
+        // Replies are read on this thread from now on (see tierReadHere).
+        native.tierReadHere(this.handle, this.deliver)
         this.failure = null
         this.attempts = 0
         this.setStatus('connect')

@@ -9,6 +9,8 @@ mod errors;
 mod events;
 mod handle;
 mod modes;
+#[cfg(unix)]
+mod poller;
 mod reply;
 mod tier;
 mod utf8_arg;

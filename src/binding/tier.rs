@@ -60,7 +60,18 @@ impl Completions {
         self.lock().items.push(c);
     }
 
+    /// Takes what is queued (the JS thread delivers it itself).
+    #[cfg(unix)]
+    fn take(&self) -> Vec<Completion> {
+        std::mem::take(&mut self.lock().items)
+    }
+
     fn flush(&self) {
+        // Inside the JS thread's own read: it delivers once the read ends.
+        #[cfg(unix)]
+        if super::poller::reading_here() {
+            return;
+        }
         let wake = {
             let mut q = self.lock();
             let wake = !q.items.is_empty() && !q.scheduled;
@@ -76,6 +87,9 @@ impl Completions {
 pub struct TierHandle {
     tier: Tier,
     completions: Arc<Completions>,
+    /// The JS thread's poller of the main connection (see `tier_read_here`).
+    #[cfg(unix)]
+    poller: Mutex<Option<super::poller::Poller>>,
 }
 
 impl TierHandle {
@@ -97,6 +111,104 @@ impl TierHandle {
 impl Drop for TierHandle {
     fn drop(&mut self) {
         self.tier.close();
+        #[cfg(unix)]
+        drop(self.poller.lock().unwrap_or_else(|p| p.into_inner()).take());
+    }
+}
+
+/// Delivers the poller's reads to `callback` (the instance's `on_batch`),
+/// synchronously, on the JS thread. Owns a reference to the callback and an
+/// async context, released when the poller stops (on the JS thread).
+#[cfg(unix)]
+struct JsDelivery {
+    env: sys::napi_env,
+    callback: sys::napi_ref,
+    context: sys::napi_async_context,
+    completions: Arc<Completions>,
+}
+
+#[cfg(unix)]
+impl JsDelivery {
+    unsafe fn new(
+        env: sys::napi_env,
+        callback: sys::napi_value,
+        completions: Arc<Completions>,
+    ) -> Result<JsDelivery, String> {
+        let check = |status: sys::napi_status, what: &str| {
+            if status == sys::Status::napi_ok {
+                Ok(())
+            } else {
+                Err(errors::internal(format!("{what} failed ({status})")))
+            }
+        };
+        let mut reference = std::ptr::null_mut();
+        check(sys::napi_create_reference(env, callback, 1, &mut reference), "napi_create_reference")?;
+        let mut name = std::ptr::null_mut();
+        let mut context = std::ptr::null_mut();
+        let named = sys::napi_create_string_utf8(env, c"tiercache:redis".as_ptr(), -1, &mut name);
+        let made = if named == sys::Status::napi_ok {
+            sys::napi_async_init(env, std::ptr::null_mut(), name, &mut context)
+        } else {
+            named
+        };
+        if let Err(e) = check(made, "napi_async_init") {
+            sys::napi_delete_reference(env, reference);
+            return Err(e);
+        }
+        Ok(JsDelivery {
+            env,
+            callback: reference,
+            context,
+            completions,
+        })
+    }
+
+    /// Calls the callback with what is queued, as a callback from the event
+    /// loop (so the microtasks run after it, as after any I/O callback).
+    fn deliver(&mut self) {
+        let items = self.completions.take();
+        if items.is_empty() {
+            return;
+        }
+        let env = self.env;
+        // SAFETY: on the JS thread of `env` (the poll callback's), inside a
+        // handle scope of our own.
+        unsafe {
+            let mut scope = std::ptr::null_mut();
+            if sys::napi_open_handle_scope(env, &mut scope) != sys::Status::napi_ok {
+                return;
+            }
+            let mut function = std::ptr::null_mut();
+            let mut receiver = std::ptr::null_mut();
+            if let Ok(batch) = Batch::to_napi_value(env, Batch(items)) {
+                if sys::napi_get_reference_value(env, self.callback, &mut function) == sys::Status::napi_ok
+                    && !function.is_null()
+                    && sys::napi_get_global(env, &mut receiver) == sys::Status::napi_ok
+                {
+                    let mut result = std::ptr::null_mut();
+                    let called = sys::napi_make_callback(env, self.context, receiver, function, 1, &batch, &mut result);
+                    if called == sys::Status::napi_pending_exception {
+                        // As for a throwing I/O callback: the process's
+                        // uncaught-exception handling.
+                        let mut error = std::ptr::null_mut();
+                        sys::napi_get_and_clear_last_exception(env, &mut error);
+                        sys::napi_fatal_exception(env, error);
+                    }
+                }
+            }
+            sys::napi_close_handle_scope(env, scope);
+        }
+    }
+}
+
+#[cfg(unix)]
+impl Drop for JsDelivery {
+    fn drop(&mut self) {
+        // SAFETY: dropped on the JS thread of `env` (see the poller).
+        unsafe {
+            sys::napi_async_destroy(self.env, self.context);
+            sys::napi_delete_reference(self.env, self.callback);
+        }
     }
 }
 
@@ -290,7 +402,42 @@ pub fn tier_open(
     });
     let tier = Tier::new(store, config, events, Arc::new(move || flusher.flush()))
         .map_err(|e| Error::new(e.code().as_str().to_string(), e.to_string()))?;
-    Ok(External::new(TierHandle { tier, completions }))
+    Ok(External::new(TierHandle {
+        tier,
+        completions,
+        #[cfg(unix)]
+        poller: Mutex::new(None),
+    }))
+}
+
+/// Reads the main connection on this (the JS) thread from now on, the
+/// outcomes handed to `on_batch` as they are read: the facade calls it at
+/// each `connected` event. Where libuv cannot be reached (Windows), or
+/// refuses, the I/O thread keeps reading.
+#[napi(catch_unwind)]
+pub fn tier_read_here(
+    env: Env,
+    t: &External<TierHandle>,
+    #[napi(ts_arg_type = "(batch: unknown[]) => void")] on_batch: Function<(), ()>,
+) -> Result<(), String> {
+    #[cfg(unix)]
+    {
+        let mut slot = t.poller.lock().unwrap_or_else(|p| p.into_inner());
+        // The previous connection's poller, if still there, stops first.
+        drop(slot.take());
+        let Some(reader) = t.tier.reader() else {
+            return Ok(());
+        };
+        // SAFETY: a #[napi] function runs on the JS thread of `env`.
+        unsafe {
+            let mut delivery = JsDelivery::new(env.raw(), on_batch.raw(), Arc::clone(&t.completions))?;
+            // Refused: `reader` was dropped, the I/O thread reads again.
+            *slot = super::poller::start(env.raw(), reader, Box::new(move || delivery.deliver())).ok();
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (env, t, on_batch);
+    Ok(())
 }
 
 #[napi(catch_unwind)]
@@ -302,7 +449,11 @@ pub fn tier_connect(t: &External<TierHandle>) {
 /// per burst: at the end of the current microtask queue).
 #[napi(catch_unwind)]
 pub fn tier_kick(t: &External<TierHandle>) {
-    t.tier.kick();
+    let direct = t.tier.kick();
+    #[cfg(unix)]
+    if let Some(poller) = t.poller.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+        poller.poll(direct);
+    }
 }
 
 /// Drops the shared connection as a loss would (ioredis's `disconnect(true)`);

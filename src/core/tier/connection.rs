@@ -29,7 +29,7 @@ use super::reply::TierReply;
 use super::runtime::runtime;
 use super::stats::{TierCounters, TierStats};
 use super::subscriber::{self, MessageKind, SubAction};
-use super::transport::Transport;
+use super::transport::{Reader, Transport};
 use crate::core::local::LocalStore;
 
 /// Commands on the wire at once; more wait in the dispatcher's queue. The
@@ -424,11 +424,25 @@ impl Tier {
         runtime().spawn(monitor::run(Arc::clone(&self.inner), done));
     }
 
-    /// Sends what was submitted since the last kick.
-    pub fn kick(&self) {
-        if !direct::send(&self.inner) {
+    /// Hands the reading of the main connection to the caller's thread (see
+    /// [`Reader`]): None unless it is ready and ours. Taken again after each
+    /// reconnection (the `Connected` event).
+    pub fn reader(&self) -> Option<Reader> {
+        match self.inner.route() {
+            Route::Send(Conn::Own(transport), _) => Some(transport.reader()),
+            _ => None,
+        }
+    }
+
+    /// Sends what was submitted since the last kick: true when this thread
+    /// wrote it (see [`direct`]), false when it was handed to the I/O
+    /// thread (whose commands are best read there: see [`Reader::share`]).
+    pub fn kick(&self) -> bool {
+        let direct = direct::send(&self.inner);
+        if !direct {
             self.inner.kick.notify_one();
         }
+        direct
     }
 
     /// Whether `Invalidated` events are wanted (they cost a call into JS each).

@@ -40,3 +40,4 @@ pub use error::TierError;
 pub use ops::{ExpireMode, Expiry, GetExMode, LeaseAction, Op};
 pub use reply::TierReply;
 pub use subscriber::{MessageKind, SubAction};
+pub use transport::Reader;

@@ -6,9 +6,12 @@
 //! task, so every command costs a wake-up of the I/O thread; here any thread
 //! writes under one lock, straight to the socket, and the order in which
 //! requests are queued under that lock is the order of their bytes on the
-//! wire, hence of their replies. Reading is the I/O thread's today (the
-//! reader task below); the plan moves it to the JS thread, which is why the
-//! reading step ([`Transport::read_available`]) is a plain function of its own.
+//! wire, hence of their replies. Reading is the I/O thread's (the reader
+//! task below) until a thread of the caller's takes it over ([`Reader`]: the
+//! binding polls the socket on the JS thread's event loop, so a reply wakes
+//! the thread that awaits it and no other). The I/O thread then only looks
+//! every [`FALLBACK_READ`], for when that thread is busy: invalidations must
+//! reach an L1 other threads share.
 //!
 //! # Guarantees
 //! - Replies complete their requests in the order the requests were queued;
@@ -21,9 +24,11 @@
 
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
+use std::net::TcpStream as StdTcpStream;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use redis::Value;
+use tokio::io::Interest;
 use tokio::net::TcpStream;
 use tokio::sync::{oneshot, Notify};
 use tokio::time::{Duration, Instant};
@@ -38,19 +43,25 @@ pub type PushHook = Box<dyn Fn(Value) + Send + Sync>;
 /// Called once, when the connection is lost, with why.
 pub type LostHook = Box<dyn Fn(&str) + Send + Sync>;
 
-/// The socket as `std::io`, never blocking: tokio's readiness says when to
-/// try again. Usable from any thread.
-struct Socket(Arc<TcpStream>);
+/// While another thread reads (see [`Reader`]), how often the I/O thread
+/// reads what that thread has left: the bound on a pushed invalidation's
+/// delay while the thread that reads is busy.
+pub const FALLBACK_READ: Duration = Duration::from_millis(5);
+
+/// The socket as `std::io`, never blocking: readiness (tokio's, or the
+/// reading thread's own poller) says when to try again. Usable from any
+/// thread.
+struct Socket(Arc<StdTcpStream>);
 
 impl Read for Socket {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.0.try_read(buf)
+        (&*self.0).read(buf)
     }
 }
 
 impl Write for Socket {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.try_write(buf)
+        (&*self.0).write(buf)
     }
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
@@ -126,6 +137,11 @@ struct Io {
     waiting: VecDeque<Waiter>,
     decoder: Decoder,
     lost: Option<String>,
+    /// Read, not yet delivered, in stream order: whichever thread read them,
+    /// one thread at a time delivers (`delivering`), so an invalidation is
+    /// never delivered after a reply that followed it.
+    undelivered: Vec<Delivery>,
+    delivering: bool,
 }
 
 impl Io {
@@ -155,7 +171,14 @@ enum Delivery {
 
 struct Shared {
     io: Mutex<Io>,
-    tcp: Arc<TcpStream>,
+    socket: Arc<StdTcpStream>,
+    /// A duplicate of the socket registered with tokio, for its readiness,
+    /// while the I/O thread reads; none while a [`Reader`] does (a
+    /// registered socket would wake the I/O thread at every reply).
+    watcher: Mutex<Option<Arc<TcpStream>>>,
+    /// Reading changed hands, or the connection was lost: the reader task
+    /// looks again.
+    changed: Notify,
     /// Bytes were left unwritten: the flusher waits for the socket.
     unwritten: Notify,
     /// How often the watchdog looks for callbacks past their deadline.
@@ -184,6 +207,41 @@ impl Shared {
         self.io.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    fn watcher(&self) -> Option<Arc<TcpStream>> {
+        self.watcher.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn set_watcher(&self, watcher: Option<Arc<TcpStream>>) {
+        *self.watcher.lock().unwrap_or_else(|p| p.into_inner()) = watcher;
+        self.changed.notify_one();
+    }
+
+    /// A duplicate of the socket registered with tokio (from any thread).
+    fn register(&self) -> io::Result<Arc<TcpStream>> {
+        let _runtime = runtime().enter();
+        Ok(Arc::new(TcpStream::from_std(self.socket.try_clone()?)?))
+    }
+
+    /// Waits until the socket is ready for `interest` (through the watcher,
+    /// or a duplicate registered for the wait), then runs `step`, which
+    /// returns false when it met `WouldBlock` (the readiness is then
+    /// cleared, so the next wait is for new readiness).
+    async fn when_ready(&self, interest: Interest, mut step: impl FnMut() -> bool) -> io::Result<()> {
+        let watcher = match self.watcher() {
+            Some(w) => w,
+            None => self.register()?,
+        };
+        watcher.ready(interest).await?;
+        let _ = watcher.try_io(interest, || {
+            if step() {
+                Ok(())
+            } else {
+                Err(io::ErrorKind::WouldBlock.into())
+            }
+        });
+        Ok(())
+    }
+
     /// The connection is gone: fail every waiter, tell the owner once (if
     /// `report`), and shut the socket so the reader and flusher end.
     fn fail(&self, why: &str, report: bool) {
@@ -195,8 +253,9 @@ impl Shared {
             io.lost = Some(why.to_string());
             std::mem::take(&mut io.waiting)
         };
-        let _ = socket2::SockRef::from(&*self.tcp).shutdown(std::net::Shutdown::Both);
+        let _ = socket2::SockRef::from(&*self.socket).shutdown(std::net::Shutdown::Both);
         self.unwritten.notify_one();
+        self.changed.notify_one();
         // The owner hears first, so a caller who sees its request fail finds
         // the loss already known.
         if report {
@@ -207,10 +266,10 @@ impl Shared {
         }
     }
 
-    /// Reads everything the socket has, and takes every complete reply off
-    /// it. Err: the connection is unusable (closed, reset, garbage).
-    fn read_available(&self) -> Result<Vec<Delivery>, String> {
-        let mut io = self.io();
+    /// Reads everything the socket has, and queues every complete reply
+    /// (and push) for delivery. Err: the connection is unusable (closed,
+    /// reset, garbage).
+    fn read_available(io: &mut Io) -> Result<(), String> {
         if let Some(why) = &io.lost {
             return Err(why.clone());
         }
@@ -224,13 +283,18 @@ impl Shared {
                 Err(e) => return Err(format!("connection broken: {e}")),
             }
         }
-        let mut deliveries = Vec::new();
-        while let Some(value) = io.decoder.next_value().map_err(|e| e.to_string())? {
+        let Io {
+            decoder,
+            waiting,
+            undelivered: deliveries,
+            ..
+        } = io;
+        while let Some(value) = decoder.next_value().map_err(|e| e.to_string())? {
             if let Value::Push { .. } = value {
                 deliveries.push(Delivery::Push(value));
                 continue;
             }
-            let Some(head) = io.waiting.front_mut() else {
+            let Some(head) = waiting.front_mut() else {
                 return Err("a reply nobody asked for".into());
             };
             if head.skip > 0 {
@@ -239,7 +303,7 @@ impl Shared {
                 head.values.push(value);
             }
             if head.skip == 0 && head.values.len() == head.take {
-                let w = io.waiting.pop_front().expect("the head waiter");
+                let w = waiting.pop_front().expect("the head waiter");
                 deliveries.push(match w.reply {
                     // Answered after its deadline: a timeout, as if the
                     // watchdog had looked first (it may be due to).
@@ -248,7 +312,44 @@ impl Shared {
                 });
             }
         }
-        Ok(deliveries)
+        Ok(())
+    }
+
+    /// Reads and delivers what the socket has; false once the connection
+    /// is lost (then reported: the lost hook has run).
+    fn read_and_deliver(&self) -> bool {
+        let read = Self::read_available(&mut self.io());
+        self.deliver_queued();
+        match read {
+            Ok(()) => true,
+            Err(why) => {
+                self.fail(&why, true);
+                false
+            }
+        }
+    }
+
+    /// Delivers what is queued, unless another thread is delivering (it
+    /// takes what was queued meanwhile before it stops).
+    fn deliver_queued(&self) {
+        let mut batch = {
+            let mut io = self.io();
+            if io.delivering || io.undelivered.is_empty() {
+                return;
+            }
+            io.delivering = true;
+            std::mem::take(&mut io.undelivered)
+        };
+        loop {
+            // A bug in a callback loses its batch, never the turn.
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.deliver(batch)));
+            let mut io = self.io();
+            if io.undelivered.is_empty() {
+                io.delivering = false;
+                return;
+            }
+            batch = std::mem::take(&mut io.undelivered);
+        }
     }
 
     fn deliver(&self, deliveries: Vec<Delivery>) {
@@ -263,17 +364,39 @@ impl Shared {
     }
 }
 
+/// Reads on the I/O thread: as the socket is ready while it holds the
+/// watcher, every [`FALLBACK_READ`] while a [`Reader`] reads.
 async fn read_loop(shared: Arc<Shared>) {
     loop {
-        if let Err(e) = shared.tcp.readable().await {
-            shared.fail(&format!("connection broken: {e}"), true);
-            return;
-        }
-        match shared.read_available() {
-            Ok(deliveries) => shared.deliver(deliveries),
-            Err(why) => {
-                shared.fail(&why, true);
-                return;
+        match shared.watcher() {
+            Some(watcher) => {
+                tokio::select! {
+                    ready = watcher.readable() => {
+                        if let Err(e) = ready {
+                            shared.fail(&format!("connection broken: {e}"), true);
+                            return;
+                        }
+                    }
+                    _ = shared.changed.notified() => continue,
+                }
+                let mut alive = true;
+                // Read until WouldBlock: the readiness is then cleared.
+                let _ = watcher.try_io(Interest::READABLE, || {
+                    alive = shared.read_and_deliver();
+                    Err::<(), _>(io::Error::from(io::ErrorKind::WouldBlock))
+                });
+                if !alive {
+                    return;
+                }
+            }
+            None => {
+                tokio::select! {
+                    _ = tokio::time::sleep(FALLBACK_READ) => {}
+                    _ = shared.changed.notified() => continue,
+                }
+                if !shared.read_and_deliver() {
+                    return;
+                }
             }
         }
     }
@@ -330,11 +453,19 @@ async fn flush_loop(shared: Arc<Shared>) {
             if shared.io().lost.is_some() {
                 return;
             }
-            if let Err(e) = shared.tcp.writable().await {
-                shared.fail(&format!("connection broken: {e}"), true);
-                return;
+            // Written at once, unless the socket's buffer is full: then
+            // as it drains.
+            let mut flushed = shared.io().flush();
+            if let Ok(false) = flushed {
+                let step = || {
+                    flushed = shared.io().flush();
+                    !matches!(flushed, Ok(false))
+                };
+                if let Err(e) = shared.when_ready(Interest::WRITABLE, step).await {
+                    shared.fail(&format!("connection broken: {e}"), true);
+                    return;
+                }
             }
-            let flushed = shared.io().flush();
             match flushed {
                 Ok(true) => break,
                 Ok(false) => {}
@@ -356,14 +487,18 @@ impl Transport {
                 .await
                 .map_err(|e| TierError::Unavailable(format!("cannot connect: {e}")))?;
             let _ = tcp.set_nodelay(true);
-            let tcp = Arc::new(tcp);
+            let broken = |e: io::Error| TierError::Unavailable(format!("cannot connect: {e}"));
+            // Ours as a plain socket (any thread may poll it), watched by
+            // tokio through a duplicate while the I/O thread reads.
+            let socket = Arc::new(tcp.into_std().map_err(broken)?);
+            let watcher = Arc::new(TcpStream::from_std(socket.try_clone().map_err(broken)?).map_err(broken)?);
             let stream = match &config.tls {
-                None => Stream::Plain(Socket(Arc::clone(&tcp))),
-                Some(tls) => Stream::Tls(Box::new(handshake(tls, &config.host, &tcp).await?)),
+                None => Stream::Plain(Socket(Arc::clone(&socket))),
+                Some(tls) => Stream::Tls(Box::new(handshake(tls, &config.host, &socket, &watcher).await?)),
             };
             // A tenth of commandTimeout, within 2–100 ms.
             let watch_every = (config.command_timeout / 10).clamp(Duration::from_millis(2), Duration::from_millis(100));
-            let transport = Transport::start(tcp, stream, watch_every, on_push, on_lost);
+            let transport = Transport::start(socket, watcher, stream, watch_every, on_push, on_lost);
             hello(&transport, config).await?;
             Ok(transport)
         };
@@ -374,7 +509,8 @@ impl Transport {
     }
 
     fn start(
-        tcp: Arc<TcpStream>,
+        socket: Arc<StdTcpStream>,
+        watcher: Arc<TcpStream>,
         stream: Stream,
         watch_every: Duration,
         on_push: PushHook,
@@ -388,8 +524,12 @@ impl Transport {
                 waiting: VecDeque::new(),
                 decoder: Decoder::new(),
                 lost: None,
+                undelivered: Vec::new(),
+                delivering: false,
             }),
-            tcp,
+            socket,
+            watcher: Mutex::new(Some(watcher)),
+            changed: Notify::new(),
             unwritten: Notify::new(),
             watch_every,
             on_push,
@@ -492,6 +632,63 @@ impl Transport {
     pub fn close(&self, why: &str) {
         self.0 .0.fail(why, true);
     }
+
+    /// Hands the reading of the socket to the caller's thread (see
+    /// [`Reader`]); the I/O thread reads only every [`FALLBACK_READ`] from
+    /// now on, until the reader is dropped.
+    pub fn reader(&self) -> Reader {
+        let shared = &self.0 .0;
+        shared.set_watcher(None);
+        Reader(Arc::clone(shared))
+    }
+}
+
+/// The reading of a connection, taken over by a thread that polls the
+/// socket itself (the binding: the JS thread's event loop). It keeps the
+/// socket open (never closed under a poller still watching it) until
+/// dropped; dropped, it hands the reading back to the I/O thread.
+pub struct Reader(Arc<Shared>);
+
+impl Reader {
+    /// The socket to poll for readability.
+    #[cfg(unix)]
+    pub fn fd(&self) -> std::os::fd::RawFd {
+        use std::os::fd::AsRawFd;
+        self.0.socket.as_raw_fd()
+    }
+
+    /// Reads what the socket has and delivers it on this thread (pushes,
+    /// then the requests it completes, in stream order). False once the
+    /// connection is lost: stop polling (a shut socket is always readable).
+    pub fn read(&self) -> bool {
+        self.0.read_and_deliver()
+    }
+
+    /// While `on`, the I/O thread reads as soon as the socket is readable
+    /// (the caller stops polling meanwhile); off, it looks only every
+    /// [`FALLBACK_READ`] again. For commands the I/O thread runs (the
+    /// dispatcher's): their replies complete futures there, so reading them
+    /// here would cost a hand-over each way.
+    pub fn share(&self, on: bool) {
+        let shared = &self.0;
+        if on == shared.watcher().is_some() || shared.io().lost.is_some() {
+            return;
+        }
+        if !on {
+            shared.set_watcher(None);
+            return;
+        }
+        match shared.register() {
+            Ok(watcher) => shared.set_watcher(Some(watcher)),
+            Err(_) => shared.changed.notify_one(),
+        }
+    }
+}
+
+impl Drop for Reader {
+    fn drop(&mut self) {
+        self.share(true);
+    }
 }
 
 /// The TLS connector for `tls`: the CA bundle trusted, the client
@@ -540,21 +737,41 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 async fn handshake(
     tls: &TlsConfig,
     host: &str,
-    tcp: &Arc<TcpStream>,
+    socket: &Arc<StdTcpStream>,
+    watcher: &TcpStream,
 ) -> Result<native_tls::TlsStream<Socket>, TierError> {
-    let mut attempt = connector(tls)?.connect(host, Socket(Arc::clone(tcp)));
+    let failed = |e: &dyn std::fmt::Display| TierError::Unavailable(format!("TLS handshake failed: {e}"));
+    let mut attempt = connector(tls)?.connect(host, Socket(Arc::clone(socket)));
     loop {
         match attempt {
             Ok(stream) => return Ok(stream),
-            Err(native_tls::HandshakeError::Failure(e)) => {
-                return Err(TierError::Unavailable(format!("TLS handshake failed: {e}")));
-            }
+            Err(native_tls::HandshakeError::Failure(e)) => return Err(failed(&e)),
             Err(native_tls::HandshakeError::WouldBlock(mid)) => {
                 // The handshake's writes are small: it waits for the server.
-                tcp.readable()
-                    .await
-                    .map_err(|e| TierError::Unavailable(format!("TLS handshake failed: {e}")))?;
-                attempt = mid.handshake();
+                // Its step runs once the socket is readable; a step that
+                // blocks again clears the readiness (so the wait is for
+                // new bytes).
+                watcher.readable().await.map_err(|e| failed(&e))?;
+                let mut pending = Some(mid);
+                let mut next = None;
+                let _ = watcher.try_io(Interest::READABLE, || {
+                    let Some(mid) = pending.take() else { return Ok(()) };
+                    match mid.handshake() {
+                        Err(native_tls::HandshakeError::WouldBlock(mid)) => {
+                            pending = Some(mid);
+                            Err(io::ErrorKind::WouldBlock.into())
+                        }
+                        done => {
+                            next = Some(done);
+                            Ok(())
+                        }
+                    }
+                });
+                attempt = match (next, pending) {
+                    (Some(done), _) => done,
+                    (None, Some(mid)) => Err(native_tls::HandshakeError::WouldBlock(mid)),
+                    (None, None) => return Err(failed(&"no progress")),
+                };
             }
         }
     }
