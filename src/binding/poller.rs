@@ -128,8 +128,8 @@ pub unsafe fn start(env: sys::napi_env, reader: Reader, after_read: AfterRead) -
     if sys::napi_get_uv_event_loop(env, &mut event_loop) != sys::Status::napi_ok {
         return Err("no event loop".into());
     }
-    let layout = std::alloc::Layout::from_size_align(uv_handle_size(UV_POLL), HANDLE_ALIGN)
-        .map_err(|e| e.to_string())?;
+    let layout =
+        std::alloc::Layout::from_size_align(uv_handle_size(UV_POLL), HANDLE_ALIGN).map_err(|e| e.to_string())?;
     let handle = std::alloc::alloc_zeroed(layout) as *mut c_void;
     if handle.is_null() {
         return Err("out of memory".into());

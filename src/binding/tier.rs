@@ -142,7 +142,10 @@ impl JsDelivery {
             }
         };
         let mut reference = std::ptr::null_mut();
-        check(sys::napi_create_reference(env, callback, 1, &mut reference), "napi_create_reference")?;
+        check(
+            sys::napi_create_reference(env, callback, 1, &mut reference),
+            "napi_create_reference",
+        )?;
         let mut name = std::ptr::null_mut();
         let mut context = std::ptr::null_mut();
         let named = sys::napi_create_string_utf8(env, c"tiercache:redis".as_ptr(), -1, &mut name);

@@ -386,3 +386,53 @@ fn callback_requests_fail_with_the_connection() {
         assert!(matches!(rx.await.unwrap(), Err(TierError::Unavailable(_))));
     });
 }
+
+#[test]
+fn a_reader_thread_reads_and_delivers_in_order_the_io_thread_only_as_a_fallback() {
+    let srv = server(&[]);
+    let port = srv.port;
+    on_runtime(async move {
+        let (t, _, _) = open(&config(port)).await;
+        let reader = t.reader();
+        // Read by the reader's thread: a poll loop of its own, as the binding's.
+        let reading = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let r = Arc::clone(&reading);
+        let poller = std::thread::spawn(move || {
+            let mut reads = 0u64;
+            while r.load(Ordering::SeqCst) {
+                if !reader.read() {
+                    break;
+                }
+                reads += 1;
+                std::thread::sleep(Duration::from_micros(50));
+            }
+            (reads, reader)
+        });
+        // Replies in order however the reading is shared: 2,000 INCRs
+        // written by this thread, the I/O thread switched on and off.
+        let mut pending = Vec::new();
+        for i in 0..2000 {
+            pending.push(t.request(&cmd(&["INCR", "shared"]).get_packed_command(), 0, 1));
+            if i % 500 == 0 {
+                tokio::task::yield_now().await;
+            }
+        }
+        for (i, rx) in pending.into_iter().enumerate() {
+            assert_eq!(rx.await.unwrap().unwrap(), vec![Value::Int(i as i64 + 1)]);
+        }
+        reading.store(false, Ordering::SeqCst);
+        let (reads, reader) = tokio::task::spawn_blocking(move || poller.join().unwrap()).await.unwrap();
+        assert!(reads > 0);
+        // Nobody polls now: the I/O thread still reads, every FALLBACK_READ.
+        let started = Instant::now();
+        let v = t.request(&cmd(&["PING"]).get_packed_command(), 0, 1).await.unwrap().unwrap();
+        assert_eq!(v, vec![Value::SimpleString("PONG".into())]);
+        assert!(started.elapsed() < Duration::from_secs(2));
+        // Shared back: read as soon as it is readable (and the reader,
+        // dropped, leaves it so).
+        reader.share(true);
+        drop(reader);
+        let v = t.command(&cmd(&["INCR", "shared"])).await.unwrap();
+        assert_eq!(v, Value::Int(2001));
+    });
+}
