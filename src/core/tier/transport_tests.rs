@@ -421,11 +421,17 @@ fn a_reader_thread_reads_and_delivers_in_order_the_io_thread_only_as_a_fallback(
             assert_eq!(rx.await.unwrap().unwrap(), vec![Value::Int(i as i64 + 1)]);
         }
         reading.store(false, Ordering::SeqCst);
-        let (reads, reader) = tokio::task::spawn_blocking(move || poller.join().unwrap()).await.unwrap();
+        let (reads, reader) = tokio::task::spawn_blocking(move || poller.join().unwrap())
+            .await
+            .unwrap();
         assert!(reads > 0);
         // Nobody polls now: the I/O thread still reads, every FALLBACK_READ.
         let started = Instant::now();
-        let v = t.request(&cmd(&["PING"]).get_packed_command(), 0, 1).await.unwrap().unwrap();
+        let v = t
+            .request(&cmd(&["PING"]).get_packed_command(), 0, 1)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(v, vec![Value::SimpleString("PONG".into())]);
         assert!(started.elapsed() < Duration::from_secs(2));
         // Shared back: read as soon as it is readable (and the reader,
