@@ -9,10 +9,10 @@
 //! outcome (an error reply fails that command only); a transport error or
 //! the batch's deadline fails them all, as it would have failed each.
 //!
-//! Only commands whose parts stand alone batch: GET, and the generic
-//! commands but FLUSHDB / FLUSHALL (which empty L1 around the send).
-//! Transactions, scripts of the cache patterns and the typed writes keep a
-//! request of their own. A batchable command sent alone is a batch of one
+//! Only commands whose parts stand alone batch: GET, the typed commands
+//! that are one request (see [`typed`]), and the generic commands but
+//! FLUSHDB / FLUSHALL (which empty L1 around the send). Transactions, MSET,
+//! scripts of the cache patterns and scans keep a request of their own. A batchable command sent alone is a batch of one
 //! ([`run_one`]): its parts are written once, here.
 
 use std::vec::IntoIter;
@@ -26,6 +26,7 @@ use super::generic::resp2_reply;
 use super::ops::{self, Op, Tickets};
 use super::reply::TierReply;
 use super::reply_cache;
+use super::typed;
 use crate::core::entry::NO_EXPIRY;
 
 /// Whether `op` can share a pipeline with its neighbours.
@@ -33,7 +34,7 @@ pub(super) fn is_batchable(op: &Op) -> bool {
     match op {
         Op::Get { .. } => true,
         Op::Command { argv, flush, .. } => !flush && !argv.is_empty(),
-        _ => false,
+        op => typed::is_typed_part(op),
     }
 }
 
@@ -47,6 +48,8 @@ enum Part {
     Command,
     /// A cacheable generic read and its key's PTTL (see [`reply_cache`]).
     CachedRead,
+    /// A typed command (see [`typed`]) and how many replies it takes.
+    Typed(usize),
 }
 
 fn part(op: &Op, tickets: &Tickets) -> Part {
@@ -54,12 +57,18 @@ fn part(op: &Op, tickets: &Tickets) -> Part {
         Op::Get { fill: true, .. } if tickets.read().is_some() => Part::GetFilled,
         Op::Get { .. } => Part::Get,
         Op::Command { keys, cache: true, .. } if !keys.is_empty() && tickets.read().is_some() => Part::CachedRead,
-        _ => Part::Command,
+        Op::Command { .. } => Part::Command,
+        // Its count is known once queued.
+        _ => Part::Typed(0),
     }
 }
 
 /// Adds `op`'s commands to `pipe`; returns how many replies they take.
-fn queue(inner: &Inner, op: &Op, part: &Part, pipe: &mut Pipeline) -> usize {
+fn queue(inner: &Inner, op: &Op, part: &mut Part, pipe: &mut Pipeline) -> usize {
+    if let Part::Typed(count) = part {
+        *count = typed::queue(inner, op, pipe);
+        return *count;
+    }
     match op {
         Op::Get { key, .. } => {
             let pk = ops::prefixed(inner, key);
@@ -88,10 +97,15 @@ fn finish(
     inner: &Inner,
     op: Op,
     part: Part,
-    tickets: &Tickets,
+    tickets: &mut Tickets,
     sent: u64,
     values: &mut IntoIter<Value>,
 ) -> Result<TierReply, TierError> {
+    if let Part::Typed(count) = part {
+        // Its replies all taken, whatever it makes of them.
+        let own: Vec<Value> = values.take(count).collect();
+        return typed::finish(inner, op, tickets, sent, own);
+    }
     let mut next = || values.next().unwrap_or(Value::Nil);
     // Present for the parts that read it (see `part`).
     let ticket = tickets
@@ -154,8 +168,8 @@ pub(super) fn prepare(inner: &Inner, jobs: &[(Op, Tickets)]) -> Prepared {
     let sent = inner.store.now_ms();
     let mut pipe = redis::pipe();
     let mut count = 0;
-    let parts: Vec<Part> = jobs.iter().map(|(op, tickets)| part(op, tickets)).collect();
-    for ((op, _), part) in jobs.iter().zip(&parts) {
+    let mut parts: Vec<Part> = jobs.iter().map(|(op, tickets)| part(op, tickets)).collect();
+    for ((op, _), part) in jobs.iter().zip(&mut parts) {
         count += queue(inner, op, part, &mut pipe);
     }
     Prepared {
@@ -177,7 +191,7 @@ pub(super) fn finish_all(
     let mut values = values.into_iter();
     jobs.into_iter()
         .zip(parts)
-        .map(|((op, tickets), part)| finish(inner, op, part, &tickets, sent, &mut values))
+        .map(|((op, mut tickets), part)| finish(inner, op, part, &mut tickets, sent, &mut values))
         .collect()
 }
 

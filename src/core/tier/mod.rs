@@ -26,6 +26,7 @@ pub mod guard;
 mod monitor;
 mod ops;
 mod pinned;
+mod typed;
 pub mod reply;
 pub mod reply_cache;
 mod runtime;

@@ -293,7 +293,17 @@ impl Tickets {
         self.reads.first()
     }
 
-    fn end_writes(&mut self) {
+    /// The read tickets, one per key read (MGET's in key order).
+    pub(super) fn reads(&self) -> &[Ticket] {
+        &self.reads
+    }
+
+    /// The write ticket of the first key written.
+    pub(super) fn first_write(&self) -> Option<&Ticket> {
+        self.writes.first()
+    }
+
+    pub(super) fn end_writes(&mut self) {
         if !self.ended {
             self.ended = true;
             for t in &self.writes {
@@ -343,7 +353,7 @@ pub(super) async fn send_all(conn: &mut Conn, pipe: &Pipeline, count: usize) -> 
     Ok(values)
 }
 
-fn server_error(v: Value) -> Result<Value, TierError> {
+pub(super) fn server_error(v: Value) -> Result<Value, TierError> {
     match v {
         Value::ServerError(e) => Err(TierError::from_redis(&e.into())),
         v => Ok(v),
@@ -367,7 +377,7 @@ pub(super) fn bytes(v: Value) -> Result<Option<Vec<u8>>, TierError> {
     }
 }
 
-fn ok_or_nil(v: Value) -> Result<bool, TierError> {
+pub(super) fn ok_or_nil(v: Value) -> Result<bool, TierError> {
     match server_error(v)? {
         Value::Okay => Ok(true),
         Value::SimpleString(s) if s == "OK" => Ok(true),
@@ -393,7 +403,7 @@ pub(super) fn value_reply(entry: Option<Entry>, buffer: bool) -> TierReply {
 /// L1's deadline for a copy of a value Redis holds for `pttl` more ms,
 /// measured from `sent` (before Redis ran the command, so the copy never
 /// outlives the original). None: not worth caching.
-fn copy_deadline(inner: &Inner, sent: u64, redis_deadline: Option<u64>) -> Option<u64> {
+pub(super) fn copy_deadline(inner: &Inner, sent: u64, redis_deadline: Option<u64>) -> Option<u64> {
     let cap = inner.config.l1_ttl_ms.map(|ttl| sent.saturating_add(ttl));
     let deadline = match (redis_deadline, cap) {
         (None, None) => NO_EXPIRY,
@@ -459,128 +469,19 @@ async fn run_other(inner: &Inner, mut conn: Conn, op: Op, mut writes: Tickets) -
     let sent = inner.store.now_ms();
     let c = &mut conn;
     let reply = match op {
-        Op::MGet { keys, fill: false } => {
-            if keys.is_empty() {
-                return Ok(TierReply::List(Vec::new()));
-            }
-            let full: Vec<Vec<u8>> = keys.iter().map(|k| prefixed(inner, k)).collect();
-            let mut cmd = redis::cmd("MGET");
-            cmd.arg(&full);
-            match server_error(send(c, &cmd).await?)? {
-                Value::Array(items) if items.len() == keys.len() => {
-                    let mut out = Vec::with_capacity(keys.len());
-                    for (key, item) in keys.iter().zip(items) {
-                        let stored = bytes(item)?;
-                        count_read(inner, stored.is_some());
-                        out.push(value_reply(stored.map(|b| entry(key, &b, NO_EXPIRY)), false));
-                    }
-                    TierReply::List(out)
-                }
-                other => return Err(TierError::Protocol(format!("MGET replied {other:?}"))),
-            }
-        }
+        // Sends nothing (the others are batch parts: see typed.rs).
+        Op::MGet { .. } => TierReply::List(Vec::new()),
         Op::Get { .. } => return Err(TierError::Protocol("GET runs in `get`".into())),
-        Op::MGet { keys, fill: true } => {
-            if keys.is_empty() {
-                return Ok(TierReply::List(Vec::new()));
-            }
-            let tickets = std::mem::take(&mut writes.reads);
-            // Values and TTLs in one round trip.
-            let full: Vec<Vec<u8>> = keys.iter().map(|k| prefixed(inner, k)).collect();
-            let mut pipe = redis::pipe();
-            pipe.cmd("MGET").arg(&full);
-            for k in &full {
-                pipe.cmd("PTTL").arg(k);
-            }
-            let mut values = send_all(c, &pipe, 1 + keys.len()).await?.into_iter();
-            let stored = match server_error(values.next().unwrap_or(Value::Nil))? {
-                Value::Array(items) if items.len() == keys.len() => items,
-                other => return Err(TierError::Protocol(format!("MGET replied {other:?}"))),
-            };
-            let mut out = Vec::with_capacity(keys.len());
-            for ((key, ticket), item) in keys.iter().zip(&tickets).zip(stored) {
-                let pttl = int(values.next().unwrap_or(Value::Int(-2)))?;
-                out.push(read_reply(inner, ticket, key, bytes(item)?, pttl, sent, false));
-            }
-            TierReply::List(out)
-        }
-        Op::Set {
-            key,
-            payload,
-            kind,
-            expiry,
-            condition,
-            get,
-        } => {
-            let mut cmd = redis::cmd("SET");
-            cmd.arg(prefixed(inner, &key));
-            match wire::header(kind, &payload) {
-                None => cmd.arg(&payload),
-                Some(_) => cmd.arg(wire::encode(kind, &payload)),
-            };
-            let expiry = match expiry {
-                Expiry::Default => inner.config.default_ttl_ms.map(Expiry::In).unwrap_or(Expiry::Default),
-                other => other,
-            };
-            match expiry {
-                Expiry::Default => {}
-                Expiry::Keep => {
-                    cmd.arg("KEEPTTL");
-                }
-                Expiry::In(ms) => {
-                    cmd.arg("PX").arg(ms);
-                }
-                Expiry::At(ms) => {
-                    cmd.arg("PXAT").arg(ms);
-                }
-            }
-            match condition {
-                Condition::Always => {}
-                Condition::IfAbsent => {
-                    cmd.arg("NX");
-                }
-                Condition::IfPresent => {
-                    cmd.arg("XX");
-                }
-            }
-            if get {
-                cmd.arg("GET");
-            }
-            let answer = send(c, &cmd).await?;
-            let (written, reply) = if get {
-                let old = bytes(answer)?;
-                let written = match condition {
-                    Condition::Always => true,
-                    Condition::IfAbsent => old.is_none(),
-                    Condition::IfPresent => old.is_some(),
-                };
-                (written, value_reply(old.map(|b| entry(&key, &b, NO_EXPIRY)), false))
-            } else {
-                let written = ok_or_nil(answer)?;
-                (
-                    written,
-                    if written {
-                        TierReply::Status("OK")
-                    } else {
-                        TierReply::Null
-                    },
-                )
-            };
-            writes.end_writes();
-            if written {
-                inner.store.count_sets(1);
-                let redis_deadline = match expiry {
-                    Expiry::Default => Some(None),
-                    Expiry::Keep => None,
-                    Expiry::In(ms) => Some(Some(sent.saturating_add(ms))),
-                    Expiry::At(ms) => Some(Some(ms)),
-                };
-                if let Some(d) = redis_deadline.and_then(|d| copy_deadline(inner, sent, d)) {
-                    fill(inner, &writes.writes[0], Entry::new(&key, &payload, kind, d));
-                }
-            }
-            reply
-        }
+        Op::Set { .. }
+        | Op::GetDel { .. }
+        | Op::GetEx { .. }
+        | Op::Del { .. }
+        | Op::Exists { .. }
+        | Op::Expire { .. }
+        | Op::Pttl { .. }
+        | Op::Persist { .. }
+        | Op::IncrBy { .. }
+        | Op::IncrByFloat { .. } => return Err(TierError::Protocol("a typed command runs as a batch part".into())),
         Op::MSet { entries } => {
             let ttl = inner.config.default_ttl_ms;
             let answer = match ttl {
@@ -625,117 +526,6 @@ async fn run_other(inner: &Inner, mut conn: Conn, op: Op, mut writes: Tickets) -
                 }
             }
             TierReply::Status("OK")
-        }
-        Op::GetDel { key } => {
-            let mut cmd = redis::cmd("GETDEL");
-            cmd.arg(prefixed(inner, &key));
-            let old = bytes(send(c, &cmd).await?)?;
-            inner.store.count_deletes(old.is_some() as u64);
-            value_reply(old.map(|b| entry(&key, &b, NO_EXPIRY)), false)
-        }
-        Op::GetEx { key, mode } => {
-            let mut cmd = redis::cmd("GETEX");
-            cmd.arg(prefixed(inner, &key));
-            match mode {
-                GetExMode::Unchanged => {}
-                GetExMode::Persist => {
-                    cmd.arg("PERSIST");
-                }
-                GetExMode::In(ms) => {
-                    cmd.arg("PX").arg(ms);
-                }
-                GetExMode::At(ms) => {
-                    cmd.arg("PXAT").arg(ms);
-                }
-            }
-            let old = bytes(send(c, &cmd).await?)?;
-            value_reply(old.map(|b| entry(&key, &b, NO_EXPIRY)), false)
-        }
-        Op::Del { keys } => {
-            let mut cmd = redis::cmd("DEL");
-            for k in &keys {
-                cmd.arg(prefixed(inner, k));
-            }
-            let removed = int(send(c, &cmd).await?)?;
-            inner.store.count_deletes(u64::try_from(removed).unwrap_or(0));
-            TierReply::Int(removed)
-        }
-        Op::Exists { keys } => {
-            let mut cmd = redis::cmd("EXISTS");
-            for k in &keys {
-                cmd.arg(prefixed(inner, k));
-            }
-            TierReply::Int(int(send(c, &cmd).await?)?)
-        }
-        Op::Expire {
-            key,
-            ms,
-            absolute,
-            mode,
-        } => {
-            let mut cmd = redis::cmd(if absolute { "PEXPIREAT" } else { "PEXPIRE" });
-            cmd.arg(prefixed(inner, &key)).arg(ms);
-            match mode {
-                ExpireMode::Always => {}
-                ExpireMode::Nx => {
-                    cmd.arg("NX");
-                }
-                ExpireMode::Xx => {
-                    cmd.arg("XX");
-                }
-                ExpireMode::Gt => {
-                    cmd.arg("GT");
-                }
-                ExpireMode::Lt => {
-                    cmd.arg("LT");
-                }
-            }
-            let applied = int(send(c, &cmd).await?)?;
-            if applied == 1 {
-                // Redis's deadline is at least `sent + ms`: L1's copy, if any, ends no later.
-                let redis_deadline = if absolute {
-                    u64::try_from(ms).unwrap_or(0)
-                } else {
-                    u64::try_from(ms).map_or(0, |m| sent.saturating_add(m))
-                };
-                match copy_deadline(inner, sent, Some(redis_deadline.max(1))) {
-                    Some(d) if d > inner.store.now_ms() => {
-                        inner.store.expire(&key, d, crate::core::local::ExpireCondition::Always);
-                    }
-                    _ => {
-                        inner.store.drop_copies(&[key.as_slice()]);
-                    }
-                }
-                inner.store.changed(None);
-            }
-            TierReply::Int(applied)
-        }
-        Op::Pttl { key, seconds } => {
-            let mut cmd = redis::cmd(if seconds { "TTL" } else { "PTTL" });
-            cmd.arg(prefixed(inner, &key));
-            TierReply::Int(int(send(c, &cmd).await?)?)
-        }
-        Op::Persist { key } => {
-            let mut cmd = redis::cmd("PERSIST");
-            cmd.arg(prefixed(inner, &key));
-            TierReply::Int(int(send(c, &cmd).await?)?)
-        }
-        Op::IncrBy { key, amount, decrement } => {
-            let mut cmd = redis::cmd(if decrement { "DECRBY" } else { "INCRBY" });
-            cmd.arg(prefixed(inner, &key)).arg(&amount);
-            let n = int(send(c, &cmd).await?)?;
-            inner.store.count_sets(1);
-            TierReply::Int(n)
-        }
-        Op::IncrByFloat { key, delta } => {
-            let mut cmd = redis::cmd("INCRBYFLOAT");
-            cmd.arg(prefixed(inner, &key)).arg(&delta);
-            let reply = bytes(send(c, &cmd).await?)?;
-            inner.store.count_sets(1);
-            match reply {
-                Some(b) => TierReply::Text(String::from_utf8_lossy(&b).into_owned()),
-                None => TierReply::Null,
-            }
         }
         Op::Keys { pattern } => {
             let mut full = escaped_prefix(inner);
