@@ -450,8 +450,9 @@ impl Op {
     }
 }
 
-/// A command's future, boxed per kind of command: GET and the generic
-/// commands, the common case, run as a batch of one (see [`batch`]: the same
+/// A command's future, boxed per kind of command: GET, the typed commands
+/// that are one request and the generic commands, the common case, run as
+/// a batch of one (see [`batch`]: the same
 /// parts as when a burst shares a pipeline), a small future of their own;
 /// the others share one large state machine. (A single future for all of
 /// them measured ~2 KB, moved several times per command.)
