@@ -26,13 +26,13 @@ pub mod guard;
 mod monitor;
 mod ops;
 mod pinned;
-mod typed;
 pub mod reply;
 pub mod reply_cache;
 mod runtime;
 pub mod stats;
 pub mod subscriber;
 pub mod transport;
+mod typed;
 pub mod wire;
 
 pub use config::{TierConfig, TlsConfig};

@@ -157,7 +157,8 @@ pub(super) fn queue(inner: &Inner, op: &Op, pipe: &mut Pipeline) -> usize {
             1
         }
         Op::Pttl { key, seconds } => {
-            pipe.cmd(if *seconds { "TTL" } else { "PTTL" }).arg(prefixed(inner, key));
+            pipe.cmd(if *seconds { "TTL" } else { "PTTL" })
+                .arg(prefixed(inner, key));
             1
         }
         Op::Persist { key } => {
