@@ -21,11 +21,17 @@ const { TierCache, uniqueName, sleep } = require('../support/helpers')
 const ROOT = path.join(__dirname, '../..')
 const BLOCKED_MS = 1500
 
-/** Runs `source` in a worker (workerData: { tiercache, url, name, ...data }); resolves with its exit code and messages. */
-function runWorker (source, workerData, onMessage = () => {}) {
+/**
+ * Runs `source` in a worker (workerData: { tiercache, url, name, ...data });
+ * resolves with its exit code and messages. The worker is terminated when
+ * the test ends, whatever happened (a worker left running would keep the
+ * test file's process alive).
+ */
+function runWorker (t, source, workerData, onMessage = () => {}) {
   return new Promise((resolve, reject) => {
     const messages = []
     const w = new Worker(source, { eval: true, workerData: { tiercache: ROOT, ...workerData } })
+    t.after(() => w.terminate())
     w.on('message', (m) => { messages.push(m); onMessage(m, w) })
     w.once('error', reject)
     w.once('exit', (code) => resolve({ code, messages }))
@@ -35,7 +41,7 @@ function runWorker (source, workerData, onMessage = () => {}) {
 describe('the JS thread reads the main connection', () => {
   const redis = useRedisWithClient()
 
-  test('while that thread is blocked, a foreign write still reaches the L1 another thread reads', async () => {
+  test('while that thread is blocked, a foreign write still reaches the L1 another thread reads', async (t) => {
     const name = uniqueName('js-reads-blocked')
     const key = `blocked:${process.pid}`
     const cache = new TierCache({ redis: redis.server.url, name })
@@ -49,7 +55,7 @@ describe('the JS thread reads the main connection', () => {
       const signal = new Int32Array(new SharedArrayBuffer(4))
       let ready
       const workerReady = new Promise((resolve) => { ready = resolve })
-      const done = runWorker(`
+      const done = runWorker(t, `
         const { workerData, parentPort } = require('node:worker_threads')
         const { TierCache } = require(workerData.tiercache)
         const Redis = require(require.resolve('ioredis', { paths: [workerData.tiercache] }))
@@ -71,8 +77,9 @@ describe('the JS thread reads the main connection', () => {
           writer.disconnect()
           local.disconnect()
         })().catch((e) => parentPort.postMessage({ error: String(e && e.stack) }))
-      `, { url: redis.server.url, name, key, signal }, (m) => { if ('before' in m) ready(m) })
+      `, { url: redis.server.url, name, key, signal }, (m) => { if ('before' in m || 'error' in m) ready(m) })
       const first = await workerReady
+      assert.equal(first.error, undefined)
       assert.equal(first.before, 'old', 'the worker reads the main thread\'s L1')
       // The main thread is blocked (not in its event loop) from here.
       Atomics.store(signal, 0, 1)
@@ -91,7 +98,7 @@ describe('the JS thread reads the main connection', () => {
     }
   })
 
-  test('a worker reading its connection ends cleanly: by itself, terminated mid-traffic, or by process.exit', async () => {
+  test('a worker reading its connection ends cleanly: by itself, terminated mid-traffic, or by process.exit', async (t) => {
     const source = `
       const { workerData, parentPort } = require('node:worker_threads')
       const { TierCache } = require(workerData.tiercache)
@@ -113,7 +120,7 @@ describe('the JS thread reads the main connection', () => {
       })().catch((e) => parentPort.postMessage({ error: String(e && e.stack) }))
     `
     for (const how of ['idle', 'traffic', 'exit']) {
-      const { code, messages } = await runWorker(source, { url: redis.server.url, name: uniqueName(`js-reads-${how}`), how }, (m, w) => {
+      const { code, messages } = await runWorker(t, source, { url: redis.server.url, name: uniqueName(`js-reads-${how}`), how }, (m, w) => {
         if (m === 'busy') setTimeout(() => w.terminate(), 50)
       })
       assert.deepEqual(messages.filter((m) => m.error !== undefined), [], how)
