@@ -472,17 +472,6 @@ async fn run_other(inner: &Inner, mut conn: Conn, op: Op, mut writes: Tickets) -
     let reply = match op {
         // Sends nothing (the others are batch parts: see typed.rs).
         Op::MGet { .. } => TierReply::List(Vec::new()),
-        Op::Get { .. } => return Err(TierError::Protocol("GET runs in `get`".into())),
-        Op::Set { .. }
-        | Op::GetDel { .. }
-        | Op::GetEx { .. }
-        | Op::Del { .. }
-        | Op::Exists { .. }
-        | Op::Expire { .. }
-        | Op::Pttl { .. }
-        | Op::Persist { .. }
-        | Op::IncrBy { .. }
-        | Op::IncrByFloat { .. } => return Err(TierError::Protocol("a typed command runs as a batch part".into())),
         Op::MSet { entries } => {
             let ttl = inner.config.default_ttl_ms;
             let answer = match ttl {
@@ -641,6 +630,8 @@ async fn run_other(inner: &Inner, mut conn: Conn, op: Op, mut writes: Tickets) -
             }
         }
         Op::Transaction { commands, buffers } => transaction(inner, c, commands, buffers).await?,
+        // GET and the typed commands run as batch parts (see `run`).
+        _ => return Err(TierError::Protocol("a batch part reached run_other".into())),
     };
     writes.end_writes();
     Ok(reply)

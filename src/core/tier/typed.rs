@@ -76,27 +76,17 @@ pub(super) fn queue(inner: &Inner, op: &Op, pipe: &mut Pipeline) -> usize {
                 None => cmd.arg(payload),
                 Some(_) => cmd.arg(wire::encode(*kind, payload)),
             };
-            match effective(inner, *expiry) {
-                Expiry::Default => {}
-                Expiry::Keep => {
-                    cmd.arg("KEEPTTL");
-                }
-                Expiry::In(ms) => {
-                    cmd.arg("PX").arg(ms);
-                }
-                Expiry::At(ms) => {
-                    cmd.arg("PXAT").arg(ms);
-                }
-            }
-            match condition {
-                Condition::Always => {}
-                Condition::IfAbsent => {
-                    cmd.arg("NX");
-                }
-                Condition::IfPresent => {
-                    cmd.arg("XX");
-                }
-            }
+            let cmd = match effective(inner, *expiry) {
+                Expiry::Default => cmd,
+                Expiry::Keep => cmd.arg("KEEPTTL"),
+                Expiry::In(ms) => cmd.arg("PX").arg(ms),
+                Expiry::At(ms) => cmd.arg("PXAT").arg(ms),
+            };
+            let cmd = match condition {
+                Condition::Always => cmd,
+                Condition::IfAbsent => cmd.arg("NX"),
+                Condition::IfPresent => cmd.arg("XX"),
+            };
             if *get {
                 cmd.arg("GET");
             }
@@ -109,17 +99,11 @@ pub(super) fn queue(inner: &Inner, op: &Op, pipe: &mut Pipeline) -> usize {
         Op::GetEx { key, mode } => {
             let cmd = pipe.cmd("GETEX").arg(prefixed(inner, key));
             match mode {
-                GetExMode::Unchanged => {}
-                GetExMode::Persist => {
-                    cmd.arg("PERSIST");
-                }
-                GetExMode::In(ms) => {
-                    cmd.arg("PX").arg(ms);
-                }
-                GetExMode::At(ms) => {
-                    cmd.arg("PXAT").arg(ms);
-                }
-            }
+                GetExMode::Unchanged => cmd,
+                GetExMode::Persist => cmd.arg("PERSIST"),
+                GetExMode::In(ms) => cmd.arg("PX").arg(ms),
+                GetExMode::At(ms) => cmd.arg("PXAT").arg(ms),
+            };
             1
         }
         Op::Del { keys } | Op::Exists { keys } => {
@@ -140,20 +124,12 @@ pub(super) fn queue(inner: &Inner, op: &Op, pipe: &mut Pipeline) -> usize {
                 .arg(prefixed(inner, key))
                 .arg(*ms);
             match mode {
-                ExpireMode::Always => {}
-                ExpireMode::Nx => {
-                    cmd.arg("NX");
-                }
-                ExpireMode::Xx => {
-                    cmd.arg("XX");
-                }
-                ExpireMode::Gt => {
-                    cmd.arg("GT");
-                }
-                ExpireMode::Lt => {
-                    cmd.arg("LT");
-                }
-            }
+                ExpireMode::Always => cmd,
+                ExpireMode::Nx => cmd.arg("NX"),
+                ExpireMode::Xx => cmd.arg("XX"),
+                ExpireMode::Gt => cmd.arg("GT"),
+                ExpireMode::Lt => cmd.arg("LT"),
+            };
             1
         }
         Op::Pttl { key, seconds } => {
