@@ -28,6 +28,7 @@ const SCENARIOS = [
   require('./coherence'),
   require('./tiers'),
   require('./replies'),
+  require('./generic'),
   patterns,
   express
 ]

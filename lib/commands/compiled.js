@@ -22,13 +22,21 @@ const MAX_REMEMBERED_COUNT = 64
 const MOVABLE = new Set(MOVABLE_COMMANDS)
 const PARTIAL_WRITERS = new Set(Object.keys(partialWriters()))
 
-/** Keys and written keys of `args` (after the name) as argv positions (the name is 0). */
-function positionsOf (lower, args) {
-  const shift = (i) => i + 1
-  return Object.freeze({
-    keys: Object.freeze(keyIndexes(lower, args).map(shift)),
-    written: Object.freeze(writtenKeyIndexes(lower, args).map(shift))
-  })
+const shift = (i) => i + 1
+
+/**
+ * Keys and written keys of `args` (after the name) as argv positions (the
+ * name is 0). Frozen only when `kept` for every later call: freezing fresh
+ * objects on every call (EVAL, EVALSHA, SORT, …) made V8 move them to new
+ * shapes each time, the largest cost of a burst of EVALSHAs.
+ */
+function positionsOf (lower, args, kept) {
+  const found = keyIndexes(lower, args)
+  const writtenFound = writtenKeyIndexes(lower, args, found)
+  const keys = found.map(shift)
+  const written = writtenFound === found ? keys : writtenFound.map(shift)
+  if (!kept) return { keys, written }
+  return Object.freeze({ keys: Object.freeze(keys), written: written === keys ? keys : Object.freeze(written) })
 }
 
 /** Whether `entry`'s key positions depend on the number of its arguments only. */
@@ -59,15 +67,17 @@ class CompiledCommand {
 
   /**
    * `{ keys, written }`: the positions in the encoded `argv` (the name
-   * first) of its keys and of those it may write. Frozen: the same arrays
-   * answer every call with as many arguments.
+   * first) of its keys and of those it may write (the same array when every
+   * key may be written). Where the count decides them, frozen: the same
+   * arrays answer every call with as many arguments. Callers never change
+   * them.
    */
   positions (argv) {
     const n = argv.length - 1
-    if (this.byCount === null || n >= MAX_REMEMBERED_COUNT) return positionsOf(this.lower, argv.slice(1))
+    if (this.byCount === null || n >= MAX_REMEMBERED_COUNT) return positionsOf(this.lower, argv.slice(1), false)
     let known = this.byCount[n]
     if (known === undefined) {
-      known = positionsOf(this.lower, argv.slice(1))
+      known = positionsOf(this.lower, argv.slice(1), true)
       this.byCount[n] = known
     }
     return known

@@ -45,15 +45,16 @@ function afterStore () {
 
 /**
  * The indexes in `args` (the arguments after the command name) of the keys the
- * command writes: a subset of `keyIndexes(name, args)`. None for a command that
- * never writes, or one the table does not know.
+ * command writes: a subset of `keyIndexes(name, args)`, which a caller that
+ * has them passes as `keys` (not changed). None for a command that never
+ * writes, or one the table does not know.
  */
-function writtenKeyIndexes (name, args) {
+function writtenKeyIndexes (name, args, keys) {
   const entry = lookup(name)
   if (entry === undefined) return []
   const writes = entry.l1 === L1.INVALIDATE || entry.l1 === L1.RETIME || entry.flags.includes('write')
   if (!writes) return []
-  const keys = keyIndexes(entry.name, args)
+  if (keys === undefined) keys = keyIndexes(entry.name, args)
   const among = WRITTEN_AMONG_KEYS[entry.name]
   return among === undefined ? keys : among(keys, args)
 }
