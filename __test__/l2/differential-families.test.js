@@ -41,6 +41,7 @@ const TierCache = require('../..')
 const { getKeyIndexes } = require('@ioredis/commands')
 const { startRedis } = require('../support/redis-server')
 const { plan } = require('../../lib/send-command')
+const { settle, picture, difference: compare, show, printsOldDoubles } = require('../support/differential')
 
 const FULL = process.argv.includes('--full')
 const RUNS = Number(process.env.DIFF_FAMILIES_RUNS || (FULL ? 2000 : 50))
@@ -262,14 +263,6 @@ const step = fc.record({
 
 // ---- running and comparing --------------------------------------------------
 
-async function settle (promise) {
-  try {
-    return { ok: true, value: await promise }
-  } catch (error) {
-    return { ok: false, error }
-  }
-}
-
 const sha1 = (s) => require('node:crypto').createHash('sha1').update(s).digest('hex')
 
 /**
@@ -359,61 +352,13 @@ function cmpAny (a, b) {
   return Buffer.compare(Buffer.from(a), Buffer.from(b))
 }
 
-/** A plain, comparable picture of a reply: errors as {error: class, message}. */
-function picture (v) {
-  if (v instanceof Error) return { error: v.name === 'ReplyError' ? 'ReplyError' : `${v.name} ${v.code}`, message: v.message }
-  if (Array.isArray(v)) return v.map(picture)
-  if (Buffer.isBuffer(v)) return { buffer: v.toString('hex') }
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, picture(x)]))
-  return v
-}
-
-// A known difference (see docs in the report / issue 12): a double is read
-// from RESP3 as an f64 and written back in the shortest form, as Redis ≥ 7.2
-// writes doubles over RESP2; Redis < 7.2 writes them with %.17g
-// ("0.10000000000000001"). Against such a server, a reply that differs only
-// there is tallied, not failed; against 7.2+ it must match exactly.
+// Doubles Redis < 7.2 prints with %.17g are a tallied difference (support/differential.js).
 let OLD_DOUBLES = false
 const knownDiffs = { doubles17g: 0, ioredisUnprefixed: 0 }
-const DOUBLE = /^[-+]?(\d+\.\d*|\d*\.\d+|\d+)(e[-+]?\d+)?$/i
-/** Whether pictures `a` (tiercache) and `b` (ioredis) differ only by doubles Redis printed with %.17g. */
-function sameUpToDoubles (a, b) {
-  if (typeof a === 'string' && typeof b === 'string') {
-    return a === b || (DOUBLE.test(a) && DOUBLE.test(b) && Number(a) === Number(b) && b.replace(/^[-+]?0*|\.|e.*$/gi, '').length >= 16)
-  }
-  if (a && b && typeof a.buffer === 'string' && typeof b.buffer === 'string') {
-    return sameUpToDoubles(Buffer.from(a.buffer, 'hex').toString(), Buffer.from(b.buffer, 'hex').toString())
-  }
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameUpToDoubles(x, b[i]))
-  if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
-    const ka = Object.keys(a)
-    return ka.length === Object.keys(b).length && ka.every((k) => sameUpToDoubles(a[k], b[k]))
-  }
-  return a === b
-}
 
-function difference (cmd, tc, io) {
-  if (tc.ok !== io.ok) return tc.ok ? 'only ioredis failed' : 'only tiercache failed'
-  if (!tc.ok) {
-    if (tc.error.name !== 'ReplyError' || !(tc.error instanceof Error)) return `tiercache failed with ${tc.error.name} ${tc.error.code}, not a ReplyError`
-    return tc.error.message === io.error.message ? null : 'different error messages'
-  }
-  if (cmd.compare === 'ttl' && typeof tc.value === 'number' && io.value > 0) return Math.abs(tc.value - io.value) <= 1 ? null : 'TTLs differ'
-  try {
-    assert.deepStrictEqual(picture(tc.value), picture(io.value))
-    return null
-  } catch {
-    if (OLD_DOUBLES) {
-      if (sameUpToDoubles(picture(tc.value), picture(io.value))) {
-        knownDiffs.doubles17g++
-        return null
-      }
-    }
-    return 'different replies'
-  }
-}
+/** How `cmd`'s settled replies differ, or null (support/differential.js; TTLs within 1 s). */
+const difference = (cmd, tc, io) => compare(tc, io, { ttl: cmd.compare === 'ttl', oldDoubles: OLD_DOUBLES, knownDiffs })
 
-const show = (r) => (r.ok ? JSON.stringify(picture(r.value)) : `error ${r.error.name} ${r.error.code || ''}: ${r.error.message}`)
 
 /** exec()'s `[[err], [null, reply], …]` slot as a settled outcome. */
 const outcome = (slot) => (slot[0] === null ? { ok: true, value: slot[1] } : { ok: false, error: slot[0] })
@@ -472,8 +417,7 @@ for (const mode of MODES) {
       }
       knownDiffs.doubles17g = 0
       knownDiffs.ioredisUnprefixed = 0
-      const [major, minor] = /redis_version:(\d+)\.(\d+)/.exec(await io.info('server')).slice(1).map(Number)
-      OLD_DOUBLES = major < 7 || (major === 7 && minor < 2)
+      OLD_DOUBLES = printsOldDoubles(await io.info('server'))
       await io.function('LOAD', 'REPLACE', LIBRARY)
       for (const s of SCRIPTS) await io.script('LOAD', s)
     })
