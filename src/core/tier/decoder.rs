@@ -81,12 +81,15 @@ impl Decoder {
         self.end += bytes.len();
     }
 
-    /// Reads once from `source` into the buffer; Ok(0) is the end of the stream.
-    pub fn read_from<R: std::io::Read>(&mut self, source: &mut R) -> std::io::Result<usize> {
+    /// Reads once from `source` into the buffer: how many bytes came (0 is
+    /// the end of the stream) and whether they filled the room offered (then
+    /// more may be waiting).
+    pub fn read_from<R: std::io::Read>(&mut self, source: &mut R) -> std::io::Result<(usize, bool)> {
         self.reserve(READ_CHUNK);
+        let room = self.buf.len() - self.end;
         let n = source.read(&mut self.buf[self.end..])?;
         self.end += n;
-        Ok(n)
+        Ok((n, n == room))
     }
 
     /// Makes room for `more` bytes after `end`: first by moving the undecoded

@@ -234,7 +234,7 @@ fn reads_go_straight_into_the_buffer() {
     let stream = b"+PONG\r\n$5\r\nhello\r\n".to_vec();
     let mut source = &stream[..];
     let mut decoder = Decoder::new();
-    while decoder.read_from(&mut source).unwrap() > 0 {}
+    while decoder.read_from(&mut source).unwrap().0 > 0 {}
     assert_eq!(decoder.next_value().unwrap(), Some(Value::SimpleString("PONG".into())));
     assert_eq!(
         decoder.next_value().unwrap(),

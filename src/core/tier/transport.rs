@@ -73,6 +73,18 @@ enum Stream {
     Tls(Box<native_tls::TlsStream<Socket>>),
 }
 
+impl Stream {
+    /// Whether a read that did not fill its buffer left nothing to read: on
+    /// a plain socket the kernel gave all it had, so asking again would only
+    /// answer WouldBlock (a system call per reply, ~1-2 µs: a sequential
+    /// command's reply is always one short read). TLS may hold decrypted
+    /// bytes back (a record at a time), which no readiness would announce:
+    /// it is read until WouldBlock.
+    fn drained_by_short_read(&self) -> bool {
+        matches!(self, Stream::Plain(_))
+    }
+}
+
 impl Read for Stream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
@@ -276,7 +288,11 @@ impl Shared {
         loop {
             let Io { stream, decoder, .. } = &mut *io;
             match decoder.read_from(stream) {
-                Ok(0) => return Err("connection closed by Redis".into()),
+                Ok((0, _)) => return Err("connection closed by Redis".into()),
+                // Readiness reports what comes later: level-triggered for
+                // the JS thread's poller, a new edge for tokio (whose
+                // try_io clears only the readiness it had seen).
+                Ok((_, false)) if stream.drained_by_short_read() => break,
                 Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
