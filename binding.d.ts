@@ -294,10 +294,12 @@ export declare function tierKeys(t: ExternalObject<TierHandle>, id: number, patt
 export declare function tierKeysCommand(t: ExternalObject<TierHandle>, id: number, command: KeysCommand, keys: Array<string>): void
 
 /**
- * Sends the commands submitted since the last kick (the facade kicks once
- * per burst: at the end of the current microtask queue).
+ * Sends the commands submitted since the last kick (the facade kicks at the
+ * end of the current microtask queue, and every so many commands of a long
+ * burst). True when this thread wrote them itself, false when they went to
+ * the I/O thread's dispatcher.
  */
-export declare function tierKick(t: ExternalObject<TierHandle>): void
+export declare function tierKick(t: ExternalObject<TierHandle>): boolean
 
 /** Lease commands (getOrSet's `lock`). */
 export declare function tierLease(t: ExternalObject<TierHandle>, id: number, step: LeaseStep, key: string, token: string, ms: number): void

@@ -8,11 +8,14 @@
 //   or not, without taking the process down (libuv aborts a worker whose
 //   loop closes with a handle of ours still open);
 // - replies and invalidations keep their order whichever thread reads them,
-//   and commands run by the I/O thread and written by the JS thread mix.
+//   and commands run by the I/O thread and written by the JS thread mix;
+// - a long burst is written in pieces as it is submitted, so Redis starts on
+//   it before the tick that submits it ends, and still answers in order.
 
 const { describe, test } = require('node:test')
 const assert = require('node:assert/strict')
 const path = require('node:path')
+const { execFileSync } = require('node:child_process')
 const { Worker } = require('node:worker_threads')
 
 const { useRedisWithClient } = require('../support/redis-server')
@@ -151,6 +154,31 @@ describe('the JS thread reads the main connection', () => {
         }
       }
       assert.equal(cache.stats().l2.errors, 0)
+    } finally {
+      await cache.quit()
+    }
+  })
+
+  test('a long burst reaches Redis while the tick that submits it still runs, and answers in order', async () => {
+    const cache = new TierCache({ redis: redis.server.url, name: uniqueName('js-reads-early') })
+    await cache.connect()
+    try {
+      const key = `early:${process.pid}`
+      await cache.del(key)
+      // 100 INCRs in one tick, then this thread is blocked before the tick
+      // ends: what Redis ran meanwhile was written while JS submitted. Read
+      // from another process (this thread cannot await).
+      const replies = []
+      for (let i = 0; i < 100; i++) replies.push(cache.incr(key))
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300)
+      const seen = Number(execFileSync(process.execPath, ['-e', `
+        const Redis = require('ioredis')
+        const r = new Redis(${redis.server.port}, '127.0.0.1')
+        r.get(${JSON.stringify(key)}).then((v) => { process.stdout.write(String(v ?? 0)); r.disconnect() })
+      `], { cwd: ROOT, encoding: 'utf8', timeout: 10_000 }))
+      assert.ok(seen >= 16 && seen < 100, `Redis had run ${seen} of the 100 INCRs before the submitting tick ended (expected its first pieces, not all)`)
+      assert.deepEqual(await Promise.all(replies), Array.from({ length: 100 }, (_, i) => i + 1))
+      assert.equal(await redis.io.get(key), '100')
     } finally {
       await cache.quit()
     }

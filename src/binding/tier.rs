@@ -448,15 +448,18 @@ pub fn tier_connect(t: &External<TierHandle>) {
     t.tier.connect();
 }
 
-/// Sends the commands submitted since the last kick (the facade kicks once
-/// per burst: at the end of the current microtask queue).
+/// Sends the commands submitted since the last kick (the facade kicks at the
+/// end of the current microtask queue, and every so many commands of a long
+/// burst). True when this thread wrote them itself, false when they went to
+/// the I/O thread's dispatcher.
 #[napi(catch_unwind)]
-pub fn tier_kick(t: &External<TierHandle>) {
+pub fn tier_kick(t: &External<TierHandle>) -> bool {
     let direct = t.tier.kick();
     #[cfg(unix)]
     if let Some(poller) = t.poller.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
         poller.poll(direct);
     }
+    direct
 }
 
 /// Drops the shared connection as a loss would (ioredis's `disconnect(true)`);
