@@ -280,11 +280,8 @@ function faultNotes (r) {
 
 const TITLE = '## Coherence: the stale window across processes'
 
-async function run () {
-  const server = await rd.startServer()
-  if (server === null) return `${TITLE}\n\n_Skipped: redis-server is not on PATH._\n`
-  try {
-    progress(`coherence: private redis-server on port ${server.port}`)
+function run () {
+  return rd.onPrivateServer('coherence', TITLE, async (server) => {
     const results = []
     for (const variant of ['direct', 'reset']) results.push(await runVariant(server, variant))
     const rows = []
@@ -319,9 +316,7 @@ async function run () {
       ...notes,
       ''
     ].join('\n')
-  } finally {
-    await server.stop()
-  }
+  })
 }
 
 module.exports = { name: 'coherence', title: 'stale window across processes', run }

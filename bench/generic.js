@@ -16,7 +16,7 @@
 // noise from a neighbour hits both: the ratio column is what to read.
 // Standalone: `node bench/generic.js`. Speed targets live here, never in tests.
 
-const { runChild, isChild, childMain, progress } = require('./lib/child')
+const { runChild, isChild, childMain } = require('./lib/child')
 const { compare, report, sink } = require('./lib/measure')
 const fmt = require('./lib/table')
 const rd = require('./lib/redis')
@@ -158,11 +158,8 @@ function section (rows) {
 
 const TITLE = '## Generic path: any command, pipelines and transactions against ioredis'
 
-async function run () {
-  const server = await rd.startServer()
-  if (server === null) return `${TITLE}\n\n_Skipped: redis-server is not on PATH._\n`
-  try {
-    progress(`generic: private redis-server on port ${server.port}`)
+function run () {
+  return rd.onPrivateServer('generic', TITLE, async (server) => {
     const rows = await runChild(__filename, [server.url])
     return [
       TITLE,
@@ -176,9 +173,7 @@ async function run () {
       section(rows),
       ''
     ].join('\n')
-  } finally {
-    await server.stop()
-  }
+  })
 }
 
 module.exports = { name: 'generic', title: 'the generic command path, pipelines and transactions vs ioredis', run }

@@ -323,11 +323,9 @@ function ceilingLine (c) {
 
 const TITLE = '## L2: tiercache\'s Redis path against ioredis and node-redis'
 
-async function run () {
-  const server = await rd.startServer()
-  if (server === null) return `${TITLE}\n\n_Skipped: redis-server is not on PATH._\n`
-  try {
-    progress(`l2: private redis-server on port ${server.port}; preloading ${fmt.int(KEYS)} keys × ${KIND_IDS.length} value kinds`)
+function run () {
+  return rd.onPrivateServer('l2', TITLE, async (server) => {
+    progress(`l2: preloading ${fmt.int(KEYS)} keys × ${KIND_IDS.length} value kinds`)
     for (const kindId of KIND_IDS) await rd.preload(server.url, keysFor(kindId), valuesFor(kindId))
     progress('l2: redis-benchmark (the server\'s ceiling)')
     const ceiling = await rd.serverCeiling(server.port)
@@ -351,9 +349,7 @@ async function run () {
       '',
       ...groups.map(section)
     ].join('\n')
-  } finally {
-    await server.stop()
-  }
+  })
 }
 
 module.exports = { name: 'l2', title: 'L2 path against ioredis and node-redis', run }

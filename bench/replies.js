@@ -17,7 +17,7 @@
 // reads", counted on the server outside the timed rounds, shows that every
 // row is a cache hit (0).
 
-const { runChild, isChild, childMain, progress } = require('./lib/child')
+const { runChild, isChild, childMain } = require('./lib/child')
 const { compare, report, sink } = require('./lib/measure')
 const fmt = require('./lib/table')
 const rd = require('./lib/redis')
@@ -112,11 +112,8 @@ function section (groups) {
 
 const TITLE = '## Replies: L1 hits of hash, set, sorted-set and list reads against node-redis\'s client-side cache'
 
-async function run () {
-  const server = await rd.startServer()
-  if (server === null) return `${TITLE}\n\n_Skipped: redis-server is not on PATH._\n`
-  try {
-    progress(`replies: private redis-server on port ${server.port}`)
+function run () {
+  return rd.onPrivateServer('replies', TITLE, async (server) => {
     const groups = await runChild(__filename, [server.url])
     return [
       TITLE,
@@ -130,9 +127,7 @@ async function run () {
       section(groups),
       ''
     ].join('\n')
-  } finally {
-    await server.stop()
-  }
+  })
 }
 
 module.exports = { name: 'replies', title: 'L1 hits of hash/set/zset/list reads', run }

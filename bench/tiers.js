@@ -243,11 +243,8 @@ function section (g) {
 
 const TITLE = '## Tiers: the two-level hit path against bentocache and cacheable'
 
-async function run () {
-  const server = await rd.startServer()
-  if (server === null) return `${TITLE}\n\n_Skipped: redis-server is not on PATH._\n`
-  try {
-    progress(`tiers: private redis-server on port ${server.port}`)
+function run () {
+  return rd.onPrivateServer('tiers', TITLE, async (server) => {
     const groups = []
     for (const kindId of KIND_IDS) groups.push(await runChild(__filename, [kindId, server.url]))
     return [
@@ -263,9 +260,7 @@ async function run () {
       '',
       ...groups.map(section)
     ].join('\n')
-  } finally {
-    await server.stop()
-  }
+  })
 }
 
 module.exports = { name: 'tiers', title: 'two-level hit path', run }

@@ -40,6 +40,7 @@ const Redis = require('ioredis')
 const TierCache = require('../..')
 const { getKeyIndexes } = require('@ioredis/commands')
 const { startRedis } = require('../support/redis-server')
+const { sleep } = require('../support/helpers')
 const { plan } = require('../../lib/send-command')
 const { settle, picture, difference: compare, show, printsOldDoubles } = require('../support/differential')
 
@@ -392,7 +393,6 @@ function groupDifference (group, tc, io) {
 }
 
 const describeGroup = (group) => `${group.kind}[${group.parts.map((p) => `${p.cmd.name}(${p.cmd.args.map((a) => JSON.stringify(a)).join(', ')}) via ${p.via}`).join('; ')}]`
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
 // ---- the modes -----------------------------------------------------------------
 

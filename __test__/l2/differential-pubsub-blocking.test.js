@@ -57,6 +57,8 @@ const fc = require('fast-check')
 const Redis = require('ioredis')
 const TierCache = require('../..')
 const { startRedis } = require('../support/redis-server')
+const { within: raceTimeout } = require('../support/child')
+const { sleep } = require('../support/helpers')
 const { settle, picture, difference: compare, show, printsOldDoubles } = require('../support/differential')
 
 const FULL = process.argv.includes('--full')
@@ -71,15 +73,7 @@ const STEP_MS = 5000
 // ---- comparing (as differential-families.test.js) ----------------------------
 
 /** `promise`, or a rejection once `ms` have passed without an answer. */
-function within (promise, ms = STEP_MS, what = 'the command') {
-  let timer
-  const late = new Promise((resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)
-  })
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer))
-}
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+const within = (promise, ms = STEP_MS, what = 'the command') => raceTimeout(promise, ms, () => `${what}: no answer within ${ms} ms`)
 
 // A known difference (the one differential-families.test.js tallies): a
 // double is read from RESP3 as an f64 and written back in the shortest form,

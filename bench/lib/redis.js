@@ -11,6 +11,7 @@ const path = require('node:path')
 
 const { startRedis } = require('../../__test__/support/redis-server')
 const fx = require('./fixtures')
+const { progress } = require('./child')
 const { versionOf } = require('./peers')
 
 const ROOT = path.join(__dirname, '..', '..')
@@ -184,6 +185,23 @@ function unavailableNotes (unavailable, contestants) {
   return [...byReason].map(([why, names]) => `- n/a: ${names.join('; ')}: ${why}`)
 }
 
+/**
+ * A Redis scenario's section: `body(server)` (its markdown) run against a
+ * private redis-server, stopped afterwards whatever happened; `title` and a
+ * line saying so when redis-server is not installed. `name` heads the
+ * progress line.
+ */
+async function onPrivateServer (name, title, body) {
+  const server = await startServer()
+  if (server === null) return `${title}\n\n_Skipped: redis-server is not on PATH._\n`
+  try {
+    progress(`${name}: private redis-server on port ${server.port}`)
+    return await body(server)
+  } finally {
+    await server.stop()
+  }
+}
+
 /** Runs `close` (which may return a promise), waiting at most `ms`; never throws. */
 async function closeQuietly (close, ms = 5000) {
   try {
@@ -205,6 +223,7 @@ function peerVersions () {
 }
 
 module.exports = {
+  onPrivateServer,
   VALUE_KINDS,
   kbValue,
   which,
