@@ -110,10 +110,10 @@ class Remote {
     // Commands are submitted to the addon as they are called and sent when
     // the current burst of JS ends (a microtask), as ioredis's
     // auto-pipelining; a long burst also every EARLY_WRITE_EVERY commands
-    // while the addon writes it from this thread (`earlyWrites`).
+    // (`unsent` of this tick's), while the addon writes it from this thread
+    // (once it does not, -Infinity until the tick's end).
     this.kickScheduled = false
     this.unsent = 0
-    this.earlyWrites = true
     this.kick = () => {
       this.kickScheduled = false
       native.tierKick(this.handle)
@@ -281,11 +281,9 @@ class Remote {
       if (!this.kickScheduled) {
         this.kickScheduled = true
         this.unsent = 1
-        this.earlyWrites = true
         queueMicrotask(this.kick)
-      } else if (++this.unsent >= EARLY_WRITE_EVERY && this.earlyWrites) {
-        this.unsent = 0
-        this.earlyWrites = native.tierKick(this.handle)
+      } else if (++this.unsent >= EARLY_WRITE_EVERY) {
+        this.unsent = native.tierKick(this.handle) ? 0 : -Infinity
       }
     })
   }

@@ -12,8 +12,9 @@
 //! Only commands whose parts stand alone batch: GET, the typed commands
 //! that are one request (see [`typed`]), and the generic commands but
 //! FLUSHDB / FLUSHALL (which empty L1 around the send). Transactions, MSET,
-//! scripts of the cache patterns and scans keep a request of their own. A batchable command sent alone is a batch of one
-//! ([`run_one`]): its parts are written once, here.
+//! scripts of the cache patterns and scans keep a request of their own. A
+//! batchable command sent alone is a batch of one ([`run_one`]): its parts
+//! are written once, here.
 
 use std::vec::IntoIter;
 
