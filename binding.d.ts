@@ -143,6 +143,11 @@ export interface NativeStats {
   maxBytes: number
 }
 
+export interface NatMapping {
+  from: SentinelAddress
+  to: SentinelAddress
+}
+
 export declare function open(options: OpenOptions): ExternalObject<Handle>
 
 export interface OpenOptions {
@@ -204,6 +209,24 @@ export declare const enum SealedStep {
   Put = 0,
   Seal = 1,
   Retime = 2,
+}
+
+export interface SentinelAddress {
+  host: string
+  port: number
+}
+
+export interface SentinelOptions {
+  sentinels: Array<SentinelAddress>
+  /** The primary's name in the sentinels' configuration. */
+  name: string
+  username?: string
+  password?: string
+  /** In ms: bounds each question to a sentinel. */
+  commandTimeout: number
+  /** Addresses as sentinels report them → as reached from here. */
+  natMap: Array<NatMapping>
+  updateSentinels: boolean
 }
 
 /** The typed commands without a key. */
@@ -344,6 +367,8 @@ export interface TierOptions {
   offlineGrace: number
   healthCheckInterval: number
   l1Ttl?: number
+  /** Redis Sentinel (host and port then unused until found). */
+  sentinel?: SentinelOptions
 }
 
 /** Closes pin `pin` once what was submitted to it has run. */

@@ -1150,6 +1150,45 @@ declare namespace TierCache {
    */
   export function createClientPool(options?: NodeRedisClientOptions | null, poolOptions?: NodeRedisPoolOptions | null): NodeRedisClientPool
 
+  /**
+   * node-redis v5's `createSentinel`: a node-redis client on the primary that the sentinels name, following
+   * failovers (docs/redis-tier.md, "Sentinel"). Replicas are not read from (`replicaPoolSize` must be 0).
+   *
+   * @example
+   * ```ts
+   * import { createSentinel } from 'tiercache'
+   * const client = await createSentinel({ name: 'mymaster', sentinelRootNodes: [{ host: '127.0.0.1', port: 26379 }] }).connect()
+   * await client.set('k', 'v')
+   * ```
+   */
+  export function createSentinel(options: NodeRedisSentinelOptions): NodeRedisClient
+
+  /** node-redis's createSentinel options. */
+  export interface NodeRedisSentinelOptions {
+    /** The primary's name in the sentinels' configuration. */
+    name: string
+    /** The sentinels to ask first (default port 26379). */
+    sentinelRootNodes: Array<{ host?: string, port?: number }>
+    /** The data servers' client options (password, username, database, socket.tls, commandTimeout, …). */
+    nodeClientOptions?: NodeRedisClientOptions
+    /** The sentinels' credentials. */
+    sentinelClientOptions?: { username?: string, password?: string }
+    /** Addresses as the sentinels report them (`'ip:port'`) → as reached from here. */
+    nodeAddressMap?: Record<string, { host: string, port: number }>
+    /** Must be 0: replica reads are not supported. */
+    replicaPoolSize?: 0
+    /** Accepted without effect: commands share one multiplexed connection. */
+    masterPoolSize?: number
+    /** Accepted without effect: `+switch-master` is followed as it happens. */
+    scanInterval?: number
+    /** Accepted without effect. */
+    maxCommandRediscovers?: number
+    /** Accepted without effect. */
+    passthroughClientErrorEvents?: boolean
+    /** Accepted without effect. */
+    reserveClient?: boolean
+  }
+
   /** node-redis's pool options. */
   export interface NodeRedisPoolOptions {
     /** Clients kept open when idle, the pool's own included (default 1). */
@@ -1908,6 +1947,21 @@ declare namespace TierCache {
     tls?: boolean | TlsOptions | undefined
     /** A `redis://[user:password@]host[:port][/db]` or `rediss://` URL. */
     url?: string | undefined
+    /**
+     * Redis Sentinel, as ioredis: the sentinels to ask for the primary named `name` at every connection
+     * (`host` and `port` are then unused). Default port 26379. See docs/redis-tier.md, "Sentinel".
+     */
+    sentinels?: Array<{ host?: string | undefined, port?: number | undefined }> | null | undefined
+    /** ACL user of the sentinels. */
+    sentinelUsername?: string | undefined
+    /** AUTH password of the sentinels; never shown in errors, logs or `util.inspect`. */
+    sentinelPassword?: string | undefined
+    /** Ms to wait for one sentinel before asking the next. Default 1000 (or connectTimeout if lower). */
+    sentinelCommandTimeout?: number | undefined
+    /** Addresses as the sentinels report them (`'ip:port'`) → as reached from here. */
+    natMap?: Record<string, { host: string, port: number }> | null | undefined
+    /** Whether the sentinels the answering one knows are asked too. Default true. */
+    updateSentinels?: boolean | undefined
   }
 
   /** How the Redis tier behaves. Each may be given at the top level or inside `redis: {…}`. */
@@ -1956,10 +2010,22 @@ declare namespace TierCache {
     readOnly?: false | undefined
     /** Refused unless false. */
     stringNumbers?: false | undefined
-    /** Refused unless null: Sentinel is not supported yet. */
-    sentinels?: null | undefined
-    /** Refused unless 'master': Sentinel is not supported yet. */
+    /** Refused unless 'master': replica reads are not supported. */
     role?: 'master' | undefined
+    /** No effect: the sentinels are asked at every connection attempt, paced by `retryStrategy`. */
+    sentinelRetryStrategy?: ((times: number) => number | null | void) | null | undefined
+    /** No effect: the `+switch-master` watcher tries the sentinels again by itself. */
+    sentinelReconnectStrategy?: ((times: number) => number | null | void) | null | undefined
+    /** No effect: always on (`+switch-master` drops the connection to the old primary at once). */
+    failoverDetector?: boolean | undefined
+    /** No effect. */
+    sentinelMaxConnections?: number | undefined
+    /** Refused unless false: TLS to sentinels is not supported yet. */
+    enableTLSForSentinelMode?: false | undefined
+    /** Refused: TLS to sentinels is not supported yet. */
+    sentinelTLS?: undefined
+    /** Refused: replica reads are not supported. */
+    preferredSlaves?: undefined
   }
 
   export interface RedisBehaviourOptions extends IoredisCompatOptions {
@@ -2067,7 +2133,8 @@ declare namespace TierCache {
      * A non-empty string. All instances of one name must give the same
      * `maxEntries`, `maxBytes`, `maxValueBytes` and `ttl` (else
      * `ERR_TIERCACHE_OPTION_CONFLICT`). Default: none, a store of this
-     * instance's own.
+     * instance's own. With `sentinels`, the primary's name instead (as in
+     * ioredis), and the store is the instance's own.
      */
     name?: string | undefined
     /** Most entries the store holds before evicting (a positive integer). Default: none, bounded by bytes only. */

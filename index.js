@@ -115,10 +115,13 @@ class TierCache extends EventEmitter {
       password: undefined
     })
     this._codec = codecs.resolveCodec(o.codec)
+    // With sentinels, `name` is the primary's (as in ioredis), not a store to
+    // share: every client of that primary would share one L1 unasked.
+    const storeName = redisConfig?.sentinel ? undefined : o.name
     try {
       this._h = native.open({
-        name: o.name,
-        partition: o.name === undefined ? undefined : redisOptions.partitionOf(redisConfig, behaviour.keyPrefix),
+        name: storeName,
+        partition: storeName === undefined ? undefined : redisOptions.partitionOf(redisConfig, behaviour.keyPrefix),
         maxEntries: o.maxEntries,
         maxBytes: o.maxBytes,
         maxValueBytes: o.maxValueBytes,
@@ -832,6 +835,11 @@ function publicConnection (config) {
   if (config.maxRetriesPerRequest !== undefined) out.maxRetriesPerRequest = config.maxRetriesPerRequest
   if (typeof config.retryStrategy === 'function') out.retryStrategy = config.retryStrategy
   if (config.tls !== null && config.tls !== undefined) out.tls = { rejectUnauthorized: config.tls.rejectUnauthorized }
+  if (config.sentinel) {
+    const { sentinels, name, username, commandTimeout, updateSentinels } = config.sentinel
+    Object.assign(out, { sentinels: sentinels.map((s) => ({ ...s })), name, sentinelCommandTimeout: commandTimeout, updateSentinels })
+    if (username !== undefined) out.sentinelUsername = username
+  }
   return out
 }
 
@@ -956,6 +964,7 @@ function createClient (options) {
 }
 
 const NodeRedisClientPool = require('./lib/node-redis/pool').makePool(NodeRedisClient)
+const { sentinelClientOptions } = require('./lib/node-redis/sentinel')
 
 /**
  * node-redis v5's `createClientPool(options, poolOptions)`: a client whose
@@ -970,6 +979,16 @@ function createClientPool (options, poolOptions) {
   return new NodeRedisClientPool(clientOptions, poolOptions)
 }
 
+/**
+ * node-redis v5's `createSentinel({ name, sentinelRootNodes, … })`: a
+ * node-redis client on the primary the sentinels name, following failovers
+ * (lib/node-redis/sentinel.js). Nothing connects before `connect()`.
+ */
+function createSentinel (options) {
+  const o = takeNodeRedisOptions(sentinelClientOptions(options))
+  return new NodeRedisClient({ lazyConnect: true, ...o })
+}
+
 function hasConnection (o) {
   return ['url', 'socket', 'redis', 'host', 'port'].some((k) => o[k] !== undefined && o[k] !== null)
 }
@@ -979,6 +998,7 @@ module.exports.TierCache = TierCache
 module.exports.default = TierCache
 module.exports.createClient = createClient
 module.exports.createClientPool = createClientPool
+module.exports.createSentinel = createSentinel
 module.exports.NodeRedisClient = NodeRedisClient
 module.exports.Command = TierCache.Command
 module.exports.DEFAULTS = DEFAULTS

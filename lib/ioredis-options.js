@@ -40,7 +40,7 @@ const IOREDIS_OPTIONS = Object.freeze({
   disableClientInfo: [false, NO_EFFECT, 'no CLIENT SETINFO is sent'],
   clientInfoTag: [undefined, NO_EFFECT, 'no CLIENT SETINFO is sent'],
   enableReadyCheck: [true, NO_EFFECT, 'ready means the connection answers; a loading server answers LOADING errors'],
-  reconnectOnError: [null, NO_EFFECT, 'error replies do not reconnect; READONLY after a failover is handled by the tier'],
+  reconnectOnError: [null, NO_EFFECT, 'error replies do not reconnect; with sentinels, a failover drops the connection to the old primary (+switch-master)'],
   enableAutoPipelining: [false, NO_EFFECT, 'always: every command shares one multiplexed, pipelined connection'],
   autoPipeliningIgnoredCommands: [[], NO_EFFECT, 'see enableAutoPipelining'],
   showFriendlyErrorStack: [false, NO_EFFECT, 'errors carry the caller\'s stack'],
@@ -56,22 +56,22 @@ const IOREDIS_OPTIONS = Object.freeze({
   stringNumbers: [false, REFUSED, 'numbers are numbers, as ioredis by default'],
   monitor: [undefined, REFUSED, 'use monitor(), which returns a client of its own'],
   scripts: [undefined, USED, 'each defined as defineCommand defines it'],
-  sentinels: [null, REFUSED, 'Sentinel is not supported yet'],
-  role: ['master', REFUSED, 'Sentinel is not supported yet'],
-  sentinelRetryStrategy: [null, REFUSED, 'Sentinel is not supported yet'],
-  sentinelReconnectStrategy: [null, REFUSED, 'Sentinel is not supported yet'],
-  natMap: [null, REFUSED, 'Sentinel is not supported yet'],
-  enableTLSForSentinelMode: [false, REFUSED, 'Sentinel is not supported yet'],
-  updateSentinels: [true, REFUSED, 'Sentinel is not supported yet'],
-  failoverDetector: [false, REFUSED, 'Sentinel is not supported yet'],
-  sentinelMaxConnections: [10, REFUSED, 'Sentinel is not supported yet'],
-  sentinelUsername: [undefined, REFUSED, 'Sentinel is not supported yet'],
-  sentinelPassword: [undefined, REFUSED, 'Sentinel is not supported yet'],
-  sentinelTLS: [undefined, REFUSED, 'Sentinel is not supported yet'],
-  sentinelCommandTimeout: [undefined, REFUSED, 'Sentinel is not supported yet'],
-  preferredSlaves: [undefined, REFUSED, 'Sentinel is not supported yet'],
-  // ioredis's Sentinel master name; here `name` names the shared L1 store (README).
-  name: [null, USED, 'tiercache\'s: the name of a shared L1 store (ioredis: the Sentinel master)']
+  sentinels: [null, USED, 'asked for the primary at every connection; +switch-master followed (docs/redis-tier.md, "Sentinel")'],
+  role: ['master', REFUSED, 'replica reads are not supported'],
+  sentinelRetryStrategy: [null, NO_EFFECT, 'the sentinels are asked at every connection attempt, paced by retryStrategy'],
+  sentinelReconnectStrategy: [null, NO_EFFECT, 'the +switch-master watcher tries the sentinels again by itself (every 0.1-2 s)'],
+  natMap: [null, USED, 'an object { "ip:port": { host, port } }'],
+  enableTLSForSentinelMode: [false, REFUSED, 'TLS to sentinels is not supported yet'],
+  updateSentinels: [true, USED, 'sentinels learnt from the one that answers are asked too'],
+  failoverDetector: [false, NO_EFFECT, 'always on: +switch-master drops the connection to the old primary at once'],
+  sentinelMaxConnections: [10, NO_EFFECT, 'one connection per question to a sentinel, and one for +switch-master'],
+  sentinelUsername: [undefined, USED, 'ACL user of the sentinels'],
+  sentinelPassword: [undefined, USED, 'never shown by util.inspect or JSON'],
+  sentinelTLS: [undefined, REFUSED, 'TLS to sentinels is not supported yet'],
+  sentinelCommandTimeout: [undefined, USED, 'tiercache defaults to 1000 ms (or connectTimeout if lower)'],
+  preferredSlaves: [undefined, REFUSED, 'replica reads are not supported'],
+  // ioredis's Sentinel primary name; without sentinels, tiercache's shared-store name (README).
+  name: [null, USED, 'with sentinels, the primary\'s name (as ioredis); without, the name of a shared L1 store']
 })
 
 /** Whether `value` is ioredis's default for `name` (or says "unset"). */

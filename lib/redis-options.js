@@ -13,8 +13,10 @@
 const { createHash } = require('node:crypto')
 const { TierCacheTypeError, TierCacheRangeError, CODES } = require('./errors')
 const { wellFormedKey, setOwn } = require('./args')
+const { SENTINEL_KEYS, normalizeSentinel } = require('./sentinel-options')
 
-const CONNECTION_KEYS = new Set(['host', 'port', 'username', 'password', 'db', 'tls', 'path', 'url', 'socket', 'database'])
+const CONNECTION_KEYS = new Set(['host', 'port', 'username', 'password', 'db', 'tls', 'path', 'url', 'socket', 'database',
+  ...SENTINEL_KEYS])
 const BEHAVIOUR_DEFAULTS = Object.freeze({
   keyPrefix: '',
   connectTimeout: 10000,
@@ -300,6 +302,9 @@ function normalizeRedis (source, options) {
     host,
     port,
     db,
+    // With sentinels, host and port are only where to start: the primary
+    // is asked for at every connection (src/core/tier/sentinel.rs).
+    sentinel: normalizeSentinel(source, options, b.connectTimeout),
     username: source.username || undefined,
     password: source.password || undefined,
     tls: normalizeTls(source.tls, host),

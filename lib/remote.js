@@ -143,7 +143,8 @@ class Remote {
       breakerCooldown: config.breaker.cooldown,
       offlineGrace: config.offlineGrace,
       healthCheckInterval: config.healthCheckInterval,
-      l1Ttl: config.l1Ttl
+      l1Ttl: config.l1Ttl,
+      sentinel: config.sentinel ?? undefined
     }, this.deliver)
     // The addon holds the secrets now; nothing here keeps them (not even
     // for util.inspect with customInspect: false).
@@ -151,6 +152,7 @@ class Remote {
       ...config,
       password: undefined,
       hasPassword: config.password !== undefined,
+      sentinel: config.sentinel && { ...config.sentinel, password: undefined },
       tls: config.tls === null ? null : { rejectUnauthorized: config.tls.rejectUnauthorized }
     }
   }

@@ -60,7 +60,7 @@ test('docs/redis-tier.md shows every option with what tiercache does', () => {
 })
 
 test('options with no effect are accepted, with or without Redis', async () => {
-  const values = { family: 6, keepAlive: 1000, noDelay: false, disconnectTimeout: 10, socketTimeout: 5, disableClientInfo: true, clientInfoTag: 'x', enableReadyCheck: false, reconnectOnError: () => true, enableAutoPipelining: true, autoPipeliningIgnoredCommands: ['get'], showFriendlyErrorStack: true, autoResubscribe: false, autoResendUnfulfilledCommands: false, maxLoadingRetryTime: 5, blockingTimeout: 5, blockingTimeoutGrace: 5, offlineQueue: true, commandQueue: true }
+  const values = { family: 6, keepAlive: 1000, noDelay: false, disconnectTimeout: 10, socketTimeout: 5, disableClientInfo: true, clientInfoTag: 'x', enableReadyCheck: false, reconnectOnError: () => true, enableAutoPipelining: true, autoPipeliningIgnoredCommands: ['get'], showFriendlyErrorStack: true, autoResubscribe: false, autoResendUnfulfilledCommands: false, maxLoadingRetryTime: 5, blockingTimeout: 5, blockingTimeoutGrace: 5, offlineQueue: true, commandQueue: true, sentinelRetryStrategy: () => 1, sentinelReconnectStrategy: () => 1, failoverDetector: true, sentinelMaxConnections: 3 }
   for (const [name, [, effect]] of Object.entries(IOREDIS_OPTIONS)) {
     if (effect === NO_EFFECT) assert.ok(name in values, `a value to try for ${name}`)
   }

@@ -94,8 +94,11 @@ const ioredisStyle = new TierCache('redis://localhost', { connectionName: 'api',
 expectType<number>()(ioredisStyle.options.port)
 expectType<string>()(ioredisStyle.options.keyPrefix)
 expectType<false>()(ioredisStyle.isCluster)
-// @ts-expect-error Sentinel is refused
-void new TierCache({ sentinels: [{ host: 'a', port: 26379 }] })
+// Sentinel, as ioredis.
+void new TierCache({ sentinels: [{ host: 'a', port: 26379 }, { host: 'b' }], name: 'mymaster', sentinelPassword: 's', natMap: { '10.0.0.1:6379': { host: 'a', port: 1 } } })
+void new TierCache({ redis: { sentinels: [{ port: 26379 }] }, name: 'mymaster', failoverDetector: true })
+// @ts-expect-error replica reads are refused
+void new TierCache({ sentinels: [{ host: 'a', port: 26379 }], name: 'mymaster', role: 'slave' })
 
 // The node-redis flavour's streams take node-redis's objects and answer its shapes.
 async function nodeRedisStreams (client: TierCache.NodeRedisClient): Promise<void> {
@@ -115,3 +118,13 @@ async function nodeRedisStreams (client: TierCache.NodeRedisClient): Promise<voi
   await client.xAdd('s', '*', 'field', 'value')
 }
 void nodeRedisStreams
+
+// node-redis's createSentinel.
+async function nodeRedisSentinel (): Promise<void> {
+  const { createSentinel } = TierCache
+  const client = await createSentinel({ name: 'mymaster', sentinelRootNodes: [{ host: '127.0.0.1', port: 26379 }], sentinelClientOptions: { password: 'p' } }).connect()
+  expectType<string | null>()(await client.get('k'))
+  // @ts-expect-error replica reads are refused
+  createSentinel({ name: 'mymaster', sentinelRootNodes: [], replicaPoolSize: 1 })
+}
+void nodeRedisSentinel

@@ -24,8 +24,8 @@ use super::reply::Reply;
 use crate::core::tier::generic::Resp2;
 use crate::core::tier::reply_cache;
 use crate::core::tier::{
-    Done, ExpireMode, Expiry, GetExMode, MessageKind, Op, SubAction, Tier, TierConfig, TierError, TierEvent, TierReply,
-    TlsConfig,
+    Done, ExpireMode, Expiry, GetExMode, MessageKind, Op, SentinelConfig, SubAction, Tier, TierConfig, TierError,
+    TierEvent, TierReply, TlsConfig,
 };
 
 enum Completion {
@@ -331,6 +331,55 @@ pub struct TierOptions {
     pub offline_grace: f64,
     pub health_check_interval: f64,
     pub l1_ttl: Option<f64>,
+    /// Redis Sentinel (host and port then unused until found).
+    pub sentinel: Option<SentinelOptions>,
+}
+
+#[napi(object)]
+pub struct SentinelOptions {
+    pub sentinels: Vec<SentinelAddress>,
+    /// The primary's name in the sentinels' configuration.
+    pub name: String,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// In ms: bounds each question to a sentinel.
+    pub command_timeout: f64,
+    /// Addresses as sentinels report them → as reached from here.
+    pub nat_map: Vec<NatMapping>,
+    pub update_sentinels: bool,
+}
+
+#[napi(object)]
+pub struct SentinelAddress {
+    pub host: String,
+    pub port: u32,
+}
+
+#[napi(object)]
+pub struct NatMapping {
+    pub from: SentinelAddress,
+    pub to: SentinelAddress,
+}
+
+fn address(a: SentinelAddress) -> Result<(String, u16), String> {
+    let port = u16::try_from(a.port).map_err(|_| invalid_argument("a sentinel's port must be 0–65535"))?;
+    Ok((a.host, port))
+}
+
+fn sentinel_config(o: SentinelOptions) -> Result<SentinelConfig, String> {
+    Ok(SentinelConfig {
+        sentinels: o.sentinels.into_iter().map(address).collect::<Result<_, _>>()?,
+        name: o.name,
+        username: o.username,
+        password: o.password,
+        command_timeout: ms(o.command_timeout, "sentinelCommandTimeout")?,
+        nat_map: o
+            .nat_map
+            .into_iter()
+            .map(|m| Ok((address(m.from)?, address(m.to)?)))
+            .collect::<Result<_, String>>()?,
+        update_sentinels: o.update_sentinels,
+    })
 }
 
 fn ms(value: f64, what: &str) -> Result<Duration, String> {
@@ -369,6 +418,7 @@ fn config(o: TierOptions, default_ttl_ms: Option<u64>) -> Result<TierConfig, Str
             .map(|v| ms(v, "l1Ttl").map(|d| d.as_millis() as u64))
             .transpose()?,
         default_ttl_ms,
+        sentinel: o.sentinel.map(sentinel_config).transpose()?,
     })
 }
 

@@ -3,6 +3,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use super::sentinel::SentinelConfig;
+
 #[derive(Clone, Default)]
 pub struct TlsConfig {
     /// PEM roots to trust instead of the system's.
@@ -40,6 +42,9 @@ pub struct TierConfig {
     pub l1_ttl_ms: Option<u64>,
     /// TTL given to writes that name none, in ms (the cache's `ttl` option).
     pub default_ttl_ms: Option<u64>,
+    /// Where to ask for the primary's address (`host` and `port` are then
+    /// only the last address found).
+    pub sentinel: Option<SentinelConfig>,
 }
 
 impl Default for TierConfig {
@@ -61,6 +66,7 @@ impl Default for TierConfig {
             health_check_interval: Duration::from_secs(1),
             l1_ttl_ms: None,
             default_ttl_ms: None,
+            sentinel: None,
         }
     }
 }
@@ -76,6 +82,7 @@ impl fmt::Debug for TierConfig {
             .field("password", &self.password.as_ref().map(|_| "<redacted>"))
             .field("db", &self.db)
             .field("key_prefix", &String::from_utf8_lossy(&self.key_prefix))
+            .field("sentinel", &self.sentinel.as_ref().map(|s| (&s.name, &s.sentinels)))
             .finish_non_exhaustive()
     }
 }

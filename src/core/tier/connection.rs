@@ -11,7 +11,9 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use redis::{
     Client, ConnectionAddr, ConnectionInfo, IntoConnectionInfo, ProtocolVersion, PushKind, RedisConnectionInfo, Value,
 };
+use std::time::Duration;
 use tokio::sync::Notify;
+
 use tokio::time::Instant;
 
 use super::batch;
@@ -27,6 +29,7 @@ use super::ops::{self, Op, Tickets};
 use super::pinned;
 use super::reply::TierReply;
 use super::runtime::runtime;
+use super::sentinel::{self, Addr, Sentinels};
 use super::stats::{TierCounters, TierStats};
 use super::subscriber::{self, MessageKind, SubAction};
 use super::transport::{Reader, Transport};
@@ -116,7 +119,13 @@ struct Link {
 pub(super) struct Inner {
     pub(super) store: Arc<LocalStore>,
     pub(super) config: TierConfig,
-    client: Client,
+    /// For the connections redis-rs opens (blocking, pins, subscriber,
+    /// MONITOR): to the primary last connected to.
+    client: Mutex<Client>,
+    /// With Sentinel: who to ask where the primary is.
+    sentinels: Option<Sentinels>,
+    /// The address the main connection went to last.
+    primary: Mutex<Addr>,
     link: Mutex<Link>,
     ready: Notify,
     pub(super) guard: FillGuard,
@@ -211,13 +220,17 @@ fn build_client(config: &TierConfig) -> Result<Client, TierError> {
 impl Tier {
     /// Prepares the tier; nothing is sent until [`Tier::connect`].
     pub fn new(store: Arc<LocalStore>, config: TierConfig, events: EventSink, flush: Flush) -> Result<Tier, TierError> {
-        let client = build_client(&config)?;
+        let client = Mutex::new(build_client(&config)?);
+        let sentinels = config.sentinel.clone().map(Sentinels::new);
+        let primary = Mutex::new((config.host.clone(), config.port));
         let breaker = Breaker::new(config.breaker_threshold, config.breaker_cooldown);
         let (subscriptions, requests) = tokio::sync::mpsc::unbounded_channel();
         let inner = Arc::new(Inner {
             store,
             config,
             client,
+            sentinels,
+            primary,
             link: Mutex::new(Link {
                 phase: Phase::Idle,
                 conn: None,
@@ -239,6 +252,9 @@ impl Tier {
             subscriptions,
         });
         runtime().spawn(subscriber::serve(Arc::downgrade(&inner), requests));
+        if inner.sentinels.is_some() {
+            runtime().spawn(watch_switches(Arc::downgrade(&inner)));
+        }
         // Unconstrained: tokio's cooperative budget would make a send return
         // Pending after 128 operations in one poll, and the command would go
         // behind later ones, out of order.
@@ -494,7 +510,33 @@ async fn open(inner: &Arc<Inner>, generation: u64) -> Result<Conn, TierError> {
             }
         })
     };
-    let transport = Transport::connect(&inner.config, on_push, on_lost).await?;
+    let target = match &inner.sentinels {
+        None => None,
+        Some(sentinels) => {
+            let (host, port) = sentinels.primary().await?;
+            Some(TierConfig {
+                host,
+                port,
+                ..inner.config.clone()
+            })
+        }
+    };
+    let config = target.as_ref().unwrap_or(&inner.config);
+    let transport = Transport::connect(config, on_push, on_lost).await?;
+    if let Some(sentinels) = &inner.sentinels {
+        // Right after a failover a sentinel may still name the old primary.
+        let role = transport.command(&redis::cmd("ROLE")).await?;
+        if !sentinel::is_primary(&role) {
+            return Err(TierError::Unavailable(format!(
+                "the sentinels named {}:{} as the primary of \"{}\", but it is a replica (a failover under way?)",
+                config.host,
+                config.port,
+                sentinels.name()
+            )));
+        }
+        *inner.client.lock().unwrap_or_else(|p| p.into_inner()) = build_client(config)?;
+    }
+    *inner.primary() = (config.host.clone(), config.port);
     let mut tracking = redis::cmd("CLIENT");
     tracking.arg("TRACKING").arg("ON").arg("BCAST");
     if !inner.config.key_prefix.is_empty() {
@@ -533,8 +575,29 @@ impl Inner {
         (self.flush)();
     }
 
-    pub(super) fn client(&self) -> &Client {
-        &self.client
+    pub(super) fn client(&self) -> Client {
+        self.client.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn primary(&self) -> MutexGuard<'_, Addr> {
+        self.primary.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A sentinel says the primary moved to `to`: a connection elsewhere is
+    /// dropped now (reconnecting asks the sentinels again).
+    fn primary_moved(self: &Arc<Self>, to: Addr) {
+        let generation = {
+            let link = self.link();
+            if link.phase != Phase::Ready || *self.primary() == to {
+                return;
+            }
+            link.generation
+        };
+        let name = self.sentinels.as_ref().map_or("", |s| s.name());
+        self.lost(
+            generation,
+            &format!("Sentinel: the primary of \"{name}\" moved to {}:{}", to.0, to.1),
+        );
     }
 
     /// Drops every L1 entry: nothing it holds can be vouched for any more.
@@ -807,6 +870,67 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
 /// frozen host); L1 hits send nothing, so without this nobody would notice
 /// while L1 kept serving what Redis may long have changed. A ping without a
 /// reply within commandTimeout counts as the connection lost.
+/// Follows `+switch-master` on one sentinel at a time (see [`sentinel`]),
+/// the next one when it is lost; ends with the tier.
+async fn watch_switches(weak: Weak<Inner>) {
+    let Some(mut closed) = weak.upgrade().map(|i| i.dedicated.close_signal()) else {
+        return;
+    };
+    let mut fruitless = 0u32;
+    loop {
+        let followed = tokio::select! {
+            followed = follow_switches(&weak) => followed,
+            _ = closed.wait_for(|c| *c) => return,
+        };
+        fruitless = if followed { 0 } else { fruitless + 1 };
+        // No sentinel accepted: ask again, less often (up to every 2 s).
+        let pause = Duration::from_millis((100u64 << fruitless.min(5)).min(2000));
+        tokio::select! {
+            _ = tokio::time::sleep(pause) => {}
+            _ = closed.wait_for(|c| *c) => return,
+        }
+    }
+}
+
+/// Subscribes on the first sentinel that accepts, and follows it until its
+/// connection ends: whether one accepted.
+async fn follow_switches(weak: &Weak<Inner>) -> bool {
+    let Some((candidates, bound)) = weak
+        .upgrade()
+        .and_then(|i| i.sentinels.as_ref().map(|s| (s.current(), s.command_timeout())))
+    else {
+        return false;
+    };
+    for addr in candidates {
+        let Some(client) = weak.upgrade().and_then(|i| i.sentinels.as_ref()?.client(&addr).ok()) else {
+            continue;
+        };
+        let subscribed = tokio::time::timeout(bound, async {
+            let mut pubsub = client.get_async_pubsub().await.ok()?;
+            pubsub.subscribe("+switch-master").await.ok()?;
+            Some(pubsub)
+        });
+        let Ok(Some(mut pubsub)) = subscribed.await else {
+            continue;
+        };
+        let mut messages = pubsub.on_message();
+        while let Some(message) = messages.next().await {
+            let Some(inner) = weak.upgrade() else {
+                return true;
+            };
+            let moved = inner
+                .sentinels
+                .as_ref()
+                .and_then(|s| sentinel::switched(message.get_payload_bytes(), s.name()).map(|to| s.translate(to)));
+            if let Some(to) = moved {
+                inner.primary_moved(to);
+            }
+        }
+        return true;
+    }
+    false
+}
+
 async fn health_check(weak: Weak<Inner>, generation: u64, mut conn: Conn) {
     let Some(interval) = weak.upgrade().map(|i| i.config.health_check_interval) else {
         return;

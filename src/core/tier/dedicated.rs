@@ -91,6 +91,12 @@ impl Dedicated {
         self.idle().clear();
     }
 
+    /// A receiver of the close signal that holds nothing of the tier (ends
+    /// when the tier is closed or dropped).
+    pub(super) fn close_signal(&self) -> watch::Receiver<bool> {
+        self.closed.subscribe()
+    }
+
     /// Resolves once the tier is closed.
     pub(super) async fn until_closed(&self) {
         let mut rx = self.closed.subscribe();
@@ -127,7 +133,8 @@ pub(super) async fn open(
             Ok(())
         });
     }
-    let attempt = inner.client().get_multiplexed_async_connection_with_config(&cfg);
+    let client = inner.client();
+    let attempt = client.get_multiplexed_async_connection_with_config(&cfg);
     match tokio::time::timeout(inner.config.connect_timeout, attempt).await {
         Ok(Ok(conn)) => Ok(conn),
         Ok(Err(e)) => Err(TierError::Unavailable(describe(&e))),

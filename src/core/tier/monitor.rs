@@ -17,7 +17,8 @@ use super::reply::TierReply;
 /// Opens the MONITOR connection: `done` gets OK once Redis confirmed it (or
 /// why it could not be opened), then the lines flow as events.
 pub(super) async fn run(inner: Arc<Inner>, done: Done) {
-    let attempt = tokio::time::timeout(inner.config.connect_timeout, inner.client().get_async_monitor());
+    let client = inner.client();
+    let attempt = tokio::time::timeout(inner.config.connect_timeout, client.get_async_monitor());
     let monitor = tokio::select! {
         biased;
         _ = inner.dedicated.until_closed() => Err(TierError::Closed),
