@@ -144,8 +144,13 @@ export interface NativeStats {
 }
 
 export interface NatMapping {
-  from: SentinelAddress
-  to: SentinelAddress
+  from: NodeAddress
+  to: NodeAddress
+}
+
+export interface NodeAddress {
+  host: string
+  port: number
 }
 
 export declare function open(options: OpenOptions): ExternalObject<Handle>
@@ -211,13 +216,8 @@ export declare const enum SealedStep {
   Retime = 2,
 }
 
-export interface SentinelAddress {
-  host: string
-  port: number
-}
-
 export interface SentinelOptions {
-  sentinels: Array<SentinelAddress>
+  sentinels: Array<NodeAddress>
   /** The primary's name in the sentinels' configuration. */
   name: string
   username?: string
@@ -369,6 +369,8 @@ export interface TierOptions {
   l1Ttl?: number
   /** Redis Sentinel (host and port then unused until found). */
   sentinel?: SentinelOptions
+  /** Redis Cluster: the nodes to read the slot map from first. */
+  cluster?: Array<NodeAddress>
 }
 
 /** Closes pin `pin` once what was submitted to it has run. */
@@ -385,6 +387,12 @@ export declare function tierPinOpen(t: ExternalObject<TierHandle>): number
 
 /** A transaction on pin `pin` (arguments as `tier_transaction`). */
 export declare function tierPinTransaction(t: ExternalObject<TierHandle>, id: number, pin: number, argvs: Array<Array<string | Buffer>>, keys: Array<Array<number>>, written: Array<Array<number>>, flushes: Array<boolean>, buffers: boolean): void
+
+/**
+ * A cluster's primaries as the slot map last gave them (empty for one
+ * server): what `cluster.nodes('master')` connects to.
+ */
+export declare function tierPrimaries(t: ExternalObject<TierHandle>): Array<NodeAddress>
 
 /**
  * SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE or one of their UNSUBSCRIBEs `names` on the

@@ -885,6 +885,70 @@ commandMethods.install(TierCache)
 Object.defineProperty(TierCache.prototype, '_scanPage', { value: TierCache.prototype.scan, writable: true, configurable: true })
 // ioredis's scanStream, sscanStream, hscanStream, zscanStream.
 require('./lib/scan-stream').install(TierCache)
+/**
+ * ioredis's `new Redis.Cluster(startupNodes, options)`: a TierCache on a Redis
+ * Cluster (lib/cluster-options.js, src/core/tier/cluster.rs). Each command
+ * goes to the primary of its keys' slot; L1 is one, kept coherent by every
+ * primary's invalidations.
+ */
+class Cluster extends TierCache {
+  constructor (startupNodes, options) {
+    super(clusterArguments(startupNodes, options))
+    origins.set(this, [startupNodes, options])
+    this._nodeClients = new Map()
+  }
+
+  /** ioredis's marker: this is a Cluster client. */
+  get isCluster () {
+    return true
+  }
+
+  /**
+   * ioredis's `nodes(role)`: a client per primary ('master' or 'all'; replicas
+   * are not read from, so 'slave' gives none), each with this cluster's
+   * connection options and an L1 of its own. Closed with the cluster.
+   */
+  nodes (role = 'all') {
+    if (role !== 'all' && role !== 'master' && role !== 'slave') {
+      throw new TierCacheTypeError('nodes(role): role must be \'all\', \'master\' or \'slave\'', CODES.INVALID_ARGUMENT)
+    }
+    if (role === 'slave' || this._remote === null) return []
+    const [, options] = origins.get(this)
+    const { redisOptions, ...rest } = options ?? {}
+    return native.tierPrimaries(this._remote.handle).map(({ host, port }) => {
+      const at = `${host}:${port}`
+      let client = this._nodeClients.get(at)
+      if (client === undefined) {
+        client = new TierCache({ ...(redisOptions ?? {}), ...pickBehaviour(rest), host, port, lazyConnect: true })
+        client.on('error', noop) // the cluster reports its own errors
+        this._nodeClients.set(at, client)
+      }
+      return client
+    })
+  }
+
+  quit (callback) {
+    for (const client of this._nodeClients.values()) client.quit().catch(noop)
+    return super.quit(callback)
+  }
+
+  disconnect (reconnect = false) {
+    for (const client of this._nodeClients.values()) client.disconnect()
+    return super.disconnect(reconnect)
+  }
+}
+
+/** The options of a cluster that a node's own client takes too. */
+function pickBehaviour (options) {
+  const out = {}
+  for (const key of ['keyPrefix', 'connectTimeout', 'commandTimeout', 'username', 'password', 'tls']) {
+    if (options[key] !== undefined) out[key] = options[key]
+  }
+  return out
+}
+
+TierCache.Cluster = Cluster
+
 // The node-redis flavour (createClient): TierCache with node-redis's names and shapes.
 // defineCommand, then pipeline() / multi() (whose methods mirror all of the above).
 require('./lib/define-command').install(TierCache)
@@ -965,6 +1029,7 @@ function createClient (options) {
 
 const NodeRedisClientPool = require('./lib/node-redis/pool').makePool(NodeRedisClient)
 const { sentinelClientOptions } = require('./lib/node-redis/sentinel')
+const { clusterArguments, nodeRedisClusterArguments } = require('./lib/cluster-options')
 
 /**
  * node-redis v5's `createClientPool(options, poolOptions)`: a client whose
@@ -989,6 +1054,15 @@ function createSentinel (options) {
   return new NodeRedisClient({ lazyConnect: true, ...o })
 }
 
+/**
+ * node-redis v5's `createCluster({ rootNodes, defaults })`: a node-redis
+ * client on a Redis Cluster. Nothing connects before `connect()`.
+ */
+function createCluster (options) {
+  const o = takeNodeRedisOptions(nodeRedisClusterArguments(options))
+  return new NodeRedisClient({ lazyConnect: true, ...o })
+}
+
 function hasConnection (o) {
   return ['url', 'socket', 'redis', 'host', 'port'].some((k) => o[k] !== undefined && o[k] !== null)
 }
@@ -999,6 +1073,8 @@ module.exports.default = TierCache
 module.exports.createClient = createClient
 module.exports.createClientPool = createClientPool
 module.exports.createSentinel = createSentinel
+module.exports.createCluster = createCluster
+module.exports.Cluster = Cluster
 module.exports.NodeRedisClient = NodeRedisClient
 module.exports.Command = TierCache.Command
 module.exports.DEFAULTS = DEFAULTS

@@ -146,6 +146,7 @@ function fromNative (err) {
     case CODES.PATTERN_TOO_LONG: return new TierCacheRangeError(message, CODES.PATTERN_TOO_LONG)
     case CODES.OPTION_CONFLICT: return new TierCacheRangeError(message, CODES.OPTION_CONFLICT)
     case CODES.INVALID_ARGUMENT: return new TierCacheTypeError(message, CODES.INVALID_ARGUMENT)
+    case CODES.UNSUPPORTED: return new TierCacheTypeError(message, CODES.UNSUPPORTED)
     default:
       // Anything else is a panic or an N-API failure: a bug, reported as such.
       return new InternalError(`tiercache internal error: ${message}`, { cause: err })

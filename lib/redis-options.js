@@ -14,9 +14,10 @@ const { createHash } = require('node:crypto')
 const { TierCacheTypeError, TierCacheRangeError, CODES } = require('./errors')
 const { wellFormedKey, setOwn } = require('./args')
 const { SENTINEL_KEYS, normalizeSentinel } = require('./sentinel-options')
+const { CLUSTER_NODES } = require('./cluster-options')
 
 const CONNECTION_KEYS = new Set(['host', 'port', 'username', 'password', 'db', 'tls', 'path', 'url', 'socket', 'database',
-  ...SENTINEL_KEYS])
+  ...SENTINEL_KEYS, CLUSTER_NODES])
 const BEHAVIOUR_DEFAULTS = Object.freeze({
   keyPrefix: '',
   connectTimeout: 10000,
@@ -178,7 +179,7 @@ function splitArguments (argList) {
     else throw invalid('options.redis must be a redis:// URL or an object of connection options')
   }
   const own = gatherConnection(options, false)
-  if (Object.keys(own).length > 0) wantsRedis = true
+  if (Object.keys(own).length > 0 || own[CLUSTER_NODES] !== undefined) wantsRedis = true
   Object.assign(source, own)
   // Behaviour options given inside `redis: {…}` count as given at the top.
   for (const k of BEHAVIOUR_KEYS) {
@@ -305,6 +306,8 @@ function normalizeRedis (source, options) {
     // With sentinels, host and port are only where to start: the primary
     // is asked for at every connection (src/core/tier/sentinel.rs).
     sentinel: normalizeSentinel(source, options, b.connectTimeout),
+    // A cluster: the nodes to read the slot map from (lib/cluster-options.js).
+    cluster: source[CLUSTER_NODES] ?? null,
     username: source.username || undefined,
     password: source.password || undefined,
     tls: normalizeTls(source.tls, host),
@@ -325,7 +328,8 @@ function normalizeRedis (source, options) {
 function partitionOf (redisConfig, keyPrefix) {
   const server = redisConfig === null
     ? ['l1']
-    : [redisConfig.tls === null ? 'redis' : 'rediss', redisConfig.host, redisConfig.port, redisConfig.db,
+    : [redisConfig.tls === null ? 'redis' : 'rediss', redisConfig.host, redisConfig.port,
+        redisConfig.cluster?.map((n) => `${n.host}:${n.port}`).sort() ?? null, redisConfig.db,
         redisConfig.username ?? null, redisConfig.password ?? null]
   return createHash('sha256').update(JSON.stringify([...server, keyPrefix])).digest('hex')
 }

@@ -10,7 +10,7 @@
 
 const util = require('node:util')
 const native = require('../binding.js')
-const { TierCacheError, ReplyError, ClosedError, InternalError, CODES, fromNative } = require('./errors')
+const { TierCacheError, TierCacheTypeError, ReplyError, ClosedError, InternalError, CODES, fromNative } = require('./errors')
 const { defaultRetryStrategy } = require('./redis-options')
 const { sendCommand } = require('./send-command')
 const { PubSub } = require('./pubsub')
@@ -64,6 +64,8 @@ function errorFor (code, message, failure) {
     case L2_TIMEOUT: return new TimeoutError(message)
     case CODES.REPLY: return new ReplyError(message)
     case CODES.CLOSED: return new ClosedError(message)
+    // What this topology cannot do (WATCH or SCAN on a cluster): the message names what to use.
+    case CODES.UNSUPPORTED: return new TierCacheTypeError(message, CODES.UNSUPPORTED)
     default: return new InternalError(`tiercache internal error: ${message}`)
   }
 }
@@ -144,7 +146,8 @@ class Remote {
       offlineGrace: config.offlineGrace,
       healthCheckInterval: config.healthCheckInterval,
       l1Ttl: config.l1Ttl,
-      sentinel: config.sentinel ?? undefined
+      sentinel: config.sentinel ?? undefined,
+      cluster: config.cluster ?? undefined
     }, this.deliver)
     // The addon holds the secrets now; nothing here keeps them (not even
     // for util.inspect with customInspect: false).

@@ -24,8 +24,8 @@ use super::reply::Reply;
 use crate::core::tier::generic::Resp2;
 use crate::core::tier::reply_cache;
 use crate::core::tier::{
-    Done, ExpireMode, Expiry, GetExMode, MessageKind, Op, SentinelConfig, SubAction, Tier, TierConfig, TierError,
-    TierEvent, TierReply, TlsConfig,
+    AnyTier, ClusterTier, Done, ExpireMode, Expiry, GetExMode, MessageKind, Op, SentinelConfig, SubAction, Tier,
+    TierConfig, TierError, TierEvent, TierReply, TlsConfig,
 };
 
 enum Completion {
@@ -85,7 +85,7 @@ impl Completions {
 }
 
 pub struct TierHandle {
-    tier: Tier,
+    tier: AnyTier,
     completions: Arc<Completions>,
     /// The JS thread's poller of the main connection (see `tier_read_here`).
     #[cfg(unix)]
@@ -333,11 +333,13 @@ pub struct TierOptions {
     pub l1_ttl: Option<f64>,
     /// Redis Sentinel (host and port then unused until found).
     pub sentinel: Option<SentinelOptions>,
+    /// Redis Cluster: the nodes to read the slot map from first.
+    pub cluster: Option<Vec<NodeAddress>>,
 }
 
 #[napi(object)]
 pub struct SentinelOptions {
-    pub sentinels: Vec<SentinelAddress>,
+    pub sentinels: Vec<NodeAddress>,
     /// The primary's name in the sentinels' configuration.
     pub name: String,
     pub username: Option<String>,
@@ -350,19 +352,19 @@ pub struct SentinelOptions {
 }
 
 #[napi(object)]
-pub struct SentinelAddress {
+pub struct NodeAddress {
     pub host: String,
     pub port: u32,
 }
 
 #[napi(object)]
 pub struct NatMapping {
-    pub from: SentinelAddress,
-    pub to: SentinelAddress,
+    pub from: NodeAddress,
+    pub to: NodeAddress,
 }
 
-fn address(a: SentinelAddress) -> Result<(String, u16), String> {
-    let port = u16::try_from(a.port).map_err(|_| invalid_argument("a sentinel's port must be 0–65535"))?;
+fn address(a: NodeAddress) -> Result<(String, u16), String> {
+    let port = u16::try_from(a.port).map_err(|_| invalid_argument("a node's port must be 0–65535"))?;
     Ok((a.host, port))
 }
 
@@ -428,11 +430,16 @@ fn config(o: TierOptions, default_ttl_ms: Option<u64>) -> Result<TierConfig, Str
 #[napi(catch_unwind)]
 pub fn tier_open(
     handle: &External<Handle>,
-    options: TierOptions,
+    mut options: TierOptions,
     #[napi(ts_arg_type = "(batch: unknown[]) => void")] on_batch: Function<(), ()>,
 ) -> Result<External<TierHandle>, String> {
     let store = handle.store_arc()?;
     let default_ttl = store.config().default_ttl_ms;
+    let cluster = options
+        .cluster
+        .take()
+        .map(|nodes| nodes.into_iter().map(address).collect::<Result<Vec<_>, _>>())
+        .transpose()?;
     let config = config(options, default_ttl)?;
     let queue: Queue = Arc::new(Mutex::new(Pending::default()));
     let drain = Arc::clone(&queue);
@@ -453,8 +460,12 @@ pub fn tier_open(
         sink.push(Completion::Event(e));
         sink.flush();
     });
-    let tier = Tier::new(store, config, events, Arc::new(move || flusher.flush()))
-        .map_err(|e| Error::new(e.code().as_str().to_string(), e.to_string()))?;
+    let flush = Arc::new(move || flusher.flush());
+    let tier = match cluster {
+        None => Tier::new(store, config, events, flush).map(AnyTier::One),
+        Some(seeds) => ClusterTier::new(store, config, seeds, events, flush).map(AnyTier::Cluster),
+    }
+    .map_err(|e| Error::new(e.code().as_str().to_string(), e.to_string()))?;
     Ok(External::new(TierHandle {
         tier,
         completions,
@@ -543,6 +554,23 @@ pub struct TierStatsJs {
     pub disconnects: f64,
     pub breaker: String,
     pub link: String,
+}
+
+/// A cluster's primaries as the slot map last gave them (empty for one
+/// server): what `cluster.nodes('master')` connects to.
+#[napi(catch_unwind)]
+pub fn tier_primaries(t: &External<TierHandle>) -> Vec<NodeAddress> {
+    match &t.tier {
+        AnyTier::Cluster(c) => c
+            .primaries()
+            .into_iter()
+            .map(|(host, port)| NodeAddress {
+                host,
+                port: u32::from(port),
+            })
+            .collect(),
+        AnyTier::One(_) => Vec::new(),
+    }
 }
 
 #[napi(catch_unwind)]

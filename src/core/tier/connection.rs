@@ -163,7 +163,7 @@ pub struct Tier {
     _stop: StopOnDrop,
 }
 
-fn build_client(config: &TierConfig) -> Result<Client, TierError> {
+pub(super) fn build_client(config: &TierConfig) -> Result<Client, TierError> {
     let addr = match &config.tls {
         None => ConnectionAddr::Tcp(config.host.clone(), config.port),
         Some(tls) => ConnectionAddr::TcpTls {

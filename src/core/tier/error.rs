@@ -22,6 +22,9 @@ pub enum TierError {
     Closed,
     /// A reply of a shape the command never returns.
     Protocol(String),
+    /// Something this topology cannot do (WATCH or SCAN on a cluster, …):
+    /// the message says what to use instead.
+    Unsupported(String),
     /// Connection settings the client cannot use (a TLS certificate that is
     /// not PEM, …): the caller's to fix, not a failure of Redis.
     Config(String),
@@ -37,6 +40,7 @@ impl TierError {
             TierError::Closed => ErrorCode::Closed,
             TierError::Protocol(_) => ErrorCode::Internal,
             TierError::Config(_) => ErrorCode::InvalidArgument,
+            TierError::Unsupported(_) => ErrorCode::Unsupported,
         }
     }
 
@@ -80,7 +84,7 @@ impl fmt::Display for TierError {
             TierError::Command(e) => write!(f, "{e}"),
             TierError::Closed => write!(f, "the cache is closed"),
             TierError::Protocol(what) => write!(f, "unexpected reply from Redis: {what}"),
-            TierError::Config(what) => write!(f, "{what}"),
+            TierError::Config(what) | TierError::Unsupported(what) => write!(f, "{what}"),
         }
     }
 }

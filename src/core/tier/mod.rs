@@ -14,6 +14,7 @@
 
 mod batch;
 pub mod breaker;
+pub mod cluster;
 pub mod config;
 mod conn;
 mod connection;
@@ -30,12 +31,15 @@ pub mod reply;
 pub mod reply_cache;
 mod runtime;
 pub mod sentinel;
+mod slots;
 pub mod stats;
 pub mod subscriber;
+mod topology;
 pub mod transport;
 mod typed;
 pub mod wire;
 
+pub use cluster::ClusterTier;
 pub use config::{TierConfig, TlsConfig};
 pub use connection::{Done, Tier, TierEvent};
 pub use error::TierError;
@@ -43,4 +47,5 @@ pub use ops::{ExpireMode, Expiry, GetExMode, LeaseAction, Op};
 pub use reply::TierReply;
 pub use sentinel::SentinelConfig;
 pub use subscriber::{MessageKind, SubAction};
+pub use topology::AnyTier;
 pub use transport::Reader;

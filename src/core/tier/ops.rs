@@ -213,6 +213,29 @@ impl LeaseAction {
 }
 
 impl Op {
+    /// Every user key the command names, read or written: on a cluster they
+    /// must share one hash slot, which decides the node.
+    pub(super) fn routing_keys(&self) -> Vec<&[u8]> {
+        match self {
+            Op::Get { key, .. }
+            | Op::Set { key, .. }
+            | Op::GetDel { key }
+            | Op::GetEx { key, .. }
+            | Op::Expire { key, .. }
+            | Op::Pttl { key, .. }
+            | Op::Persist { key }
+            | Op::IncrBy { key, .. }
+            | Op::IncrByFloat { key, .. }
+            | Op::Lease { key, .. }
+            | Op::Sealed { key, .. } => vec![key.as_slice()],
+            Op::MGet { keys, .. } | Op::Del { keys } | Op::Exists { keys } => keys.iter().map(Vec::as_slice).collect(),
+            Op::MSet { entries } => entries.iter().map(|(k, _, _)| k.as_slice()).collect(),
+            Op::Command { argv, keys, .. } => keys.iter().filter_map(|&i| argv.get(i)).map(Vec::as_slice).collect(),
+            Op::Transaction { commands, .. } => commands.iter().flat_map(Op::routing_keys).collect(),
+            Op::Keys { .. } | Op::Scan { .. } | Op::Flush { .. } | Op::DbSize | Op::Ping => Vec::new(),
+        }
+    }
+
     /// The user keys this command writes (their L1 copies are dropped first).
     fn written_keys(&self) -> Vec<&[u8]> {
         match self {
