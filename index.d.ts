@@ -1163,18 +1163,163 @@ declare namespace TierCache {
    */
   export function createSentinel(options: NodeRedisSentinelOptions): NodeRedisClient
 
+  /**
+   * ioredis's `new Redis.Cluster(startupNodes, options)`: a TierCache on a Redis Cluster. Each command goes to the
+   * primary of its keys' hash slot (MOVED and ASK followed); MGET, DEL, EXISTS and MSET over several slots are split,
+   * other commands and MULTI over several slots fail with Redis's CROSSSLOT. WATCH, SCAN and MONITOR are refused
+   * (`ERR_TIERCACHE_UNSUPPORTED`): use {@link Cluster.nodes}. See docs/redis-tier.md, "Cluster".
+   *
+   * @example
+   * ```ts
+   * import { Cluster } from 'tiercache'
+   * const cluster = new Cluster([{ host: '127.0.0.1', port: 7000 }], { redisOptions: { password: 'pw' } })
+   * await cluster.set('user:{42}:name', 'Ada')
+   * ```
+   */
+  export const Cluster: ClusterConstructor
+
+  /** What `new Cluster(…)` is called with (see {@link Cluster}). */
+  export interface ClusterConstructor {
+    /**
+     * Reads the slot map from the first of `startupNodes` that answers and connects to every primary.
+     *
+     * @example
+     * ```ts
+     * import { Cluster } from 'tiercache'
+     * const cluster = new Cluster(['127.0.0.1:7000', '127.0.0.1:7001'], { keyPrefix: 'app:' })
+     * ```
+     */
+    new (startupNodes: ClusterNode[], options?: ClusterOptions | null): Cluster
+  }
+
+  /** A TierCache on a Redis Cluster (see {@link Cluster}). */
+  export interface Cluster extends Omit<TierCache, 'isCluster' | 'duplicate'> {
+    /** ioredis's marker: this is a Cluster client. */
+    readonly isCluster: true
+    /**
+     * A client per primary ('master' or 'all'; replicas are not read from: 'slave' gives none), each with the
+     * cluster's connection options and an L1 of its own, closed with the cluster: for what runs per node (SCAN, …).
+     *
+     * @example
+     * ```ts
+     * import { Cluster } from 'tiercache'
+     * const cluster = new Cluster([7000])
+     * for (const node of cluster.nodes('master')) {
+     *   for await (const keys of node.scanStream({ match: 'user:*' })) console.log(keys)
+     * }
+     * ```
+     */
+    nodes(role?: 'all' | 'master' | 'slave'): TierCache[]
+    /**
+     * A new cluster client with the same startup nodes and options (and `overrides`): its own connections.
+     *
+     * @example
+     * ```ts
+     * import { Cluster } from 'tiercache'
+     * const cluster = new Cluster([7000])
+     * const subscriber = cluster.duplicate()
+     * await subscriber.subscribe('news')
+     * ```
+     */
+    duplicate(overrides?: ClusterOptions): Cluster
+  }
+
+  /** A startup node: `{ host, port }`, a port, `'host:port'` or a `redis://` URL. */
+  export type ClusterNode = NodeAddress | number | string
+
+  /** A server's address. */
+  export interface NodeAddress {
+    /** Host name or IP address. Default: localhost (127.0.0.1 for a cluster's node). */
+    host?: string | undefined
+    /** Default: 26379 for a sentinel, 6379 for a data server. */
+    port?: number | undefined
+  }
+
+  /** A root node of node-redis's createCluster. */
+  export interface NodeRedisRootNode {
+    /** A `redis://host:port` URL. */
+    url?: string
+    /** Or its socket's address. */
+    socket?: NodeAddress
+  }
+
+  /** The sentinels' credentials of node-redis's createSentinel. */
+  export interface NodeRedisSentinelCredentials {
+    /** ACL user of the sentinels. */
+    username?: string
+    /** AUTH password of the sentinels; never shown. */
+    password?: string
+  }
+
+  /** ioredis's ClusterOptions (docs/redis-tier.md, "Cluster", says what each does here) and tiercache's own. */
+  export interface ClusterOptions extends Omit<TierCacheOptions, 'host' | 'port' | 'url' | 'db' | 'sentinels'> {
+    /** The connection options of every node (password, username, tls, timeouts, …). */
+    redisOptions?: Omit<RedisOptions, 'host' | 'port' | 'url' | 'sentinels'> | undefined
+    /** The retryStrategy of the cluster's reconnections. */
+    clusterRetryStrategy?: ((times: number) => number | null | undefined) | null | undefined
+    /** Refused unless 'master': replica reads are not supported. */
+    scaleReads?: 'master' | undefined
+    /** Refused unless null: not supported on a cluster yet. */
+    natMap?: null | undefined
+    /** Accepted without effect: at most 16 MOVED / ASK redirections per command. */
+    maxRedirections?: number | undefined
+    /** Accepted without effect: a command for a failed primary waits within commandTimeout. */
+    retryDelayOnFailover?: number | undefined
+    /** Accepted without effect: see retryDelayOnFailover. */
+    retryDelayOnClusterDown?: number | undefined
+    /** Accepted without effect: see retryDelayOnFailover. */
+    retryDelayOnTryAgain?: number | undefined
+    /** Accepted without effect: MOVED is followed at once. */
+    retryDelayOnMoved?: number | undefined
+    /** Accepted without effect: the slot map is read within connectTimeout. */
+    slotsRefreshTimeout?: number | undefined
+    /** Accepted without effect: the slot map is read again after MOVED and when a primary is lost. */
+    slotsRefreshInterval?: number | undefined
+    /** Accepted without effect: sharded channels are subscribed on their slot's primary. */
+    shardedSubscribers?: boolean | undefined
+  }
+
+  /**
+   * node-redis v5's `createCluster({ rootNodes, defaults })`: a node-redis client on a Redis Cluster (as
+   * {@link Cluster} routes). Nothing connects before `connect()`.
+   *
+   * @example
+   * ```ts
+   * import { createCluster } from 'tiercache'
+   * const client = await createCluster({ rootNodes: [{ url: 'redis://127.0.0.1:7000' }] }).connect()
+   * await client.set('user:{42}:name', 'Ada')
+   * ```
+   */
+  export function createCluster(options: NodeRedisClusterOptions): NodeRedisClient
+
+  /** node-redis's createCluster options. */
+  export interface NodeRedisClusterOptions {
+    /** The nodes to read the slot map from: `{ url }` or `{ socket: { host, port } }`. */
+    rootNodes: NodeRedisRootNode[]
+    /** Every node's client options (password, username, tls, commandTimeout, …). */
+    defaults?: NodeRedisClientOptions
+    /** Refused when true: replica reads are not supported. */
+    useReplicas?: false
+    /** Accepted without effect. */
+    minimizeConnections?: boolean
+    /** Accepted without effect (at most 16 redirections). */
+    maxCommandRedirections?: number
+    /** node-redis's protocol version: accepted. */
+    RESP?: 2 | 3
+  }
+
   /** node-redis's createSentinel options. */
   export interface NodeRedisSentinelOptions {
     /** The primary's name in the sentinels' configuration. */
     name: string
     /** The sentinels to ask first (default port 26379). */
-    sentinelRootNodes: Array<{ host?: string, port?: number }>
+    sentinelRootNodes: NodeAddress[]
     /** The data servers' client options (password, username, database, socket.tls, commandTimeout, …). */
     nodeClientOptions?: NodeRedisClientOptions
     /** The sentinels' credentials. */
-    sentinelClientOptions?: { username?: string, password?: string }
+    sentinelClientOptions?: NodeRedisSentinelCredentials
     /** Addresses as the sentinels report them (`'ip:port'`) → as reached from here. */
-    nodeAddressMap?: Record<string, { host: string, port: number }>
+    nodeAddressMap?: Record<string, NodeAddress>
     /** Must be 0: replica reads are not supported. */
     replicaPoolSize?: 0
     /** Accepted without effect: commands share one multiplexed connection. */
@@ -1951,7 +2096,7 @@ declare namespace TierCache {
      * Redis Sentinel, as ioredis: the sentinels to ask for the primary named `name` at every connection
      * (`host` and `port` are then unused). Default port 26379. See docs/redis-tier.md, "Sentinel".
      */
-    sentinels?: Array<{ host?: string | undefined, port?: number | undefined }> | null | undefined
+    sentinels?: NodeAddress[] | null | undefined
     /** ACL user of the sentinels. */
     sentinelUsername?: string | undefined
     /** AUTH password of the sentinels; never shown in errors, logs or `util.inspect`. */
@@ -1959,7 +2104,7 @@ declare namespace TierCache {
     /** Ms to wait for one sentinel before asking the next. Default 1000 (or connectTimeout if lower). */
     sentinelCommandTimeout?: number | undefined
     /** Addresses as the sentinels report them (`'ip:port'`) → as reached from here. */
-    natMap?: Record<string, { host: string, port: number }> | null | undefined
+    natMap?: Record<string, NodeAddress> | null | undefined
     /** Whether the sentinels the answering one knows are asked too. Default true. */
     updateSentinels?: boolean | undefined
   }

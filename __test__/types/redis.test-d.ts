@@ -128,3 +128,18 @@ async function nodeRedisSentinel (): Promise<void> {
   createSentinel({ name: 'mymaster', sentinelRootNodes: [], replicaPoolSize: 1 })
 }
 void nodeRedisSentinel
+
+// ioredis's Cluster and node-redis's createCluster.
+async function clusters (): Promise<void> {
+  const cluster = new TierCache.Cluster([{ host: '127.0.0.1', port: 7000 }, 7001, '127.0.0.1:7002'], { redisOptions: { password: 'pw' }, keyPrefix: 'app:' })
+  expectType<true>()(cluster.isCluster)
+  expectType<TierCache[]>()(cluster.nodes('master'))
+  expectType<string | null>()(await cluster.get('k'))
+  const again: TierCache.Cluster = cluster.duplicate()
+  void again
+  // @ts-expect-error replica reads are refused
+  void new TierCache.Cluster([7000], { scaleReads: 'slave' })
+  const nr = await TierCache.createCluster({ rootNodes: [{ url: 'redis://127.0.0.1:7000' }] }).connect()
+  expectType<string | null>()(await nr.get('k'))
+}
+void clusters
