@@ -29,6 +29,7 @@ const SCENARIOS = [
   require('./tiers'),
   require('./replies'),
   require('./generic'),
+  require('./cluster'),
   patterns,
   express
 ]

@@ -15,6 +15,7 @@ const CLUSTER_NODES = Symbol('tiercache.clusterNodes')
 const CLUSTER_OPTIONS = Object.freeze({
   redisOptions: [undefined, USED, 'the connection options of every node (password, username, tls, timeouts, …)'],
   clusterRetryStrategy: [null, USED, 'the retryStrategy of the cluster\'s reconnections'],
+  clusterNodeRetryStrategy: [null, NO_EFFECT, 'each primary\'s reconnection is paced by clusterRetryStrategy'],
   enableOfflineQueue: [true, USED, ''],
   lazyConnect: [false, USED, ''],
   keyPrefix: ['', USED, 'hash tags in the prefix decide the slot, as in ioredis'],
@@ -31,7 +32,7 @@ const CLUSTER_OPTIONS = Object.freeze({
   retryDelayOnTryAgain: [100, NO_EFFECT, 'see retryDelayOnFailover'],
   retryDelayOnMoved: [0, NO_EFFECT, 'MOVED is followed at once'],
   slotsRefreshTimeout: [1000, NO_EFFECT, 'the slot map is read within connectTimeout'],
-  slotsRefreshInterval: [5000, NO_EFFECT, 'the slot map is read again after MOVED and when a primary is lost'],
+  slotsRefreshInterval: [undefined, NO_EFFECT, 'the slot map is read again after MOVED and when a primary is lost'],
   enableAutoPipelining: [false, NO_EFFECT, 'always: each primary\'s commands share one pipelined connection'],
   autoPipeliningIgnoredCommands: [[], NO_EFFECT, 'see enableAutoPipelining'],
   shardedSubscribers: [false, NO_EFFECT, 'sharded channels are subscribed on their slot\'s primary']

@@ -24,6 +24,14 @@
 //   above 65535 (redis-server then refuses to start). Each node gets a second
 //   free port as --cluster-port (7.0+), which redis-cli passes on to
 //   CLUSTER MEET.
+// - A master reports cluster_state:fail until 2 s after it started
+//   (CLUSTER_WRITABLE_DELAY): a new cluster takes ~2 s whatever its size.
+// - A replica whose replication offset is still 0 (a master that has had no
+//   write yet) is left out of CLUSTER SLOTS, where clients read the
+//   topology: nodes ping their replicas every second here (see
+//   startClusterNode), so that lasts ~1 s instead of up to 10 s.
+// - For a few hundred ms after redis-cli returns, some nodes still see some
+//   replicas as masters without slots: settle() compares CLUSTER NODES too.
 // - A master that loses its last slot (migrateSlot of everything it had)
 //   turns into a replica of the node that took it
 //   (cluster-allow-replica-migration, on by default).
@@ -269,6 +277,12 @@ async function startClusterNode ({ taken, nodeTimeoutMs, args }) {
           // replicas to share the transfer: without this, every replica's
           // first sync takes 5 s.
           '--repl-diskless-sync-delay', '0',
+          // Redis 7.0 leaves a replica out of CLUSTER SLOTS (what clients
+          // read their topology from) while its replication offset is 0:
+          // in an idle cluster, until the master's first write or its first
+          // PING to replicas, every repl-ping-replica-period (10 s). At 1 s,
+          // a new cluster lists its replicas as soon as it is up.
+          '--repl-ping-replica-period', '1',
           ...args
         ]
       })
@@ -316,9 +330,9 @@ function createCluster (ports, replicasPerMaster, timeoutMs) {
  * refuses fewer) with `replicasPerMaster` replicas each and resolves once it
  * is at rest (see settle()): ~2 s, however small the cluster, since a master
  * keeps reporting cluster_state:fail until 2 s after it started
- * (CLUSTER_WRITABLE_DELAY), and redis-cli sleeps 1 s waiting for the join. `nodeTimeoutMs` is cluster-node-timeout: how
- * long a silent node takes to be flagged failing, so most of killMaster's
- * duration. `args` are appended to every node's command line (after this
+ * (CLUSTER_WRITABLE_DELAY), and redis-cli sleeps 1 s waiting for the join.
+ * `nodeTimeoutMs` is cluster-node-timeout: how long a silent node takes to
+ * be flagged failing, so most of killMaster's duration. `args` are appended to every node's command line (after this
  * module's, so they can override them). This module's own probes do not
  * authenticate: with --requirepass, expect its waits to time out.
  *
@@ -370,12 +384,37 @@ async function startCluster ({
   let lastState = ''
 
   /**
+   * One node's CLUSTER NODES as a comparable line over the live nodes only
+   * ("port:master:0-5460 port:slave>port ..."), or a reason string in
+   * `problem` when that view lists a live node as failing, in handshake or
+   * unknown to this module. Dead nodes are left out: they send no gossip,
+   * so views of them need not converge.
+   */
+  function describeTopology (view) {
+    const portOf = new Map(view.map((n) => [n.id, n.port]))
+    const parts = []
+    for (const entry of view) {
+      const node = byPort(entry.port)
+      if (!node) return { problem: `lists ${entry.id} on port ${entry.port} (flags ${entry.flags.join(',')}), not a node of this cluster` }
+      if (!node.alive) continue
+      if (entry.failed) return { problem: `flags live node ${entry.port} ${entry.flags.join(',')}` }
+      const role = entry.flags.includes('master') ? 'master' : `slave>${portOf.get(entry.masterId) ?? entry.masterId}`
+      parts.push({ port: entry.port, text: `${entry.port}:${role}:${entry.slots.map(([a, b]) => `${a}-${b}`).join(',')}` })
+    }
+    return { text: parts.sort((a, b) => a.port - b.port).map((p) => p.text).join(' ') }
+  }
+
+  /**
    * Resolves with the slot map every live node agrees on when the cluster is
    * at rest, `false` otherwise (the reason in lastState): every live node
    * answers CLUSTER INFO with cluster_state:ok, all 16384 slots assigned and
-   * every node known; all give the same CLUSTER SLOTS (masters and their
-   * replicas); each slot's master is a live node of ours; every live replica
-   * has master_link_status:up.
+   * every node known; all give the same roles, masters and slots for the
+   * live nodes in CLUSTER NODES, and the same CLUSTER SLOTS, listing every
+   * live replica; each slot's master is a live node of ours; every live
+   * replica has master_link_status:up to the master the cluster says.
+   * (Comparing CLUSTER SLOTS alone is not enough: for a few hundred ms after
+   * redis-cli returns, some nodes still see replicas as empty masters, which
+   * CLUSTER SLOTS does not show.)
    */
   async function atRest () {
     let first = null
@@ -386,18 +425,31 @@ async function startCluster ({
         lastState = `node ${node.port}: cluster_state:${info.cluster_state}, cluster_slots_assigned:${info.cluster_slots_assigned}, cluster_known_nodes:${info.cluster_known_nodes} of ${nodes.length}`
         return false
       }
-      const map = await slotMap(node.port)
-      const view = describeSlots(map)
-      if (first === null) {
-        first = { port: node.port, map, view }
-      } else if (view !== first.view) {
-        lastState = `node ${node.port} sees slots ${cut(view)}; node ${first.port} sees ${cut(first.view)}`
+      const view = await clusterNodes(node.port)
+      const topology = describeTopology(view)
+      if (topology.problem) {
+        lastState = `node ${node.port} ${topology.problem}`
         return false
       }
-      const info2 = infoFields(await command(node.port, 'INFO', 'replication'))
-      if (info2.role === 'slave' && info2.master_link_status !== 'up') {
-        lastState = `replica ${node.port}: master_link_status:${info2.master_link_status} (master ${info2.master_port})`
+      const map = await slotMap(node.port)
+      const slots = describeSlots(map)
+      if (first === null) {
+        first = { port: node.port, view, topology: topology.text, map, slots }
+      } else if (topology.text !== first.topology) {
+        lastState = `node ${node.port} sees ${cut(topology.text)}; node ${first.port} sees ${cut(first.topology)}`
         return false
+      } else if (slots !== first.slots) {
+        lastState = `node ${node.port} gives CLUSTER SLOTS ${cut(slots)}; node ${first.port} ${cut(first.slots)}`
+        return false
+      }
+      const self = view.find((n) => n.myself)
+      if (self.masterId !== null) {
+        const replication = infoFields(await command(node.port, 'INFO', 'replication'))
+        const masterPort = view.find((n) => n.id === self.masterId)?.port
+        if (replication.master_link_status !== 'up' || Number(replication.master_port) !== masterPort) {
+          lastState = `replica ${node.port}: master_link_status:${replication.master_link_status} to ${replication.master_port} (the cluster says ${masterPort})`
+          return false
+        }
       }
     }
     if (first === null) throw Object.assign(new Error('redis cluster: no live node left'), { fatal: true })
@@ -405,6 +457,16 @@ async function startCluster ({
       const master = byPort(range.master)
       if (!master || !master.alive) {
         lastState = `slots ${range.start}-${range.end} still served by ${range.master}, ${master ? 'killed' : 'not a node of this cluster'}`
+        return false
+      }
+      // Redis 7.0 leaves out of CLUSTER SLOTS a replica whose replication
+      // offset is still 0 (isReplicaAvailable): clients reading from
+      // replicas would not see it yet.
+      const masterId = first.view.find((n) => n.port === range.master).id
+      const expected = first.view.filter((n) => n.masterId === masterId && byPort(n.port)?.alive)
+        .map((n) => n.port).sort((a, b) => a - b).join(',')
+      if (range.replicas.join(',') !== expected) {
+        lastState = `CLUSTER SLOTS lists replicas [${range.replicas.join(',')}] for master ${range.master}, not [${expected}]`
         return false
       }
     }
@@ -419,8 +481,10 @@ async function startCluster ({
     /**
      * Resolves with the agreed slot map ([{ start, end, master, replicas }],
      * ports) once the cluster is at rest: every live node reports
-     * cluster_state:ok with all slots assigned, all agree on CLUSTER SLOTS,
-     * every slot's master is alive and every live replica's link is up.
+     * cluster_state:ok with all slots assigned, all agree on the roles and
+     * slots of the live nodes (CLUSTER NODES) and on CLUSTER SLOTS, which
+     * lists every live replica, every slot's master is alive and every live
+     * replica's link is up.
      */
     settle ({ timeoutMs = readyTimeoutMs } = {}) {
       return waitFor('the cluster to be at rest (state ok, same CLUSTER SLOTS everywhere, replicas linked)',
