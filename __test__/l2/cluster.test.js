@@ -184,6 +184,67 @@ describe('Redis Cluster', { timeout: 240000 }, () => {
     assert.equal(await c.hset('moving:{slot}:h', 'f', '1'), 1)
   })
 
+  test('a slot migrated key by key while two clients read and write it: ASK followed, 0 stale reads once settled', async () => {
+    const a = open()
+    const b = open()
+    const keys = Array.from({ length: 20 }, (_, i) => `{mig}k${i}`)
+    for (const k of keys) await a.set(k, '0')
+    for (const k of keys) assert.equal(await b.get(k), '0') // b's L1 holds them
+    const from = await cluster.masterOf(keys[0])
+    const to = (await cluster.masters()).find((m) => m.port !== from.port)
+    const steps = await cluster.migrateSlotInSteps(keyslot(keys[0]), to)
+    const errors = []
+    let written = 0
+    let stop = false
+    const writer = (async () => {
+      for (let round = 1; !stop; round++) {
+        for (const k of keys) {
+          await a.set(k, String(round)).catch((err) => errors.push(`set: ${err.message}`))
+          written = round
+        }
+      }
+    })()
+    const reader = (async () => {
+      while (!stop) {
+        for (const k of keys) await b.get(k).catch((err) => errors.push(`get: ${err.message}`))
+        // Reads L1 answers resolve at once: without a turn of the event loop,
+        // this loop would run on microtasks alone and starve everything else.
+        await new Promise(setImmediate)
+      }
+    })()
+    await steps.beginImport()
+    await sleep(50)
+    await steps.moveKeys({ limit: 10, batch: 3 })
+    await sleep(100) // half the keys on each side: ASK redirections meanwhile
+    await steps.finish()
+    await sleep(100)
+    stop = true
+    await Promise.all([writer, reader])
+    assert.deepEqual(errors, [], 'no command failed during the migration')
+    assert.ok(written >= 2, `the writer went on through it (${written} rounds)`)
+    // Settled: both clients read what Redis holds.
+    const on = direct(to)
+    for (const k of keys) {
+      const truth = await on.get(k)
+      await eventually(`${k} to read as Redis holds it`, 2000, async () => (await b.get(k)) === truth && (await a.get(k)) === truth)
+    }
+  })
+
+  test('the connection to one primary reset (CLIENT KILL): reconnected by itself, L1 starts afresh, nothing stale', async () => {
+    const c = open({ connectionName: 'reset-me' })
+    const masters = await cluster.masters()
+    const key = await keyOn(cluster, masters[1], 'reset:')
+    await c.set(key, 'before')
+    assert.equal(await c.get(key), 'before')
+    const on = direct(masters[1])
+    assert.ok(await on.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes') >= 1)
+    // Written while tiercache's connection (and its invalidations) is down.
+    await on.set(key, 'during')
+    await eventually('the read to give the value written while disconnected', 5000, async () => (await c.get(key)) === 'during')
+    assert.equal(await c.set(key, 'after'), 'OK')
+    assert.equal(await on.get(key), 'after')
+  })
+
   test('a primary SIGKILLed under load: no failed read of what L1 holds, writes resume after the promotion, nothing stale once settled', async () => {
     const c = open({ commandTimeout: 1000 })
     const masters = await cluster.masters()
@@ -221,6 +282,22 @@ describe('Redis Cluster', { timeout: 240000 }, () => {
     await io.set(held, 'v2')
     await eventually('a foreign write on the promoted primary to reach L1', 3000, async () => (await c.get(held)) === 'v2')
     console.log(`# SIGKILL of a primary: promoted after ${promotedMs} ms, writes to its slots resumed after ${resumedMs} ms; ${s.reads} reads of L1-held keys, 0 failed; ${s.writes} writes ok, ${s.writeFailures} failed`)
+  })
+
+  test('the cache patterns on a cluster: getOrSet with a lock and tags, invalidateTags from another client', async () => {
+    const c = open()
+    const other = open()
+    let loads = 0
+    const load = async () => { loads++; return { n: loads } }
+    // Keys and tags on different primaries: the lease, the value and the tag generations each go to their own.
+    const keys = ['pattern:a', 'pattern:b', 'pattern:c']
+    assert.ok(new Set(keys.map(keyslot)).size === 3)
+    for (const k of keys) assert.deepEqual(await c.getOrSet(k, load, { ttl: 60000, tags: ['group-x', 'group-y'], lock: true }), { n: loads })
+    assert.equal(loads, 3)
+    for (const k of keys) assert.ok((await c.getOrSet(k, load, { ttl: 60000, tags: ['group-x', 'group-y'] })).n <= 3)
+    assert.equal(loads, 3, 'served from the cache')
+    await other.invalidateTags(['group-y'])
+    await eventually('the tag invalidation to reach the first client', 2000, async () => (await c.getOrSet(keys[0], load, { ttl: 60000, tags: ['group-x', 'group-y'] })).n === 4)
   })
 
   test('node-redis\'s createCluster: a client on the cluster', async () => {

@@ -385,9 +385,10 @@ impl Inner {
                 match tier {
                     Some(tier) => {
                         // ASKING applies to the next command on the connection:
-                        // both go in one write, in this order.
+                        // both go in one write, in this order (and the command
+                        // is one command: no L1 fill, which adds a PTTL).
                         tier.submit(asking(), Box::new(|_| {}));
-                        self.send(&tier, op, done, hops);
+                        self.send(&tier, op.without_fill(), done, hops);
                         tier.kick();
                     }
                     None => {
@@ -567,9 +568,16 @@ impl Inner {
     /// Reads the slot map from the first node that answers and adopts it:
     /// a tier for each new primary, none for a node no longer one.
     async fn refresh(self: &Arc<Self>) -> Result<(), TierError> {
+        if self.closed.load(Ordering::Relaxed) {
+            self.refreshing.store(false, Ordering::Release);
+            return Err(TierError::Closed);
+        }
         let outcome = self.read_map().await;
         self.refreshing.store(false, Ordering::Release);
         let ranges = outcome?;
+        if self.closed.load(Ordering::Relaxed) {
+            return Err(TierError::Closed);
+        }
         let mut retired = Vec::new();
         {
             let mut map = self.map();

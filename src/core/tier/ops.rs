@@ -213,6 +213,36 @@ impl LeaseAction {
 }
 
 impl Op {
+    /// The same command, but not filling L1: a read that fills L1 also asks
+    /// for the key's PTTL, a second command, which ASKING (one command's
+    /// pass to a slot being imported) would not cover.
+    pub(super) fn without_fill(self) -> Op {
+        match self {
+            Op::Get { key, buffer, .. } => Op::Get {
+                key,
+                buffer,
+                fill: false,
+            },
+            Op::MGet { keys, .. } => Op::MGet { keys, fill: false },
+            Op::Command {
+                argv,
+                keys,
+                written,
+                flush,
+                buffers,
+                ..
+            } => Op::Command {
+                argv,
+                keys,
+                written,
+                flush,
+                buffers,
+                cache: false,
+            },
+            op => op,
+        }
+    }
+
     /// Every user key the command names, read or written: on a cluster they
     /// must share one hash slot, which decides the node.
     pub(super) fn routing_keys(&self) -> Vec<&[u8]> {
