@@ -23,6 +23,7 @@ use super::modes::{
 use super::reply::Reply;
 use crate::core::tier::generic::Resp2;
 use crate::core::tier::reply_cache;
+use crate::core::tier::sentinel::Addr;
 use crate::core::tier::{
     AnyTier, ClusterTier, Done, ExpireMode, Expiry, GetExMode, MessageKind, Op, SentinelConfig, SubAction, Tier,
     TierConfig, TierError, TierEvent, TierReply, TlsConfig,
@@ -87,9 +88,11 @@ impl Completions {
 pub struct TierHandle {
     tier: AnyTier,
     completions: Arc<Completions>,
-    /// The JS thread's poller of the main connection (see `tier_read_here`).
+    /// The JS thread's pollers of the main connections (see
+    /// `tier_read_here`), each with its server's address: one for a single
+    /// server, one per primary of a cluster.
     #[cfg(unix)]
-    poller: Mutex<Option<super::poller::Poller>>,
+    pollers: Mutex<Vec<(Addr, super::poller::Poller)>>,
 }
 
 impl TierHandle {
@@ -112,7 +115,9 @@ impl Drop for TierHandle {
     fn drop(&mut self) {
         self.tier.close();
         #[cfg(unix)]
-        drop(self.poller.lock().unwrap_or_else(|p| p.into_inner()).take());
+        drop(std::mem::take(
+            &mut *self.pollers.lock().unwrap_or_else(|p| p.into_inner()),
+        ));
     }
 }
 
@@ -470,7 +475,7 @@ pub fn tier_open(
         tier,
         completions,
         #[cfg(unix)]
-        poller: Mutex::new(None),
+        pollers: Mutex::new(Vec::new()),
     }))
 }
 
@@ -486,17 +491,18 @@ pub fn tier_read_here(
 ) -> Result<(), String> {
     #[cfg(unix)]
     {
-        let mut slot = t.poller.lock().unwrap_or_else(|p| p.into_inner());
-        // The previous connection's poller, if still there, stops first.
-        drop(slot.take());
-        let Some(reader) = t.tier.reader() else {
-            return Ok(());
-        };
-        // SAFETY: a #[napi] function runs on the JS thread of `env`.
-        unsafe {
-            let mut delivery = JsDelivery::new(env.raw(), on_batch.raw(), Arc::clone(&t.completions))?;
-            // Refused: `reader` was dropped, the I/O thread reads again.
-            *slot = super::poller::start(env.raw(), reader, Box::new(move || delivery.deliver())).ok();
+        let mut pollers = t.pollers.lock().unwrap_or_else(|p| p.into_inner());
+        // The previous connections' pollers, if still there, stop first.
+        drop(std::mem::take(&mut *pollers));
+        for (addr, reader) in t.tier.readers() {
+            // SAFETY: a #[napi] function runs on the JS thread of `env`.
+            unsafe {
+                let mut delivery = JsDelivery::new(env.raw(), on_batch.raw(), Arc::clone(&t.completions))?;
+                // Refused: `reader` was dropped, the I/O thread reads again.
+                if let Ok(poller) = super::poller::start(env.raw(), reader, Box::new(move || delivery.deliver())) {
+                    pollers.push((addr, poller));
+                }
+            }
         }
     }
     #[cfg(not(unix))]
@@ -515,12 +521,17 @@ pub fn tier_connect(t: &External<TierHandle>) {
 /// the I/O thread's dispatcher.
 #[napi(catch_unwind)]
 pub fn tier_kick(t: &External<TierHandle>) -> bool {
-    let direct = t.tier.kick();
     #[cfg(unix)]
-    if let Some(poller) = t.poller.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
-        poller.poll(direct);
+    {
+        let pollers = t.pollers.lock().unwrap_or_else(|p| p.into_inner());
+        t.tier.kick(|addr, direct| {
+            if let Some((_, poller)) = pollers.iter().find(|(a, _)| a == addr) {
+                poller.poll(direct);
+            }
+        })
     }
-    direct
+    #[cfg(not(unix))]
+    t.tier.kick(|_, _| {})
 }
 
 /// Drops the shared connection as a loss would (ioredis's `disconnect(true)`);

@@ -192,14 +192,39 @@ impl ClusterTier {
         );
     }
 
-    /// Sends what was submitted to each primary. Always false: the JS thread
-    /// does not read a cluster's connections (their replies are read by the
-    /// I/O thread).
-    pub fn kick(&self) -> bool {
-        for tier in self.inner.tiers() {
-            tier.kick();
+    /// Sends what was submitted to each primary; `wrote` hears, for each,
+    /// whether this thread wrote it. True when it wrote every one.
+    pub fn kick_each(&self, mut wrote: impl FnMut(&Addr, bool)) -> bool {
+        let nodes: Vec<(Addr, Arc<Tier>)> = self
+            .inner
+            .map()
+            .nodes
+            .iter()
+            .map(|n| (n.addr.clone(), Arc::clone(&n.tier)))
+            .collect();
+        let mut all = true;
+        for (addr, tier) in nodes {
+            let direct = tier.kick();
+            wrote(&addr, direct);
+            all &= direct;
         }
-        false
+        all
+    }
+
+    /// The readers of the primaries' connections that are ready (see
+    /// [`Tier::reader`]), each with its primary's address.
+    pub fn readers(&self) -> Vec<(Addr, super::transport::Reader)> {
+        let nodes: Vec<(Addr, Arc<Tier>)> = self
+            .inner
+            .map()
+            .nodes
+            .iter()
+            .map(|n| (n.addr.clone(), Arc::clone(&n.tier)))
+            .collect();
+        nodes
+            .into_iter()
+            .filter_map(|(addr, tier)| tier.reader().map(|r| (addr, r)))
+            .collect()
     }
 
     pub fn report_invalidations(&self, on: bool) {

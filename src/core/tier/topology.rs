@@ -7,9 +7,13 @@ use super::cluster::ClusterTier;
 use super::connection::{Done, Tier};
 use super::error::TierError;
 use super::ops::Op;
+use super::sentinel::Addr;
 use super::stats::TierStats;
 use super::subscriber::SubAction;
 use super::transport::Reader;
+
+/// The address a single server's reader is filed under.
+static ONE: Addr = (String::new(), 0);
 
 pub enum AnyTier {
     One(Tier),
@@ -65,17 +69,28 @@ impl AnyTier {
         }
     }
 
-    /// The main connection's reader for the JS thread: a cluster's
-    /// connections are read by the I/O thread.
-    pub fn reader(&self) -> Option<Reader> {
+    /// The readers of the main connections for the JS thread, each with
+    /// its server's address (one for a single server, one per primary of a
+    /// cluster), for those that are ready.
+    pub fn readers(&self) -> Vec<(Addr, Reader)> {
         match self {
-            AnyTier::One(t) => t.reader(),
-            AnyTier::Cluster(_) => None,
+            AnyTier::One(t) => t.reader().map(|r| (ONE.clone(), r)).into_iter().collect(),
+            AnyTier::Cluster(c) => c.readers(),
         }
     }
 
-    pub fn kick(&self) -> bool {
-        either!(self, t => t.kick())
+    /// Sends what was submitted: whether this thread wrote it itself, and
+    /// for each server whose connection it wrote to or handed to the I/O
+    /// thread, which (`wrote` gets the address and that answer).
+    pub fn kick(&self, mut wrote: impl FnMut(&Addr, bool)) -> bool {
+        match self {
+            AnyTier::One(t) => {
+                let direct = t.kick();
+                wrote(&ONE, direct);
+                direct
+            }
+            AnyTier::Cluster(c) => c.kick_each(wrote),
+        }
     }
 
     pub fn report_invalidations(&self, on: bool) {
