@@ -24,6 +24,13 @@
 // reconnected, when its L1 is flushed: the stale windows of the writes made
 // while it was away must stay bounded by the time it takes to reconnect.
 //
+// Variants "cluster" and "cluster-failover": the same on a private Redis
+// Cluster (three primaries with a replica each, tiercache's Cluster client);
+// in the second, the primary that owns k is SIGKILLed once A has written half
+// of the values, and A retries each write until it is acknowledged: the
+// stale windows of the writes made meanwhile are bounded by the failover
+// (replica promoted) plus one reconnection.
+//
 // B yields to the event loop (setImmediate) once every YIELD_EVERY_MS of
 // reading: a loop of L1 hits resolves only microtasks, so without that it
 // would never run a timer (reconnection is scheduled by one, as in ioredis)
@@ -48,9 +55,14 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
 // ---- children -----------------------------------------------------------------
 
+// A cluster travels to the children as "cluster:" + its startup nodes in JSON.
+const CLUSTER_URL = 'cluster:'
+
 async function openCache (url, keyPrefix) {
   const TierCache = require('..')
-  const cache = new TierCache({ redis: url, keyPrefix })
+  const cache = url.startsWith(CLUSTER_URL)
+    ? new TierCache.Cluster(JSON.parse(url.slice(CLUSTER_URL.length)), { keyPrefix })
+    : new TierCache({ redis: url, keyPrefix })
   const events = []
   for (const name of ['ready', 'close', 'reconnecting', 'end']) cache.on(name, () => events.push({ event: name, at: clock() }))
   let errors = 0
@@ -71,13 +83,24 @@ async function writer (url, keyPrefix, n) {
     const acked = new Array(n + 1).fill(null)
     const rtt = new Array(n + 1).fill(null)
     const started = clock()
+    let retries = 0
     for (let i = 1; i <= n; i++) {
       const sent = clock()
-      await cache.set(KEY, String(i))
+      // A failover (cluster-failover) fails writes until the replica is promoted.
+      for (;;) {
+        try {
+          await cache.set(KEY, String(i))
+          break
+        } catch (err) {
+          if (clock() - started > CHILD_DEADLINE_MS) throw err
+          retries++
+          await sleep(5)
+        }
+      }
       acked[i] = clock()
       rtt[i] = acked[i] - sent
     }
-    return { acked, rtt, started, finished: clock() }
+    return { acked, rtt, started, finished: clock(), retries }
   } finally {
     await cache.quit()
   }
@@ -186,7 +209,9 @@ async function runVariant (server, variant) {
   const Redis = require('ioredis')
   const { startProxy } = require('../__test__/support/tcp-proxy')
   const keyPrefix = `coh:${variant}:`
-  const io = new Redis(server.url, { lazyConnect: true, maxRetriesPerRequest: 1 })
+  const io = server.cluster
+    ? new Redis.Cluster(server.cluster.seeds, { lazyConnect: true })
+    : new Redis(server.url, { lazyConnect: true, maxRetriesPerRequest: 1 })
   await io.connect()
   let proxy = null
   try {
@@ -215,6 +240,15 @@ async function runVariant (server, variant) {
       })()
       Promise.allSettled([a, b]).then(() => { stop = true })
     }
+    if (variant === 'cluster-failover') {
+      monitor = (async () => {
+        while (Number(await io.get(keyPrefix + KEY).catch(() => 0)) < WRITES / 2) await sleep(2)
+        const owner = await server.cluster.masterOf(keyPrefix + KEY)
+        fault.resetAt = clock()
+        await server.cluster.killMaster(owner)
+        fault.passAt = clock()
+      })()
+    }
     const [ra, rb] = await Promise.all([a, b])
     await monitor
     return { variant, a: ra, b: rb, fault }
@@ -224,10 +258,17 @@ async function runVariant (server, variant) {
   }
 }
 
+const VARIANT_NAMES = {
+  direct: 'direct',
+  reset: `B through a proxy, reset for ${RESET_MS} ms halfway`,
+  cluster: 'a Redis Cluster (three primaries)',
+  'cluster-failover': 'a Redis Cluster, k\'s primary SIGKILLed halfway'
+}
+
 function summary (r) {
   const w = windows(r.a, r.b)
   const row = [
-    r.variant === 'reset' ? `B through a proxy, reset for ${RESET_MS} ms halfway` : 'direct',
+    VARIANT_NAMES[r.variant],
     fmt.int(r.a.acked.length - 1),
     ms(quantile(w.list, 0.5)),
     ms(quantile(w.list, 0.99)),
@@ -266,11 +307,16 @@ function faultNotes (r) {
   const closed = r.b.events.find((e) => e.event === 'close' && e.at >= resetAt - 1)
   const reconnectMs = readyAgain ? readyAgain.at - resetAt : NaN
   const worst = disturbed[disturbed.length - 1]
+  const failover = r.variant === 'cluster-failover'
+  const [fault, back] = failover
+    ? [`k's primary was SIGKILLed (the ${r.variant} variant)`, 'the cluster promoted its replica']
+    : ['The proxy reset B\'s connection', 'the proxy passed again']
   return [
-    `- The proxy reset B's connection when A was at write ${fmt.int(firstAfter ?? n)}: B saw its connection close ${closed ? ms(closed.at - resetAt) : '(not seen)'} ` +
-      `after the reset; the proxy passed again ${ms(passAt - resetAt)} after it; B was ready again (L1 flushed) ${readyAgain ? ms(reconnectMs) : '(never)'} after it ` +
+    `- ${fault} when A was at write ${fmt.int(firstAfter ?? n)}: B saw its connection close ${closed ? ms(closed.at - resetAt) : '(not seen)'} ` +
+      `after it; ${back} ${ms(passAt - resetAt)} after it; B was ready again (L1 flushed) ${readyAgain ? ms(reconnectMs) : '(never)'} after it ` +
       `(B: ${fmt.int(r.b.disconnects)} disconnect(s), ${fmt.int(r.b.connects)} connect(s), ${fmt.int(r.b.flushes)} L1 flush(es), ` +
-      `${fmt.int(r.b.errors)} 'error' event(s), ${fmt.int(r.b.failed)} read(s) rejected while it was away).`,
+      `${fmt.int(r.b.errors)} 'error' event(s), ${fmt.int(r.b.failed)} read(s) rejected while it was away` +
+      `${failover ? `; A retried ${fmt.int(r.a.retries)} write(s) that failed while there was no primary` : ''}).`,
     `- **Max stale window after the disconnect: ${ms(worst)}** over the ${fmt.int(disturbed.length)} writes B read after the reset ` +
       `(p50 ${ms(quantile(disturbed, 0.5))}, p99 ${ms(quantile(disturbed, 0.99))}); ` +
       `${Number.isFinite(reconnectMs) && worst <= reconnectMs + 50 ? 'within' : '⚠ NOT within'} B's reconnection time + 50 ms. ` +
@@ -284,6 +330,17 @@ function run () {
   return rd.onPrivateServer('coherence', TITLE, async (server) => {
     const results = []
     for (const variant of ['direct', 'reset']) results.push(await runVariant(server, variant))
+    let cluster = null
+    try {
+      const { startCluster } = require('../__test__/support/cluster')
+      cluster = await startCluster()
+      const onCluster = { url: CLUSTER_URL + JSON.stringify(cluster.seeds), cluster }
+      for (const variant of ['cluster', 'cluster-failover']) results.push(await runVariant(onCluster, variant))
+    } catch (err) {
+      progress(`coherence: no cluster variants (${err.message.split('\n')[0]})`)
+    } finally {
+      await cluster?.stop()
+    }
     const rows = []
     const notes = []
     for (const r of results) {
@@ -291,7 +348,7 @@ function run () {
       rows.push(s.row)
       if (s.w.unseen > 0) notes.push(`- ⚠ ${r.variant}: B never saw ${fmt.int(s.w.unseen)} of the values (it stopped at ${fmt.int(r.b.last)}).`)
       if (r.b.regressions > 0) notes.push(`- ⚠ ${r.variant}: B read a value older than one it had already read ${fmt.int(r.b.regressions)} time(s).`)
-      if (r.variant === 'reset') notes.push(...faultNotes(r))
+      if (r.variant === 'reset' || r.variant === 'cluster-failover') notes.push(...faultNotes(r))
     }
     const table = fmt.table(
       ['variant', 'writes', 'stale window p50', 'p99', 'max', 'B saw it before A\'s ack', 'B reads', 'from L1', 'from L2 (Redis)', 'B read an older value', 'B\'s slowest get', 'A set round trip p50'],
