@@ -14,18 +14,7 @@ const util = require('node:util')
 const Redis = require('ioredis')
 const TierCache = require('../..')
 const { startCluster, keyslot } = require('../support/cluster')
-const { sleep } = require('../support/helpers')
-
-/** Polls `probe` every 20 ms until it resolves true; fails after `ms`. */
-async function eventually (what, ms, probe) {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const last = await probe().catch((err) => err)
-    if (last === true) return
-    if (Date.now() > deadline) assert.fail(`${what} within ${ms} ms (last: ${util.inspect(last)})`)
-    await sleep(20)
-  }
-}
+const { sleep, eventually } = require('../support/helpers')
 
 /** A key whose slot its primary is `master` (a handle), tagged so that `{tag}x` variants share it. */
 async function keyOn (cluster, master, prefix) {

@@ -14,20 +14,9 @@ const Redis = require('ioredis')
 const TierCache = require('../..')
 const { startSentinels } = require('../support/sentinel')
 const { freePort } = require('../support/redis-server')
-const { sleep } = require('../support/helpers')
+const { sleep, eventually } = require('../support/helpers')
 
 const SECRET = 'sentinel-secret-4417'
-
-/** Polls `probe` every 20 ms until it is truthy; fails after `ms`. */
-async function eventually (what, ms, probe) {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const last = await probe().catch((err) => err)
-    if (last === true) return
-    if (Date.now() > deadline) assert.fail(`${what} within ${ms} ms (last: ${util.inspect(last)})`)
-    await sleep(20)
-  }
-}
 
 /**
  * Reads `held` (which L1 holds) and writes `k` every `everyMs`, counting

@@ -39,11 +39,9 @@
 //   strings as UTF-8: migrateSlot moves keys that are valid UTF-8 only.
 
 const { spawn } = require('node:child_process')
-const fs = require('node:fs')
-const os = require('node:os')
-const path = require('node:path')
-const { startRedis, freePort } = require('./redis-server')
+const { freePort } = require('./redis-server')
 const { command, ReplyError } = require('./sentinel')
+const { remember, startDataNode, waitFor: waitForAny, cut } = require('./processes')
 
 const HOST = '127.0.0.1'
 const SLOTS = 16384
@@ -152,90 +150,11 @@ function ownerIn (map, slot) {
   return range ? range.master : null
 }
 
-/** A long description cut for an error message. */
-const cut = (text, max = 300) => text.length > max ? `${text.slice(0, max)}...` : text
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
-/**
- * Polls `probe` every 50 ms until it returns a truthy value (resolved with
- * it) or `timeoutMs` passes. `probe` may throw (a node still starting): the
- * last error or falsy reason goes into the timeout error, so a failing test
- * says what was still missing. An error with `fatal` set is rethrown at
- * once: no point waiting out the timeout.
- */
-async function waitFor (what, timeoutMs, probe, describe = () => '') {
-  const deadline = Date.now() + timeoutMs
-  let last = ''
-  for (;;) {
-    try {
-      const value = await probe()
-      if (value) return value
-      last = describe()
-    } catch (err) {
-      if (err.fatal) throw err
-      last = err.message
-    }
-    if (Date.now() > deadline) throw new Error(`redis cluster: ${what} not within ${timeoutMs} ms${last ? ` (last seen: ${cut(last, 600)})` : ''}`)
-    await sleep(50)
-  }
-}
+/** The shared bounded wait (support/processes.js), its errors naming this topology. */
+const waitFor = (...args) => waitForAny('redis cluster', ...args)
 
-// Processes started here and not yet stopped, as functions that SIGKILL them
-// synchronously: the 'exit' safety net below runs them, so a test run that
-// ends without `stop()` (a failed `before`, a thrown assertion) leaves no
-// redis-server behind. Registered once, on first use. (sentinel.js keeps its
-// own: each module's net covers the processes it started.)
-const killers = new Set()
-let exitHookInstalled = false
-function remember (kill) {
-  if (!exitHookInstalled) {
-    exitHookInstalled = true
-    process.once('exit', () => {
-      for (const kill of killers) {
-        try { kill() } catch {}
-      }
-    })
-  }
-  killers.add(kill)
-  return () => killers.delete(kill)
-}
-
-/**
- * A startRedis handle whose process the exit safety net knows about, and
- * that knows whether it was stopped (`alive`): startRedis does not expose
- * its child, whose `exit` event this module therefore cannot see.
- */
-async function startDataNode (options) {
-  const handle = await startRedis(options)
-  // startRedis removes its directory when the child exits, which an exiting
-  // process no longer sees: the safety net removes it too. redis-server runs
-  // in its --dir, so Linux tells where it is.
-  let dir = null
-  try {
-    dir = fs.readlinkSync(`/proc/${handle.pid}/cwd`)
-    if (!dir.startsWith(path.join(os.tmpdir(), 'tiercache-redis-'))) dir = null
-  } catch {}
-  const forget = remember(() => {
-    process.kill(handle.pid, 'SIGKILL')
-    if (dir) fs.rmSync(dir, { recursive: true, force: true })
-  })
-  const node = {
-    ...handle,
-    alive: true,
-    stop: () => end(handle.stop),
-    kill: () => end(handle.kill)
-  }
-  async function end (how) {
-    node.alive = false
-    try {
-      await how()
-    } finally {
-      forget()
-    }
-  }
-  return node
-}
 
 /**
  * A free port not in `taken` (ports already handed to this cluster), added

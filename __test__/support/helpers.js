@@ -4,6 +4,7 @@
 
 const assert = require('node:assert/strict')
 const path = require('node:path')
+const util = require('node:util')
 const { spawnSync } = require('node:child_process')
 
 const TierCache = require('../..')
@@ -37,6 +38,20 @@ function tick () {
 
 function sleep (ms) {
   return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/**
+ * Polls `probe` (async) every 20 ms until it resolves true; fails the test
+ * after `ms`, saying `what` and the last answer (or error).
+ */
+async function eventually (what, ms, probe) {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const last = await probe().catch((err) => err)
+    if (last === true) return
+    if (Date.now() > deadline) assert.fail(`${what} within ${ms} ms (last: ${util.inspect(last)})`)
+    await sleep(20)
+  }
 }
 
 /**
@@ -195,6 +210,7 @@ module.exports = {
   open,
   tick,
   sleep,
+  eventually,
   callbackResult,
   assertTierError,
   rejectsWith,

@@ -24,7 +24,8 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const net = require('node:net')
-const { startRedis, freePort } = require('./redis-server')
+const { freePort } = require('./redis-server')
+const { remember, startDataNode, waitFor: waitForAny } = require('./processes')
 
 const HOST = '127.0.0.1'
 
@@ -122,86 +123,10 @@ function fields (flat) {
   return object
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
-/**
- * Polls `probe` every 50 ms until it returns a truthy value (resolved with
- * it) or `timeoutMs` passes. `probe` may throw (a node still starting): the
- * last error or falsy reason goes into the timeout error, so a failing test
- * says what was still missing. An error with `fatal` set (the process
- * exited) is rethrown at once: no point waiting out the timeout.
- */
-async function waitFor (what, timeoutMs, probe, describe = () => '') {
-  const deadline = Date.now() + timeoutMs
-  let last = ''
-  for (;;) {
-    try {
-      const value = await probe()
-      if (value) return value
-      last = describe()
-    } catch (err) {
-      if (err.fatal) throw err
-      last = err.message
-    }
-    if (Date.now() > deadline) throw new Error(`sentinel topology: ${what} not within ${timeoutMs} ms${last ? ` (last seen: ${last})` : ''}`)
-    await sleep(50)
-  }
-}
+/** The shared bounded wait (support/processes.js), its errors naming this topology. */
+const waitFor = (...args) => waitForAny('sentinel topology', ...args)
 
-// Processes started here and not yet stopped, as functions that SIGKILL them
-// synchronously: the 'exit' safety net below runs them, so a test run that
-// ends without `stop()` (a failed `before`, a thrown assertion) leaves no
-// redis-server behind. Registered once, on first use.
-const killers = new Set()
-let exitHookInstalled = false
-function remember (kill) {
-  if (!exitHookInstalled) {
-    exitHookInstalled = true
-    process.once('exit', () => {
-      for (const kill of killers) {
-        try { kill() } catch {}
-      }
-    })
-  }
-  killers.add(kill)
-  return () => killers.delete(kill)
-}
-
-/**
- * A startRedis handle whose process the exit safety net knows about, and
- * that knows whether it was stopped (`alive`): data nodes are startRedis
- * children, whose `exit` event this module cannot see.
- */
-async function startDataNode (options) {
-  const handle = await startRedis(options)
-  // startRedis removes its directory when the child exits, which an exiting
-  // process no longer sees: the safety net removes it too. redis-server runs
-  // in its --dir, so Linux tells where it is.
-  let dir = null
-  try {
-    dir = fs.readlinkSync(`/proc/${handle.pid}/cwd`)
-    if (!dir.startsWith(path.join(os.tmpdir(), 'tiercache-redis-'))) dir = null
-  } catch {}
-  const forget = remember(() => {
-    process.kill(handle.pid, 'SIGKILL')
-    if (dir) fs.rmSync(dir, { recursive: true, force: true })
-  })
-  const node = {
-    ...handle,
-    alive: true,
-    stop: () => end(handle.stop),
-    kill: () => end(handle.kill)
-  }
-  async function end (how) {
-    node.alive = false
-    try {
-      await how()
-    } finally {
-      forget()
-    }
-  }
-  return node
-}
 
 /**
  * Starts `redis-server <conf> --sentinel` (the redis-server binary: a

@@ -127,21 +127,9 @@ impl ClusterTier {
                 (inner.events)(TierEvent::ConnectFailed(why.to_string()));
                 return;
             }
-            let idle: Vec<Arc<Tier>> = inner
-                .map()
-                .nodes
-                .iter_mut()
-                .filter(|n| !n.ready)
-                .map(|n| {
-                    n.started = true;
-                    Arc::clone(&n.tier)
-                })
-                .collect();
-            if idle.is_empty() {
+            // The owner's retry strategy paces this: every primary not connected.
+            if inner.start(|n| !n.ready) == 0 {
                 inner.announce_if_ready();
-            }
-            for tier in idle {
-                tier.connect();
             }
         });
     }
@@ -195,13 +183,7 @@ impl ClusterTier {
     /// Sends what was submitted to each primary; `wrote` hears, for each,
     /// whether this thread wrote it. True when it wrote every one.
     pub fn kick_each(&self, mut wrote: impl FnMut(&Addr, bool)) -> bool {
-        let nodes: Vec<(Addr, Arc<Tier>)> = self
-            .inner
-            .map()
-            .nodes
-            .iter()
-            .map(|n| (n.addr.clone(), Arc::clone(&n.tier)))
-            .collect();
+        let nodes = self.inner.addressed();
         let mut all = true;
         for (addr, tier) in nodes {
             let direct = tier.kick();
@@ -214,13 +196,7 @@ impl ClusterTier {
     /// The readers of the primaries' connections that are ready (see
     /// [`Tier::reader`]), each with its primary's address.
     pub fn readers(&self) -> Vec<(Addr, super::transport::Reader)> {
-        let nodes: Vec<(Addr, Arc<Tier>)> = self
-            .inner
-            .map()
-            .nodes
-            .iter()
-            .map(|n| (n.addr.clone(), Arc::clone(&n.tier)))
-            .collect();
+        let nodes = self.inner.addressed();
         nodes
             .into_iter()
             .filter_map(|(addr, tier)| tier.reader().map(|r| (addr, r)))
@@ -294,6 +270,15 @@ impl Drop for ClusterTier {
 impl Inner {
     fn map(&self) -> MutexGuard<'_, Map> {
         self.map.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Each primary's address and tier.
+    fn addressed(&self) -> Vec<(Addr, Arc<Tier>)> {
+        self.map()
+            .nodes
+            .iter()
+            .map(|n| (n.addr.clone(), Arc::clone(&n.tier)))
+            .collect()
     }
 
     fn tiers(&self) -> Vec<Arc<Tier>> {
@@ -641,21 +626,27 @@ impl Inner {
         }
         // New primaries connect now, so that what is routed to them waits
         // for the connection instead of failing.
-        let fresh: Vec<Arc<Tier>> = self
+        self.start(|n| !n.started);
+        self.fail_waiting_if_due(false);
+        Ok(())
+    }
+
+    /// Starts a connection attempt on each primary `which` picks: how many.
+    fn start(&self, which: impl Fn(&Node) -> bool) -> usize {
+        let picked: Vec<Arc<Tier>> = self
             .map()
             .nodes
             .iter_mut()
-            .filter(|n| !n.started)
+            .filter(|n| which(n))
             .map(|n| {
                 n.started = true;
                 Arc::clone(&n.tier)
             })
             .collect();
-        for tier in fresh {
+        for tier in &picked {
             tier.connect();
         }
-        self.fail_waiting_if_due(false);
-        Ok(())
+        picked.len()
     }
 
     fn new_node(self: &Arc<Self>, addr: Addr) -> Result<Node, TierError> {
@@ -975,36 +966,38 @@ mod tests {
         assert!(parse_slots(&Value::Nil, &("seed".into(), 1)).is_err());
     }
 
+    /// What a Gather of `parts` (each a reply and its key positions) answers.
+    fn gathered(combine: Combine, slots: usize, parts: Vec<(TierReply, Vec<usize>)>) -> Option<TierReply> {
+        let out = Arc::new(Mutex::new(None));
+        let seen = Arc::clone(&out);
+        let done: Done = Box::new(move |r| *seen.lock().unwrap() = r.ok());
+        let mut g = Gather::new(parts.len(), combine, slots, done, Arc::new(|| {}));
+        for (reply, at) in parts {
+            g.add(Ok(reply), &at);
+        }
+        let got = out.lock().unwrap().take();
+        got
+    }
+
     #[test]
     fn combines_split_replies() {
-        let out = Arc::new(Mutex::new(None));
-        let seen = Arc::clone(&out);
-        let mut g = Gather::new(
-            2,
+        let mget = gathered(
             Combine::InPlace,
             3,
-            Box::new(move |r| *seen.lock().unwrap() = Some(r)),
-            Arc::new(|| {}),
+            vec![
+                (TierReply::List(vec![TierReply::Int(1), TierReply::Int(3)]), vec![0, 2]),
+                (TierReply::List(vec![TierReply::Int(2)]), vec![1]),
+            ],
         );
-        g.add(Ok(TierReply::List(vec![TierReply::Int(1), TierReply::Int(3)])), &[0, 2]);
-        g.add(Ok(TierReply::List(vec![TierReply::Int(2)])), &[1]);
-        let got = out.lock().unwrap().take().unwrap().unwrap();
         assert!(
-            matches!(got, TierReply::List(ref v) if matches!(v.as_slice(), [TierReply::Int(1), TierReply::Int(2), TierReply::Int(3)]))
+            matches!(mget, Some(TierReply::List(ref v)) if matches!(v.as_slice(), [TierReply::Int(1), TierReply::Int(2), TierReply::Int(3)]))
         );
-
         // A DEL over two slots that deleted nothing answers 0, not OK.
-        let out = Arc::new(Mutex::new(None));
-        let seen = Arc::clone(&out);
-        let mut g = Gather::new(
-            2,
+        let del = gathered(
             Combine::Sum,
             0,
-            Box::new(move |r| *seen.lock().unwrap() = Some(r)),
-            Arc::new(|| {}),
+            vec![(TierReply::Int(0), vec![0]), (TierReply::Int(0), vec![1])],
         );
-        g.add(Ok(TierReply::Int(0)), &[0]);
-        g.add(Ok(TierReply::Int(0)), &[1]);
-        assert!(matches!(out.lock().unwrap().take(), Some(Ok(TierReply::Int(0)))));
+        assert!(matches!(del, Some(TierReply::Int(0))));
     }
 }
