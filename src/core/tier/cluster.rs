@@ -360,6 +360,18 @@ impl Inner {
                 (Some(to), Some(inner)) if hops < MAX_REDIRECTIONS => {
                     runtime().spawn(async move { inner.redirect(to, again, done, hops + 1) });
                 }
+                // The primary was retired (a new map no longer has it) while
+                // the command waited for its connection: to the new owner.
+                (None, Some(inner))
+                    if matches!(outcome, Err(TierError::Closed))
+                        && !inner.closed.load(Ordering::Relaxed)
+                        && hops < MAX_REDIRECTIONS =>
+                {
+                    runtime().spawn(async move {
+                        inner.route(again, done, hops + 1);
+                        inner.kick_all();
+                    });
+                }
                 _ => done(outcome),
             }),
         );
