@@ -7,7 +7,8 @@
 // the slot map from them and opens a tier per primary (src/core/tier/cluster.rs).
 
 const { TierCacheTypeError, TierCacheRangeError, CODES } = require('./errors')
-const { USED, NO_EFFECT, REFUSED } = require('./ioredis-options')
+const { USED, NO_EFFECT, REFUSED, atDefault } = require('./ioredis-options')
+const { setOwn } = require('./args')
 
 const CLUSTER_NODES = Symbol('tiercache.clusterNodes')
 
@@ -84,22 +85,18 @@ function startupNodes (nodes) {
 function clusterArguments (nodes, options) {
   const o = options === undefined || options === null ? {} : options
   if (!isPlainObject(o)) throw invalid('new Cluster(startupNodes, options): options must be an object')
+  const { redisOptions, clusterRetryStrategy } = o
+  if (redisOptions !== undefined && redisOptions !== null && !isPlainObject(redisOptions)) throw invalid('redisOptions must be an object')
+  // The used options and tiercache's own pass on; the others are refused
+  // unless at their default, or dropped (no effect).
   const out = {}
   for (const key of Object.keys(o)) {
     const entry = Object.hasOwn(CLUSTER_OPTIONS, key) ? CLUSTER_OPTIONS[key] : undefined
-    if (entry === undefined || entry[1] === USED) continue
-    const atDefault = o[key] === undefined || o[key] === null || o[key] === entry[0] ||
-      (Array.isArray(entry[0]) && Array.isArray(o[key]) && o[key].length === 0)
-    if (entry[1] === REFUSED && !atDefault) {
+    if (entry === undefined || entry[1] === USED) {
+      if (key !== 'redisOptions' && key !== 'clusterRetryStrategy') setOwn(out, key, o[key])
+    } else if (entry[1] === REFUSED && !atDefault(entry[0], o[key])) {
       throw new TierCacheTypeError(`the ioredis Cluster option ${key} is not supported: ${entry[2]}`, CODES.UNSUPPORTED)
     }
-  }
-  const { redisOptions, clusterRetryStrategy } = o
-  if (redisOptions !== undefined && redisOptions !== null && !isPlainObject(redisOptions)) throw invalid('redisOptions must be an object')
-  for (const [key, value] of Object.entries(o)) {
-    if (Object.hasOwn(CLUSTER_OPTIONS, key) && CLUSTER_OPTIONS[key][1] !== USED) continue
-    if (key === 'redisOptions' || key === 'clusterRetryStrategy') continue
-    out[key] = value
   }
   const merged = { ...(redisOptions ?? {}), ...out }
   for (const key of ['host', 'port', 'url', 'sentinels']) {

@@ -74,12 +74,16 @@ const IOREDIS_OPTIONS = Object.freeze({
   name: [null, USED, 'with sentinels, the primary\'s name (as ioredis); without, the name of a shared L1 store']
 })
 
-/** Whether `value` is ioredis's default for `name` (or says "unset"). */
-function isDefault (name, value) {
+/** Whether `value` is the default `d` (or says "unset"; an empty array for an array default). */
+function atDefault (d, value) {
   if (value === undefined || value === null) return true
-  const d = IOREDIS_OPTIONS[name][0]
   if (Array.isArray(d)) return Array.isArray(value) && value.length === 0
   return value === d
+}
+
+/** Whether `value` is ioredis's default for `name` (or says "unset"). */
+function isDefault (name, value) {
+  return atDefault(IOREDIS_OPTIONS[name][0], value)
 }
 
 /**
@@ -113,4 +117,4 @@ function ioredisDefaults () {
   return out
 }
 
-module.exports = { IOREDIS_OPTIONS, USED, NO_EFFECT, REFUSED, takeIoredisOptions, ioredisDefaults }
+module.exports = { IOREDIS_OPTIONS, USED, NO_EFFECT, REFUSED, atDefault, takeIoredisOptions, ioredisDefaults }

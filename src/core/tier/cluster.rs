@@ -20,7 +20,7 @@
 //!   `Lost` when one of them is lost (the others keep serving), and the
 //!   tiers' other events as they come.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use redis::Value;
@@ -31,7 +31,7 @@ use super::error::TierError;
 use super::ops::Op;
 use super::reply::TierReply;
 use super::runtime::runtime;
-use super::sentinel::Addr;
+use super::sentinel::{text, Addr};
 use super::slots::{slot_of, SLOTS};
 use super::stats::TierStats;
 use super::subscriber::SubAction;
@@ -69,7 +69,7 @@ struct Inner {
     /// Commands submitted before the first map, sent once it comes (or
     /// failed at their `commandTimeout`).
     waiting: Mutex<Vec<(u64, Op, Done)>>,
-    next_waiting: Mutex<u64>,
+    next_waiting: AtomicU64,
     refreshing: AtomicBool,
     report_invalidations: AtomicBool,
     closed: AtomicBool,
@@ -110,7 +110,7 @@ impl ClusterTier {
                     ..Map::default()
                 }),
                 waiting: Mutex::new(Vec::new()),
-                next_waiting: Mutex::new(0),
+                next_waiting: AtomicU64::new(0),
                 refreshing: AtomicBool::new(false),
                 report_invalidations: AtomicBool::new(false),
                 closed: AtomicBool::new(false),
@@ -123,7 +123,7 @@ impl ClusterTier {
         let inner = Arc::clone(&self.inner);
         runtime().spawn(async move {
             if let Err(why) = inner.refresh().await {
-                inner.fail_waiting_if_due(true);
+                inner.release_waiting(true);
                 (inner.events)(TierEvent::ConnectFailed(why.to_string()));
                 return;
             }
@@ -163,6 +163,11 @@ impl ClusterTier {
                 Err(TierError::Unavailable("the cluster's slot map is not known yet".into())),
             ),
         }
+    }
+
+    /// Never reached: no pin is opened on a cluster (see `pin_open`).
+    pub fn pin_submit(&self, _pin: u32, _op: Op, done: Done) {
+        self.inner.settle(done, Err(TierError::Closed));
     }
 
     pub fn pin_open(&self) -> Result<u32, TierError> {
@@ -221,7 +226,7 @@ impl ClusterTier {
         for tier in self.inner.tiers() {
             tier.close();
         }
-        self.inner.fail_waiting_if_due(true);
+        self.inner.release_waiting(true);
     }
 
     pub fn close_blocking(&self) {
@@ -524,11 +529,7 @@ impl Inner {
 
     /// Holds `op` until a slot map is known, within its commandTimeout.
     fn wait_for_map(self: &Arc<Self>, op: Op, done: Done) {
-        let id = {
-            let mut next = self.next_waiting.lock().unwrap_or_else(|p| p.into_inner());
-            *next += 1;
-            *next
-        };
+        let id = self.next_waiting.fetch_add(1, Ordering::Relaxed);
         self.waiting
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -554,7 +555,7 @@ impl Inner {
     }
 
     /// Sends the commands that waited for a map (or fails them all when `fail`).
-    fn fail_waiting_if_due(self: &Arc<Self>, fail: bool) {
+    fn release_waiting(self: &Arc<Self>, fail: bool) {
         let waiting = std::mem::take(&mut *self.waiting.lock().unwrap_or_else(|p| p.into_inner()));
         if waiting.is_empty() {
             return;
@@ -639,7 +640,7 @@ impl Inner {
         // New primaries connect now, so that what is routed to them waits
         // for the connection instead of failing.
         self.start(|n| !n.started);
-        self.fail_waiting_if_due(false);
+        self.release_waiting(false);
         Ok(())
     }
 
@@ -912,11 +913,7 @@ fn parse_slots(reply: &Value, asked: &Addr) -> Result<Vec<(u16, u16, Addr)>, Tie
         else {
             return Err(bad());
         };
-        let host = match primary.first() {
-            Some(Value::BulkString(b)) => String::from_utf8_lossy(b).into_owned(),
-            Some(Value::SimpleString(s)) => s.clone(),
-            _ => return Err(bad()),
-        };
+        let host = primary.first().and_then(text).ok_or_else(bad)?;
         let Some(Value::Int(port)) = primary.get(1) else {
             return Err(bad());
         };

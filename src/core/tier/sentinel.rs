@@ -218,7 +218,8 @@ fn peer_address(v: &Value) -> Option<Addr> {
     Some((field("ip")?, field("port")?.parse().ok()?))
 }
 
-fn text(v: &Value) -> Option<String> {
+/// A bulk or simple string reply as text (None: another reply or not UTF-8).
+pub(super) fn text(v: &Value) -> Option<String> {
     match v {
         Value::BulkString(b) => String::from_utf8(b.clone()).ok(),
         Value::SimpleString(s) => Some(s.clone()),

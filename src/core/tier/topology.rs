@@ -56,11 +56,7 @@ impl AnyTier {
     }
 
     pub fn pin_submit(&self, pin: u32, op: Op, done: Done) {
-        match self {
-            AnyTier::One(t) => t.pin_submit(pin, op, done),
-            // No pin is ever opened on a cluster (pin_open refuses).
-            AnyTier::Cluster(_) => done(Err(TierError::Closed)),
-        }
+        either!(self, t => t.pin_submit(pin, op, done))
     }
 
     pub fn pin_close(&self, pin: u32) {
